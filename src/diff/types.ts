@@ -1,0 +1,62 @@
+// Typed results of comparing desired and live state. Pure data: renderers and plan files are built on them.
+
+export type Action = 'create' | 'update' | 'delete' | 'no-op';
+
+/**
+ * How a kind's managed fields are compared and written. Paths are RFC 6901 JSON pointers from the root of
+ * the compared object; a `*` segment matches any key or index.
+ */
+export interface DiffPolicy {
+  /** Arrays whose items are matched by key fields, e.g. `{ '/triggers': ['id'], '/permissions': ['group', 'user'] }`. */
+  keyedLists?: Record<string, string[]>;
+  /** Arrays compared as sets (order-free, no duplicates), e.g. tags. */
+  sets?: string[];
+  /**
+   * Authoritative maps, lists and items: live entries the desired side lacks are removed (variables scopes, tags,
+   * grants). Elsewhere maps are merged key by key and live keys the manifest does not declare are kept.
+   */
+  exact?: string[];
+  /** Paths never compared nor written: server-managed (`/versionTag`, timestamps). */
+  ignore?: string[];
+  /** Paths whose values are secrets: masked in every output. */
+  sensitive?: string[];
+  /** Values DSS fills in when absent; absence on one side equals this value on the other. */
+  defaults?: Record<string, unknown>;
+}
+
+export type FieldChangeKind = 'add' | 'remove' | 'modify';
+
+export interface FieldChange {
+  /** JSON pointer of the changed value, from the root of the compared object. */
+  pointer: string;
+  /** Dotted, readable form of the pointer, e.g. `variables.standard.threshold` or `triggers[id=daily].delay`. */
+  path: string;
+  kind: FieldChangeKind;
+  before?: unknown;
+  after?: unknown;
+  /** True when before/after are secrets; renderers print `(sensitive value)` instead. */
+  sensitive: boolean;
+}
+
+export interface ResourceChange {
+  /** `Kind/name` or `Kind/project/name`, with `#block` for a separately planned block. */
+  address: string;
+  kind: string;
+  /** Which DSS node the object lives on. */
+  node: string;
+  action: Action;
+  changes: FieldChange[];
+  /** Extra lines a kind wants shown, e.g. `bundle v11 → v12 (rollout on infra prod)`. */
+  notes?: string[];
+  /** Why an object was planned for deletion, or protected from it. */
+  reason?: string;
+}
+
+export interface PlanSummary {
+  add: number;
+  change: number;
+  destroy: number;
+}
+
+/** Sentinel that replaces sensitive values in anything that leaves the diff module. */
+export const SENSITIVE_MASK = '(sensitive value)';
