@@ -1,0 +1,74 @@
+// Builds the command line: one commander program, one file per command (listed in commands.ts), errors mapped
+// to exit codes in one place.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { DssGitopsError } from '../errors.js';
+import { COMMANDS } from './commands.js';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+export interface CommandContext {
+  io: CliIo;
+  /** Sets the exit code of the run; the last call wins. */
+  setExitCode(code: number): void;
+  /** Whether `--debug` was given: stack traces are printed. */
+  debug(): boolean;
+}
+
+export type CommandRegistrar = (program: Command, ctx: CommandContext) => void;
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('dss-gitops')
+    .description('GitOps for Dataiku DSS: plan, apply, detect drift and promote bundles from manifests in Git')
+    .version(packageVersion(), '-V, --version')
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    });
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without the node and script names) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  let debug = false;
+  const ctx: CommandContext = {
+    io,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    debug: () => debug,
+  };
+  const program = buildProgram(ctx);
+  program.hook('preAction', (root) => {
+    debug = Boolean(root.opts<{ debug?: boolean }>().debug);
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with a CommanderError whose exit code is 0.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
+    }
+    reportError(error, io, debug);
+    return EXIT_ERROR;
+  }
+}
+
+export function reportError(error: unknown, io: CliIo, debug: boolean): void {
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`Error: ${message}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  else if (!(error instanceof DssGitopsError)) io.stderr.write('(run with --debug for the stack trace)\n');
+}

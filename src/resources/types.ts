@@ -1,0 +1,89 @@
+// The one interface every managed DSS object implements. The reconciler knows nothing kind-specific: it asks a
+// kind for the units a document is planned as, reads them, diffs them with the kind's policy, and writes them.
+
+import type { DssClient } from '../dss/types.js';
+import type { DiffPolicy } from '../diff/types.js';
+import type { ManifestDocument } from '../manifest/types.js';
+
+export type NodeName = 'design' | 'deployer';
+
+/** A JSON Schema object (draft 2020-12), as ajv takes it. */
+export type JsonSchema = Record<string, unknown>;
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** What a kind may use while reading or writing. */
+export interface KindContext {
+  /** The client of the node this kind lives on. */
+  client: DssClient;
+  /** Every configured node's client, for kinds that span nodes (a bundle is exported on design, published to deployer). */
+  clients: Record<NodeName, DssClient>;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Reports progress of long operations (futures, rollouts) to the CLI. */
+  progress?: (address: string, message: string) => void;
+}
+
+/**
+ * One separately planned part of a document. Most documents are one unit; a Project is several
+ * (`Project/CHURN`, `Project/CHURN#metadata`, `Project/CHURN#variables`, `Project/CHURN#permissions`),
+ * because each block is its own DSS endpoint and its own plan entry.
+ */
+export interface ResourceUnit {
+  /** `Kind/name`, `Kind/project/name`, optionally `#block`. Unique across a run. */
+  address: string;
+  kind: string;
+  doc: ManifestDocument;
+  /** The block name for a sub-unit (`metadata`, `variables`...), absent for the main unit. */
+  block?: string;
+  /**
+   * The managed fields, in the same shape as `LiveState.view`. Pure data (no secrets hidden): the diff masks
+   * the paths listed as sensitive in the policy and in `doc.sensitivePaths`.
+   */
+  desired: Record<string, unknown>;
+  policy: DiffPolicy;
+  /** Addresses that must exist before this unit is written. */
+  dependsOn: string[];
+}
+
+export interface LiveState {
+  /** The live object reduced to the shape of `desired`, normalized; what the diff compares. */
+  view: Record<string, unknown>;
+  /**
+   * The whole objects as DSS returned them, kept intact for GET-modify-PUT: fields we do not model survive
+   * because updates start from these.
+   */
+  raw: unknown;
+  /** Server-side change markers, e.g. `versionTag`, for drift reports. */
+  changedBy?: { by?: string; at?: string };
+}
+
+/** The outcome of a write, for the per-object report. */
+export interface WriteResult {
+  /** Extra lines for the report, e.g. `rolled back to bundle v11`. */
+  notes?: string[];
+}
+
+export interface ResourceKind {
+  readonly kind: string;
+  readonly node: NodeName;
+  readonly schema: JsonSchema;
+  /** Splits a validated document into the units that are planned separately. Pure. */
+  units(doc: ManifestDocument): ResourceUnit[];
+  /** The live state of a unit, or `undefined` when it does not exist (404 is absence, not an error). */
+  read(ctx: KindContext, unit: ResourceUnit): Promise<LiveState | undefined>;
+  create(ctx: KindContext, unit: ResourceUnit): Promise<WriteResult | void>;
+  /** GET-modify-PUT: starts from `live.raw` and sets only the managed fields. */
+  update(ctx: KindContext, unit: ResourceUnit, live: LiveState): Promise<WriteResult | void>;
+  /** Deletes the object at `address` (prune). Kinds that are never pruned leave it out. */
+  delete?(ctx: KindContext, address: string): Promise<void>;
+  /**
+   * Extra plan lines for an update, e.g. a deployment rollout. Pure.
+   */
+  describeUpdate?(unit: ResourceUnit, live: LiveState): string[];
+}
