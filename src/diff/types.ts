@@ -60,3 +60,38 @@ export interface PlanSummary {
 
 /** Sentinel that replaces sensitive values in anything that leaves the diff module. */
 export const SENSITIVE_MASK = '(sensitive value)';
+
+/** Version of the JSON output and of plan files; bumped on any incompatible change. */
+export const FORMAT_VERSION = '1.0';
+
+/** What `plan` produced: the input of every renderer (text, json, markdown) and of plan files. */
+export interface PlanReport {
+  formatVersion: string;
+  /** Only resources whose action is not `no-op`, sorted by address. */
+  resourceChanges: ResourceChange[];
+  summary: PlanSummary;
+  /** e.g. `--target limits this run to 3 objects`. */
+  warnings: string[];
+  /** The manifests' commit when they live in a git checkout. */
+  commit?: string;
+}
+
+export type ApplyStatus = 'applied' | 'failed' | 'skipped' | 'unchanged';
+
+export interface ApplyResult {
+  address: string;
+  action: Action;
+  status: ApplyStatus;
+  /** For failed objects: what DSS or the tool said. For skipped ones: which dependency failed. */
+  error?: string;
+  notes?: string[];
+}
+
+export interface ApplyReport {
+  formatVersion: string;
+  results: ApplyResult[];
+  /** Counted over applied objects only. */
+  summary: PlanSummary;
+  failed: number;
+  skipped: number;
+}
