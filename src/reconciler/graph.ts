@@ -1,0 +1,190 @@
+// The work graph of a run: nodes keyed by address, edges from `dependsOn`. It orders writes (dependencies
+// first), runs them with a concurrency limit, skips everything downstream of a failure and nothing else, and
+// runs deletes on the reversed graph (dependents first).
+
+import pLimit from 'p-limit';
+import { DssGitopsError } from '../errors.js';
+
+export type NodeState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface GraphNode {
+  id: string;
+  /** Ids this node needs first. Ids that are not in the graph are assumed to exist already and are ignored. */
+  dependsOn: string[];
+}
+
+export class DependencyCycleError extends DssGitopsError {
+  readonly cycle: string[];
+  constructor(cycle: string[]) {
+    super('DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' → ')}`, { fault: 'user' });
+    this.cycle = cycle;
+  }
+}
+
+export class WorkGraph {
+  private readonly deps = new Map<string, string[]>();
+  private readonly dependents = new Map<string, string[]>();
+
+  constructor(nodes: GraphNode[]) {
+    for (const node of nodes) {
+      if (this.deps.has(node.id)) throw new DssGitopsError('DUPLICATE_NODE', `duplicate graph node ${node.id}`);
+      this.deps.set(node.id, []);
+      this.dependents.set(node.id, []);
+    }
+    for (const node of nodes) {
+      const own = this.deps.get(node.id) ?? [];
+      for (const dep of new Set(node.dependsOn)) {
+        if (dep === node.id || !this.deps.has(dep)) continue;
+        own.push(dep);
+        this.dependents.get(dep)?.push(node.id);
+      }
+    }
+    const cycle = this.findCycle();
+    if (cycle) throw new DependencyCycleError(cycle);
+  }
+
+  ids(): string[] {
+    return [...this.deps.keys()];
+  }
+
+  dependenciesOf(id: string): string[] {
+    return this.deps.get(id) ?? [];
+  }
+
+  dependentsOf(id: string): string[] {
+    return this.dependents.get(id) ?? [];
+  }
+
+  /** The same nodes with every edge turned around: deletes run dependents first. */
+  reversed(): WorkGraph {
+    return new WorkGraph(this.ids().map((id) => ({ id, dependsOn: this.dependentsOf(id) })));
+  }
+
+  /** Dependencies before dependents; ties broken by id so that the order is stable. */
+  topologicalOrder(): string[] {
+    const remaining = new Map(this.ids().map((id) => [id, this.dependenciesOf(id).length]));
+    const order: string[] = [];
+    let ready = [...remaining].filter(([, n]) => n === 0).map(([id]) => id).sort();
+    while (ready.length > 0) {
+      const next: string[] = [];
+      for (const id of ready) {
+        order.push(id);
+        for (const dependent of this.dependentsOf(id)) {
+          const left = (remaining.get(dependent) ?? 0) - 1;
+          remaining.set(dependent, left);
+          if (left === 0) next.push(dependent);
+        }
+      }
+      ready = next.sort();
+    }
+    return order;
+  }
+
+  /** Every id reachable through `dependsOn` from `ids`, the ids included. */
+  closure(ids: Iterable<string>): Set<string> {
+    const seen = new Set<string>();
+    const stack = [...ids];
+    while (stack.length > 0) {
+      const id = stack.pop() as string;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...this.dependenciesOf(id));
+    }
+    return seen;
+  }
+
+  /** The first cycle found by depth-first search, closed (`a → b → a`), or undefined. */
+  private findCycle(): string[] | undefined {
+    const color = new Map<string, 'grey' | 'black'>();
+    const path: string[] = [];
+    const visit = (id: string): string[] | undefined => {
+      color.set(id, 'grey');
+      path.push(id);
+      for (const dep of [...this.dependenciesOf(id)].sort()) {
+        const c = color.get(dep);
+        if (c === 'grey') return [...path.slice(path.indexOf(dep)), dep];
+        if (c === undefined) {
+          const found = visit(dep);
+          if (found) return found;
+        }
+      }
+      path.pop();
+      color.set(id, 'black');
+      return undefined;
+    };
+    for (const id of [...this.ids()].sort()) {
+      if (color.has(id)) continue;
+      const found = visit(id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+}
+
+export interface RunOutcome {
+  state: NodeState;
+  error?: unknown;
+  /** For skipped nodes: the failed (or skipped) dependency that caused it. */
+  blockedBy?: string;
+}
+
+export interface RunGraphOptions {
+  concurrency: number;
+  /** Called on every state change, e.g. for progress lines. */
+  onState?: (id: string, state: NodeState) => void;
+}
+
+/**
+ * Runs `work` on every node once its dependencies are done, at most `concurrency` at a time. A node whose
+ * work throws is failed; every node downstream of it is skipped; independent nodes still run.
+ */
+export async function runGraph(
+  graph: WorkGraph,
+  work: (id: string) => Promise<void>,
+  options: RunGraphOptions,
+): Promise<Map<string, RunOutcome>> {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const outcomes = new Map<string, RunOutcome>(graph.ids().map((id) => [id, { state: 'pending' }]));
+  const waiting = new Map(graph.ids().map((id) => [id, graph.dependenciesOf(id).length]));
+  const running: Promise<void>[] = [];
+
+  const setState = (id: string, outcome: RunOutcome): void => {
+    outcomes.set(id, outcome);
+    options.onState?.(id, outcome.state);
+  };
+
+  const skipDownstream = (id: string): void => {
+    for (const dependent of graph.dependentsOf(id)) {
+      if (outcomes.get(dependent)?.state !== 'pending') continue;
+      setState(dependent, { state: 'skipped', blockedBy: id });
+      skipDownstream(dependent);
+    }
+  };
+
+  const start = (id: string): void => {
+    running.push(
+      limit(async () => {
+        if (outcomes.get(id)?.state !== 'pending') return;
+        setState(id, { state: 'running' });
+        try {
+          await work(id);
+          setState(id, { state: 'done' });
+        } catch (error) {
+          setState(id, { state: 'failed', error });
+          skipDownstream(id);
+          return;
+        }
+        for (const dependent of graph.dependentsOf(id)) {
+          const left = (waiting.get(dependent) ?? 0) - 1;
+          waiting.set(dependent, left);
+          if (left === 0 && outcomes.get(dependent)?.state === 'pending') start(dependent);
+        }
+      }),
+    );
+  };
+
+  for (const id of graph.topologicalOrder()) if (waiting.get(id) === 0) start(id);
+  // Work started by finished work is appended to `running` while we wait.
+  for (let i = 0; i < running.length; i += 1) await running[i];
+  return outcomes;
+}

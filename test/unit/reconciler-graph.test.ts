@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { DependencyCycleError, runGraph, WorkGraph } from '../../src/reconciler/graph.js';
+
+const graphOf = (edges: Record<string, string[]>): WorkGraph =>
+  new WorkGraph(Object.entries(edges).map(([id, dependsOn]) => ({ id, dependsOn })));
+
+describe('WorkGraph', () => {
+  it('orders dependencies before dependents, stably', () => {
+    const g = graphOf({ 'Scenario/A/S': ['Project/A'], 'Project/A': ['ProjectFolder/X'], 'ProjectFolder/X': [], 'Project/B': [] });
+    expect(g.topologicalOrder()).toEqual(['Project/B', 'ProjectFolder/X', 'Project/A', 'Scenario/A/S']);
+    expect(g.reversed().topologicalOrder()).toEqual(['Project/B', 'Scenario/A/S', 'Project/A', 'ProjectFolder/X']);
+  });
+
+  it('names the whole cycle', () => {
+    let error: unknown;
+    try {
+      graphOf({ a: ['b'], b: ['c'], c: ['a'], d: [] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DependencyCycleError);
+    expect((error as DependencyCycleError).cycle).toEqual(['a', 'b', 'c', 'a']);
+    expect((error as Error).message).toBe('dependency cycle: a → b → c → a');
+  });
+
+  it('ignores dependencies on ids outside the graph', () => {
+    const g = graphOf({ 'Scenario/EXT/S': ['Project/EXT'] });
+    expect(g.topologicalOrder()).toEqual(['Scenario/EXT/S']);
+  });
+
+  it('computes the dependency closure of some ids', () => {
+    const g = graphOf({ a: ['b'], b: ['c'], c: [], d: ['c'] });
+    expect([...g.closure(['a'])].sort()).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('runGraph', () => {
+  it('runs dependencies first and skips only what is downstream of a failure', async () => {
+    const g = graphOf({ p: [], s1: ['p'], s2: ['s1'], q: [], t: ['q'] });
+    const ran: string[] = [];
+    const outcomes = await runGraph(
+      g,
+      (id) => {
+        ran.push(id);
+        return id === 'p' ? Promise.reject(new Error('boom')) : Promise.resolve();
+      },
+      { concurrency: 4 },
+    );
+    expect(outcomes.get('p')?.state).toBe('failed');
+    expect(outcomes.get('s1')).toEqual({ state: 'skipped', blockedBy: 'p' });
+    expect(outcomes.get('s2')).toEqual({ state: 'skipped', blockedBy: 's1' });
+    expect(outcomes.get('q')?.state).toBe('done');
+    expect(outcomes.get('t')?.state).toBe('done');
+    expect(ran.indexOf('q')).toBeLessThan(ran.indexOf('t'));
+    expect(ran).not.toContain('s1');
+  });
+
+  it('never runs more nodes at once than the concurrency limit', async () => {
+    const edges: Record<string, string[]> = {};
+    for (let i = 0; i < 40; i += 1) edges[`n${i}`] = i % 5 === 0 || i < 5 ? [] : [`n${i - 5}`];
+    let active = 0;
+    let peak = 0;
+    const outcomes = await runGraph(
+      graphOf(edges),
+      async () => {
+        active += 1;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setImmediate(resolve));
+        active -= 1;
+      },
+      { concurrency: 3 },
+    );
+    expect(peak).toBe(3);
+    expect([...outcomes.values()].every((o) => o.state === 'done')).toBe(true);
+  });
+
+  it('reports every state change in order', async () => {
+    const states: string[] = [];
+    await runGraph(graphOf({ a: [], b: ['a'] }), () => Promise.resolve(), {
+      concurrency: 1,
+      onState: (id, state) => states.push(`${id}:${state}`),
+    });
+    expect(states).toEqual(['a:running', 'a:done', 'b:running', 'b:done']);
+  });
+});
