@@ -13,4 +13,6 @@ export interface SimContext {
   readonly url: string;
   /** The login that DSS would record as the author of a change made with the request's key. */
   readonly userLogin: string;
+  /** Whether the request's key may read the project (lists show only those). */
+  canRead(projectKey: string): boolean;
 }

@@ -15,6 +15,8 @@ export interface SimRequest {
   /** The JSON body, parsed whatever the Content-Type; undefined when the body is empty. */
   body: unknown;
   rawBody: Buffer;
+  /** Request headers, lower-cased names. */
+  headers: Record<string, string | string[] | undefined>;
   /** The API key that authenticated the request (never logged). */
   apiKey: string;
 }
@@ -32,6 +34,10 @@ export interface RouteOptions {
   privilege?: Privilege;
   /** Routes that only an admin key may call (the deployer, folder moves...). */
   adminOnly?: boolean;
+  /** The route param that holds the project key (default `projectKey`). */
+  project?: string;
+  /** Do not parse the body as JSON (archives, multipart uploads): handlers read `rawBody`. */
+  rawBody?: boolean;
 }
 
 export interface Route {

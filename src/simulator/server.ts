@@ -1,0 +1,208 @@
+// The DSS public API simulator: an HTTP server that behaves like a DSS node (both base paths, API-key auth,
+// DSS error bodies), plus controls for tests: request counts, latency, faults, state dump and persistence.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { KeyRing, type SimApiKey } from './auth.js';
+import type { SimContext } from './context.js';
+import { handleControl, type ResetOptions, type SimControls } from './controls.js';
+import { notFound, SimHttpError, ERROR_TYPES } from './errors.js';
+import { FaultInjector, type FaultRule } from './faults.js';
+import { CONTROL_PREFIX, parseJsonBody, readBody, sendError, sendJson, sendRaw, stripBasePath } from './http.js';
+import { loadState, StateSaver } from './persistence.js';
+import { Router, type RouteMatch } from './router.js';
+import { registerAllRoutes } from './routes.js';
+import { StatsRecorder, type SimStats } from './stats.js';
+import { createState, type SimState } from './state.js';
+
+export interface SimulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** File the state is loaded from on start and saved to after each change. */
+  stateFile?: string;
+  /** Delay added to every API request, in milliseconds. */
+  latencyMs?: number;
+  faults?: FaultRule[];
+  /** The admin key; a random one when absent (read it from the handle). */
+  adminKey?: string;
+  /** Further keys, scoped to projects. */
+  apiKeys?: SimApiKey[];
+  /** Clock, for tests that move time forward. */
+  now?: () => number;
+  /** Random source of the fault rates, for deterministic tests. */
+  random?: () => number;
+}
+
+export interface SimulatorHandle extends SimControls {
+  /** Base URL of the node, e.g. `http://127.0.0.1:41234` (API under `/public/api`). */
+  readonly url: string;
+  readonly adminKey: string;
+  readonly router: Router;
+  /** Saves pending state changes and stops the server. */
+  close(): Promise<void>;
+  /** Saves pending state changes now. */
+  flush(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const adminKey = options.adminKey ?? randomBytes(24).toString('base64url');
+  const keys = new KeyRing(adminKey, options.apiKeys);
+  const router = new Router();
+  registerAllRoutes(router);
+  const stats = new StatsRecorder();
+  const faults = new FaultInjector(options.faults, options.random);
+  const now = options.now ?? Date.now;
+  let latencyMs = options.latencyMs ?? 0;
+  let state: SimState = options.stateFile ? loadState(options.stateFile) : createState();
+  const saver = options.stateFile ? new StateSaver(options.stateFile, () => state) : undefined;
+  let url = '';
+
+  const controls: SimControls = {
+    stats: (): SimStats => stats.snapshot(),
+    reset: (what: ResetOptions = {}) => {
+      if (what.stats ?? true) stats.reset();
+      if (what.state ?? true) {
+        state = createState();
+        saver?.schedule();
+      }
+      if (what.faults ?? false) faults.set([]);
+    },
+    faults: () => faults.list(),
+    setFaults: (rules) => faults.set(rules),
+    addFault: (rule) => faults.add(rule),
+    latency: () => latencyMs,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    state: () => state,
+    replaceState: (next) => {
+      state = { ...createState(), ...structuredClone(next) };
+      saver?.schedule();
+    },
+  };
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, internalError(error));
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const parsed = new URL(req.url ?? '/', 'http://simulator');
+    const rawBody = await readBody(req);
+    if (parsed.pathname === CONTROL_PREFIX || parsed.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      const path = parsed.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
+      const result = respondOrError(() => handleControl(controls, method, path, parsed.searchParams, parseJsonBody(rawBody)));
+      sendJson(res, result.status, result.json);
+      return;
+    }
+    const path = stripBasePath(parsed.pathname);
+    const match = path === undefined ? undefined : router.match(method, path);
+    const pattern = typeof match === 'object' ? match.route.pattern : undefined;
+    stats.record(method, pattern);
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const fault = faults.decide({ method, route: pattern, path: path ?? parsed.pathname });
+    if (fault?.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'throttle') {
+      const error = new SimHttpError(429, ERROR_TYPES.internal, 'Too many requests', 'Too many requests', {
+        'Retry-After': String(fault.retryAfterSeconds),
+      });
+      sendError(res, error);
+      return;
+    }
+    if (fault?.kind === 'status') {
+      sendError(res, new SimHttpError(fault.status, ERROR_TYPES.internal, `Simulated failure (HTTP ${fault.status})`));
+      return;
+    }
+    try {
+      if (path === undefined || match === undefined) throw notFound(`No such API endpoint: ${method} ${parsed.pathname}`);
+      if (match === 'methodNotAllowed') {
+        throw new SimHttpError(405, ERROR_TYPES.illegalArgument, `Method ${method} not allowed on ${parsed.pathname}`);
+      }
+      await dispatch(req, res, match, path, parsed.searchParams, rawBody, method);
+    } catch (error) {
+      sendError(res, error instanceof SimHttpError ? error : internalError(error));
+    }
+  }
+
+  async function dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    match: RouteMatch,
+    path: string,
+    query: URLSearchParams,
+    rawBody: Buffer,
+    method: string,
+  ): Promise<void> {
+    const key = keys.authenticate(req.headers.authorization);
+    keys.authorize(key, match.route.options, match.params);
+    const body = match.route.options.rawBody ? undefined : parseJsonBody(rawBody);
+    const ctx: SimContext = {
+      state,
+      changed: () => saver?.schedule(),
+      now,
+      url,
+      userLogin: key.login ?? 'api',
+      canRead: (projectKey) => keys.canRead(key, projectKey),
+    };
+    const result = await match.route.handler(
+      { method, path, params: match.params, query, body, rawBody, headers: req.headers, apiKey: key.key },
+      ctx,
+    );
+    if (result.raw) sendRaw(res, result.status ?? 200, result.raw.contentType, result.raw.body);
+    else sendJson(res, result.status ?? 200, result.json ?? {});
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+
+  return {
+    ...controls,
+    url,
+    adminKey,
+    router,
+    flush: async () => {
+      await saver?.flush();
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      await saver?.flush();
+    },
+  };
+}
+
+function respondOrError(run: () => { status: number; json: unknown }): { status: number; json: unknown } {
+  try {
+    return run();
+  } catch (error) {
+    const e = error instanceof SimHttpError ? error : internalError(error);
+    return { status: e.status, json: e.toBody() };
+  }
+}
+
+function internalError(error: unknown): SimHttpError {
+  if (error instanceof SimHttpError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SimHttpError(500, ERROR_TYPES.internal, `Internal error: ${message}`);
+}
