@@ -13,6 +13,8 @@ export interface RequestOptions {
   rawBody?: Uint8Array;
   /** Overrides the per-request timeout of the client. */
   timeoutMs?: number;
+  /** Cancels the request, and any retry still to come. */
+  signal?: AbortSignal;
 }
 
 export interface ClientStats {

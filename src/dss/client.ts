@@ -1,0 +1,242 @@
+// The DSS public API client of one node: JSON over a keep-alive pool, HTTP Basic with the API key, typed errors,
+// retries of transient failures, futures, and request counters. The API key lives only in a private field and
+// in the Authorization header; it is never part of a message, a log line or the client's printable form.
+
+import { inspect } from 'node:util';
+import type { Dispatcher } from 'undici';
+import { DEFAULTS, type DefaultsConfig, type NodeConfig } from '../config/types.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../resources/types.js';
+import { DssApiError } from './errors.js';
+import { waitForFuture } from './futures.js';
+import { createNodePool } from './pool.js';
+import { realTiming, withRetries, type Timing } from './retry.js';
+import { RequestCounters } from './stats.js';
+import { exchange, type Endpoint, type Reply } from './transport.js';
+import type {
+  ClientStats,
+  DssClient,
+  HttpMethod,
+  RequestOptions,
+  WaitForFutureOptions,
+} from './types.js';
+
+export const DEFAULT_BASE_PATH = '/public/api';
+
+export interface DssClientOptions {
+  nodeName: string;
+  defaults?: DefaultsConfig;
+  logger?: Logger;
+  /** Replaces the node's own pool, e.g. undici's MockAgent in tests. The caller closes it. */
+  dispatcher?: Dispatcher;
+  /** Clock, random source and sleep; tests replace them to pin retry delays. */
+  timing?: Partial<Timing>;
+}
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+export function createDssClient(node: NodeConfig, options: DssClientOptions): DssClient {
+  return new HttpDssClient(node, options);
+}
+
+class HttpDssClient implements DssClient {
+  readonly nodeName: string;
+  readonly url: string;
+  #dssVersion: string | undefined;
+  readonly #endpoint: Endpoint;
+  readonly #ownPool: Dispatcher | undefined;
+  readonly #defaults: DefaultsConfig;
+  readonly #log: Logger;
+  readonly #timing: Timing;
+  readonly #counters = new RequestCounters();
+
+  constructor(node: NodeConfig, options: DssClientOptions) {
+    this.nodeName = options.nodeName;
+    this.#defaults = options.defaults ?? DEFAULTS;
+    this.#log = options.logger ?? silent;
+    this.#timing = { ...realTiming, ...options.timing };
+    const parsed = parseNodeUrl(node.url, options.nodeName);
+    this.url = parsed.url;
+    if (node.insecure === true) {
+      this.#log.warn(
+        { node: this.nodeName, url: this.url },
+        `TLS certificate verification is disabled for node ${this.nodeName} (insecure)`,
+      );
+    }
+    this.#ownPool =
+      options.dispatcher === undefined ? createNodePool(parsed.origin, node, this.#defaults.parallelism) : undefined;
+    const apiKey = node.apiKey;
+    const encoded = Buffer.from(`${apiKey}:`).toString('base64');
+    this.#endpoint = {
+      nodeName: this.nodeName,
+      url: this.url,
+      origin: parsed.origin,
+      prefix: parsed.pathPrefix + normalizeBasePath(node.basePath ?? DEFAULT_BASE_PATH),
+      dispatcher: options.dispatcher ?? (this.#ownPool as Dispatcher),
+      authorization: `Basic ${encoded}`,
+      scrub: (text) => scrubSecrets(text, [apiKey, encoded]),
+    };
+  }
+
+  get dssVersion(): string | undefined {
+    return this.#dssVersion;
+  }
+
+  async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    const reply = await this.#send(method, path, options, false, false);
+    return reply?.data as T;
+  }
+
+  getJson<T = unknown>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('GET', path, options);
+  }
+
+  async getOrAbsent<T = unknown>(path: string, options: RequestOptions = {}): Promise<T | undefined> {
+    const reply = await this.#send('GET', path, options, false, true);
+    return reply?.data as T | undefined;
+  }
+
+  putJson<T = unknown>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PUT', path, { ...options, body });
+  }
+
+  postJson<T = unknown>(path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, body === undefined ? options : { ...options, body });
+  }
+
+  deleteJson<T = unknown>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('DELETE', path, options);
+  }
+
+  async getBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
+    const reply = await this.#send('GET', path, options, true, false);
+    return reply?.data as Uint8Array;
+  }
+
+  waitForFuture<T = unknown>(jobId: string, options: WaitForFutureOptions = {}): Promise<T> {
+    return waitForFuture<T>(
+      {
+        nodeName: this.nodeName,
+        get: (path, requestOptions) => this.getJson(path, requestOptions),
+        delete: (path) => this.deleteJson(path),
+        timing: this.#timing,
+        defaultTimeoutMs: this.#defaults.futureTimeoutMs,
+        onAbortFailed: (error) =>
+          this.#log.debug({ node: this.nodeName, jobId, err: describeError(error) }, 'could not abort the DSS job'),
+      },
+      jobId,
+      options,
+    );
+  }
+
+  stats(): ClientStats {
+    return this.#counters.snapshot();
+  }
+
+  resetStats(): void {
+    this.#counters.reset();
+  }
+
+  async close(): Promise<void> {
+    await this.#ownPool?.close();
+  }
+
+  toJSON(): { nodeName: string; url: string } {
+    return { nodeName: this.nodeName, url: this.url };
+  }
+
+  toString(): string {
+    return `DssClient(${this.nodeName} ${this.url})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  async #send(
+    method: HttpMethod,
+    path: string,
+    options: RequestOptions,
+    binary: boolean,
+    absentOk: boolean,
+  ): Promise<Reply | undefined> {
+    const timeoutMs = options.timeoutMs ?? this.#defaults.requestTimeoutMs;
+    const started = this.#timing.now();
+    try {
+      const reply = await withRetries(
+        method,
+        this.#defaults.retries,
+        this.#timing,
+        (attempt) => {
+          this.#counters.count(method);
+          return exchange(this.#endpoint, {
+            method,
+            path,
+            timeoutMs,
+            binary,
+            ...(options.query === undefined ? {} : { query: options.query }),
+            ...(options.body === undefined ? {} : { body: options.body }),
+            ...(options.rawBody === undefined ? {} : { rawBody: options.rawBody }),
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          }).then((r) => {
+            this.#log.debug({ node: this.nodeName, method, path, status: r.status, attempt }, 'DSS request');
+            return r;
+          });
+        },
+        {
+          onRetry: (error, attempt, delayMs) => {
+            this.#counters.retried();
+            this.#log.warn(
+              { node: this.nodeName, method, path, attempt, delayMs, err: describeError(error) },
+              'retrying DSS request after a transient failure',
+            );
+          },
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        },
+      );
+      if (reply.dssVersion !== undefined) this.#dssVersion = reply.dssVersion;
+      return reply;
+    } catch (error) {
+      if (absentOk && error instanceof DssApiError && error.status === 404) return undefined;
+      this.#counters.failed();
+      this.#log.debug(
+        { node: this.nodeName, method, path, ms: this.#timing.now() - started, err: describeError(error) },
+        'DSS request failed',
+      );
+      throw error;
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Splits the node URL into origin and path prefix, dropping any credentials written into it. */
+function parseNodeUrl(raw: string, nodeName: string): { url: string; origin: string; pathPrefix: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UserError('NODE_URL_INVALID', `the URL of node ${nodeName} is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError('NODE_URL_INVALID', `the URL of node ${nodeName} must start with http:// or https://`);
+  }
+  const pathPrefix = url.pathname.replace(/\/+$/, '');
+  return { url: url.origin + pathPrefix, origin: url.origin, pathPrefix };
+}
+
+function normalizeBasePath(basePath: string): string {
+  const trimmed = basePath.trim().replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}
+
+export function scrubSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret !== '') out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
