@@ -27,6 +27,12 @@ export interface KindContext {
   signal?: AbortSignal;
   /** Reports progress of long operations (futures, rollouts) to the CLI. */
   progress?: (address: string, message: string) => void;
+  /**
+   * Lookups shared by the kinds during one run (e.g. the project folder tree, the project list), so that N
+   * objects do not cost N identical reads. The reconciler gives each run a fresh map; without one, kinds
+   * memoize on the context object itself.
+   */
+  runCache?: Map<string, unknown>;
 }
 
 /**
@@ -49,6 +55,11 @@ export interface ResourceUnit {
   policy: DiffPolicy;
   /** Addresses that must exist before this unit is written. */
   dependsOn: string[];
+  /**
+   * Addresses this unit is written after when they are part of the run, without requiring them to be declared
+   * (e.g. a project's folder path: created on demand when no `ProjectFolder` document declares it).
+   */
+  orderAfter?: string[];
 }
 
 export interface LiveState {

@@ -1,0 +1,56 @@
+// Helpers the design-node kinds share to write managed fields: the desired values laid over a live object the way
+// the diff compares them, structural equality to skip no-op writes, and sensitive pointers of a block.
+
+import { applyManaged } from '../diff/apply-managed.js';
+import type { DiffPolicy } from '../diff/types.js';
+import type { ManifestDocument } from '../manifest/types.js';
+
+export type Json = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/**
+ * `live` with the managed fields of `desired` set on it, following `policy` (merged maps, exact blocks, keyed
+ * lists, ignored paths). Every field `desired` does not manage is kept as it is. Never mutates its arguments.
+ */
+export function overlay(live: Json, desired: Json, policy: DiffPolicy): Json {
+  return applyManaged(live, desired, policy);
+}
+
+/**
+ * The pointers of `doc.sensitivePaths` under `docPrefix` (e.g. `/spec/variables`), rebased onto a unit whose
+ * compared object starts at that prefix (`/spec/variables/standard/pw` → `/standard/pw`).
+ */
+export function sensitiveUnder(doc: ManifestDocument, docPrefix: string, unitPrefix = ''): string[] {
+  return doc.sensitivePaths
+    .filter((p) => p.startsWith(`${docPrefix}/`))
+    .map((p) => `${unitPrefix}${p.slice(docPrefix.length)}`);
+}
+
+/** Copies the keys of `source` that `shape` has, so a live view has the shape of the desired object. */
+export function pick(source: Json, shape: Json): Json {
+  const out: Json = {};
+  for (const key of Object.keys(shape)) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+export function asObject(value: unknown): Json {
+  return isPlainObject(value) ? value : {};
+}
+
+export function encode(segment: string): string {
+  return encodeURIComponent(segment);
+}

@@ -1,0 +1,116 @@
+// `ProjectFolder`: a folder of the design node's project tree, named by its path (`Analytics/Churn`). Its
+// existence is the path; `owner` and `permissions` live in `/project-folders/{id}/settings`.
+
+import type { DiffPolicy } from '../diff/types.js';
+import { DssGitopsError, UserError } from '../errors.js';
+import { addressOf, parseAddress } from '../manifest/address.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import { canonicalFolderPath, ensureFolderPath, folderTree, splitFolderPath, toFolderInfo } from './folder-tree.js';
+import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from './grants.js';
+import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { projectFolderSchema } from './project-folder.schema.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+
+export const PROJECT_FOLDER_KIND = 'ProjectFolder';
+
+/** `Analytics/Churn` → `['ProjectFolder/Analytics']`: the declared ancestors are written first. */
+export function folderAncestors(path: string): string[] {
+  const segments = splitFolderPath(path);
+  return segments.slice(1).map((_, i) => addressOf(PROJECT_FOLDER_KIND, segments.slice(0, i + 1).join('/')));
+}
+
+function folderPolicy(): DiffPolicy {
+  return { ...grantPolicy('/permissions'), ignore: ['/name'] };
+}
+
+function desiredOf(doc: ManifestDocument): Json {
+  const desired: Json = {};
+  if (typeof doc.spec.owner === 'string') desired.owner = doc.spec.owner;
+  if (doc.spec.permissions !== undefined) desired.permissions = normalizeGrants(doc.spec.permissions, FOLDER_GRANT_FLAGS);
+  return desired;
+}
+
+function viewOf(settings: Json, desired: Json): Json {
+  return pick({ owner: settings.owner, permissions: normalizeGrants(settings.permissions, FOLDER_GRANT_FLAGS) }, desired);
+}
+
+interface FolderRaw {
+  folderId: string;
+  settings: Json;
+}
+
+function folderPath(unit: ResourceUnit): string {
+  return canonicalFolderPath(unit.doc.metadata.name);
+}
+
+async function writeSettings(ctx: KindContext, unit: ResourceUnit, folderId: string, live: Json): Promise<void> {
+  if (Object.keys(unit.desired).length === 0) return;
+  const body = overlay(live, unit.desired, unit.policy);
+  if (deepEqual(body, live)) return;
+  await ctx.client.putJson(`/project-folders/${encode(folderId)}/settings`, body);
+}
+
+export const projectFolderKind: ResourceKind = {
+  kind: PROJECT_FOLDER_KIND,
+  node: 'design',
+  schema: projectFolderSchema,
+
+  units(doc) {
+    const path = canonicalFolderPath(doc.metadata.name);
+    const unit: ResourceUnit = {
+      address: addressOf(PROJECT_FOLDER_KIND, path),
+      kind: PROJECT_FOLDER_KIND,
+      doc,
+      desired: desiredOf(doc),
+      policy: { ...folderPolicy(), sensitive: sensitiveUnder(doc, '/spec') },
+      dependsOn: [],
+    };
+    const ancestors = folderAncestors(path);
+    if (ancestors.length > 0) unit.orderAfter = ancestors;
+    return [unit];
+  },
+
+  async read(ctx, unit) {
+    const tree = await folderTree(ctx);
+    const folder = tree.find(folderPath(unit));
+    if (!folder) return undefined;
+    const settings = await ctx.client.getOrAbsent<Json>(`/project-folders/${encode(folder.id)}/settings`);
+    if (settings === undefined) return undefined;
+    const raw: FolderRaw = { folderId: folder.id, settings: asObject(settings) };
+    return { view: viewOf(raw.settings, unit.desired), raw };
+  },
+
+  async create(ctx, unit) {
+    const folder = await ensureFolderPath(ctx, folderPath(unit));
+    if (Object.keys(unit.desired).length === 0) return;
+    const settings = await ctx.client.getJson<Json>(`/project-folders/${encode(folder.id)}/settings`);
+    await writeSettings(ctx, unit, folder.id, asObject(settings));
+  },
+
+  async update(ctx, unit, live: LiveState) {
+    const raw = live.raw as FolderRaw;
+    await writeSettings(ctx, unit, raw.folderId, raw.settings);
+  },
+
+  async delete(ctx, address) {
+    const parsed = parseAddress(address);
+    if (!parsed || parsed.kind !== PROJECT_FOLDER_KIND) {
+      throw new DssGitopsError('BAD_ADDRESS', `${address} is not a project folder address`);
+    }
+    const path = canonicalFolderPath(parsed.name);
+    if (path === '') throw new UserError('FOLDER_ROOT', 'the root project folder cannot be deleted');
+    const tree = await folderTree(ctx);
+    const known = tree.find(path);
+    if (!known) return;
+    // Re-read: the run may have moved or created projects and folders inside it since the tree was walked.
+    const fresh = toFolderInfo(await ctx.client.getJson(`/project-folders/${encode(known.id)}`), `project folder ${path}`);
+    if (fresh.childrenIds.length > 0 || fresh.projectKeys.length > 0) {
+      throw new UserError(
+        'FOLDER_NOT_EMPTY',
+        `project folder ${path} is not empty (${fresh.childrenIds.length} folders, ${fresh.projectKeys.length} projects): not deleted`,
+      );
+    }
+    await ctx.client.deleteJson(`/project-folders/${encode(known.id)}`);
+    tree.remove(known.id);
+  },
+};
