@@ -1,13 +1,21 @@
 // The explicit list of route families. Adding a family: write a registrar `(router) => void`, add it here.
-// Order matters where patterns overlap: a family's more specific routes are registered before generic ones.
+// Order matters where patterns overlap (routes are tried in registration order): the scenario routes come
+// before the scenario-run routes, whose `/scenarios/:scenarioId/:runId` would also match `/light`.
 
 import { registerFolderRoutes } from './design/folders.js';
 import { registerProjectRoutes } from './design/projects.js';
+import { registerScenarioRunRoutes } from './design/scenario-runs.js';
+import { registerScenarioRoutes } from './design/scenarios.js';
 import type { Router } from './router.js';
 
 export type RouteRegistrar = (router: Router) => void;
 
-export const ROUTE_REGISTRARS: RouteRegistrar[] = [registerFolderRoutes, registerProjectRoutes];
+export const ROUTE_REGISTRARS: RouteRegistrar[] = [
+  registerFolderRoutes,
+  registerProjectRoutes,
+  registerScenarioRoutes,
+  registerScenarioRunRoutes,
+];
 
 export function registerAllRoutes(router: Router): void {
   for (const register of ROUTE_REGISTRARS) register(router);

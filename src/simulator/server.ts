@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Random source of the fault rates, for deterministic tests. */
   random?: () => number;
+  /** How long a scenario run takes before it succeeds, in milliseconds (default 200). */
+  scenarioRunMs?: number;
 }
 
 export interface SimulatorHandle extends SimControls {
@@ -56,7 +58,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultInjector(options.faults, options.random);
   const now = options.now ?? Date.now;
   let latencyMs = options.latencyMs ?? 0;
-  let state: SimState = options.stateFile ? loadState(options.stateFile) : createState();
+  const fresh = (): SimState => {
+    const created = createState();
+    if (options.scenarioRunMs !== undefined) created.design.scenarioRunMs = options.scenarioRunMs;
+    return created;
+  };
+  let state: SimState = options.stateFile ? loadState(options.stateFile) : fresh();
+  if (options.scenarioRunMs !== undefined) state.design.scenarioRunMs = options.scenarioRunMs;
   const saver = options.stateFile ? new StateSaver(options.stateFile, () => state) : undefined;
   let url = '';
 
@@ -65,7 +73,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     reset: (what: ResetOptions = {}) => {
       if (what.stats ?? true) stats.reset();
       if (what.state ?? true) {
-        state = createState();
+        state = fresh();
         saver?.schedule();
       }
       if (what.faults ?? false) faults.set([]);

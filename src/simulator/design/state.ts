@@ -23,6 +23,8 @@ export interface ScenarioRunRecord {
   /** Set when the run was aborted before it ended. */
   abortedAt?: number;
   runBy: string;
+  /** Parameters the run was started with. */
+  params: Json;
 }
 
 export interface ScenarioRecord {
@@ -52,6 +54,8 @@ export interface DesignState {
   projects: Record<string, ProjectRecord>;
   /** Counter behind generated ids (folders, runs), so that ids are unique and reproducible. */
   nextId: number;
+  /** How long a scenario run takes, in simulated milliseconds. */
+  scenarioRunMs: number;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
@@ -69,5 +73,6 @@ export function createDesignState(): DesignState {
     },
     projects: {},
     nextId: 1,
+    scenarioRunMs: 200,
   };
 }
