@@ -1,0 +1,147 @@
+// The execute step: the only part of the reconciler that writes. Creates and updates run on the work graph in
+// dependency order with the run's concurrency; prune deletions run last on the reversed graph; then each
+// project's ownership record is written when what it owns changed. A failed object skips its dependents only.
+
+import pLimit from 'p-limit';
+import { FORMAT_VERSION, type ApplyReport, type ApplyResult } from '../diff/types.js';
+import type { DssClient } from '../dss/types.js';
+import type { KindContext, Logger, ResourceKind } from '../resources/types.js';
+import { runGraph, WorkGraph, type NodeState, type RunOutcome } from './graph.js';
+import { projectKeyOf, sameOwnership, writeOwnership, type OwnershipRecord, type ProjectOwnership } from './ownership.js';
+import { graphOfUnits } from './select.js';
+import type { Plan } from './types.js';
+
+export interface ExecuteInput {
+  plan: Plan;
+  kindOf: (kind: string) => ResourceKind;
+  contextFor: (kind: ResourceKind) => KindContext;
+  designClient: DssClient;
+  /** The ownership read of the plan phase, reused for the record's GET-modify-PUT. */
+  projects: ReadonlyMap<string, ProjectOwnership>;
+  parallelism: number;
+  log: Logger;
+  onProgress?: (address: string, state: NodeState) => void;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function resultOf(address: string, action: ApplyResult['action'], outcome: RunOutcome | undefined): ApplyResult {
+  if (!outcome || outcome.state === 'skipped') {
+    const by = outcome?.blockedBy;
+    return { address, action, status: 'skipped', error: by ? `skipped: ${by} was not applied` : 'skipped' };
+  }
+  if (outcome.state === 'failed') return { address, action, status: 'failed', error: messageOf(outcome.error) };
+  return { address, action, status: action === 'no-op' ? 'unchanged' : 'applied' };
+}
+
+export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
+  const { plan, log } = input;
+  const byAddress = new Map(plan.units.map((p) => [p.unit.address, p]));
+  const notes = new Map<string, string[]>();
+  const writes = await runGraph(
+    graphOfUnits(plan.units.map((p) => p.unit)),
+    async (address) => {
+      const planned = byAddress.get(address);
+      if (!planned || planned.action === 'no-op') return;
+      const kind = input.kindOf(planned.unit.kind);
+      const ctx = input.contextFor(kind);
+      const result =
+        planned.action === 'create'
+          ? await kind.create(ctx, planned.unit)
+          : await kind.update(ctx, planned.unit, planned.live as NonNullable<typeof planned.live>);
+      if (result?.notes?.length) notes.set(address, result.notes);
+      log.info({ address, action: planned.action }, 'applied');
+    },
+    { concurrency: input.parallelism, ...(input.onProgress ? { onState: input.onProgress } : {}) },
+  );
+  for (const [address, outcome] of writes) {
+    if (outcome.state === 'failed') log.error({ address, err: messageOf(outcome.error) }, 'failed');
+  }
+
+  // Deletions: a project's objects go before the project itself (the reversed graph of "belongs to").
+  const deletionOf = new Map(plan.deletions.map((d) => [d.address, d]));
+  const forward = new WorkGraph(
+    plan.deletions.map((d) => ({ id: d.address, dependsOn: d.kind === 'Project' ? [] : [`Project/${d.projectKey}`] })),
+  );
+  const deletes = await runGraph(
+    forward.reversed(),
+    async (address) => {
+      const deletion = deletionOf.get(address);
+      if (!deletion) return;
+      const kind = input.kindOf(deletion.kind);
+      if (!kind.delete) throw new Error(`${deletion.kind} objects cannot be deleted`);
+      await kind.delete(input.contextFor(kind), address);
+      log.info({ address, action: 'delete' }, 'deleted');
+    },
+    { concurrency: input.parallelism, ...(input.onProgress ? { onState: input.onProgress } : {}) },
+  );
+
+  const results: ApplyResult[] = [
+    ...plan.units.map((p) => {
+      const result = resultOf(p.unit.address, p.action, writes.get(p.unit.address));
+      const extra = notes.get(p.unit.address);
+      return extra ? { ...result, notes: extra } : result;
+    }),
+    ...plan.deletions.map((d) => resultOf(d.address, 'delete', deletes.get(d.address))),
+  ];
+  results.push(...(await writeRecords(input, writes, deletes)));
+  results.sort((a, b) => a.address.localeCompare(b.address));
+
+  const applied = (action: string): number => results.filter((r) => r.status === 'applied' && r.action === action).length;
+  return {
+    formatVersion: FORMAT_VERSION,
+    results,
+    summary: { add: applied('create'), change: applied('update'), destroy: applied('delete') },
+    failed: results.filter((r) => r.status === 'failed').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+  };
+}
+
+/**
+ * Writes each project's record when what it owns changed. Units that failed or were skipped keep their previous
+ * entry (or none); pruned objects leave it once deleted. A record write failure is reported like any object's.
+ */
+async function writeRecords(
+  input: ExecuteInput,
+  writes: Map<string, RunOutcome>,
+  deletes: Map<string, RunOutcome>,
+): Promise<ApplyResult[]> {
+  const results: ApplyResult[] = [];
+  const limit = pLimit(Math.max(1, input.parallelism));
+  await Promise.all(
+    input.plan.records.map((planned) => limit(async () => {
+      const key = planned.projectKey;
+      const main = writes.get(`Project/${key}`);
+      const projectExists = input.projects.get(key)?.exists === true || main?.state === 'done';
+      if (!projectExists) return;
+      const inventory = { ...planned.after.inventory };
+      let metadataWritten = main !== undefined && input.plan.units.some((p) => p.unit.address === `Project/${key}` && p.action !== 'no-op');
+      for (const p of input.plan.units) {
+        if (projectKeyOf(p.unit) !== key) continue;
+        const state = writes.get(p.unit.address)?.state;
+        if (p.unit.block === 'metadata' && p.action !== 'no-op') metadataWritten = true;
+        if (state === 'done') continue;
+        const previous = planned.before?.inventory[p.unit.address];
+        if (previous) inventory[p.unit.address] = previous;
+        else delete inventory[p.unit.address];
+      }
+      for (const d of input.plan.deletions) {
+        if (d.projectKey === key && deletes.get(d.address)?.state === 'done') delete inventory[d.address];
+      }
+      const after: OwnershipRecord = { ...planned.after, inventory };
+      if (sameOwnership(planned.before, after)) return;
+      const address = `Project/${key}#ownership`;
+      try {
+        const metadata = metadataWritten ? undefined : input.projects.get(key)?.metadata;
+        await writeOwnership(input.designClient, key, after, metadata);
+        input.log.debug({ address }, 'ownership record written');
+      } catch (error) {
+        input.log.error({ address, err: messageOf(error) }, 'failed');
+        results.push({ address, action: 'update', status: 'failed', error: messageOf(error) });
+      }
+    })),
+  );
+  return results;
+}

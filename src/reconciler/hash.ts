@@ -1,0 +1,113 @@
+// Stable hashes of specs and live objects. Spec hashes go into the ownership record on DSS (drift vs pending);
+// fingerprints go into plan files (stale plan detection). Neither may reveal a secret: spec hashes are taken
+// with sensitive values masked, fingerprints and secret hashes are salted per plan file.
+
+import { createHash } from 'node:crypto';
+import { SENSITIVE_MASK } from '../diff/types.js';
+import type { ResourceUnit } from '../resources/types.js';
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function saltedHash(salt: string, value: unknown): string {
+  return sha256(`${salt}\0${canonicalJson(value)}`);
+}
+
+function unescapeSegment(s: string): string {
+  return s.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function escapeSegment(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The concrete pointers in `value` that a pattern (with `*` segments) names. */
+export function expandPointer(value: unknown, pattern: string): string[] {
+  const segments = pattern === '' ? [] : pattern.slice(1).split('/').map(unescapeSegment);
+  const out: string[] = [];
+  const walk = (node: unknown, i: number, prefix: string): void => {
+    if (i === segments.length) {
+      out.push(prefix);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const seg = segments[i] as string;
+    const keys = seg === '*' ? Object.keys(node) : [seg];
+    for (const key of keys) {
+      if (!Object.hasOwn(node, key)) continue;
+      walk((node as Record<string, unknown>)[key], i + 1, `${prefix}/${escapeSegment(key)}`);
+    }
+  };
+  walk(value, 0, '');
+  return out;
+}
+
+export function getPointer(value: unknown, pointer: string): unknown {
+  if (pointer === '') return value;
+  let node = value;
+  for (const seg of pointer.slice(1).split('/').map(unescapeSegment)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return node;
+}
+
+/** Sets a value at an existing location of a deep copy made by the caller. */
+export function setPointer(value: unknown, pointer: string, replacement: unknown): void {
+  const segs = pointer.slice(1).split('/').map(unescapeSegment);
+  const last = segs.pop();
+  let node = value;
+  for (const seg of segs) node = (node as Record<string, unknown>)[seg];
+  if (last !== undefined && node !== null && typeof node === 'object') (node as Record<string, unknown>)[last] = replacement;
+}
+
+/**
+ * The pointers, relative to `unit.desired`, of the unit's secret values: the kind's sensitive paths and the
+ * document's `${secret:..}` values (whose pointers start at the document root, e.g. `/spec/variables/...`).
+ */
+export function sensitivePointersOf(unit: ResourceUnit): string[] {
+  const pointers = new Set(unit.policy.sensitive ?? []);
+  for (const p of unit.doc.sensitivePaths) {
+    if (!p.startsWith('/spec/')) continue;
+    const inSpec = p.slice('/spec'.length);
+    pointers.add(inSpec);
+    // A block unit (`#variables`) may hold its block's content at its root.
+    if (unit.block && inSpec.startsWith(`/${unit.block}/`)) pointers.add(inSpec.slice(unit.block.length + 1));
+  }
+  return [...pointers];
+}
+
+/** A deep copy of `value` with the values at `patterns` replaced by `replace(value)`. */
+export function replaceAt(value: unknown, patterns: string[], replace: (v: unknown, pointer: string) => unknown): unknown {
+  const copy = structuredClone(value);
+  for (const pattern of patterns) {
+    for (const pointer of expandPointer(copy, pattern)) {
+      if (pointer === '') continue;
+      setPointer(copy, pointer, replace(getPointer(copy, pointer), pointer));
+    }
+  }
+  return copy;
+}
+
+/** The hash of what a unit declares, secrets masked: recorded on DSS to tell drift from pending changes. */
+export function specHash(unit: ResourceUnit): string {
+  const masked = replaceAt(unit.desired, sensitivePointersOf(unit), () => SENSITIVE_MASK);
+  return sha256(canonicalJson({ address: unit.address, desired: masked }));
+}
+
+/** A salted hash of a live object as DSS returned it; `absent` hashes too, so creation races are caught. */
+export function fingerprint(salt: string, raw: unknown, exists: boolean): string {
+  return saltedHash(salt, exists ? { raw } : { absent: true });
+}

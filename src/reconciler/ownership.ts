@@ -1,0 +1,117 @@
+// The ownership record (DESIGN §4): what dss-gitops applied, kept on DSS itself so that every clone of the
+// manifests sees the same thing. For a project it is the `dss-gitops` entry of the metadata `custom.kv`: the
+// source, the commit, and the inventory of addresses applied into that project with their spec hashes. Prune only
+// ever deletes objects listed there; drift detection compares the recorded spec hash with the manifests' one.
+
+import type { DssClient } from '../dss/types.js';
+import type { ResourceUnit } from '../resources/types.js';
+import { canonicalJson } from './hash.js';
+
+export const RECORD_KEY = 'dss-gitops';
+export const PROTECTED_ANNOTATION = 'dss-gitops/protected';
+export const PROTECTED_TAG = 'dss-gitops-protected';
+
+export interface InventoryEntry {
+  /** `specHash` of the unit as it was last applied. */
+  hash: string;
+  /** The manifest annotated the object `dss-gitops/protected: "true"` when it was applied. */
+  protected?: boolean;
+}
+
+export interface OwnershipRecord {
+  version: 1;
+  /** Which manifests tree owns the project, e.g. `git@github.com:team/dss.git#manifests`. */
+  source: string;
+  /** The manifests' git commit at the last write of this record. */
+  commit?: string;
+  inventory: Record<string, InventoryEntry>;
+}
+
+/** What a run knows of one project's metadata: whether it exists, its record and its tags. */
+export interface ProjectOwnership {
+  key: string;
+  exists: boolean;
+  /** The metadata object as DSS returned it, reused for the record's GET-modify-PUT. */
+  metadata?: Record<string, unknown>;
+  record?: OwnershipRecord;
+  tags: string[];
+}
+
+/** The project scope of a unit: its project key, or undefined for objects outside projects (folders, deployer). */
+export function projectKeyOf(unit: ResourceUnit): string | undefined {
+  if (unit.kind === 'Project') return unit.doc.metadata.name;
+  return unit.doc.metadata.project;
+}
+
+export function isProtectedByAnnotation(unit: ResourceUnit): boolean {
+  return unit.doc.metadata.annotations?.[PROTECTED_ANNOTATION] === 'true';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The record held in a metadata object, or undefined when there is none or it is not ours. */
+export function recordOf(metadata: unknown): OwnershipRecord | undefined {
+  if (!isObject(metadata) || !isObject(metadata.custom) || !isObject(metadata.custom.kv)) return undefined;
+  const entry = metadata.custom.kv[RECORD_KEY];
+  if (!isObject(entry) || typeof entry.source !== 'string' || !isObject(entry.inventory)) return undefined;
+  const inventory: Record<string, InventoryEntry> = {};
+  for (const [address, value] of Object.entries(entry.inventory)) {
+    if (!isObject(value) || typeof value.hash !== 'string') continue;
+    inventory[address] = value.protected === true ? { hash: value.hash, protected: true } : { hash: value.hash };
+  }
+  const record: OwnershipRecord = { version: 1, source: entry.source, inventory };
+  if (typeof entry.commit === 'string') record.commit = entry.commit;
+  return record;
+}
+
+/** Whether an object looks like a project metadata object (rather than another endpoint's answer). */
+export function isMetadataObject(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && ('custom' in value || 'tags' in value || 'label' in value);
+}
+
+export function ownershipFromMetadata(key: string, metadata: Record<string, unknown> | undefined): ProjectOwnership {
+  if (!metadata) return { key, exists: false, tags: [] };
+  const tags = Array.isArray(metadata.tags) ? metadata.tags.filter((t): t is string => typeof t === 'string') : [];
+  const record = recordOf(metadata);
+  return { key, exists: true, metadata, tags, ...(record ? { record } : {}) };
+}
+
+export async function readOwnership(client: DssClient, key: string): Promise<ProjectOwnership> {
+  const metadata = await client.getOrAbsent<Record<string, unknown>>(`/projects/${encodeURIComponent(key)}/metadata`);
+  return ownershipFromMetadata(key, metadata);
+}
+
+/** Two records that own the same things; the commit alone changing is not worth a write. */
+export function sameOwnership(a: OwnershipRecord | undefined, b: OwnershipRecord | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.source === b.source && canonicalJson(a.inventory) === canonicalJson(b.inventory);
+}
+
+/**
+ * Writes the record with GET-modify-PUT of the project metadata. `metadata` is the object read earlier in the
+ * run when nothing wrote it since; otherwise it is read again, so that a concurrent edit is not lost.
+ */
+export async function writeOwnership(
+  client: DssClient,
+  key: string,
+  record: OwnershipRecord,
+  metadata: Record<string, unknown> | undefined,
+): Promise<void> {
+  const path = `/projects/${encodeURIComponent(key)}/metadata`;
+  const base = structuredClone(metadata ?? (await client.getJson<Record<string, unknown>>(path)));
+  const custom = isObject(base.custom) ? base.custom : {};
+  const kv = isObject(custom.kv) ? custom.kv : {};
+  base.custom = { ...custom, kv: { ...kv, [RECORD_KEY]: record } };
+  await client.putJson(path, base);
+}
+
+/** Lists the keys of every project on the node, for prune of projects that left the manifests. */
+export async function listProjectKeys(client: DssClient): Promise<string[]> {
+  const list = await client.getJson<unknown>('/projects/');
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((p) => (isObject(p) && typeof p.projectKey === 'string' ? p.projectKey : undefined))
+    .filter((k): k is string => k !== undefined);
+}

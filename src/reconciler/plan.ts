@@ -1,0 +1,170 @@
+// The plan step: a pure function of the desired units, the live states read, the ownership records and the
+// options. It decides an action per unit, the prune deletions and the records to write; it sends nothing.
+
+import type { IgnoreDifference } from '../config/types.js';
+import { FORMAT_VERSION, type ResourceChange } from '../diff/types.js';
+import { UserError } from '../errors.js';
+import type { ResourceUnit } from '../resources/types.js';
+import { sensitivePointersOf, specHash } from './hash.js';
+import {
+  isProtectedByAnnotation,
+  PROTECTED_TAG,
+  projectKeyOf,
+  type InventoryEntry,
+  type OwnershipRecord,
+} from './ownership.js';
+import type { Plan, PlanInput, PlannedDeletion, PlannedRecord, PlannedUnit } from './types.js';
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/** The config's `ignoreDifferences` pointers that apply to a unit, relative to its desired object. */
+export function ignorePointersOf(unit: ResourceUnit, rules: IgnoreDifference[]): string[] {
+  const out = new Set<string>();
+  for (const rule of rules) {
+    if (rule.kind !== unit.kind) continue;
+    if (rule.name !== undefined && !globToRegExp(rule.name).test(unit.doc.metadata.name)) continue;
+    for (const p of rule.jsonPointers) {
+      out.add(p);
+      if (unit.block && p.startsWith(`/${unit.block}/`)) out.add(p.slice(unit.block.length + 1));
+    }
+  }
+  return [...out];
+}
+
+export function entryOf(unit: ResourceUnit): InventoryEntry {
+  return isProtectedByAnnotation(unit) ? { hash: specHash(unit), protected: true } : { hash: specHash(unit) };
+}
+
+function planUnit(unit: ResourceUnit, input: PlanInput): PlannedUnit {
+  const live = input.live.get(unit.address);
+  const changes = input.compare(unit.desired, live?.view, unit.policy, {
+    ignorePointers: ignorePointersOf(unit, input.options.ignoreDifferences),
+    sensitivePointers: sensitivePointersOf(unit),
+  });
+  const action = live === undefined ? 'create' : changes.length > 0 ? 'update' : 'no-op';
+  const change: ResourceChange = { address: unit.address, kind: unit.kind, node: input.nodeOf(unit.kind), action, changes };
+  if (action === 'update' && live && input.describeUpdate) {
+    const notes = input.describeUpdate(unit, live);
+    if (notes.length > 0) change.notes = notes;
+  }
+  return { unit, action, live, change };
+}
+
+interface PruneOutcome {
+  deletions: PlannedDeletion[];
+  /** Inventory addresses dropped without a deletion (blocks no longer managed, protected objects). */
+  disowned: Map<string, Set<string>>;
+  warnings: string[];
+}
+
+function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
+  const out: PruneOutcome = { deletions: [], disowned: new Map(), warnings: [] };
+  const declaredProjects = new Set(input.allUnits.map(projectKeyOf).filter((k): k is string => k !== undefined));
+  let leftBehind = 0;
+  for (const project of [...input.projects.values()].sort((a, b) => a.key.localeCompare(b.key))) {
+    const record = project.record;
+    if (!record) continue;
+    const declared = declaredProjects.has(project.key);
+    // A project that left the manifests is only ours to delete when this source applied it.
+    if (!declared && record.source !== input.source) continue;
+    const gone = Object.keys(record.inventory).filter((a) => !desired.has(a)).sort();
+    const disowned = new Set<string>();
+    const wholeProject = !declared && gone.includes(`Project/${project.key}`);
+    for (const address of gone) {
+      const kind = address.slice(0, address.indexOf('/'));
+      // An undeclared block (`#variables`) is simply no longer managed: nothing to delete.
+      if (address.includes('#')) {
+        disowned.add(address);
+        continue;
+      }
+      if (wholeProject && address !== `Project/${project.key}`) continue;
+      if (!input.options.prune) {
+        leftBehind += 1;
+        continue;
+      }
+      if (record.inventory[address]?.protected === true || project.tags.includes(PROTECTED_TAG)) {
+        out.warnings.push(`${address} left the manifests but is protected; it is not deleted and no longer managed`);
+        disowned.add(address);
+        continue;
+      }
+      if (!input.canDelete(kind)) {
+        out.warnings.push(`${address} left the manifests; ${kind} objects are never deleted by prune`);
+        continue;
+      }
+      out.deletions.push({ address, kind, node: input.nodeOf(kind), projectKey: project.key, wholeProject });
+    }
+    if (disowned.size > 0) out.disowned.set(project.key, disowned);
+  }
+  if (leftBehind > 0) {
+    out.warnings.push(`${leftBehind} object(s) applied earlier left the manifests; run with --prune to delete them`);
+  }
+  return out;
+}
+
+function planRecords(input: PlanInput, prune: PruneOutcome): PlannedRecord[] {
+  const byProject = new Map<string, ResourceUnit[]>();
+  for (const unit of input.units) {
+    const key = projectKeyOf(unit);
+    if (key === undefined) continue;
+    byProject.set(key, [...(byProject.get(key) ?? []), unit]);
+  }
+  const records: PlannedRecord[] = [];
+  for (const [key, units] of [...byProject].sort(([a], [b]) => a.localeCompare(b))) {
+    const before = input.projects.get(key)?.record;
+    const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
+    for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
+    for (const unit of units) inventory[unit.address] = entryOf(unit);
+    const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => a.localeCompare(b)));
+    const after: OwnershipRecord = { version: 1, source: input.source, inventory: sorted };
+    const commit = input.commit ?? before?.commit;
+    if (commit !== undefined) after.commit = commit;
+    records.push({ projectKey: key, before, after });
+  }
+  return records;
+}
+
+/** Plans a run. Pure: the same input gives the same plan, and nothing is sent anywhere. */
+export function planChanges(input: PlanInput): Plan {
+  const warnings = [...(input.warnings ?? [])];
+  const targeted = input.options.targets.length > 0;
+  const units = [...input.units].sort((a, b) => a.address.localeCompare(b.address)).map((u) => planUnit(u, input));
+  const desired = new Set(input.allUnits.map((u) => u.address));
+  const prune = targeted ? { deletions: [], disowned: new Map<string, Set<string>>(), warnings: [] } : planPrune(input, desired);
+  warnings.push(...prune.warnings);
+  if (prune.deletions.length > 0 && input.allUnits.length === 0 && !input.options.allowEmpty) {
+    throw new UserError(
+      'EMPTY_SCOPE',
+      `the manifests declare nothing, and prune would delete ${prune.deletions.length} object(s) ` +
+        `(${prune.deletions.map((d) => d.address).join(', ')}); check the -f paths, or pass --allow-empty to delete them`,
+    );
+  }
+  const deletionChanges: ResourceChange[] = prune.deletions.map((d) => ({
+    address: d.address,
+    kind: d.kind,
+    node: d.node,
+    action: 'delete',
+    changes: [],
+    reason: d.wholeProject
+      ? 'left the manifests (prune); deletes the project and everything in it'
+      : 'left the manifests (prune)',
+  }));
+  const resourceChanges = [...units.map((u) => u.change).filter((c) => c.action !== 'no-op'), ...deletionChanges].sort(
+    (a, b) => a.address.localeCompare(b.address),
+  );
+  const count = (action: string): number => resourceChanges.filter((c) => c.action === action).length;
+  return {
+    report: {
+      formatVersion: FORMAT_VERSION,
+      resourceChanges,
+      summary: { add: count('create'), change: count('update'), destroy: count('delete') },
+      warnings,
+      ...(input.commit !== undefined ? { commit: input.commit } : {}),
+    },
+    units,
+    deletions: prune.deletions,
+    records: planRecords(input, prune),
+  };
+}
+

@@ -1,0 +1,105 @@
+// One run of the reconciler, end to end: documents → units → read → plan, and plan → execute. The CLI, the
+// benchmark and the tests all go through here; the steps themselves stay separate (read and execute do I/O,
+// plan does none).
+
+import type { ApplyReport } from '../diff/types.js';
+import type { DssClient } from '../dss/types.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import { kindOf, type KindRegistry } from '../resources/registry.js';
+import type { KindContext, Logger, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
+import { executePlan } from './execute.js';
+import type { NodeState } from './graph.js';
+import { projectKeyOf, type ProjectOwnership } from './ownership.js';
+import { planChanges } from './plan.js';
+import { readLive } from './read.js';
+import { selectUnits } from './select.js';
+import type { CompareFn, Plan, PlanOptions } from './types.js';
+
+export interface RunSetup {
+  registry: KindRegistry;
+  clients: Record<NodeName, DssClient>;
+  log: Logger;
+  parallelism: number;
+  compare: CompareFn;
+  /** Identifies the manifests tree in ownership records. */
+  source: string;
+  commit?: string;
+  options: PlanOptions;
+  onProgress?: (address: string, state: NodeState | 'read') => void;
+}
+
+export interface PlannedRun {
+  plan: Plan;
+  allUnits: ResourceUnit[];
+  projects: Map<string, ProjectOwnership>;
+}
+
+/** The units of the documents, in the kinds' own split (a Project is several units). */
+export function unitsOf(documents: ManifestDocument[], registry: KindRegistry): ResourceUnit[] {
+  return documents.flatMap((doc) => kindOf(registry, doc.kind).units(doc));
+}
+
+export function contextFactory(setup: RunSetup): (kind: ResourceKind) => KindContext {
+  const runCache = new Map<string, unknown>();
+  return (kind) => ({
+    client: setup.clients[kind.node],
+    clients: setup.clients,
+    log: setup.log,
+    runCache,
+    ...(setup.onProgress ? { progress: (address: string) => setup.onProgress?.(address, 'running') } : {}),
+  });
+}
+
+/** Reads what the documents need and plans. Sends GET requests only. */
+export async function planRun(
+  setup: RunSetup,
+  documents: ManifestDocument[],
+  contextFor = contextFactory(setup),
+): Promise<PlannedRun> {
+  const allUnits = unitsOf(documents, setup.registry);
+  const selection = selectUnits(allUnits, setup.options.targets);
+  const targeted = setup.options.targets.length > 0;
+  const declaredProjects = new Set(allUnits.map(projectKeyOf).filter((k): k is string => k !== undefined));
+  const { live, projects } = await readLive({
+    units: selection.units,
+    kindOf: (name) => kindOf(setup.registry, name),
+    contextFor,
+    designClient: setup.clients.design,
+    parallelism: setup.parallelism,
+    discoverProjects: setup.options.prune && !targeted,
+    declaredProjects,
+  });
+  const plan = planChanges({
+    allUnits,
+    units: selection.units,
+    live,
+    projects,
+    source: setup.source,
+    ...(setup.commit !== undefined ? { commit: setup.commit } : {}),
+    options: setup.options,
+    compare: setup.compare,
+    nodeOf: (name) => setup.registry.get(name)?.node ?? 'design',
+    canDelete: (name) => setup.registry.get(name)?.delete !== undefined,
+    describeUpdate: (unit, state) => setup.registry.get(unit.kind)?.describeUpdate?.(unit, state) ?? [],
+    warnings: selection.warnings,
+  });
+  return { plan, allUnits, projects };
+}
+
+/** Writes a plan. The plan-phase reads are reused: no object is read again unless written in this run. */
+export async function applyRun(
+  setup: RunSetup,
+  planned: PlannedRun,
+  contextFor = contextFactory(setup),
+): Promise<ApplyReport> {
+  return executePlan({
+    plan: planned.plan,
+    kindOf: (name) => kindOf(setup.registry, name),
+    contextFor,
+    designClient: setup.clients.design,
+    projects: planned.projects,
+    parallelism: setup.parallelism,
+    log: setup.log,
+    ...(setup.onProgress ? { onProgress: setup.onProgress } : {}),
+  });
+}

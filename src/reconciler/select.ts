@@ -1,0 +1,55 @@
+// The graph of the manifests' units and `--target` selection. Pure.
+
+import { UserError } from '../errors.js';
+import type { ResourceUnit } from '../resources/types.js';
+import { WorkGraph } from './graph.js';
+
+/** The address of a unit's document main unit: `Project/CHURN#variables` → `Project/CHURN`. */
+export function mainAddressOf(address: string): string {
+  const hash = address.indexOf('#');
+  return hash === -1 ? address : address.slice(0, hash);
+}
+
+/** What a unit is written after: its `dependsOn`, its `orderAfter`, and its document's main unit. */
+export function edgesOf(unit: ResourceUnit): string[] {
+  const edges = [...unit.dependsOn, ...(unit.orderAfter ?? [])];
+  if (unit.address.includes('#')) edges.push(mainAddressOf(unit.address));
+  return edges;
+}
+
+export function graphOfUnits(units: ResourceUnit[]): WorkGraph {
+  return new WorkGraph(units.map((u) => ({ id: u.address, dependsOn: edgesOf(u) })));
+}
+
+export interface Selection {
+  units: ResourceUnit[];
+  warnings: string[];
+}
+
+/**
+ * The units a run covers: every unit, or with `--target` the targeted ones (an address also targets its blocks:
+ * `Project/CHURN` covers `Project/CHURN#variables`) plus everything they depend on.
+ */
+export function selectUnits(units: ResourceUnit[], targets: string[]): Selection {
+  const graph = graphOfUnits(units);
+  if (targets.length === 0) return { units, warnings: [] };
+  const unknown: string[] = [];
+  const roots: string[] = [];
+  for (const target of targets) {
+    const matched = units.filter((u) => u.address === target || mainAddressOf(u.address) === target);
+    if (matched.length === 0) unknown.push(target);
+    roots.push(...matched.map((u) => u.address));
+  }
+  if (unknown.length > 0) {
+    throw new UserError('UNKNOWN_TARGET', `--target names no object of the manifests: ${unknown.join(', ')}`);
+  }
+  const keep = graph.closure(roots);
+  const selected = units.filter((u) => keep.has(u.address));
+  return {
+    units: selected,
+    warnings: [
+      `--target limits this run to ${selected.length} of ${units.length} objects (the targets and what they depend on); ` +
+        'the plan may be incomplete and prune is disabled',
+    ],
+  };
+}

@@ -1,0 +1,78 @@
+// Data shared by the plan, read and execute steps of the reconciler.
+
+import type { IgnoreDifference } from '../config/types.js';
+import type { Action, DiffPolicy, FieldChange, PlanReport, ResourceChange } from '../diff/types.js';
+import type { LiveState, ResourceUnit } from '../resources/types.js';
+import type { OwnershipRecord, ProjectOwnership } from './ownership.js';
+
+export interface CompareOptions {
+  ignorePointers: string[];
+  sensitivePointers: string[];
+}
+
+/** Compares desired and live managed fields; pure. `live` undefined means the object does not exist. */
+export type CompareFn = (
+  desired: Record<string, unknown>,
+  live: Record<string, unknown> | undefined,
+  policy: DiffPolicy,
+  options: CompareOptions,
+) => FieldChange[];
+
+export interface PlanOptions {
+  prune: boolean;
+  allowEmpty: boolean;
+  /** `--target` addresses; empty means the whole manifests. */
+  targets: string[];
+  ignoreDifferences: IgnoreDifference[];
+}
+
+export interface PlannedUnit {
+  unit: ResourceUnit;
+  action: Action;
+  /** The plan-phase read, reused by the update's GET-modify-PUT. */
+  live: LiveState | undefined;
+  change: ResourceChange;
+}
+
+export interface PlannedDeletion {
+  address: string;
+  kind: string;
+  node: string;
+  projectKey: string;
+  /** The deletion removes the whole project and everything in it. */
+  wholeProject: boolean;
+}
+
+/** A project's ownership record before and after the run, as planned. */
+export interface PlannedRecord {
+  projectKey: string;
+  before: OwnershipRecord | undefined;
+  after: OwnershipRecord;
+}
+
+/** The internal plan: the report shown to people plus everything the execute step needs. */
+export interface Plan {
+  report: PlanReport;
+  units: PlannedUnit[];
+  deletions: PlannedDeletion[];
+  records: PlannedRecord[];
+}
+
+export interface PlanInput {
+  /** Every unit of the manifests (before `--target`), for prune and scope checks. */
+  allUnits: ResourceUnit[];
+  /** The units of this run (after `--target`); each has been read. */
+  units: ResourceUnit[];
+  live: ReadonlyMap<string, LiveState | undefined>;
+  projects: ReadonlyMap<string, ProjectOwnership>;
+  source: string;
+  commit?: string;
+  options: PlanOptions;
+  compare: CompareFn;
+  /** The node of a kind and its optional describer; pure lookups. */
+  nodeOf: (kind: string) => string;
+  canDelete: (kind: string) => boolean;
+  describeUpdate?: (unit: ResourceUnit, live: LiveState) => string[];
+  /** Warnings found while selecting units (e.g. `--target`). */
+  warnings?: string[];
+}
