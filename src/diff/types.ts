@@ -22,6 +22,11 @@ export interface DiffPolicy {
   sensitive?: string[];
   /** Values DSS fills in when absent; absence on one side equals this value on the other. */
   defaults?: Record<string, unknown>;
+  /**
+   * Subtrees where DSS stores scalars as strings: there `"10"` equals `10` and `"true"` equals `true`, and a
+   * write keeps the live representation when the values are equal this way.
+   */
+  stringified?: string[];
 }
 
 export type FieldChangeKind = 'add' | 'remove' | 'modify';
@@ -74,6 +79,8 @@ export interface PlanReport {
   warnings: string[];
   /** The manifests' commit when they live in a git checkout. */
   commit?: string;
+  /** Live changes made outside the manifests (the `drift` command); rendered like resourceChanges. */
+  drift?: ResourceChange[];
 }
 
 export type ApplyStatus = 'applied' | 'failed' | 'skipped' | 'unchanged';

@@ -1,0 +1,221 @@
+// Compares the fields a manifest declares with the live object: the plan's view of one resource. Returns data
+// only (sorted, secrets masked); printing is the renderers' job. Pure: no I/O, no clock.
+/* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
+/* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
+
+import { appendIndex, appendItem, appendKey, formatPointer, ROOT_PATH } from './pointer.js';
+import { compilePolicy, isLoose, itemIdentity, type CompiledPolicy, type DiffOptions } from './policy.js';
+import { maskChange } from './sensitive.js';
+import type { DiffPolicy, FieldChange, FieldChangeKind } from './types.js';
+import { ABSENT, canonical, declaredKeys, deepCopy, deepEqual, hasOwn, isPlainObject, scalarsEqual } from './values.js';
+
+export type { DiffOptions } from './policy.js';
+
+/** Where the walk is: the pointer segments, the readable path, and whether an enclosing block is exact. */
+export interface Location {
+  ptr: string[];
+  path: string;
+  exact: boolean;
+}
+
+export const ROOT: Location = { ptr: [], path: '', exact: false };
+
+export function childKey(loc: Location, key: string, exact: boolean): Location {
+  return { ptr: [...loc.ptr, key], path: appendKey(loc.path, key), exact };
+}
+
+export function childIndex(loc: Location, index: number, exact: boolean): Location {
+  return { ptr: [...loc.ptr, String(index)], path: appendIndex(loc.path, index), exact };
+}
+
+export function childItem(loc: Location, index: number, label: string | undefined): Location {
+  const path = label === undefined ? appendIndex(loc.path, index) : appendItem(loc.path, ...splitLabel(label));
+  // An item of a keyed list is merged over its live counterpart unless the item itself is declared exact.
+  return { ptr: [...loc.ptr, String(index)], path, exact: false };
+}
+
+function splitLabel(label: string): [string, string] {
+  const eq = label.indexOf('=');
+  return [label.slice(0, eq), label.slice(eq + 1)];
+}
+
+/** The value live is taken to have: the live value, or the default DSS fills in when it is absent. */
+export function effectiveLive(p: CompiledPolicy, loc: Location, live: unknown): unknown {
+  if (live !== ABSENT) return live;
+  const def = p.defaults.lookup(loc.ptr);
+  return def ? deepCopy(def.value) : ABSENT;
+}
+
+/** A live entry the desired side lacks, under an exact block: is it really extra? */
+export function isRemovable(p: CompiledPolicy, loc: Location, live: unknown): boolean {
+  if (p.ignore.covers(loc.ptr)) return false;
+  const def = p.defaults.lookup(loc.ptr);
+  return !(def && deepEqual(live, def.value, isLoose(p, loc.ptr)));
+}
+
+/**
+ * Changes that writing `desired` over `live` would make, on the fields `desired` declares (see DiffPolicy for
+ * the rules per pointer). Sorted by pointer; sensitive values replaced by SENSITIVE_MASK.
+ */
+export function diffManaged(
+  desired: unknown,
+  live: unknown,
+  policy: DiffPolicy,
+  options: DiffOptions = {},
+): FieldChange[] {
+  const p = compilePolicy(policy, options);
+  const out: FieldChange[] = [];
+  compareValue(p, desired, live === undefined ? ABSENT : live, ROOT, out);
+  return out.map((c) => maskChange(c, p.sensitive)).sort(compareChanges);
+}
+
+function push(out: FieldChange[], loc: Location, kind: FieldChangeKind, before: unknown, after: unknown): void {
+  const change: FieldChange = { pointer: formatPointer(loc.ptr), path: loc.path || ROOT_PATH, kind, sensitive: false };
+  if (before !== ABSENT) change.before = deepCopy(before);
+  if (after !== ABSENT) change.after = deepCopy(after);
+  out.push(change);
+}
+
+function compareValue(p: CompiledPolicy, desired: unknown, rawLive: unknown, loc: Location, out: FieldChange[]): void {
+  if (p.ignore.covers(loc.ptr)) return;
+  const live = effectiveLive(p, loc, rawLive);
+  const exact = loc.exact || p.exact.matches(loc.ptr);
+  const here = { ...loc, exact };
+
+  if (Array.isArray(desired)) {
+    if (live !== ABSENT && !Array.isArray(live)) return push(out, here, 'modify', live, desired);
+    const liveItems = live === ABSENT ? [] : live;
+    const keyed = p.keyed.lookup(loc.ptr);
+    if (keyed) return compareKeyed(p, desired, liveItems, keyed.value, here, out);
+    if (p.sets.matches(loc.ptr)) return compareSet(p, desired, liveItems, here, out);
+    if (live === ABSENT) return push(out, here, 'add', ABSENT, desired);
+    if (desired.length !== liveItems.length) return push(out, here, 'modify', live, desired);
+    desired.forEach((d, i) => compareValue(p, d, liveItems[i], childIndex(here, i, exact), out));
+    return;
+  }
+
+  if (isPlainObject(desired)) {
+    if (live === ABSENT) {
+      const keys = declaredKeys(desired);
+      if (keys.length === 0) return push(out, here, 'add', ABSENT, desired);
+      for (const k of keys) compareValue(p, desired[k], ABSENT, childKey(here, k, exact), out);
+      return;
+    }
+    if (!isPlainObject(live)) return push(out, here, 'modify', live, desired);
+    for (const k of declaredKeys(desired)) {
+      compareValue(p, desired[k], hasOwn(live, k) ? live[k] : ABSENT, childKey(here, k, exact), out);
+    }
+    if (!exact) return;
+    for (const k of declaredKeys(live)) {
+      const child = childKey(here, k, exact);
+      if (!hasOwn(desired, k) && isRemovable(p, child, live[k])) push(out, child, 'remove', live[k], ABSENT);
+    }
+    return;
+  }
+
+  if (live === ABSENT) return push(out, here, 'add', ABSENT, desired);
+  if (!scalarsEqual(desired, live, isLoose(p, loc.ptr))) push(out, here, 'modify', live, desired);
+}
+
+/** Pairs desired items with live ones by identity; each live item is used at most once, first come first served. */
+export function pairItems(
+  p: CompiledPolicy,
+  desired: readonly unknown[],
+  live: readonly unknown[],
+  keys: readonly string[],
+  loc: Location,
+): { pairs: Array<{ index: number; label: string | undefined; liveIndex: number | undefined }>; unmatched: number[] } {
+  const loose = isLoose(p, loc.ptr);
+  const liveIds = live.map((item) => itemIdentity(item, keys, loose).id);
+  const used = new Set<number>();
+  const pairs = desired.map((item, index) => {
+    const { id, label } = itemIdentity(item, keys, loose);
+    const found = liveIds.findIndex((lid, j) => lid === id && !used.has(j));
+    if (found >= 0) used.add(found);
+    return { index, label, liveIndex: found >= 0 ? found : undefined };
+  });
+  const unmatched = live.map((_, j) => j).filter((j) => !used.has(j));
+  return { pairs, unmatched };
+}
+
+function compareKeyed(
+  p: CompiledPolicy,
+  desired: unknown[],
+  live: unknown[],
+  keys: string[],
+  loc: Location,
+  out: FieldChange[],
+): void {
+  const { pairs, unmatched } = pairItems(p, desired, live, keys, loc);
+  for (const { index, label, liveIndex } of pairs) {
+    const child = childItem(loc, index, label);
+    if (p.ignore.covers(child.ptr)) continue;
+    if (liveIndex === undefined) push(out, child, 'add', ABSENT, desired[index]);
+    else compareValue(p, desired[index], live[liveIndex], child, out);
+  }
+  if (!loc.exact) return;
+  for (const j of unmatched) {
+    const { label } = itemIdentity(live[j], keys, isLoose(p, loc.ptr));
+    const child = childItem(loc, j, label);
+    if (isRemovable(p, child, live[j])) push(out, child, 'remove', live[j], ABSENT);
+  }
+}
+
+function compareSet(p: CompiledPolicy, desired: unknown[], live: unknown[], loc: Location, out: FieldChange[]): void {
+  const loose = isLoose(p, loc.ptr);
+  const liveForms = new Set(live.map((v) => canonical(v, loose)));
+  const desiredForms = new Set<string>();
+  desired.forEach((item, i) => {
+    const form = canonical(item, loose);
+    if (!liveForms.has(form) && !desiredForms.has(form)) {
+      push(out, { ...loc, ptr: [...loc.ptr, String(i)] }, 'add', ABSENT, item);
+    }
+    desiredForms.add(form);
+  });
+  if (!loc.exact) return;
+  const removed = new Set<string>();
+  live.forEach((item, j) => {
+    const form = canonical(item, loose);
+    const child = { ...loc, ptr: [...loc.ptr, String(j)] };
+    if (desiredForms.has(form) || removed.has(form) || p.ignore.covers(child.ptr)) return;
+    removed.add(form);
+    push(out, child, 'remove', item, ABSENT);
+  });
+}
+
+const KIND_ORDER: Record<FieldChangeKind, number> = { remove: 0, modify: 1, add: 2 };
+
+/** Splits a path into text and number runs, so that `a[2]` sorts before `a[10]`. */
+function naturalChunks(path: string): Array<string | number> {
+  return (path.match(/\d+|\D+/g) ?? []).map((c) => (/^\d+$/.test(c) ? Number(c) : c));
+}
+
+function compareNatural(a: string, b: string): number {
+  const ca = naturalChunks(a);
+  const cb = naturalChunks(b);
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    const x = ca[i] as string | number;
+    const y = cb[i] as string | number;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return ca.length - cb.length;
+}
+
+function plain(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Deterministic order: by readable path (numbers compared as numbers), so keyed items sort by key; then
+ * removals before modifications before additions; then by value and pointer.
+ */
+export function compareChanges(a: FieldChange, b: FieldChange): number {
+  return (
+    compareNatural(a.path, b.path) ||
+    KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+    plain(JSON.stringify([a.before, a.after]) ?? '', JSON.stringify([b.before, b.after]) ?? '') ||
+    plain(a.pointer, b.pointer)
+  );
+}

@@ -1,0 +1,86 @@
+// JSON pointers (RFC 6901) and the readable dotted paths shown to people. Pure: no I/O, no clock.
+/* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
+/* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
+
+export type Segments = readonly string[];
+
+export function parsePointer(pointer: string): string[] {
+  if (pointer === '' || pointer === '/') return pointer === '' ? [] : [''];
+  const body = pointer.startsWith('/') ? pointer.slice(1) : pointer;
+  return body.split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function formatPointer(segments: Segments): string {
+  return segments.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** Same length, segment by segment, `*` matching any key or index. */
+function matchesExactly(pattern: Segments, path: Segments): boolean {
+  if (pattern.length !== path.length) return false;
+  return pattern.every((seg, i) => seg === '*' || seg === path[i]);
+}
+
+/** The pattern names `path` or one of its ancestors. */
+function covers(pattern: Segments, path: Segments): boolean {
+  if (pattern.length > path.length) return false;
+  return pattern.every((seg, i) => seg === '*' || seg === path[i]);
+}
+
+/** A compiled list of pointer patterns. */
+export class PointerSet {
+  private readonly patterns: string[][];
+
+  constructor(pointers: readonly string[] = []) {
+    this.patterns = pointers.map(parsePointer);
+  }
+
+  get size(): number {
+    return this.patterns.length;
+  }
+
+  /** A pattern names exactly this location. */
+  matches(path: Segments): boolean {
+    return this.patterns.some((p) => matchesExactly(p, path));
+  }
+
+  /** A pattern names this location or an ancestor of it. */
+  covers(path: Segments): boolean {
+    return this.patterns.some((p) => covers(p, path));
+  }
+}
+
+/** A compiled pointer → value table (keyed lists, defaults): the first matching entry wins. */
+export class PointerTable<T> {
+  private readonly entries: Array<[string[], T]>;
+
+  constructor(table: Record<string, T> = {}) {
+    this.entries = Object.keys(table)
+      .sort()
+      .map((k) => [parsePointer(k), table[k] as T]);
+  }
+
+  lookup(path: Segments): { value: T } | undefined {
+    const hit = this.entries.find(([p]) => matchesExactly(p, path));
+    return hit ? { value: hit[1] } : undefined;
+  }
+}
+
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/** `variables` + `standard` → `variables.standard`; keys that would read ambiguously are quoted. */
+export function appendKey(path: string, key: string): string {
+  if (!PLAIN_KEY.test(key)) return `${path}[${JSON.stringify(key)}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** `triggers` + (`id`, `daily`) → `triggers[id=daily]`. */
+export function appendItem(path: string, field: string, value: string): string {
+  return `${path}[${field}=${value}]`;
+}
+
+export function appendIndex(path: string, index: number): string {
+  return `${path}[${index}]`;
+}
+
+/** What renderers show for a change at the root of the compared object. */
+export const ROOT_PATH = '(root)';

@@ -1,0 +1,64 @@
+// A DiffPolicy compiled once per comparison, and how keyed-list items are identified. Pure: no I/O, no clock.
+/* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
+/* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
+
+import { PointerSet, PointerTable, type Segments } from './pointer.js';
+import type { DiffPolicy } from './types.js';
+import { canonical, isPlainObject, isScalar } from './values.js';
+
+export interface DiffOptions {
+  /** Extra pointers never compared nor written, e.g. from the config's `ignoreDifferences`. */
+  ignorePointers?: string[];
+  /** Extra pointers whose values are secrets, e.g. from a document's `sensitivePaths`. */
+  sensitivePointers?: string[];
+}
+
+export interface CompiledPolicy {
+  keyed: PointerTable<string[]>;
+  sets: PointerSet;
+  exact: PointerSet;
+  ignore: PointerSet;
+  sensitive: PointerSet;
+  stringified: PointerSet;
+  defaults: PointerTable<unknown>;
+}
+
+export function compilePolicy(policy: DiffPolicy, options: DiffOptions = {}): CompiledPolicy {
+  return {
+    keyed: new PointerTable(policy.keyedLists),
+    sets: new PointerSet(policy.sets),
+    exact: new PointerSet(policy.exact),
+    ignore: new PointerSet([...(policy.ignore ?? []), ...(options.ignorePointers ?? [])]),
+    sensitive: new PointerSet([...(policy.sensitive ?? []), ...(options.sensitivePointers ?? [])]),
+    stringified: new PointerSet(policy.stringified),
+    defaults: new PointerTable(policy.defaults),
+  };
+}
+
+/** Whether scalars at this location compare by their string form. */
+export function isLoose(p: CompiledPolicy, path: Segments): boolean {
+  return p.stringified.size > 0 && p.stringified.covers(path);
+}
+
+export interface ItemIdentity {
+  /** Equal ids mean the same item. */
+  id: string;
+  /** The readable form, `id=daily`, or undefined when the item has none of the key fields. */
+  label?: string;
+}
+
+/**
+ * An item is identified by the first key field it has (`group` or `user` for grants). Items with none of them
+ * are identified by their whole content, so that they still pair up with an identical live item.
+ */
+export function itemIdentity(item: unknown, keys: readonly string[], loose: boolean): ItemIdentity {
+  if (isPlainObject(item)) {
+    for (const field of keys) {
+      const value = item[field];
+      if (value === undefined || value === null) continue;
+      const shown = isScalar(value) ? String(value) : canonical(value, loose);
+      return { id: `${field}=${JSON.stringify(shown)}`, label: `${field}=${shown}` };
+    }
+  }
+  return { id: `#${canonical(item, loose)}` };
+}

@@ -1,0 +1,60 @@
+// Formatting shared by the text and markdown renderers: value display, field lines, summary sentences, ANSI
+// colors (no dependency). Pure: no I/O, no clock.
+/* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
+/* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
+
+import { SENSITIVE_MASK, type Action, type FieldChange, type PlanSummary } from './types.js';
+
+/** Values longer than this are cut in text and markdown; the JSON output carries them whole. */
+export const MAX_VALUE_CHARS = 200;
+
+export const NO_CHANGES = 'No changes. DSS matches the manifests.';
+
+export function planSummaryLine(s: PlanSummary): string {
+  return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+}
+
+export function applySummaryLine(s: PlanSummary): string {
+  return `Apply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.`;
+}
+
+export function applyFailureLine(failed: number, skipped: number): string {
+  return `Apply failed: ${failed} failed, ${skipped} skipped.`;
+}
+
+export const ACTION_SYMBOL: Record<Action, string> = { create: '+', update: '~', delete: '-', 'no-op': ' ' };
+const KIND_SYMBOL: Record<FieldChange['kind'], string> = { add: '+', modify: '~', remove: '-' };
+
+export function formatValue(value: unknown): string {
+  if (value === SENSITIVE_MASK) return SENSITIVE_MASK;
+  if (value === undefined) return '(none)';
+  const text = JSON.stringify(value);
+  if (text.length <= MAX_VALUE_CHARS) return text;
+  return `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} chars)`;
+}
+
+/** `~ variables.standard.threshold: 0.7 → 0.8`, `+ tags: "gold"`, `- steps[id=old]: {...}`. */
+export function fieldLine(change: FieldChange): string {
+  const symbol = KIND_SYMBOL[change.kind];
+  if (change.sensitive) return `${symbol} ${change.path}: ${SENSITIVE_MASK}`;
+  if (change.kind === 'add') return `${symbol} ${change.path}: ${formatValue(change.after)}`;
+  if (change.kind === 'remove') return `${symbol} ${change.path}: ${formatValue(change.before)}`;
+  return `${symbol} ${change.path}: ${formatValue(change.before)} → ${formatValue(change.after)}`;
+}
+
+export type Color = 'green' | 'yellow' | 'red' | 'bold' | 'dim';
+const ANSI: Record<Color, string> = { green: '32', yellow: '33', red: '31', bold: '1', dim: '2' };
+
+export function paint(text: string, color: Color | undefined, enabled: boolean): string {
+  if (!enabled || color === undefined) return text;
+  return `\u001b[${ANSI[color]}m${text}\u001b[0m`;
+}
+
+export const ACTION_COLOR: Record<Action, Color | undefined> = {
+  create: 'green',
+  update: 'yellow',
+  delete: 'red',
+  'no-op': undefined,
+};
+
+export const KIND_COLOR: Record<FieldChange['kind'], Color> = { add: 'green', modify: 'yellow', remove: 'red' };

@@ -1,0 +1,61 @@
+// Keeps secrets inside the diff: masks for changes and whole objects, and salted hashes for plan files, which
+// must be able to tell that a secret changed without holding it. Pure: no I/O, no clock (node:crypto is used as
+// computation only).
+/* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
+/* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parsePointer, PointerSet, type Segments } from './pointer.js';
+import { SENSITIVE_MASK, type FieldChange } from './types.js';
+import { canonical, isPlainObject, setOwn } from './values.js';
+
+function maskWithin(value: unknown, at: Segments, pointers: PointerSet): unknown {
+  if (pointers.covers(at)) return SENSITIVE_MASK;
+  if (Array.isArray(value)) return value.map((v, i) => maskWithin(v, [...at, String(i)], pointers));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) setOwn(out, k, maskWithin(value[k], [...at, k], pointers));
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A copy of `value` with every location under one of `pointers` (RFC 6901, `*` wildcards) replaced by
+ * SENSITIVE_MASK. The argument is not modified.
+ */
+export function maskSensitive<T>(value: T, pointers: readonly string[]): T {
+  return maskWithin(value, [], new PointerSet(pointers)) as T;
+}
+
+/** A change whose pointer is sensitive is masked whole; otherwise secrets nested in its values are masked. */
+export function maskChange(change: FieldChange, sensitive: PointerSet): FieldChange {
+  if (sensitive.size === 0) return change;
+  const at = parsePointer(change.pointer);
+  const masked: FieldChange = { ...change };
+  if (sensitive.covers(at)) {
+    masked.sensitive = true;
+    if ('before' in change) masked.before = SENSITIVE_MASK;
+    if ('after' in change) masked.after = SENSITIVE_MASK;
+    return masked;
+  }
+  if ('before' in change) masked.before = maskWithin(change.before, at, sensitive);
+  if ('after' in change) masked.after = maskWithin(change.after, at, sensitive);
+  return masked;
+}
+
+/**
+ * A salted, keyed hash of a secret (HMAC-SHA256 over its canonical JSON form), for plan files and for telling
+ * whether a secret DSS does not return has changed since it was last written. Never reversible.
+ */
+export function hashSecret(value: unknown, salt: string): string {
+  const digest = createHmac('sha256', salt).update(canonical(value, false)).digest('hex');
+  return `hmac-sha256:${digest}`;
+}
+
+/** Compares a secret with a hash from `hashSecret` in constant time. */
+export function secretMatchesHash(value: unknown, salt: string, hash: string): boolean {
+  const actual = Buffer.from(hashSecret(value, salt));
+  const expected = Buffer.from(hash);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
