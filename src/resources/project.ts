@@ -1,0 +1,214 @@
+// `Project`: a DSS project, planned as up to four units. `Project/KEY` is the project itself (existence, display
+// name, folder placement); `#metadata`, `#variables` and `#permissions` are one endpoint each.
+
+import { DssGitopsError } from '../errors.js';
+import { addressOf, parseAddress } from '../manifest/address.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
+import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { PROJECT_BLOCKS, type ProjectBlock } from './project-blocks.js';
+import { PROJECT_FOLDER_KIND, folderAncestors } from './project-folder.js';
+import { projectSchema } from './project.schema.js';
+import { memoPerRun } from './run-memo.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+
+export const PROJECT_KIND = 'Project';
+
+interface ProjectEntry {
+  projectKey: string;
+  name?: string;
+}
+
+interface MainRaw {
+  project: ProjectEntry;
+  /** Where the project lives, when the folder tree was needed to know it. */
+  folderId?: string;
+}
+
+interface BlockRaw {
+  object: Json;
+}
+
+function keyOf(unit: ResourceUnit): string {
+  return unit.doc.metadata.name;
+}
+
+function blockOf(unit: ResourceUnit): ProjectBlock | undefined {
+  return PROJECT_BLOCKS.find((b) => b.block === unit.block);
+}
+
+/** The folder path a project is declared in, and the folder addresses written before it. */
+function folderOrder(doc: ManifestDocument): string[] {
+  if (typeof doc.spec.folder !== 'string') return [];
+  const path = canonicalFolderPath(doc.spec.folder);
+  if (path === '') return [];
+  return [...folderAncestors(path), addressOf(PROJECT_FOLDER_KIND, path)];
+}
+
+function mainUnit(doc: ManifestDocument): ResourceUnit {
+  const desired: Json = {};
+  if (typeof doc.spec.name === 'string') desired.name = doc.spec.name;
+  if (typeof doc.spec.folder === 'string') desired.folder = canonicalFolderPath(doc.spec.folder);
+  const unit: ResourceUnit = {
+    address: addressOf(PROJECT_KIND, doc.metadata.name),
+    kind: PROJECT_KIND,
+    doc,
+    desired,
+    policy: { sensitive: sensitiveUnder(doc, '/spec') },
+    dependsOn: [],
+  };
+  const order = folderOrder(doc);
+  if (order.length > 0) unit.orderAfter = order;
+  return unit;
+}
+
+/** `GET /projects/`, once per run: the existence and display name of every project. */
+function projectList(ctx: KindContext): Promise<Map<string, ProjectEntry>> {
+  return memoPerRun(ctx, 'project-list', async () => {
+    const list = await ctx.client.getJson<unknown>('/projects/');
+    if (!Array.isArray(list)) {
+      throw new DssGitopsError('DSS_BAD_RESPONSE', 'DSS answered the project list with something else than a list', {
+        fault: 'remote',
+      });
+    }
+    const byKey = new Map<string, ProjectEntry>();
+    for (const item of list) {
+      const entry = asObject(item);
+      if (typeof entry.projectKey === 'string') byKey.set(entry.projectKey, entry as unknown as ProjectEntry);
+    }
+    return byKey;
+  });
+}
+
+async function readMain(ctx: KindContext, unit: ResourceUnit): Promise<LiveState | undefined> {
+  const project = (await projectList(ctx)).get(keyOf(unit));
+  if (!project) return undefined;
+  const raw: MainRaw = { project };
+  const view: Json = {};
+  if (unit.desired.name !== undefined) view.name = project.name;
+  if (unit.desired.folder !== undefined) {
+    const tree = await folderTree(ctx);
+    const folder = tree.folderOfProject(project.projectKey);
+    if (folder) {
+      raw.folderId = folder.id;
+      view.folder = tree.pathOf(folder.id);
+    }
+  }
+  return { view, raw };
+}
+
+async function rename(ctx: KindContext, key: string, name: string): Promise<void> {
+  const path = `/projects/${encode(key)}/metadata`;
+  const metadata = asObject(await ctx.client.getJson(path));
+  if (metadata.label === name) return;
+  await ctx.client.putJson(path, { ...metadata, label: name });
+}
+
+async function move(ctx: KindContext, key: string, fromId: string | undefined, path: string): Promise<void> {
+  const destination = await ensureFolderPath(ctx, path);
+  const tree = await folderTree(ctx);
+  const source = fromId ?? tree.folderOfProject(key)?.id;
+  if (source === destination.id) return;
+  if (source === undefined) {
+    throw new DssGitopsError('PROJECT_FOLDER_UNKNOWN', `cannot find the folder project ${key} is in, to move it to ${path}`, {
+      fault: 'remote',
+    });
+  }
+  await ctx.client.postJson(`/project-folders/${encode(source)}/projects/${encode(key)}/move`, undefined, {
+    query: { destination: destination.id },
+  });
+  tree.placeProject(key, destination.id);
+  ctx.log.info({ project: key, folder: path }, 'moved project');
+}
+
+async function createMain(ctx: KindContext, unit: ResourceUnit): Promise<void> {
+  const key = keyOf(unit);
+  const folderPath = unit.desired.folder as string | undefined;
+  const folder = folderPath ? await ensureFolderPath(ctx, folderPath) : undefined;
+  const body: Json = { projectKey: key, name: unit.desired.name ?? key };
+  if (typeof unit.doc.spec.owner === 'string') body.owner = unit.doc.spec.owner;
+  await ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {});
+  if (folder) (await folderTree(ctx)).placeProject(key, folder.id);
+}
+
+async function updateMain(ctx: KindContext, unit: ResourceUnit, live: LiveState): Promise<void> {
+  const key = keyOf(unit);
+  const raw = live.raw as MainRaw;
+  const name = unit.desired.name;
+  if (typeof name === 'string' && live.view.name !== name) await rename(ctx, key, name);
+  const folder = unit.desired.folder;
+  if (typeof folder === 'string' && live.view.folder !== folder) await move(ctx, key, raw.folderId, folder);
+}
+
+function blockUnits(doc: ManifestDocument, main: string): ResourceUnit[] {
+  const units: ResourceUnit[] = [];
+  for (const block of PROJECT_BLOCKS) {
+    const desired = block.desired(doc);
+    if (desired === undefined) continue;
+    units.push({
+      address: `${main}#${block.block}`,
+      kind: PROJECT_KIND,
+      doc,
+      block: block.block,
+      desired,
+      policy: block.policy(doc),
+      dependsOn: [main],
+    });
+  }
+  return units;
+}
+
+async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<LiveState | undefined> {
+  const object = await ctx.client.getOrAbsent<unknown>(`/projects/${encode(keyOf(unit))}${block.path}`);
+  if (object === undefined) return undefined;
+  const raw: BlockRaw = { object: asObject(object) };
+  return { view: pick(block.view(raw.object), unit.desired), raw };
+}
+
+/** GET-modify-PUT of one block: the desired block laid over the whole live object, written only if it changed. */
+async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock, live: Json): Promise<void> {
+  const shaped = overlay(block.shape(live), unit.desired, unit.policy);
+  const body = block.unshape(live, shaped, unit.doc);
+  if (deepEqual(body, live)) return;
+  await ctx.client.putJson(`/projects/${encode(keyOf(unit))}${block.path}`, body);
+}
+
+export const projectKind: ResourceKind = {
+  kind: PROJECT_KIND,
+  node: 'design',
+  schema: projectSchema,
+
+  units(doc) {
+    const main = mainUnit(doc);
+    return [main, ...blockUnits(doc, main.address)];
+  },
+
+  async read(ctx, unit) {
+    const block = blockOf(unit);
+    return block ? readBlock(ctx, unit, block) : readMain(ctx, unit);
+  },
+
+  async create(ctx, unit) {
+    const block = blockOf(unit);
+    if (!block) return createMain(ctx, unit);
+    // DSS makes every block with the project: "creating" one is writing it over the defaults it got.
+    const live = asObject(await ctx.client.getJson(`/projects/${encode(keyOf(unit))}${block.path}`));
+    return writeBlock(ctx, unit, block, live);
+  },
+
+  async update(ctx, unit, live) {
+    const block = blockOf(unit);
+    if (!block) return updateMain(ctx, unit, live);
+    return writeBlock(ctx, unit, block, (live.raw as BlockRaw).object);
+  },
+
+  async delete(ctx, address) {
+    const parsed = parseAddress(address);
+    if (!parsed || parsed.kind !== PROJECT_KIND) {
+      throw new DssGitopsError('BAD_ADDRESS', `${address} is not a project address`);
+    }
+    // A block leaves the manifests by being left unmanaged, never by being deleted: only the project goes.
+    if (parsed.block !== undefined) return;
+    await ctx.client.deleteJson(`/projects/${encode(parsed.name)}`);
+  },
+};
