@@ -40,15 +40,18 @@ export async function waitForFuture<T>(calls: FutureCalls, jobId: string, option
   let delay = FIRST_POLL_MS;
   let lastReported: string | undefined;
 
+  const fail = (reason: DssFutureError['reason'], what: string): DssFutureError =>
+    new DssFutureError({ nodeName: calls.nodeName, jobId, reason, message: `job ${jobId} on node ${calls.nodeName} ${what}` });
+
   for (;;) {
     if (options.signal?.aborted === true) {
       await abortJob(calls, path);
-      throw new DssFutureError({ nodeName: calls.nodeName, jobId, reason: 'aborted', message: `job ${jobId} on node ${calls.nodeName} was cancelled` });
+      throw fail('aborted', 'was cancelled');
     }
     const state = ((await calls.get(path, { query: { peek: false } })) ?? {}) as FutureState;
     if (state.hasResult === true) return state.result as T;
     if (state.aborted === true) {
-      throw new DssFutureError({ nodeName: calls.nodeName, jobId, reason: 'aborted-by-dss', message: `job ${jobId} on node ${calls.nodeName} was aborted in DSS` });
+      throw fail('aborted-by-dss', 'was aborted in DSS');
     }
     const progress = readProgress(jobId, state.progress);
     const fingerprint = JSON.stringify(progress);
@@ -59,7 +62,7 @@ export async function waitForFuture<T>(calls: FutureCalls, jobId: string, option
     const remaining = deadline - timing.now();
     if (remaining <= 0) {
       await abortJob(calls, path);
-      throw new DssFutureError({ nodeName: calls.nodeName, jobId, reason: 'timeout', message: `job ${jobId} on node ${calls.nodeName} did not finish within ${timeoutMs} ms` });
+      throw fail('timeout', `did not finish within ${timeoutMs} ms`);
     }
     try {
       await timing.sleep(Math.min(delay, remaining), options.signal);
