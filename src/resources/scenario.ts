@@ -1,0 +1,153 @@
+// `Scenario`: a scenario of a project, `Scenario/PROJECT/ID`. Its settings object (`GET|PUT .../scenarios/{id}`)
+// holds name, type, active, description, params with the steps, and the triggers and reporters at the top level;
+// a custom_python scenario's code is the separate `/payload` object.
+//
+// `active` is managed in the settings object, not through `/light`: the settings object carries it, DSS's own
+// client changes it there (`settings.active = ...; settings.save()`), and a settings PUT always sends it back,
+// so writing it through `/light` as well would race with our own PUT of a stale value.
+
+import type { DiffPolicy } from '../diff/types.js';
+import { DssGitopsError } from '../errors.js';
+import { addressOf, parseAddress } from '../manifest/address.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { PROJECT_KIND } from './project.js';
+import { scenarioSchema } from './scenario.schema.js';
+import { scenarioScript } from './scenario-script.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+
+export const SCENARIO_KIND = 'Scenario';
+
+const SETTINGS_FIELDS = ['name', 'type', 'active', 'description', 'params', 'triggers', 'reporters'] as const;
+
+/**
+ * What DSS fills in on steps, triggers and reporters it stores; a manifest that spells one of them out is not
+ * reported as a change against a live object that left it implicit.
+ */
+export const SCENARIO_DEFAULTS: Record<string, unknown> = {
+  '/description': '',
+  '/triggers/*/active': true,
+  '/triggers/*/delay': 0,
+  '/reporters/*/active': true,
+  '/params/steps/*/runConditionType': 'RUN_IF_STATUS_MATCH',
+  '/params/steps/*/runConditionStatuses': ['SUCCESS', 'WARNING'],
+  '/params/steps/*/resetScenarioStatus': false,
+  '/params/steps/*/maxRetriesOnFail': 0,
+  '/params/steps/*/delayBetweenRetries': 10,
+  '/params/steps/*/alwaysShowComment': false,
+};
+
+/** Server-managed parts of the settings object: never compared, never written. */
+const SERVER_MANAGED = ['/versionTag', '/creationTag', '/projectKey', '/id'];
+
+export function scenarioPolicy(doc: ManifestDocument): DiffPolicy {
+  return {
+    keyedLists: { '/params/steps': ['id'], '/triggers': ['id'], '/reporters': ['id'] },
+    // Declared lists are the whole list: a step, trigger or reporter the manifest drops is removed.
+    exact: ['/params/steps', '/triggers', '/reporters'],
+    ignore: SERVER_MANAGED,
+    defaults: SCENARIO_DEFAULTS,
+    sensitive: sensitiveUnder(doc, '/spec'),
+  };
+}
+
+interface ScenarioRaw {
+  settings: Json;
+  payload?: Json;
+}
+
+function idsOf(unit: ResourceUnit): { key: string; id: string } {
+  return { key: unit.doc.metadata.project ?? '', id: unit.doc.metadata.name };
+}
+
+function settingsPath(key: string, id: string): string {
+  return `/projects/${encode(key)}/scenarios/${encode(id)}`;
+}
+
+function settingsDesired(desired: Json): Json {
+  const out: Json = { ...desired };
+  delete out.script;
+  return out;
+}
+
+async function writeSettings(ctx: KindContext, unit: ResourceUnit, live: Json): Promise<void> {
+  const { key, id } = idsOf(unit);
+  const body = overlay(live, settingsDesired(unit.desired), unit.policy);
+  if (deepEqual(body, live)) return;
+  await ctx.client.putJson(settingsPath(key, id), body);
+}
+
+async function writeScript(ctx: KindContext, unit: ResourceUnit, live: Json | undefined): Promise<void> {
+  const script = unit.desired.script;
+  if (typeof script !== 'string') return;
+  const { key, id } = idsOf(unit);
+  const current = live ?? asObject(await ctx.client.getOrAbsent(`${settingsPath(key, id)}/payload`));
+  if (current.script === script) return;
+  await ctx.client.putJson(`${settingsPath(key, id)}/payload`, { ...current, script });
+}
+
+export const scenarioKind: ResourceKind = {
+  kind: SCENARIO_KIND,
+  node: 'design',
+  schema: scenarioSchema,
+
+  units(doc) {
+    const project = doc.metadata.project ?? '';
+    const desired: Json = {};
+    for (const field of SETTINGS_FIELDS) if (doc.spec[field] !== undefined) desired[field] = doc.spec[field];
+    const script = scenarioScript(doc);
+    if (script !== undefined) desired.script = script;
+    return [
+      {
+        address: addressOf(SCENARIO_KIND, doc.metadata.name, project),
+        kind: SCENARIO_KIND,
+        doc,
+        desired,
+        policy: scenarioPolicy(doc),
+        dependsOn: [addressOf(PROJECT_KIND, project)],
+      },
+    ];
+  },
+
+  async read(ctx, unit) {
+    const { key, id } = idsOf(unit);
+    const settings = await ctx.client.getOrAbsent<unknown>(settingsPath(key, id));
+    if (settings === undefined) return undefined;
+    const raw: ScenarioRaw = { settings: asObject(settings) };
+    const view = pick(raw.settings, settingsDesired(unit.desired));
+    if (unit.desired.script !== undefined) {
+      raw.payload = asObject(await ctx.client.getOrAbsent(`${settingsPath(key, id)}/payload`));
+      if (typeof raw.payload.script === 'string') view.script = raw.payload.script;
+    }
+    return { view, raw };
+  },
+
+  async create(ctx, unit) {
+    const { key, id } = idsOf(unit);
+    const desired = unit.desired;
+    await ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, {
+      id,
+      name: desired.name ?? id,
+      type: desired.type ?? 'step_based',
+      params: desired.params ?? {},
+    });
+    // DSS answers the creation with defaults of its own (or nothing): start the settings write from what it stored.
+    const settings = asObject(await ctx.client.getJson(settingsPath(key, id)));
+    await writeSettings(ctx, unit, settings);
+    await writeScript(ctx, unit, undefined);
+  },
+
+  async update(ctx, unit, live: LiveState) {
+    const raw = live.raw as ScenarioRaw;
+    await writeSettings(ctx, unit, raw.settings);
+    await writeScript(ctx, unit, raw.payload);
+  },
+
+  async delete(ctx, address) {
+    const parsed = parseAddress(address);
+    if (!parsed || parsed.kind !== SCENARIO_KIND || parsed.project === undefined) {
+      throw new DssGitopsError('BAD_ADDRESS', `${address} is not a scenario address`);
+    }
+    await ctx.client.deleteJson(`${settingsPath(parsed.project, parsed.name)}/`);
+  },
+};

@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectKind } from '../../src/resources/project.js';
+import { scenarioKind } from '../../src/resources/scenario.js';
+import {
+  applyPlanned,
+  converge,
+  docOf,
+  planUnits,
+  startKindHarness,
+  writesDuring,
+  type KindHarness,
+} from './kind-harness.js';
+
+type Json = Record<string, unknown>;
+
+let h: KindHarness;
+beforeAll(async () => {
+  h = await startKindHarness();
+  await converge(h, projectKind, [docOf('Project', 'CHURN', { name: 'Churn' })]);
+});
+afterAll(() => h.close());
+
+const scenarioDoc = (id: string, spec: Json, file?: string) =>
+  docOf('Scenario', id, spec, { project: 'CHURN', ...(file === undefined ? {} : { file }) });
+
+function dailySpec(): Json {
+  return {
+    name: 'Daily refresh',
+    type: 'step_based',
+    active: true,
+    description: 'Rebuilds the churn scores.',
+    params: {
+      steps: [
+        { id: 'build', type: 'build_flowitem', name: 'Build scores', params: { builds: [{ type: 'DATASET', itemId: 'scores' }] } },
+        { id: 'checks', type: 'check_dataset', name: 'Check scores', params: { checks: [] } },
+      ],
+    },
+    triggers: [{ id: 'nightly', type: 'temporal', name: 'Nightly', params: { frequency: 'Daily', hour: 2, minute: 0 } }],
+    reporters: [{ id: 'mail', name: 'Mail on failure', messaging: { type: 'mail-scenario', configuration: { recipient: 'team@example.com' } } }],
+  };
+}
+
+const settingsOf = (id: string) => h.sim.ok<Json>('GET', `/projects/CHURN/scenarios/${id}`);
+
+describe('Scenario', () => {
+  it('depends on its project', () => {
+    const [unit] = scenarioKind.units(scenarioDoc('DAILY', dailySpec()));
+    expect(unit!.address).toBe('Scenario/CHURN/DAILY');
+    expect(unit!.dependsOn).toEqual(['Project/CHURN']);
+  });
+
+  it('reads a missing scenario as absent', async () => {
+    const [unit] = scenarioKind.units(scenarioDoc('NOPE', dailySpec()));
+    expect(await scenarioKind.read(h.run(), unit!)).toBeUndefined();
+  });
+
+  it('creates a step-based scenario that then plans no change, DSS defaults included', async () => {
+    expect(await converge(h, scenarioKind, [scenarioDoc('DAILY', dailySpec())])).toEqual([]);
+    const live = await settingsOf('DAILY');
+    expect(live).toMatchObject({ name: 'Daily refresh', active: true, description: 'Rebuilds the churn scores.' });
+    const trigger = (live.triggers as Json[])[0]!;
+    expect(trigger).toMatchObject({ id: 'nightly', params: { frequency: 'Daily', hour: 2 } });
+    expect(trigger).toHaveProperty('graceDelaySettings');
+    expect(await writesDuring(h.client, () => converge(h, scenarioKind, [scenarioDoc('DAILY', dailySpec())]))).toBe(0);
+  });
+
+  it('updates a trigger, a step and active, keeping fields DSS added or a user set', async () => {
+    const live = await settingsOf('DAILY');
+    await h.sim.ok('PUT', '/projects/CHURN/scenarios/DAILY', {
+      ...live,
+      automationLocal: true,
+      triggers: [
+        ...(live.triggers as Json[]).map((t) => ({ ...t, delay: 30 })),
+        { id: 'by_hand', type: 'ds_modified', params: { dsName: 'raw' } },
+      ],
+    });
+    const spec = dailySpec();
+    spec.active = false;
+    (spec.triggers as Json[])[0]!.params = { frequency: 'Daily', hour: 3, minute: 0 };
+    ((spec.params as Json).steps as Json[])[1]!.name = 'Check scores twice';
+    const ctx = h.run();
+    const planned = await planUnits(scenarioKind, ctx, scenarioKind.units(scenarioDoc('DAILY', spec)));
+    expect(planned[0]!.changes.map((c) => `${c.kind} ${c.path}`).sort()).toEqual([
+      'modify active',
+      'modify params.steps[id=checks].name',
+      'modify triggers[id=nightly].params.hour',
+      'remove triggers[id=by_hand]',
+    ]);
+    await applyPlanned(scenarioKind, ctx, planned);
+
+    const after = await settingsOf('DAILY');
+    expect(after.automationLocal).toBe(true);
+    expect(after.delayedTriggersBehavior).toEqual(live.delayedTriggersBehavior);
+    expect((after.triggers as Json[]).map((t) => t.id)).toEqual(['nightly']);
+    expect((after.triggers as Json[])[0]).toMatchObject({ delay: 30, params: { hour: 3 }, graceDelaySettings: expect.anything() });
+    expect(after.active).toBe(false);
+    const light = await h.sim.ok<Json>('GET', '/projects/CHURN/scenarios/DAILY/light');
+    expect(light.active).toBe(false);
+    expect(await converge(h, scenarioKind, [scenarioDoc('DAILY', spec)])).toEqual([]);
+  });
+
+  it('writes the python code of a scenario from its scriptFile, relative to the manifest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kind-scenario-'));
+    writeFileSync(join(dir, 'score.py'), 'print("v1")\n');
+    const manifest = join(dir, 'scenario.yaml');
+    const spec = { name: 'Score', type: 'custom_python', scriptFile: 'score.py' };
+    expect(await converge(h, scenarioKind, [scenarioDoc('SCORE', spec, manifest)])).toEqual([]);
+    expect(await h.sim.ok('GET', '/projects/CHURN/scenarios/SCORE/payload')).toMatchObject({ script: 'print("v1")\n' });
+
+    writeFileSync(join(dir, 'score.py'), 'print("v2")\n');
+    const planned = await planUnits(scenarioKind, h.run(), scenarioKind.units(scenarioDoc('SCORE', spec, manifest)));
+    expect(planned[0]!.changes).toMatchObject([{ kind: 'modify', path: 'script', after: 'print("v2")\n' }]);
+    expect(await writesDuring(h.client, () => applyPlanned(scenarioKind, h.run(), planned))).toBe(1);
+    expect(await h.sim.ok('GET', '/projects/CHURN/scenarios/SCORE/payload')).toMatchObject({ script: 'print("v2")\n' });
+    expect(await converge(h, scenarioKind, [scenarioDoc('SCORE', spec, manifest)])).toEqual([]);
+  });
+
+  it('fails before any request when the scriptFile cannot be read', () => {
+    const doc = scenarioDoc('BROKEN', { type: 'custom_python', scriptFile: 'missing.py' }, '/nowhere/scenario.yaml');
+    expect(() => scenarioKind.units(doc)).toThrow(/nowhere\/scenario\.yaml:7:3: cannot read scriptFile missing\.py/);
+  });
+
+  it('deletes a scenario on prune', async () => {
+    await scenarioKind.delete!(h.run(), 'Scenario/CHURN/SCORE');
+    expect((await h.sim.call('GET', '/projects/CHURN/scenarios/SCORE')).status).toBe(404);
+  });
+});
