@@ -1,5 +1,10 @@
 // The explicit list of commands. Adding a command: write src/cli/<command>.ts exporting a registrar, add it here.
 
+import { registerDemo } from './demo.js';
 import type { CommandRegistrar } from './program.js';
+import { registerSim } from './sim.js';
 
-export const COMMANDS: CommandRegistrar[] = [];
+export const COMMANDS: CommandRegistrar[] = [
+  registerSim,
+  registerDemo,
+];

@@ -90,6 +90,14 @@ describe('simulator transport', () => {
     expect(moved.status).toBe(403);
   });
 
+  it('reads query booleans as True or true', async () => {
+    for (const [flag, dropped] of [['True', true], ['true', true], ['False', false], ['false', false]] as const) {
+      await sim.ok('POST', '/projects/', { projectKey: 'TMP', name: 'Tmp' });
+      const answer = await sim.ok<{ msg: string }>('DELETE', `/projects/TMP?dropData=${flag}`);
+      expect(answer.msg.includes('managed data dropped')).toBe(dropped);
+    }
+  });
+
   it('accepts a Bearer token as DSS does', async () => {
     const result = await sim.call('GET', '/projects/', undefined, {
       key: null,

@@ -2,6 +2,7 @@
 // variables, tags and settings.
 
 import { illegalArgument } from '../errors.js';
+import { queryBool } from '../http.js';
 import type { Router, SimRequest } from '../router.js';
 import { isObject } from './folder-store.js';
 import {
@@ -80,8 +81,10 @@ export function registerProjectRoutes(router: Router): void {
     (req, ctx) => {
       deleteProject(ctx.state.design, projectKey(req));
       ctx.changed();
+      // The simulator holds no data; the flag only shows in the answer, as clients send it as True or true.
+      const dropped = queryBool(req.query, 'dropData') || queryBool(req.query, 'clearManagedDatasets');
       // Clients read this answer as JSON, although the reference documents a 204.
-      return { json: { msg: `Project ${projectKey(req)} deleted` } };
+      return { json: { msg: `Project ${projectKey(req)} deleted${dropped ? ', managed data dropped' : ''}` } };
     },
     { privilege: 'ADMIN' },
   );

@@ -1,0 +1,111 @@
+// The `sim` and `demo` commands: in-process through runCli/runSim, and `sim` as a real process stopped by SIGTERM.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/program.js';
+import { runSim } from '../../src/cli/sim.js';
+import { basicAuth } from '../helpers/simulator.js';
+
+const KEY = 'sim-cli-secret-key';
+
+function captureIo(env: NodeJS.ProcessEnv = {}): { io: CliIo; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { io: { stdout, stderr, env, cwd: process.cwd(), stdinIsTTY: false }, out: () => out, err: () => err };
+}
+
+async function waitFor<T>(probe: () => T | undefined): Promise<T> {
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const urlIn = (text: string): string | undefined => /listening on (http:\/\/\S+)/.exec(text)?.[1];
+
+describe('dss-gitops sim', () => {
+  it('exits 1 with a clear message when the admin key is not set', async () => {
+    const { io, err } = captureIo({});
+    expect(await runCli(['sim'], io)).toBe(1);
+    expect(err()).toContain('DSS_SIM_API_KEY');
+    const custom = captureIo({});
+    expect(await runCli(['sim', '--admin-key-env', 'MY_SIM_KEY'], custom.io)).toBe(1);
+    expect(custom.err()).toContain('MY_SIM_KEY');
+  });
+
+  it('refuses bad flag values', async () => {
+    const { io, err } = captureIo({ DSS_SIM_API_KEY: KEY });
+    expect(await runCli(['sim', '--fault-rate', '2'], io)).toBe(1);
+    expect(err()).toContain('--fault-rate');
+    expect(await runCli(['sim', '--port', 'abc'], captureIo({ DSS_SIM_API_KEY: KEY }).io)).toBe(1);
+  });
+
+  it('serves the API with the key from the environment, prints its URL but never the key', async () => {
+    const { io, out, err } = captureIo({ OTHER_KEY_VAR: KEY });
+    let stop = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const flags = { host: '127.0.0.1', port: '0', latencyMs: '0', faultRate: '0', adminKeyEnv: 'OTHER_KEY_VAR' };
+    const running = runSim(flags, io, stopped);
+    const url = await waitFor(() => urlIn(out()));
+    const ok = await fetch(`${url}/public/api/projects/`, { headers: { authorization: basicAuth(KEY) } });
+    expect(ok.status).toBe(200);
+    const denied = await fetch(`${url}/public/api/projects/`, { headers: { authorization: basicAuth('wrong') } });
+    expect(denied.status).toBe(401);
+    stop();
+    await running;
+    expect(out() + err()).not.toContain(KEY);
+    expect(err()).toContain('stopped after 2 requests');
+  });
+
+  it('runs as a process, saves its state file, and stops cleanly on SIGTERM', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'dss-sim-cli-')), 'state.json');
+    // node --import tsx rather than npx, so that SIGTERM reaches the CLI itself and not a wrapper process.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--port', '0', '--state', stateFile], {
+      cwd: process.cwd(),
+      env: { ...process.env, DSS_SIM_API_KEY: KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = once(child, 'exit');
+    try {
+      const url = await waitFor(() => urlIn(out));
+      const created = await fetch(`${url}/dip/publicapi/projects/`, {
+        method: 'POST',
+        headers: { authorization: basicAuth(KEY) },
+        body: JSON.stringify({ projectKey: 'FROM_CLI', name: 'From CLI' }),
+      });
+      expect(created.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(out).not.toContain(KEY);
+    expect(existsSync(stateFile)).toBe(true);
+    expect(Object.keys(JSON.parse(readFileSync(stateFile, 'utf8')).design.projects)).toEqual(['FROM_CLI']);
+  });
+});
+
+describe('dss-gitops demo', () => {
+  it('starts an embedded simulator, makes a few calls, prints them and exits 0', async () => {
+    const { io, out } = captureIo({});
+    expect(await runCli(['demo'], io)).toBe(0);
+    expect(out()).toContain('POST   /projects/?projectFolderId=');
+    expect(out()).toContain('"threshold":0.7');
+    expect(out()).toContain('run outcome: "SUCCESS"');
+    expect(out()).toContain('Simulator stopped.');
+  });
+});

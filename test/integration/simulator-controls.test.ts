@@ -1,0 +1,174 @@
+// The simulator's controls: request counts, reset, latency, faults, state dump and persistence.
+
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+
+const running: TestSimulator[] = [];
+async function start(options: Parameters<typeof startTestSimulator>[0] = {}): Promise<TestSimulator> {
+  const sim = await startTestSimulator(options);
+  running.push(sim);
+  return sim;
+}
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((sim) => sim.close()));
+});
+
+async function control(sim: TestSimulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`${sim.url}/__sim${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+describe('request counts', () => {
+  it('counts by method and route pattern, reads and writes, and never counts controls', async () => {
+    const sim = await start();
+    await sim.ok('POST', '/projects/', { projectKey: 'A', name: 'A' });
+    await sim.ok('GET', '/projects/A/metadata');
+    await sim.ok('GET', '/projects/A/metadata/', undefined, { basePath: '/dip/publicapi' });
+    await sim.call('GET', '/nowhere');
+    await control(sim, 'GET', '/stats');
+    expect(sim.stats()).toEqual({
+      total: 4,
+      reads: 3,
+      writes: 1,
+      byMethod: { GET: 3, POST: 1 },
+      byRoute: { 'POST /projects': 1, 'GET /projects/:projectKey/metadata': 2, 'GET (unmatched)': 1 },
+    });
+    expect((await control(sim, 'GET', '/stats')).json).toEqual(sim.stats());
+  });
+
+  it('resets counts and state separately', async () => {
+    const sim = await start();
+    await sim.ok('POST', '/projects/', { projectKey: 'A', name: 'A' });
+    sim.reset({ stats: true, state: false });
+    expect(sim.stats().total).toBe(0);
+    expect(await sim.ok('GET', '/projects/')).toHaveLength(1);
+    await control(sim, 'POST', '/reset?stats=false');
+    expect(await sim.ok('GET', '/projects/')).toHaveLength(0);
+    expect(sim.stats().total).toBe(2);
+    await control(sim, 'POST', '/reset', { state: false });
+    expect(sim.stats().total).toBe(0);
+  });
+});
+
+describe('state dump', () => {
+  it('dumps the state and replaces it over HTTP', async () => {
+    const sim = await start();
+    await sim.ok('POST', '/projects/', { projectKey: 'A', name: 'A' });
+    const dump = (await control(sim, 'GET', '/state')).json as { design: { projects: Record<string, unknown> } };
+    expect(Object.keys(dump.design.projects)).toEqual(['A']);
+    sim.reset();
+    expect((await control(sim, 'PUT', '/state', dump)).status).toBe(200);
+    expect(await sim.ok('GET', '/projects/A/variables')).toEqual({ standard: {}, local: {} });
+    expect((await control(sim, 'PUT', '/state', { nothing: true })).status).toBe(400);
+    expect((await control(sim, 'GET', '/nope')).status).toBe(404);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps the state across a restart, written atomically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dss-sim-'));
+    const stateFile = join(dir, 'nested', 'state.json');
+    const first = await startTestSimulator({ stateFile });
+    await first.ok('POST', '/projects/', { projectKey: 'KEPT', name: 'Kept' });
+    await first.ok('PUT', '/projects/KEPT/variables', { standard: { a: 1 }, local: {} });
+    await first.close();
+    expect(readdirSync(join(dir, 'nested'))).toEqual(['state.json']);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ formatVersion: 1 });
+
+    const second = await start({ stateFile });
+    expect(await second.ok('GET', '/projects/KEPT/variables')).toEqual({ standard: { a: 1 }, local: {} });
+    await second.ok('DELETE', '/projects/KEPT');
+    await second.flush();
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).design.projects).toEqual({});
+  });
+});
+
+describe('latency', () => {
+  it('delays API requests by the configured latency, settable at run time', async () => {
+    const sim = await start({ latencyMs: 120 });
+    let started = performance.now();
+    await sim.ok('GET', '/projects/');
+    // A lower bound only: the injected delay is behaviour, the speed of the rest is not asserted.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(110);
+    expect((await control(sim, 'PUT', '/latency', { latencyMs: 0 })).status).toBe(200);
+    expect(sim.latency()).toBe(0);
+    sim.setLatency(200);
+    expect((await control(sim, 'GET', '/latency')).json).toEqual({ latencyMs: 200 });
+    started = performance.now();
+    await sim.ok('GET', '/projects/');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect((await control(sim, 'PUT', '/latency', { latencyMs: -1 })).status).toBe(400);
+  });
+});
+
+describe('faults', () => {
+  it('answers 500/502/503 at the configured rate with a DSS error body', async () => {
+    // Draws in order: rate, pick of the status (only when failing), rate, ...
+    const draws = [0.1, 0.0, 0.9, 0.2, 0.99, 0.7];
+    const sim = await start({ random: () => draws.shift() ?? 0.99, faults: [{ kind: 'status', status: [500, 502, 503], rate: 0.5 }] });
+    const first = await sim.call('GET', '/projects/');
+    expect(first.status).toBe(500);
+    expect(first.json).toMatchObject({ errorType: expect.any(String), message: expect.any(String) });
+    expect(first.headers.get('dss-version')).toBeTruthy();
+    expect((await sim.call('GET', '/projects/')).status).toBe(200);
+    expect((await sim.call('GET', '/projects/')).status).toBe(503);
+    expect((await sim.call('GET', '/projects/')).status).toBe(200);
+    expect(sim.stats().total).toBe(4);
+  });
+
+  it('throttles with 429 and Retry-After', async () => {
+    const sim = await start({ faults: [{ kind: 'throttle', retryAfterSeconds: 3, times: 1 }] });
+    const throttled = await sim.call('GET', '/projects/');
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('3');
+    expect((await sim.call('GET', '/projects/')).status).toBe(200);
+    expect(sim.faults()).toEqual([]);
+  });
+
+  it('drops the connection', async () => {
+    const sim = await start({ faults: [{ kind: 'drop', times: 1 }] });
+    const agent = new Agent();
+    try {
+      const attempt = request(`${sim.url}/public/api/projects/`, {
+        dispatcher: agent,
+        headers: { authorization: `Basic ${Buffer.from(`${sim.adminKey}:`).toString('base64')}` },
+      });
+      await expect(attempt).rejects.toThrow(/other side closed|socket|ECONNRESET/i);
+    } finally {
+      await agent.close();
+    }
+    expect((await sim.call('GET', '/projects/')).status).toBe(200);
+  });
+
+  it('fails only the matching method, route pattern or path, for the next N requests', async () => {
+    const sim = await start();
+    await sim.ok('POST', '/projects/', { projectKey: 'A', name: 'A' });
+    await sim.ok('POST', '/projects/', { projectKey: 'B', name: 'B' });
+    sim.addFault({ kind: 'status', status: 502, method: 'PUT', route: '/projects/:projectKey/variables', times: 2 });
+    const body = { standard: {}, local: {} };
+    expect((await sim.call('GET', '/projects/A/variables')).status).toBe(200);
+    expect((await sim.call('PUT', '/projects/A/variables', body)).status).toBe(502);
+    expect((await sim.call('PUT', '/projects/B/variables/', body)).status).toBe(502);
+    expect((await sim.call('PUT', '/projects/A/variables', body)).status).toBe(204);
+
+    const added = await control(sim, 'POST', '/faults', { kind: 'status', status: 503, path: '/projects/B/metadata/' });
+    expect(added.json).toEqual([{ kind: 'status', status: 503, path: '/projects/B/metadata/' }]);
+    expect((await sim.call('GET', '/projects/A/metadata')).status).toBe(200);
+    expect((await sim.call('GET', '/projects/B/metadata')).status).toBe(503);
+    expect((await sim.call('GET', '/projects/B/metadata')).status).toBe(503);
+    await control(sim, 'DELETE', '/faults');
+    expect((await sim.call('GET', '/projects/B/metadata')).status).toBe(200);
+
+    expect((await control(sim, 'PUT', '/faults', [{ kind: 'explode' }])).status).toBe(400);
+    expect((await control(sim, 'PUT', '/faults', [{ kind: 'status', rate: 2 }])).status).toBe(400);
+    expect((await control(sim, 'PUT', '/faults', [{ kind: 'drop', method: 'DELETE' }])).status).toBe(200);
+    expect(sim.faults()).toEqual([{ kind: 'drop', method: 'DELETE' }]);
+  });
+});
