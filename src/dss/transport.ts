@@ -89,15 +89,27 @@ export async function exchange(endpoint: Endpoint, ex: Exchange): Promise<Reply>
     }
     if (ex.signal?.aborted === true) throw ex.signal.reason;
     const causeCode = errorCode(error);
-    const reason = endpoint.scrub(error instanceof Error ? error.message : String(error));
+    const cause = scrubbedError(endpoint, error, causeCode);
     throw new DssConnectionError(
-      { ...place, reason: tlsHint(causeCode, reason), ...(causeCode === undefined ? {} : { causeCode }) },
-      { cause: error },
+      { ...place, reason: tlsHint(causeCode, cause.message), ...(causeCode === undefined ? {} : { causeCode }) },
+      { cause },
     );
   } finally {
     clearTimeout(timer);
     ex.signal?.removeEventListener('abort', onCallerAbort);
   }
+}
+
+/**
+ * A copy of a low-level error with the key removed from its text: some dispatchers (undici's MockAgent) quote
+ * the request headers in their messages, and the cause travels with our error into logs.
+ */
+function scrubbedError(endpoint: Endpoint, error: unknown, code: string | undefined): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(endpoint.scrub(original.message));
+  copy.name = original.name;
+  if (original.stack !== undefined) copy.stack = endpoint.scrub(original.stack);
+  return code === undefined ? copy : Object.assign(copy, { code });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -37,7 +37,12 @@ export function createLogger(options: LoggerOptions = {}): AppLogger {
   const target = options.destination ?? process.stderr;
   const pretty = options.pretty ?? process.stderr.isTTY;
   const format = pretty
-    ? pinoPretty.prettyFactory({ colorize: false, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
+    ? pinoPretty.prettyFactory({
+        // Colours only for a terminal: a captured stream (a test, a file) gets plain text.
+        colorize: options.destination === undefined && process.stderr.isTTY,
+        translateTime: 'HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      })
     : undefined;
   const destination: DestinationStream = {
     write(line: string): void {

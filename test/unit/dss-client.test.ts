@@ -220,6 +220,18 @@ describe('DSS client secrecy', () => {
     expect(node.logs.length).toBeGreaterThan(0);
   });
 
+  it('removes the key from the low-level error kept as the cause of a connection error', async () => {
+    node = mockNode({ defaults: testDefaults({ retries: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 1 } }) });
+    const quoting = Object.assign(new Error(`reset while sending authorization: ${BASIC}`), { code: 'ECONNRESET' });
+    node.pool.intercept({ path: '/public/api/projects/', method: 'GET' }).replyWithError(quoting);
+
+    const error = (await node.client.getJson('/projects/').catch((e: unknown) => e)) as DssConnectionError;
+
+    expect(error.causeCode).toBe('ECONNRESET');
+    expect((error.cause as Error).message).toBe('reset while sending authorization: Basic [redacted]');
+    expect(inspect(error, { depth: 5 })).not.toContain(BASIC.slice('Basic '.length));
+  });
+
   it('drops credentials written into the node URL from its printable URL', async () => {
     node = mockNode({ node: { url: 'https://admin:hunter22@dss.example.test:11200' } });
     expect(node.client.url).toBe('https://dss.example.test:11200');
