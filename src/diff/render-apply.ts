@@ -19,11 +19,14 @@ const STATUS_COLOR: Record<ApplyResult['status'], Color | undefined> = {
 export function applyResultLine(r: ApplyResult): string {
   const head = `${r.address}: ${r.action} ${r.status}`;
   if (r.status === 'failed') return `${head}: ${r.error ?? 'unknown error'}`;
-  if (r.status === 'skipped' && r.error !== undefined) {
-    // The reconciler names the dependency that failed; anything longer is shown as it is.
-    return /\s/.test(r.error) ? `${head}: ${r.error}` : `${r.address}: ${r.action} skipped because ${r.error} failed`;
-  }
+  if (r.status === 'skipped' && r.error !== undefined) return `${r.address}: ${r.action} ${skipReason(r.error)}`;
   return head;
+}
+
+/** A bare address names the dependency that failed; a sentence is shown as it is, without repeating "skipped". */
+function skipReason(error: string): string {
+  if (!/\s/.test(error)) return `skipped because ${error} failed`;
+  return /^skipped\b/i.test(error) ? error : `skipped: ${error}`;
 }
 
 /** Unchanged objects are left out: the report lists what was written or not written. */
@@ -72,7 +75,8 @@ export function renderApplyMarkdown(report: ApplyReport, options: { title?: stri
   if (rows.length > 0) {
     lines.push('| Object | Action | Status | Detail |', '| --- | --- | --- | --- |');
     for (const r of rows) {
-      const detail = [r.error, ...(r.notes ?? [])].filter((x): x is string => x !== undefined).join('; ');
+      const reason = r.status === 'skipped' && r.error !== undefined ? skipReason(r.error) : r.error;
+      const detail = [reason, ...(r.notes ?? [])].filter((x): x is string => x !== undefined).join('; ');
       lines.push(`| \`${cell(r.address)}\` | ${r.action} | ${r.status} | ${cell(detail)} |`);
     }
     lines.push('');

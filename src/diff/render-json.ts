@@ -17,7 +17,7 @@ export interface JsonFieldChange {
   kind: FieldChange['kind'];
   before?: unknown;
   after?: unknown;
-  sensitive: boolean;
+  sensitive?: boolean;
 }
 
 export interface JsonResourceChange {
@@ -40,19 +40,39 @@ export interface JsonPlan {
   warnings: string[];
 }
 
-/** Sets `value` at the pointer, creating objects on the way (array indices become object keys). */
-function setAt(tree: Tree, pointer: string, value: unknown): void {
+const NUMERIC = /^\d+$/;
+
+/**
+ * Sets `value` at the pointer, creating containers on the way: an index segment makes a list, in which the
+ * changed items are listed compactly in the order met (the exact pointers are in `field_changes`).
+ */
+function setAt(tree: Tree, pointer: string, value: unknown, slots: WeakMap<unknown[], Map<string, number>>): void {
   const segments = parsePointer(pointer);
   if (segments.length === 0) {
     if (isPlainObject(value)) for (const k of Object.keys(value)) setOwn(tree, k, value[k]);
     return;
   }
-  let node = tree;
-  for (const seg of segments.slice(0, -1)) {
-    if (!isPlainObject(node[seg])) setOwn(node, seg, {});
-    node = node[seg] as Tree;
-  }
-  setOwn(node, segments[segments.length - 1] as string, value);
+  let node: Tree | unknown[] = tree;
+  segments.forEach((seg, i) => {
+    const last = i === segments.length - 1;
+    const next = segments[i + 1];
+    const fresh = (): unknown => (last ? value : next !== undefined && NUMERIC.test(next) ? [] : {});
+    if (Array.isArray(node)) {
+      const map = slots.get(node) ?? new Map<string, number>();
+      slots.set(node, map);
+      let at = map.get(seg);
+      if (at === undefined) {
+        at = node.length;
+        map.set(seg, at);
+        node.push(fresh());
+      } else if (last) node[at] = value;
+      node = node[at] as Tree | unknown[];
+      return;
+    }
+    const existing = node[seg];
+    if (last || !(Array.isArray(existing) || isPlainObject(existing))) setOwn(node, seg, fresh());
+    node = node[seg] as Tree | unknown[];
+  });
 }
 
 /** `true` where a value is masked, the same shape otherwise; undefined when nothing below is sensitive. */
@@ -72,12 +92,14 @@ function maskTree(value: unknown): unknown {
 function side(changes: readonly FieldChange[], which: 'before' | 'after'): { values: Tree; mask: Tree | false } {
   const values: Tree = {};
   const mask: Tree = {};
+  const slots = new WeakMap<unknown[], Map<string, number>>();
+  const maskSlots = new WeakMap<unknown[], Map<string, number>>();
   for (const c of changes) {
     if (!(which in c)) continue;
     const value = deepCopy(c[which]);
-    setAt(values, c.pointer, value);
+    setAt(values, c.pointer, value, slots);
     const m = c.sensitive ? true : maskTree(value);
-    if (m !== undefined) setAt(mask, c.pointer, m);
+    if (m !== undefined) setAt(mask, c.pointer, m, maskSlots);
   }
   return { values, mask: Object.keys(mask).length > 0 ? mask : false };
 }
@@ -97,9 +119,10 @@ export function jsonResourceChange(rc: ResourceChange): JsonResourceChange {
       after_sensitive: after.mask,
     },
     field_changes: rc.changes.map((c) => {
-      const fc: JsonFieldChange = { path: c.path, pointer: c.pointer, kind: c.kind, sensitive: c.sensitive };
+      const fc: JsonFieldChange = { path: c.path, pointer: c.pointer, kind: c.kind };
       if ('before' in c) fc.before = deepCopy(c.before);
       if ('after' in c) fc.after = deepCopy(c.after);
+      fc.sensitive = c.sensitive;
       return fc;
     }),
   };
@@ -112,12 +135,12 @@ export function jsonResourceChange(rc: ResourceChange): JsonResourceChange {
 export function planJson(report: PlanReport): JsonPlan {
   const doc: JsonPlan = {
     format_version: report.formatVersion,
+    ...(report.commit === undefined ? {} : { commit: report.commit }),
     resource_changes: report.resourceChanges.map(jsonResourceChange),
     drift: (report.drift ?? []).map(jsonResourceChange),
     summary: { ...report.summary },
     warnings: [...report.warnings],
   };
-  if (report.commit !== undefined) doc.commit = report.commit;
   return doc;
 }
 

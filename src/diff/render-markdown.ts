@@ -34,9 +34,10 @@ export function resourceBlock(rc: ResourceChange): string {
     ...(rc.reason === undefined ? [] : [`# ${rc.reason}`]),
     ...(rc.notes ?? []).map((n) => `# ${n}`),
   ];
-  const count = rc.changes.length === 1 ? '1 change' : `${rc.changes.length} changes`;
+  const n = rc.changes.length;
+  const count = n === 0 ? '' : n === 1 ? ' (1 change)' : ` (${n} changes)`;
   const where = rc.node === 'design' ? '' : ` on ${escapeHtml(rc.node)}`;
-  const summary = `<code>${ACTION_SYMBOL[rc.action]} ${rc.action}</code> <code>${escapeHtml(rc.address)}</code>${where} (${count})`;
+  const summary = `<code>${ACTION_SYMBOL[rc.action]} ${rc.action}</code> <code>${escapeHtml(rc.address)}</code>${where}${count}`;
   const content = body.length > 0 ? fenced(body.join('\n'), 'diff') : '_No field changes._';
   return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>\n`;
 }

@@ -1,0 +1,157 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { diffManaged } from '../../src/diff/diff-managed.js';
+import { buildPlanReport } from '../../src/diff/impact.js';
+import { renderPlanJson, type JsonPlan } from '../../src/diff/render-json.js';
+import { renderPlanMarkdown } from '../../src/diff/render-markdown.js';
+import { formatPlanText, renderPlanText } from '../../src/diff/render-text.js';
+import type { DiffPolicy, PlanReport, ResourceChange } from '../../src/diff/types.js';
+
+const SECRET = 'hunter2-do-not-print';
+
+const variablesPolicy: DiffPolicy = {
+  exact: ['/standard', '/local'],
+  sensitive: ['/local/apiToken'],
+};
+
+function resource(address: string, action: ResourceChange['action'], extra: Partial<ResourceChange> = {}): ResourceChange {
+  return { address, kind: address.split('/')[0] ?? '', node: 'design', action, changes: [], ...extra };
+}
+
+/** A plan with a create, updates (one holding a secret and a keyed list), a delete, notes and a warning. */
+function sampleReport(): PlanReport {
+  const create = resource('Project/CHURN', 'create', {
+    changes: diffManaged({ name: 'Churn prediction', tags: ['gold'] }, undefined, { sets: ['/tags'] }),
+  });
+  const variables = resource('Project/CHURN#variables', 'update', {
+    changes: diffManaged(
+      { standard: { threshold: 0.8, region: 'eu' }, local: { apiToken: SECRET } },
+      { standard: { threshold: 0.7, legacy: true, region: 'eu' }, local: { apiToken: 'previous-token' } },
+      variablesPolicy,
+    ),
+  });
+  const scenario = resource('Scenario/CHURN/daily-refresh', 'update', {
+    changes: diffManaged(
+      { triggers: [{ id: 'daily', params: { frequency: 'Hourly' } }], permissions: [{ group: 'analysts', writeProjectContent: true }] },
+      {
+        triggers: [{ id: 'daily', type: 'temporal', params: { frequency: 'Daily' } }],
+        permissions: [{ group: 'analysts', writeProjectContent: false }],
+      },
+      { keyedLists: { '/triggers': ['id'], '/permissions': ['group', 'user'] } },
+    ),
+  });
+  const deployment = resource('Deployment/churn-prod', 'update', {
+    node: 'deployer',
+    changes: diffManaged({ bundleId: 'v12' }, { bundleId: 'v11' }, {}),
+    notes: ['bundle v11 → v12 (rollout on infra prod)'],
+  });
+  const removed = resource('Scenario/CHURN/old-export', 'delete', { reason: 'no longer in the manifests (owned, --prune)' });
+  return buildPlanReport([scenario, removed, create, deployment, variables], ['--target limits this run to 5 objects'], '3f2a9c1');
+}
+
+function capture(): { out: PassThrough; text: () => string } {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  return { out, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+describe('renderPlanText', () => {
+  it('renders the sample plan', async () => {
+    const text = formatPlanText(sampleReport());
+    await expect(text).toMatchFileSnapshot('./__snapshots__/render-plan.sample.txt');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to add, 3 to change, 1 to destroy.');
+    expect(text).toContain('  ~ standard.threshold: 0.7 → 0.8\n');
+    expect(text).toContain('  ~ local.apiToken: (sensitive value)\n');
+    expect(text).toContain('  # bundle v11 → v12 (rollout on infra prod)\n');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('writes to the stream it is given, colored only when asked', () => {
+    const plain = capture();
+    renderPlanText(sampleReport(), plain.out);
+    expect(plain.text()).toBe(formatPlanText(sampleReport()));
+    const colored = capture();
+    renderPlanText(sampleReport(), colored.out, { color: true });
+    expect(colored.text()).toContain('\u001b[32m+ create Project/CHURN\u001b[0m');
+    expect(colored.text()).toMatch(/\nPlan: 1 to add, 3 to change, 1 to destroy\.\n$/);
+  });
+
+  it('ends with exactly the no-changes line when nothing changes', () => {
+    expect(formatPlanText(buildPlanReport([]))).toBe('No changes. DSS matches the manifests.\n');
+  });
+});
+
+describe('renderPlanJson', () => {
+  it('is exactly one versioned JSON document with Terraform-like resource changes and masks', async () => {
+    const text = renderPlanJson(sampleReport());
+    await expect(text).toMatchFileSnapshot('./__snapshots__/render-plan.sample.json');
+    const doc = JSON.parse(text) as JsonPlan;
+    expect(Object.keys(doc)).toEqual(['format_version', 'commit', 'resource_changes', 'drift', 'summary', 'warnings']);
+    expect(doc.format_version).toBe('1.0');
+    expect(doc.summary).toEqual({ add: 1, change: 3, destroy: 1 });
+    const vars = doc.resource_changes.find((r) => r.address === 'Project/CHURN#variables');
+    expect(vars?.actions).toEqual(['update']);
+    expect(vars?.change.before_sensitive).toEqual({ local: { apiToken: true } });
+    expect(vars?.change.after).toEqual({ standard: { threshold: 0.8 }, local: { apiToken: '(sensitive value)' } });
+    expect(vars?.change.before).toEqual({ standard: { threshold: 0.7, legacy: true }, local: { apiToken: '(sensitive value)' } });
+    const created = doc.resource_changes.find((r) => r.address === 'Project/CHURN');
+    expect(created?.change.before).toBeNull();
+    expect(created?.change.after_sensitive).toBe(false);
+    expect(doc.resource_changes.find((r) => r.address === 'Scenario/CHURN/old-export')?.change.after).toBeNull();
+  });
+});
+
+describe('renderPlanMarkdown', () => {
+  it('renders the sample plan as a pull-request comment', async () => {
+    const md = renderPlanMarkdown(sampleReport());
+    await expect(md).toMatchFileSnapshot('./__snapshots__/render-plan.sample.md');
+    expect(md.match(/<details>/g)).toHaveLength(5);
+    expect(md).toContain('**Plan: 1 to add, 3 to change, 1 to destroy.**');
+  });
+
+  it('says there is nothing to do when nothing changes', () => {
+    expect(renderPlanMarkdown(buildPlanReport([]))).toContain('**No changes. DSS matches the manifests.**');
+  });
+
+  it('truncates a long plan below the limit, keeping the summary and counting what it left out', async () => {
+    const many = Array.from({ length: 600 }, (_, i) =>
+      resource(`Project/P${String(i).padStart(3, '0')}#variables`, 'update', {
+        changes: diffManaged(
+          { standard: Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`key${k}`, `new value ${k} of ${i}`])) },
+          { standard: {} },
+          variablesPolicy,
+        ),
+      }),
+    );
+    const report = buildPlanReport(many);
+    const md = renderPlanMarkdown(report);
+    expect(md.length).toBeLessThan(60_000);
+    expect(md).toContain('**Plan: 0 to add, 600 to change, 0 to destroy.**');
+    const shown = md.match(/<details>/g)?.length ?? 0;
+    expect(shown).toBeGreaterThan(10);
+    expect(md).toContain(`_${600 - shown} more resources not shown:`);
+    expect(md.trimEnd().endsWith('for the full plan._')).toBe(true);
+
+    const small = renderPlanMarkdown(report, { maxLength: 3_000 });
+    expect(small.length).toBeLessThan(3_000);
+    await expect(small).toMatchFileSnapshot('./__snapshots__/render-plan.truncated.md');
+  });
+
+  it('fences values that contain backticks with a longer fence', () => {
+    const rc = resource('Scenario/P/s', 'update', { changes: diffManaged({ script: 'a ``` b' }, { script: '' }, {}) });
+    const md = renderPlanMarkdown(buildPlanReport([rc]));
+    expect(md).toContain('````diff\n~ script: "" → "a ``` b"\n````');
+  });
+});
+
+describe('secrets in every output', () => {
+  it('never prints a secret value, in any format', () => {
+    const report = sampleReport();
+    for (const output of [formatPlanText(report), renderPlanJson(report), renderPlanMarkdown(report)]) {
+      expect(output).not.toContain(SECRET);
+      expect(output).not.toContain('previous-token');
+      expect(output).toContain('(sensitive value)');
+    }
+  });
+});
