@@ -34,7 +34,13 @@ export class FutureStepError extends Error {
   }
 }
 
-const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+interface RunningJob {
+  controller: AbortController;
+  done: Promise<void>;
+  onSettled: ((record: FutureRecord) => void) | undefined;
+}
+
+const running = new Map<string, RunningJob>();
 
 export function deployerState(ctx: SimContext): DeployerState {
   ctx.state.deployer = completeDeployerState(ctx.state.deployer);
@@ -84,7 +90,7 @@ export function startFuture(ctx: SimContext, job: FutureJob): FutureRecord {
   ctx.changed();
   const controller = new AbortController();
   const done = runJob(ctx, job, jobId, controller.signal).finally(() => running.delete(jobId));
-  running.set(jobId, { controller, done });
+  running.set(jobId, { controller, done, onSettled: job.onSettled });
   return record;
 }
 
@@ -125,7 +131,7 @@ async function runJob(ctx: SimContext, job: FutureJob, jobId: string, signal: Ab
   job.onSettled?.(record);
 }
 
-/** Aborts a running job; aborting a finished one changes nothing. */
+/** Aborts a running job (its `onSettled` sees `aborted`); aborting a finished one changes nothing. */
 export function abortFuture(ctx: SimContext, jobId: string, onAborted?: (record: FutureRecord) => void): FutureRecord {
   const record = findFuture(ctx, jobId);
   const runner = running.get(jobId);
@@ -135,6 +141,7 @@ export function abortFuture(ctx: SimContext, jobId: string, onAborted?: (record:
     record.aborted = true;
     record.endTime = ctx.now();
     ctx.changed();
+    runner?.onSettled?.(record);
     onAborted?.(record);
   }
   return record;
