@@ -9,26 +9,7 @@ import type { ManifestDocument } from '../../src/manifest/types.js';
 import type { KindContext, LiveState, Logger, ResourceKind, ResourceUnit } from '../../src/resources/types.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
-export interface DocOptions {
-  project?: string;
-  file?: string;
-  sensitivePaths?: string[];
-}
-
-export function docOf(kind: string, name: string, spec: Record<string, unknown>, options: DocOptions = {}): ManifestDocument {
-  const file = options.file ?? `/manifests/${kind.toLowerCase()}-${name.replace(/\//g, '-')}.yaml`;
-  const metadata: ManifestDocument['metadata'] = { name };
-  if (options.project !== undefined) metadata.project = options.project;
-  return {
-    apiVersion: 'dss-gitops/v1',
-    kind,
-    metadata,
-    spec,
-    source: { file, line: 1, column: 1 },
-    positionOf: () => ({ file, line: 7, column: 3 }),
-    sensitivePaths: options.sensitivePaths ?? [],
-  };
-}
+export { docOf } from '../unit/kind-docs.js';
 
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
