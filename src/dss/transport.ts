@@ -58,7 +58,10 @@ export async function exchange(endpoint: Endpoint, ex: Exchange): Promise<Reply>
   const place = { nodeName: endpoint.nodeName, url: endpoint.url, method: ex.method, path: ex.path };
   try {
     if (ex.signal?.aborted === true) throw ex.signal.reason;
-    const headers: Record<string, string> = { authorization: endpoint.authorization, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: endpoint.authorization,
+      accept: ex.binary === true ? '*/*' : 'application/json',
+    };
     let body: string | Uint8Array | undefined;
     if (ex.rawBody !== undefined) {
       headers['content-type'] = 'application/octet-stream';
