@@ -3,8 +3,10 @@
 import { registerDemo } from './demo.js';
 import type { CommandRegistrar } from './program.js';
 import { registerSim } from './sim.js';
+import { registerValidate } from './validate.js';
 
 export const COMMANDS: CommandRegistrar[] = [
+  registerValidate,
   registerSim,
   registerDemo,
 ];

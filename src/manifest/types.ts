@@ -1,6 +1,8 @@
 // What loading manifests produces: documents that remember where every value came from, and problems
 // that point at a file, line and column.
 
+import type { GitopsConfig } from '../config/types.js';
+
 export interface SourcePosition {
   file: string;
   /** 1-based. */
@@ -13,6 +15,8 @@ export interface Problem extends SourcePosition {
   message: string;
   /** A suggestion, e.g. the nearest valid field name for a typo. */
   hint?: string;
+  /** Absent means `error`. Warnings are printed but do not make the manifests invalid. */
+  severity?: 'error' | 'warning';
 }
 
 export interface ManifestMetadata {
@@ -34,4 +38,35 @@ export interface ManifestDocument {
   positionOf(pointer: string): SourcePosition;
   /** JSON pointers, from the document root, of values that hold a secret (interpolated from `${secret:..}`). */
   sensitivePaths: string[];
+}
+
+/** What a run needs to load its manifests; pure of network, it only reads files. */
+export interface LoadManifestOptions {
+  /** Files or directories (`-f`); relative ones are resolved against `cwd`. */
+  paths: string[];
+  /** `--config FILE`; without it, `dss-gitops.yaml` at the root of the first directory in `paths`. */
+  configPath?: string;
+  /** `--var K=V`, in order; later ones win, and they win over `--var-file`. */
+  vars: string[];
+  /** `--var-file F` (YAML, JSON or `K=V` lines), in order. */
+  varFiles: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface ManifestSet {
+  config: GitopsConfig;
+  /**
+   * Every document of a known kind with a name, in file order. Only safe to act on when `problems` holds no
+   * error. A `scriptFile` has been read: its content is in `spec.script`.
+   */
+  documents: ManifestDocument[];
+  /** Errors and warnings, sorted by file, line and column. */
+  problems: Problem[];
+  /** Every secret value met (from `${secret:..}` and API keys), for log and output sanitizers. */
+  secrets: ReadonlySet<string>;
+}
+
+export function isError(problem: Problem): boolean {
+  return problem.severity !== 'warning';
 }

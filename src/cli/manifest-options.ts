@@ -1,0 +1,37 @@
+// The options every command that reads manifests shares (`-f`, `--config`, `--var`, `--var-file`), and their
+// translation into `loadManifestSet` options. There is deliberately no option for an API key.
+
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+import type { LoadManifestOptions } from '../manifest/types.js';
+
+export interface ManifestFlags {
+  file: string[];
+  config?: string;
+  var: string[];
+  varFile: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function addManifestOptions(command: Command): Command {
+  return command
+    .option('-f, --file <path>', 'manifest file or directory (repeatable; default: the current directory)', collect, [])
+    .option('--config <file>', 'configuration file (default: dss-gitops.yaml at the root of the first -f directory)')
+    .option('--var <name=value>', 'value of ${var:name} (repeatable)', collect, [])
+    .option('--var-file <file>', 'variables from a YAML, JSON or NAME=VALUE file (repeatable)', collect, []);
+}
+
+export function manifestLoadOptions(flags: ManifestFlags, io: CliIo): LoadManifestOptions {
+  const options: LoadManifestOptions = {
+    paths: flags.file.length > 0 ? flags.file : ['.'],
+    vars: flags.var,
+    varFiles: flags.varFile,
+    env: io.env,
+    cwd: io.cwd,
+  };
+  if (flags.config !== undefined) options.configPath = flags.config;
+  return options;
+}

@@ -1,0 +1,33 @@
+// `dss-gitops validate`: offline checks of the manifests (schema, references, interpolation). Creates no client
+// and sends no request; prints every problem as `file:line:col: message`.
+
+import { Command } from 'commander';
+import { formatProblem } from '../manifest/format-problems.js';
+import { loadManifestSet } from '../manifest/load.js';
+import { isError } from '../manifest/types.js';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { write } from './io.js';
+import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
+import type { CommandRegistrar } from './program.js';
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export const registerValidate: CommandRegistrar = (program, ctx) => {
+  const command = new Command('validate').description('check manifests offline: schema, references, interpolation');
+  addManifestOptions(command).action((flags: ManifestFlags) => {
+    const { io } = ctx;
+    const set = loadManifestSet(manifestLoadOptions(flags, io));
+    for (const problem of set.problems) write(io.stderr, formatProblem(problem, io.cwd));
+    const errors = set.problems.filter(isError).length;
+    if (errors > 0) {
+      write(io.stderr, `${plural(errors, 'error')}: the manifests are not valid.`);
+      ctx.setExitCode(EXIT_ERROR);
+      return;
+    }
+    write(io.stdout, `${plural(set.documents.length, 'document')} valid.`);
+    ctx.setExitCode(EXIT_OK);
+  });
+  program.addCommand(command);
+};

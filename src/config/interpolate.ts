@@ -1,0 +1,92 @@
+// Interpolation of `${env:NAME}`, `${var:NAME}` and `${secret:NAME}` in manifest and configuration values.
+// Only these three prefixes are ours: any other `${...}` (DSS's own variable syntax) is left as it is, and `$${`
+// writes a literal `${`. Values that came from a secret are remembered by pointer and by value, so that output
+// can mask them and logs can redact them.
+
+import { joinPointer } from '../manifest/json-pointer.js';
+
+export interface InterpolationSources {
+  env: Record<string, string | undefined>;
+  vars: Readonly<Record<string, string>>;
+}
+
+export interface InterpolationIssue {
+  /** Pointer of the string value holding the reference. */
+  pointer: string;
+  message: string;
+  hint?: string;
+}
+
+export interface Interpolated {
+  value: unknown;
+  issues: InterpolationIssue[];
+  /** Pointers of values built from at least one secret. */
+  sensitivePointers: string[];
+  /** Pointers of values left unresolved: checks on them would only repeat the issue. */
+  unresolvedPointers: string[];
+  secrets: string[];
+}
+
+const REFERENCE = /\$\$\{|\$\{(env|var|secret):([^}]*)\}/g;
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Interpolates every string value (never keys) of a plain JSON-like value. Does not modify its input. */
+export function interpolate(value: unknown, sources: InterpolationSources, pointer = ''): Interpolated {
+  const result: Interpolated = { value: undefined, issues: [], sensitivePointers: [], unresolvedPointers: [], secrets: [] };
+  result.value = walk(value, pointer, sources, result);
+  return result;
+}
+
+function walk(value: unknown, pointer: string, sources: InterpolationSources, out: Interpolated): unknown {
+  if (typeof value === 'string') return interpolateString(value, pointer, sources, out);
+  if (Array.isArray(value)) return value.map((item, i) => walk(item, joinPointer(pointer, i), sources, out));
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = walk(item, joinPointer(pointer, key), sources, out);
+    return copy;
+  }
+  return value;
+}
+
+function interpolateString(text: string, pointer: string, sources: InterpolationSources, out: Interpolated): string {
+  let sensitive = false;
+  let unresolved = false;
+  const replaced = text.replace(REFERENCE, (match: string, source?: string, name?: string) => {
+    if (source === undefined || name === undefined) return '${';
+    const resolved = resolve(source, name, sources);
+    if (typeof resolved === 'string') {
+      if (source === 'secret') {
+        sensitive = true;
+        if (resolved !== '') out.secrets.push(resolved);
+      }
+      return resolved;
+    }
+    unresolved = true;
+    out.issues.push({ pointer, ...resolved });
+    return match;
+  });
+  if (sensitive) out.sensitivePointers.push(pointer);
+  if (unresolved) out.unresolvedPointers.push(pointer);
+  return replaced;
+}
+
+function resolve(source: string, name: string, sources: InterpolationSources): string | Omit<InterpolationIssue, 'pointer'> {
+  const reference = `\${${source}:${name}}`;
+  if (!NAME.test(name)) {
+    return { message: `invalid reference \`${reference}\`: a name is letters, digits, \`_\`, \`.\` or \`-\`` };
+  }
+  if (source === 'var') {
+    const value = sources.vars[name];
+    if (value !== undefined) return value;
+    return {
+      message: `unresolved \`${reference}\`: no variable \`${name}\` was given`,
+      hint: `pass --var ${name}=VALUE or define it in a --var-file`,
+    };
+  }
+  const value = sources.env[name];
+  if (value !== undefined) return value;
+  return {
+    message: `unresolved \`${reference}\`: the environment variable ${name} is not set`,
+    ...(source === 'secret' ? { hint: `export ${name} in the environment that runs dss-gitops` } : {}),
+  };
+}

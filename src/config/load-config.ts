@@ -1,0 +1,144 @@
+// Loads `dss-gitops.yaml` (or `--config FILE`): parsed with positions, interpolated, checked against its schema,
+// completed with the defaults, then overridden by the environment (DSS_URL, DSS_API_KEY, ...). Missing connection
+// settings are not a problem here: only commands that talk to DSS require them (see `connection.ts`).
+
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { checkSchema } from '../manifest/schema-check.js';
+import type { Problem } from '../manifest/types.js';
+import { parseYaml } from '../manifest/yaml-source.js';
+import { CONFIG_FILE_NAMES } from '../manifest/files.js';
+import { interpolate, type InterpolationSources } from './interpolate.js';
+import { configSchema } from './schema.js';
+import { DEFAULTS, type GitopsConfig, type NodeConfig } from './types.js';
+
+export interface LoadedConfig {
+  config: GitopsConfig;
+  problems: Problem[];
+  secrets: string[];
+}
+
+interface RawNode {
+  url?: string;
+  apiKey?: string;
+  basePath?: string;
+  caFile?: string;
+  insecure?: boolean;
+}
+
+interface RawConfig {
+  nodes?: { design?: RawNode; deployer?: RawNode };
+  defaults?: Partial<Omit<GitopsConfig['defaults'], 'retries'>> & { retries?: Partial<GitopsConfig['defaults']['retries']> };
+  prune?: boolean;
+  ignoreDifferences?: GitopsConfig['ignoreDifferences'];
+  external?: string[];
+}
+
+/** `--config FILE` when given, else `dss-gitops.yaml` (or `.yml`) in `rootDirectory`, else none. */
+export function locateConfig(configPath: string | undefined, rootDirectory: string | undefined, cwd: string): string | undefined {
+  if (configPath !== undefined) return path.resolve(cwd, configPath);
+  if (rootDirectory === undefined) return undefined;
+  for (const name of CONFIG_FILE_NAMES) {
+    const candidate = path.join(rootDirectory, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export function loadConfig(file: string | undefined, sources: InterpolationSources): LoadedConfig {
+  const problems: Problem[] = [];
+  const secrets: string[] = [];
+  let raw: RawConfig = {};
+  if (file !== undefined) {
+    const read = readConfigFile(file, sources, problems, secrets);
+    if (read) raw = read;
+  }
+  const config = applyEnvironment(withDefaults(raw, file), sources.env, secrets);
+  return { config, problems, secrets };
+}
+
+function readConfigFile(file: string, sources: InterpolationSources, problems: Problem[], secrets: string[]): RawConfig | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    problems.push({ file, line: 1, column: 1, message: 'cannot read the configuration file' });
+    return undefined;
+  }
+  const parsed = parseYaml(file, text);
+  problems.push(...parsed.problems);
+  const doc = parsed.documents[0];
+  if (!doc) return undefined;
+  const interpolated = interpolate(doc.value, sources);
+  for (const issue of interpolated.issues) {
+    problems.push({ ...doc.positions.valuePosition(issue.pointer), message: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) });
+  }
+  secrets.push(...interpolated.secrets);
+  const schemaProblems = checkSchema(configSchema, interpolated.value, doc.positions, interpolated.unresolvedPointers);
+  problems.push(...schemaProblems);
+  for (const node of ['design', 'deployer']) {
+    const pointer = `/nodes/${node}/apiKey`;
+    const value = (interpolated.value as RawConfig | null)?.nodes?.[node as 'design'];
+    if (typeof value?.apiKey === 'string' && value.apiKey !== '' && !interpolated.sensitivePointers.includes(pointer) && !interpolated.unresolvedPointers.includes(pointer)) {
+      secrets.push(value.apiKey);
+      problems.push({
+        ...doc.positions.valuePosition(pointer),
+        severity: 'warning',
+        message: `\`nodes.${node}.apiKey\` is written in the file; keep API keys out of Git`,
+        hint: 'use `${secret:NAME}` or the DSS_API_KEY / DSS_DEPLOYER_API_KEY environment variables',
+      });
+    }
+  }
+  return schemaProblems.length === 0 ? (interpolated.value as RawConfig) : undefined;
+}
+
+function node(raw: RawNode | undefined): NodeConfig {
+  const result: NodeConfig = { url: raw?.url ?? '', apiKey: raw?.apiKey ?? '' };
+  if (raw?.basePath !== undefined) result.basePath = raw.basePath;
+  if (raw?.caFile !== undefined) result.caFile = raw.caFile;
+  if (raw?.insecure !== undefined) result.insecure = raw.insecure;
+  return result;
+}
+
+function withDefaults(raw: RawConfig, file: string | undefined): GitopsConfig {
+  const config: GitopsConfig = {
+    nodes: { design: node(raw.nodes?.design) },
+    defaults: {
+      ...DEFAULTS,
+      ...raw.defaults,
+      retries: { ...DEFAULTS.retries, ...raw.defaults?.retries },
+    },
+    prune: raw.prune ?? false,
+    ignoreDifferences: raw.ignoreDifferences ?? [],
+    external: raw.external ?? [],
+  };
+  if (raw.nodes?.deployer) config.nodes.deployer = node(raw.nodes.deployer);
+  if (file !== undefined) config.file = file;
+  return config;
+}
+
+/**
+ * Environment variables win over the file. The deployer node, when it is configured at all, takes from the design
+ * node whatever it does not set itself (key, CA, TLS choice, base path), its URL excepted.
+ */
+function applyEnvironment(config: GitopsConfig, env: Record<string, string | undefined>, secrets: string[]): GitopsConfig {
+  const design = config.nodes.design;
+  if (env.DSS_URL) design.url = env.DSS_URL;
+  if (env.DSS_API_KEY) design.apiKey = env.DSS_API_KEY;
+  if (env.DSS_CA_FILE) design.caFile = env.DSS_CA_FILE;
+  if (env.DSS_INSECURE === '1') design.insecure = true;
+  if (env.DSS_DEPLOYER_URL || env.DSS_DEPLOYER_API_KEY) config.nodes.deployer ??= { url: '', apiKey: '' };
+  const deployer = config.nodes.deployer;
+  if (deployer) {
+    if (env.DSS_DEPLOYER_URL) deployer.url = env.DSS_DEPLOYER_URL;
+    if (env.DSS_DEPLOYER_API_KEY) deployer.apiKey = env.DSS_DEPLOYER_API_KEY;
+    if (env.DSS_CA_FILE && deployer.caFile === undefined) deployer.caFile = env.DSS_CA_FILE;
+    if (env.DSS_INSECURE === '1') deployer.insecure = true;
+    if (deployer.apiKey === '') deployer.apiKey = design.apiKey;
+    if (deployer.caFile === undefined && design.caFile !== undefined) deployer.caFile = design.caFile;
+    if (deployer.insecure === undefined && design.insecure !== undefined) deployer.insecure = design.insecure;
+    if (deployer.basePath === undefined && design.basePath !== undefined) deployer.basePath = design.basePath;
+  }
+  for (const key of [design.apiKey, deployer?.apiKey]) if (key) secrets.push(key);
+  return config;
+}

@@ -1,0 +1,79 @@
+// JSON Schema of `dss-gitops.yaml`: connection settings, run defaults, prune, ignored differences, and the
+// addresses of objects that exist in DSS without being declared in the manifests.
+
+import { KIND_NAMES } from '../resources/schemas.js';
+import type { JsonSchema } from '../resources/types.js';
+
+const POSITIVE_INTEGER: JsonSchema = { type: 'integer', minimum: 1 };
+const NON_NEGATIVE_INTEGER: JsonSchema = { type: 'integer', minimum: 0 };
+
+const NODE: JsonSchema = {
+  type: 'object',
+  properties: {
+    url: { type: 'string', pattern: '^https?://', errorMessage: 'must be an http:// or https:// URL' },
+    apiKey: { type: 'string', description: 'Secret: use `${secret:NAME}` or the DSS_API_KEY environment variable.' },
+    basePath: { type: 'string', pattern: '^/', errorMessage: 'must start with `/`' },
+    caFile: { type: 'string', description: 'PEM file of a private certificate authority.' },
+    insecure: { type: 'boolean', description: 'Disables TLS verification.' },
+  },
+  additionalProperties: false,
+};
+
+export const configSchema: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'dss-gitops configuration (dss-gitops.yaml)',
+  type: 'object',
+  properties: {
+    nodes: {
+      type: 'object',
+      properties: { design: NODE, deployer: NODE },
+      additionalProperties: false,
+    },
+    defaults: {
+      type: 'object',
+      properties: {
+        parallelism: POSITIVE_INTEGER,
+        requestTimeoutMs: POSITIVE_INTEGER,
+        futureTimeoutMs: POSITIVE_INTEGER,
+        retries: {
+          type: 'object',
+          properties: {
+            attempts: POSITIVE_INTEGER,
+            baseDelayMs: NON_NEGATIVE_INTEGER,
+            maxDelayMs: NON_NEGATIVE_INTEGER,
+            maxElapsedMs: NON_NEGATIVE_INTEGER,
+          },
+          additionalProperties: false,
+        },
+      },
+      additionalProperties: false,
+    },
+    prune: { type: 'boolean' },
+    ignoreDifferences: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          kind: { enum: KIND_NAMES },
+          name: { type: 'string', description: 'Glob on the object name; `*` matches any run of characters.' },
+          jsonPointers: {
+            type: 'array',
+            items: { type: 'string', pattern: '^(/.*)?$', errorMessage: 'must be a JSON pointer starting with `/`' },
+          },
+        },
+        required: ['kind', 'jsonPointers'],
+        additionalProperties: false,
+      },
+    },
+    external: {
+      type: 'array',
+      description: 'Addresses of objects that exist outside the manifests, e.g. `Infra/shared-prod`.',
+      items: {
+        type: 'string',
+        pattern: `^(${KIND_NAMES.join('|')})/[^/#]+(/[^/#]+)*$`,
+        errorMessage: 'must be an address such as `Infra/prod` or `Bundle/CHURN/v3`',
+      },
+    },
+  },
+  additionalProperties: false,
+};

@@ -1,0 +1,122 @@
+// Turns one parsed YAML document into a `ManifestDocument`: interpolation, the kind's schema, and the checks a
+// schema cannot express (a `scriptFile` that exists, a literal infra admin key).
+
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { interpolate, type InterpolationSources } from '../config/interpolate.js';
+import { API_VERSION } from '../resources/common.schema.js';
+import { KIND_NAMES, KIND_SCHEMAS, isKindName } from '../resources/schemas.js';
+import { didYouMean } from './did-you-mean.js';
+import type { NodePositions } from './positions.js';
+import { checkSchema } from './schema-check.js';
+import type { ManifestDocument, ManifestMetadata, Problem } from './types.js';
+import type { ParsedYamlDocument } from './yaml-source.js';
+
+export interface LoadedDocument {
+  /** Absent when the document cannot be used at all (not a mapping, unknown kind, no name). */
+  document?: ManifestDocument;
+  problems: Problem[];
+  secrets: string[];
+  /** Pointers left unresolved by interpolation: cross-document checks skip them. */
+  unresolvedPointers: string[];
+}
+
+type Raw = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationSources, cwd: string): LoadedDocument {
+  const { positions } = parsed;
+  const result: LoadedDocument = { problems: [], secrets: [], unresolvedPointers: [] };
+  if (!isRecord(parsed.value)) {
+    result.problems.push({ ...positions.start(), message: 'a manifest document must be a mapping with apiVersion, kind, metadata and spec' });
+    return result;
+  }
+  const interpolated = interpolate(parsed.value, sources);
+  for (const issue of interpolated.issues) {
+    result.problems.push({ ...positions.valuePosition(issue.pointer), message: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) });
+  }
+  result.secrets.push(...interpolated.secrets);
+  result.unresolvedPointers = interpolated.unresolvedPointers;
+  const value = interpolated.value as Raw;
+
+  const kind = value.kind;
+  if (kind === undefined) {
+    result.problems.push({ ...positions.start(), message: 'missing required field `kind`' });
+    return result;
+  }
+  if (!isKindName(kind)) {
+    if (value.apiVersion !== API_VERSION && !interpolated.unresolvedPointers.includes('/apiVersion')) {
+      result.problems.push({
+        ...positions.valuePosition('/apiVersion'),
+        message: `\`apiVersion\` must be \`${API_VERSION}\`, not ${value.apiVersion === undefined ? 'missing' : `\`${String(value.apiVersion)}\``}`,
+      });
+    }
+    if (!interpolated.unresolvedPointers.includes('/kind')) {
+      const hint = typeof kind === 'string' ? didYouMean(kind, KIND_NAMES) : undefined;
+      result.problems.push({
+        ...positions.valuePosition('/kind'),
+        message: `unknown kind ${typeof kind === 'string' ? `\`${kind}\`` : JSON.stringify(kind)}; the kinds are ${KIND_NAMES.join(', ')}`,
+        ...(hint ? { hint } : {}),
+      });
+    }
+    return result;
+  }
+  result.problems.push(...checkSchema(KIND_SCHEMAS[kind], value, positions, interpolated.unresolvedPointers));
+  const metadata = value.metadata;
+  if (!isRecord(metadata) || typeof metadata.name !== 'string') return result;
+
+  const spec = isRecord(value.spec) ? value.spec : {};
+  if (kind === 'Scenario') result.problems.push(...readScriptFile(spec, positions, cwd));
+  if (kind === 'Infra') {
+    result.problems.push(...checkAdminApiKey(spec, [...interpolated.sensitivePointers, ...interpolated.unresolvedPointers], positions));
+    // A literal key is still a secret: output and logs must never show it.
+    if (typeof spec.adminApiKey === 'string' && spec.adminApiKey !== '' && !interpolated.unresolvedPointers.includes('/spec/adminApiKey')) {
+      result.secrets.push(spec.adminApiKey);
+    }
+  }
+
+  result.document = {
+    apiVersion: String(value.apiVersion),
+    kind,
+    metadata: metadata as unknown as ManifestMetadata,
+    spec,
+    source: positions.start(),
+    positionOf: (pointer) => positions.fieldPosition(pointer),
+    sensitivePaths: interpolated.sensitivePointers,
+  };
+  return result;
+}
+
+/** Reads a scenario's `scriptFile` (relative to the manifest) into `spec.script`, so that planning stays pure. */
+function readScriptFile(spec: Raw, positions: NodePositions, cwd: string): Problem[] {
+  const scriptFile = spec.scriptFile;
+  if (typeof scriptFile !== 'string' || spec.script !== undefined) return [];
+  const file = path.resolve(path.dirname(positions.file), scriptFile);
+  if (!existsSync(file)) {
+    return [{ ...positions.valuePosition('/spec/scriptFile'), message: `scriptFile \`${scriptFile}\` does not exist (looked for ${path.relative(cwd, file)})` }];
+  }
+  try {
+    spec.script = readFileSync(file, 'utf8');
+    delete spec.scriptFile;
+    return [];
+  } catch {
+    return [{ ...positions.valuePosition('/spec/scriptFile'), message: `scriptFile \`${scriptFile}\` cannot be read` }];
+  }
+}
+
+/** `interpolatedPointers`: values that came from (or failed to come from) a reference, which are not literal. */
+function checkAdminApiKey(spec: Raw, interpolatedPointers: readonly string[], positions: NodePositions): Problem[] {
+  const key = spec.adminApiKey;
+  if (typeof key !== 'string' || key === '' || interpolatedPointers.includes('/spec/adminApiKey')) return [];
+  return [
+    {
+      ...positions.valuePosition('/spec/adminApiKey'),
+      severity: 'warning',
+      message: '`spec.adminApiKey` is a literal key in the manifest; keep API keys out of Git',
+      hint: 'use `${secret:NAME}` and export NAME in the environment',
+    },
+  ];
+}

@@ -1,0 +1,65 @@
+// Maps JSON pointers to positions in a parsed YAML document, so that every problem can name a file, line and
+// column. A pointer to a place that does not exist resolves to its deepest existing ancestor: a missing field is
+// reported where its parent is.
+
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { parsePointer } from './json-pointer.js';
+import type { SourcePosition } from './types.js';
+
+interface Located {
+  /** The key of the map entry that holds the node, when it is held by a map. */
+  key?: Node;
+  node?: Node | null;
+}
+
+export class NodePositions {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Where the document's content starts. */
+  start(): SourcePosition {
+    const offset = this.doc.contents?.range?.[0] ?? this.doc.range?.[0] ?? 0;
+    return this.at(offset);
+  }
+
+  /** The line of a field: the key of a map entry, or the item itself in a list. */
+  fieldPosition(pointer: string): SourcePosition {
+    const found = this.locate(pointer);
+    const node = found.key ?? found.node;
+    return node?.range ? this.at(node.range[0]) : this.start();
+  }
+
+  /** Where a value starts (falls back to its key for an empty value). */
+  valuePosition(pointer: string): SourcePosition {
+    const found = this.locate(pointer);
+    const node = found.node?.range ? found.node : found.key;
+    return node?.range ? this.at(node.range[0]) : this.start();
+  }
+
+  private at(offset: number): SourcePosition {
+    const { line, col } = this.lines.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  private locate(pointer: string): Located {
+    let current: Located = { node: this.doc.contents as Node | null };
+    for (const segment of parsePointer(pointer)) {
+      const node = current.node;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+        if (!pair) break;
+        current = { key: pair.key as Node, node: pair.value as Node | null };
+      } else if (isSeq(node)) {
+        const item = node.items[Number(segment)];
+        if (item === undefined || !/^\d+$/.test(segment)) break;
+        current = { node: item as Node | null };
+      } else {
+        break;
+      }
+    }
+    return current;
+  }
+}
