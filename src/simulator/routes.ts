@@ -2,6 +2,7 @@
 // Order matters where patterns overlap (routes are tried in registration order): the scenario routes come
 // before the scenario-run routes, whose `/scenarios/:scenarioId/:runId` would also match `/light`.
 
+import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerFolderRoutes } from './design/folders.js';
 import { registerProjectRoutes } from './design/projects.js';
 import { registerScenarioRunRoutes } from './design/scenario-runs.js';
@@ -15,6 +16,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerProjectRoutes,
   registerScenarioRoutes,
   registerScenarioRunRoutes,
+  registerDeployerRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {
