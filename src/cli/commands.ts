@@ -1,12 +1,18 @@
 // The explicit list of commands. Adding a command: write src/cli/<command>.ts exporting a registrar, add it here.
 
+import { registerApply } from './apply.js';
 import { registerDemo } from './demo.js';
+import { registerPlan } from './plan.js';
 import type { CommandRegistrar } from './program.js';
+import { registerShow } from './show.js';
 import { registerSim } from './sim.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: CommandRegistrar[] = [
   registerValidate,
+  registerPlan,
+  registerApply,
+  registerShow,
   registerSim,
   registerDemo,
 ];

@@ -43,6 +43,12 @@ export class ReadError extends DssGitopsError {
   }
 }
 
+/** The metadata object in a `#metadata` unit's raw state: the object itself or wrapped as `{object}`. */
+function metadataOf(raw: unknown): unknown {
+  if (raw !== null && typeof raw === 'object' && 'object' in raw && !isMetadataObject(raw)) return (raw as { object: unknown }).object;
+  return raw;
+}
+
 export async function readLive(input: ReadInput): Promise<ReadResult> {
   const limit = pLimit(Math.max(1, input.parallelism));
   const live = new Map<string, LiveState | undefined>();
@@ -96,8 +102,8 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
     const state = live.get(unit.address);
     if (state === undefined) {
       projects.set(key, { key, exists: false, tags: [] });
-    } else if (isMetadataObject(state.raw)) {
-      projects.set(key, ownershipFromMetadata(key, state.raw));
+    } else if (isMetadataObject(metadataOf(state.raw))) {
+      projects.set(key, ownershipFromMetadata(key, metadataOf(state.raw) as Record<string, unknown>));
     } else {
       // The kind keeps something other than the bare metadata object: read the record on its own.
       projects.set(key, await readOwnership(input.designClient, key));

@@ -1,9 +1,12 @@
 // The explicit list of resource kinds. Adding a kind: write src/resources/<kind>.ts, add it here.
 
 import { UserError } from '../errors.js';
+import { projectFolderKind } from './project-folder.js';
+import { projectKind } from './project.js';
+import { scenarioKind } from './scenario.js';
 import type { ResourceKind } from './types.js';
 
-export const KINDS: readonly ResourceKind[] = [];
+export const KINDS: readonly ResourceKind[] = [projectFolderKind, projectKind, scenarioKind];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;
 

@@ -1,0 +1,131 @@
+// `dss-gitops apply`: plans, shows the plan, asks for confirmation on a terminal (or takes `--auto-approve`),
+// then writes. `apply PLANFILE` applies a saved plan exactly, after checking that nothing it read has changed.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Command } from 'commander';
+import { hasChanges, renderApplyJson, renderApplyMarkdown, renderApplyText, type ApplyReport } from '../diff/index.js';
+import { UserError } from '../errors.js';
+import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/plan-file.js';
+import { applyRun, planRun } from '../reconciler/reconcile.js';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
+import { outputOption, renderPlan, type OutputFormat } from './plan.js';
+import type { CommandContext, CommandRegistrar } from './program.js';
+import { addRunOptions, openRun, type RunContext, type RunFlags } from './run-context.js';
+
+interface ApplyFlags extends RunFlags {
+  output: OutputFormat;
+  autoApprove?: boolean;
+}
+
+async function askLine(io: CliIo, prompt: string): Promise<string> {
+  if (io.readLine) return io.readLine(prompt);
+  const rl = createInterface({ input: process.stdin, output: io.stderr });
+  try {
+    return await rl.question(prompt);
+  } finally {
+    rl.close();
+  }
+}
+
+function renderApply(report: ApplyReport, format: OutputFormat, io: CliIo): void {
+  if (format === 'json') io.stdout.write(renderApplyJson(report));
+  else if (format === 'markdown') io.stdout.write(renderApplyMarkdown(report));
+  else renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+}
+
+async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promise<ApplyReport | undefined> {
+  const { io } = ctx;
+  // Refuse before reading anything: a pipeline without --auto-approve is a mistake, not a question.
+  if (!flags.autoApprove && !io.stdinIsTTY) {
+    throw new UserError(
+      'CONFIRMATION_REQUIRED',
+      'apply asks for confirmation, and standard input is not a terminal: pass --auto-approve to apply without asking',
+    );
+  }
+  const run = await openRun({
+    flags,
+    load: manifestLoadOptions(flags, io),
+    io,
+    debug: ctx.debug(),
+    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target },
+  });
+  return withRun(run, async () => {
+    const planned = await planRun(run.setup, run.set.documents);
+    const changes = hasChanges(planned.plan.report.summary);
+    if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
+    if (changes && !flags.autoApprove) {
+      const answer = await askLine(io, '\nApply these changes? Only "yes" is accepted: ');
+      if (answer.trim() !== 'yes') {
+        io.stderr.write('Apply cancelled.\n');
+        return undefined;
+      }
+    }
+    if (flags.output === 'text') io.stdout.write('\n');
+    return applyRun(run.setup, planned);
+  });
+}
+
+async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandContext): Promise<ApplyReport> {
+  const { io } = ctx;
+  const saved = parsePlanFile(readFileSync(path.resolve(io.cwd, file), 'utf8'), file);
+  const run = await openRun({
+    flags: { ...flags, target: saved.options.targets },
+    load: {
+      paths: saved.manifests.paths,
+      ...(saved.manifests.configPath !== undefined ? { configPath: saved.manifests.configPath } : {}),
+      vars: flags.var,
+      varFiles: flags.varFile,
+      env: io.env,
+      cwd: saved.manifests.cwd,
+    },
+    io,
+    debug: ctx.debug(),
+    plan: saved.options,
+    origin: { source: saved.source, ...(saved.commit !== undefined ? { commit: saved.commit } : {}) },
+  });
+  return withRun(run, async () => {
+    const documents = restoreDocuments(saved, run.set.documents);
+    const planned = await planRun(run.setup, documents);
+    const stale = staleObjects(saved, planned);
+    if (stale.length > 0) {
+      throw new UserError(
+        'STALE_PLAN',
+        `the saved plan is stale: ${stale.length} object(s) changed since it was made: ${stale.join(', ')}. Run plan again.`,
+      );
+    }
+    if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
+    if (flags.output === 'text') io.stdout.write('\n');
+    return applyRun(run.setup, planned);
+  });
+}
+
+async function withRun<T>(run: RunContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    await run.close();
+  }
+}
+
+export const registerApply: CommandRegistrar = (program, ctx) => {
+  const command = new Command('apply')
+    .description('write the changes of a plan to DSS (GET-modify-PUT of the declared fields only)')
+    .argument('[planfile]', 'a plan saved with `plan --out`, applied exactly as it was reviewed');
+  addRunOptions(addManifestOptions(command))
+    .addOption(outputOption())
+    .option('--auto-approve', 'apply without asking for confirmation')
+    .action(async (planfile: string | undefined, flags: ApplyFlags) => {
+      const report = planfile === undefined ? await applyFromManifests(flags, ctx) : await applySavedPlan(planfile, flags, ctx);
+      if (!report) {
+        ctx.setExitCode(EXIT_ERROR);
+        return;
+      }
+      renderApply(report, flags.output, ctx.io);
+      ctx.setExitCode(report.failed > 0 || report.skipped > 0 ? EXIT_ERROR : EXIT_OK);
+    });
+  program.addCommand(command);
+};

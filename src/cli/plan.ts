@@ -1,0 +1,76 @@
+// `dss-gitops plan`: reads live state, prints what apply would change (text, json or markdown), optionally saves
+// the plan to a file for `apply PLANFILE`. Sends GET requests only.
+
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
+import { buildPlanFile } from '../reconciler/plan-file.js';
+import { planRun } from '../reconciler/reconcile.js';
+import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
+import type { CommandRegistrar } from './program.js';
+import { addRunOptions, openRun, type RunFlags } from './run-context.js';
+
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+export function outputOption(): Option {
+  return new Option('--output <format>', 'output format').choices(['text', 'json', 'markdown']).default('text');
+}
+
+export function renderPlan(report: PlanReport, format: OutputFormat, io: CliIo): void {
+  if (format === 'json') writePlanJson(report, io.stdout);
+  else if (format === 'markdown') writePlanMarkdown(report, io.stdout);
+  else renderPlanText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+}
+
+interface PlanFlags extends RunFlags {
+  out?: string;
+  output: OutputFormat;
+  detailedExitcode?: boolean;
+}
+
+export const registerPlan: CommandRegistrar = (program, ctx) => {
+  const command = new Command('plan').description('show what apply would change, without changing anything');
+  addRunOptions(addManifestOptions(command))
+    .option('--out <file>', 'save the plan, for `apply FILE` (holds no secret value)')
+    .addOption(outputOption())
+    .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
+    .action(async (flags: PlanFlags) => {
+      const { io } = ctx;
+      const load = manifestLoadOptions(flags, io);
+      const run = await openRun({
+        flags,
+        load,
+        io,
+        debug: ctx.debug(),
+        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target },
+      });
+      try {
+        const planned = await planRun(run.setup, run.set.documents);
+        renderPlan(planned.plan.report, flags.output, io);
+        if (flags.out !== undefined) {
+          const file = buildPlanFile(planned, run.set.documents, {
+            source: run.setup.source,
+            ...(run.setup.commit !== undefined ? { commit: run.setup.commit } : {}),
+            manifests: {
+              cwd: io.cwd,
+              paths: load.paths.map((p) => path.resolve(io.cwd, p)),
+              ...(load.configPath !== undefined ? { configPath: path.resolve(io.cwd, load.configPath) } : {}),
+            },
+            options: { prune: run.setup.options.prune, allowEmpty: run.setup.options.allowEmpty, targets: flags.target },
+            salt: randomBytes(16).toString('hex'),
+            createdAt: new Date().toISOString(),
+          });
+          writeFileSync(path.resolve(io.cwd, flags.out), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+          if (flags.output === 'text') io.stdout.write(`\nSaved the plan to ${flags.out}. To apply exactly it: dss-gitops apply ${flags.out}\n`);
+        }
+        ctx.setExitCode(flags.detailedExitcode && hasChanges(planned.plan.report.summary) ? EXIT_CHANGES : EXIT_OK);
+      } finally {
+        await run.close();
+      }
+    });
+  program.addCommand(command);
+};

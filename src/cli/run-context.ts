@@ -1,0 +1,156 @@
+// What a command that talks to DSS needs: the manifests loaded and valid, a logger that redacts secrets, a client
+// per node (or the embedded simulator with `--sim`), and the reconciler's run setup. Closed at the end.
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { nodeSettings, requireConnection } from '../config/connection.js';
+import type { GitopsConfig } from '../config/types.js';
+import { diffManaged } from '../diff/index.js';
+import { createDssClient } from '../dss/client.js';
+import type { DssClient } from '../dss/types.js';
+import { UserError } from '../errors.js';
+import { findRepoRoot, headCommit } from '../git/repository.js';
+import { createLogger, type AppLogger } from '../log/logger.js';
+import { formatProblem } from '../manifest/format-problems.js';
+import { loadManifestSet } from '../manifest/load.js';
+import { isError, type LoadManifestOptions, type ManifestSet } from '../manifest/types.js';
+import type { NodeState } from '../reconciler/graph.js';
+import type { RunSetup } from '../reconciler/reconcile.js';
+import type { CompareFn, PlanOptions } from '../reconciler/types.js';
+import { kindRegistry } from '../resources/registry.js';
+import { startSimulator, type SimulatorHandle } from '../simulator/server.js';
+import { write, type CliIo } from './io.js';
+import type { ManifestFlags } from './manifest-options.js';
+
+export interface RunFlags extends ManifestFlags {
+  target: string[];
+  prune?: boolean;
+  allowEmpty?: boolean;
+  parallelism?: string;
+  sim?: boolean;
+}
+
+/** Where `--sim` keeps the embedded simulator's state, relative to the working directory. */
+export const SIM_STATE_FILE = path.join('.dss-gitops', 'sim-state.json');
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The options shared by plan and apply, besides the manifest ones. */
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--target <address>', 'limit the run to this object and what it depends on (repeatable)', collect, [])
+    .option('--prune', 'delete objects applied earlier that left the manifests')
+    .option('--allow-empty', 'let prune run when the manifests declare nothing')
+    .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
+    .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);
+}
+
+export const compareWithDiff: CompareFn = (desired, live, policy, options) => diffManaged(desired, live, policy, options);
+
+export interface RunContext {
+  set: ManifestSet;
+  setup: RunSetup;
+  log: AppLogger;
+  clients: RunSetup['clients'];
+  sim?: SimulatorHandle;
+  close(): Promise<void>;
+}
+
+/** Loads the manifests, printing every problem; throws when there is any error, before any request is sent. */
+export function loadValidManifests(options: LoadManifestOptions, io: CliIo): ManifestSet {
+  const set = loadManifestSet(options);
+  for (const problem of set.problems) write(io.stderr, formatProblem(problem, io.cwd));
+  const errors = set.problems.filter(isError).length;
+  if (errors > 0) throw new UserError('INVALID_MANIFESTS', `${errors} error(s): the manifests are not valid`);
+  return set;
+}
+
+function parseParallelism(value: string | undefined, config: GitopsConfig): number {
+  if (value === undefined) return config.defaults.parallelism;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UserError('BAD_FLAG', `--parallelism must be a positive integer, not ${value}`);
+  return n;
+}
+
+/** Which manifests tree this is, stable across clones: its path inside the git checkout (or the directory). */
+async function sourceOf(options: LoadManifestOptions): Promise<{ source: string; commit?: string }> {
+  const first = path.resolve(options.cwd, options.paths[0] ?? '.');
+  const root = await findRepoRoot(first).catch(() => undefined);
+  if (!root) return { source: `dir:${path.basename(first)}` };
+  const commit = await headCommit(first).catch(() => undefined);
+  const source = `git:${path.relative(root, first).split(path.sep).join('/') || '.'}`;
+  return commit ? { source, commit } : { source };
+}
+
+export interface OpenRunOptions {
+  flags: RunFlags;
+  load: LoadManifestOptions;
+  io: CliIo;
+  debug: boolean;
+  plan: Omit<PlanOptions, 'ignoreDifferences'>;
+  /** Overrides the source and commit (a saved plan keeps its own). */
+  origin?: { source: string; commit?: string };
+}
+
+export async function openRun(options: OpenRunOptions): Promise<RunContext> {
+  const { io, flags } = options;
+  const set = loadValidManifests(options.load, io);
+  const config = set.config;
+  let sim: SimulatorHandle | undefined;
+  if (flags.sim) {
+    const stateFile = path.join(io.cwd, SIM_STATE_FILE);
+    mkdirSync(path.dirname(stateFile), { recursive: true });
+    // A key for this run only: the embedded node lives as long as the command.
+    const adminKey = randomBytes(24).toString('base64url');
+    sim = await startSimulator({ stateFile, adminKey });
+    config.nodes = { design: { url: sim.url, apiKey: adminKey } };
+  } else {
+    requireConnection(config);
+  }
+  const secrets = new Set(set.secrets);
+  for (const node of [config.nodes.design, config.nodes.deployer]) if (node?.apiKey) secrets.add(node.apiKey);
+  const log = createLogger({
+    level: options.debug ? 'debug' : 'warn',
+    pretty: Boolean(io.stderr.isTTY),
+    destination: io.stderr,
+    secrets,
+  });
+  const design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
+  const deployer: DssClient = config.nodes.deployer
+    ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
+    : design;
+  const clients = { design, deployer };
+  const origin = options.origin ?? (await sourceOf(options.load));
+  const progress = io.stderr.isTTY
+    ? (address: string, state: NodeState | 'read'): void => {
+        if (state === 'done' || state === 'failed' || state === 'skipped') io.stderr.write(`${address}: ${state}\n`);
+      }
+    : undefined;
+  const setup: RunSetup = {
+    registry: kindRegistry(),
+    clients,
+    log,
+    parallelism: parseParallelism(flags.parallelism, config),
+    compare: compareWithDiff,
+    source: origin.source,
+    ...(origin.commit !== undefined ? { commit: origin.commit } : {}),
+    options: { ...options.plan, prune: options.plan.prune || config.prune, ignoreDifferences: config.ignoreDifferences },
+    ...(progress ? { onProgress: progress } : {}),
+  };
+  return {
+    set,
+    setup,
+    log,
+    clients,
+    ...(sim ? { sim } : {}),
+    async close() {
+      await design.close();
+      if (deployer !== design) await deployer.close();
+      if (sim) await sim.close();
+    },
+  };
+}
