@@ -3,6 +3,7 @@
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
+import { diffLines, withContext } from './line-diff.js';
 import { SENSITIVE_MASK, type Action, type FieldChange, type PlanSummary } from './types.js';
 
 /** Values longer than this are cut in text and markdown; the JSON output carries them whole. */
@@ -40,6 +41,36 @@ export function fieldLine(change: FieldChange): string {
   if (change.kind === 'add') return `${symbol} ${change.path}: ${formatValue(change.after)}`;
   if (change.kind === 'remove') return `${symbol} ${change.path}: ${formatValue(change.before)}`;
   return `${symbol} ${change.path}: ${formatValue(change.before)} → ${formatValue(change.after)}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** A modification of multi-line text (a python script) is shown line by line. */
+export function isTextChange(change: FieldChange): change is FieldChange & { before: string; after: string } {
+  return (
+    change.kind === 'modify' &&
+    !change.sensitive &&
+    typeof change.before === 'string' &&
+    typeof change.after === 'string' &&
+    (change.before.includes('\n') || change.after.includes('\n'))
+  );
+}
+
+/**
+ * The lines of one field change: a single line, or for multi-line text a header and the changed lines with a
+ * little context, each as [sign, text] so that each output places the sign where its readers expect it.
+ */
+export function fieldLines(change: FieldChange): Array<{ sign: ' ' | '-' | '+' | '~'; text: string; detail: boolean }> {
+  if (!isTextChange(change)) return [{ sign: KIND_SYMBOL[change.kind] as '~', text: fieldLine(change).slice(2), detail: false }];
+  const ops = withContext(diffLines(change.before, change.after));
+  const added = ops.filter((o) => o !== 'gap' && o.op === '+').length;
+  const removed = ops.filter((o) => o !== 'gap' && o.op === '-').length;
+  return [
+    { sign: '~', text: `${change.path}: (${count(removed, 'line')} removed, ${count(added, 'line')} added)`, detail: false },
+    ...ops.map((o) => (o === 'gap' ? { sign: ' ' as const, text: '…', detail: true } : { sign: o.op, text: o.line, detail: true })),
+  ];
 }
 
 export type Color = 'green' | 'yellow' | 'red' | 'bold' | 'dim';

@@ -5,7 +5,7 @@
 
 import type { Writable } from 'node:stream';
 import { hasChanges } from './impact.js';
-import { ACTION_SYMBOL, fieldLine, NO_CHANGES, planSummaryLine } from './render-format.js';
+import { ACTION_SYMBOL, fieldLines, NO_CHANGES, planSummaryLine } from './render-format.js';
 import type { PlanReport, ResourceChange } from './types.js';
 
 /** GitHub refuses comments over 65,536 characters; this leaves room for what a bot adds around ours. */
@@ -30,7 +30,8 @@ export function fenced(body: string, lang: string): string {
 
 export function resourceBlock(rc: ResourceChange): string {
   const body = [
-    ...rc.changes.map(fieldLine),
+    // Sign first, so the ```diff highlighting colors the changed lines of a script too.
+    ...rc.changes.flatMap((c) => fieldLines(c).map(({ sign, text, detail }) => `${sign}${detail ? '    ' : ' '}${text}`.trimEnd() || sign)),
     ...(rc.reason === undefined ? [] : [`# ${rc.reason}`]),
     ...(rc.notes ?? []).map((n) => `# ${n}`),
   ];

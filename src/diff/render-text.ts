@@ -8,7 +8,7 @@ import { hasChanges } from './impact.js';
 import {
   ACTION_COLOR,
   ACTION_SYMBOL,
-  fieldLine,
+  fieldLines,
   KIND_COLOR,
   NO_CHANGES,
   paint,
@@ -25,7 +25,12 @@ export function resourceLines(rc: ResourceChange, color: boolean): string[] {
   const where = rc.node === 'design' ? '' : ` (${rc.node})`;
   const header = `${ACTION_SYMBOL[rc.action]} ${rc.action} ${rc.address}${where}`;
   const lines = [paint(header, ACTION_COLOR[rc.action], color)];
-  for (const change of rc.changes) lines.push(`  ${paint(fieldLine(change), KIND_COLOR[change.kind], color)}`);
+  for (const change of rc.changes) {
+    for (const { sign, text, detail } of fieldLines(change)) {
+      const paintWith = sign === '+' ? 'green' : sign === '-' ? 'red' : sign === '~' ? KIND_COLOR[change.kind] : undefined;
+      lines.push(`  ${paint(`${detail ? '    ' : ''}${sign}${text === '' ? '' : ` ${text}`}`, paintWith, color)}`);
+    }
+  }
   if (rc.reason !== undefined) lines.push(paint(`  # ${rc.reason}`, 'dim', color));
   for (const note of rc.notes ?? []) lines.push(paint(`  # ${note}`, 'dim', color));
   return lines;

@@ -45,8 +45,15 @@ function sampleReport(): PlanReport {
     changes: diffManaged({ bundleId: 'v12' }, { bundleId: 'v11' }, {}),
     notes: ['bundle v11 → v12 (rollout on infra prod)'],
   });
+  const python = resource('Scenario/CHURN/score', 'update', {
+    changes: diffManaged(
+      { script: 'import dataiku\n\nclient = dataiku.api_client()\nthreshold = 0.8\nrun(threshold)\nreport()\nlog()\nend()' },
+      { script: 'import dataiku\n\nclient = dataiku.api_client()\nthreshold = 0.7\nrun(threshold)\nreport()\nlog()\nend()\n' },
+      {},
+    ),
+  });
   const removed = resource('Scenario/CHURN/old-export', 'delete', { reason: 'no longer in the manifests (owned, --prune)' });
-  return buildPlanReport([scenario, removed, create, deployment, variables], ['--target limits this run to 5 objects'], '3f2a9c1');
+  return buildPlanReport([scenario, removed, create, deployment, variables, python], ['--target limits this run to 5 objects'], '3f2a9c1');
 }
 
 function capture(): { out: PassThrough; text: () => string } {
@@ -60,11 +67,13 @@ describe('renderPlanText', () => {
   it('renders the sample plan', async () => {
     const text = formatPlanText(sampleReport());
     await expect(text).toMatchFileSnapshot('./__snapshots__/render-plan.sample.txt');
-    expect(text.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to add, 3 to change, 1 to destroy.');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('Plan: 1 to add, 4 to change, 1 to destroy.');
     expect(text).toContain('  ~ standard.threshold: 0.7 → 0.8\n');
     expect(text).toContain('  ~ local.apiToken: (sensitive value)\n');
     expect(text).toContain('  # bundle v11 → v12 (rollout on infra prod)\n');
     expect(text).not.toContain('\u001b[');
+    expect(text).toContain('  ~ script: (2 lines removed, 1 line added)\n');
+    expect(text).toContain('      - threshold = 0.7\n      + threshold = 0.8\n');
   });
 
   it('writes to the stream it is given, colored only when asked', () => {
@@ -74,7 +83,7 @@ describe('renderPlanText', () => {
     const colored = capture();
     renderPlanText(sampleReport(), colored.out, { color: true });
     expect(colored.text()).toContain('\u001b[32m+ create Project/CHURN\u001b[0m');
-    expect(colored.text()).toMatch(/\nPlan: 1 to add, 3 to change, 1 to destroy\.\n$/);
+    expect(colored.text()).toMatch(/\nPlan: 1 to add, 4 to change, 1 to destroy\.\n$/);
   });
 
   it('ends with exactly the no-changes line when nothing changes', () => {
@@ -89,7 +98,7 @@ describe('renderPlanJson', () => {
     const doc = JSON.parse(text) as JsonPlan;
     expect(Object.keys(doc)).toEqual(['format_version', 'commit', 'resource_changes', 'drift', 'summary', 'warnings']);
     expect(doc.format_version).toBe('1.0');
-    expect(doc.summary).toEqual({ add: 1, change: 3, destroy: 1 });
+    expect(doc.summary).toEqual({ add: 1, change: 4, destroy: 1 });
     const vars = doc.resource_changes.find((r) => r.address === 'Project/CHURN#variables');
     expect(vars?.actions).toEqual(['update']);
     expect(vars?.change.before_sensitive).toEqual({ local: { apiToken: true } });
@@ -106,8 +115,8 @@ describe('renderPlanMarkdown', () => {
   it('renders the sample plan as a pull-request comment', async () => {
     const md = renderPlanMarkdown(sampleReport());
     await expect(md).toMatchFileSnapshot('./__snapshots__/render-plan.sample.md');
-    expect(md.match(/<details>/g)).toHaveLength(5);
-    expect(md).toContain('**Plan: 1 to add, 3 to change, 1 to destroy.**');
+    expect(md.match(/<details>/g)).toHaveLength(6);
+    expect(md).toContain('**Plan: 1 to add, 4 to change, 1 to destroy.**');
   });
 
   it('says there is nothing to do when nothing changes', () => {
