@@ -28,6 +28,11 @@ describe('projects', () => {
     expect(list).toEqual([expect.objectContaining({ projectKey: 'CHURN_2024', name: 'Churn', ownerLogin: 'alice' })]);
   });
 
+  it('answers a project summary at /projects/{key}', async () => {
+    expect(await sim.ok('GET', '/projects/CHURN_2024/')).toMatchObject({ projectKey: 'CHURN_2024', name: 'Churn' });
+    expect((await sim.call('GET', '/projects/NOPE')).status).toBe(404);
+  });
+
   it('filters the list by tags (any of a comma-separated list)', async () => {
     await sim.ok('POST', '/projects/', { projectKey: 'OTHER', name: 'Other' });
     const metadata = await sim.ok<Obj>('GET', '/projects/CHURN_2024/metadata');

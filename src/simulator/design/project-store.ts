@@ -125,7 +125,9 @@ export function putVariables(project: ProjectRecord, body: unknown): void {
   if (!isObject(body)) throw illegalArgument('Project variables must be a JSON object');
   if (!isObject(body.standard)) throw illegalArgument("Project variables need a 'standard' object");
   if (body.local !== undefined && !isObject(body.local)) throw illegalArgument("Project variables 'local' must be an object");
-  project.variables = { local: {}, ...structuredClone(body) };
+  const variables = structuredClone(body);
+  variables.local ??= {};
+  project.variables = variables;
 }
 
 export function putTags(project: ProjectRecord, body: unknown): void {

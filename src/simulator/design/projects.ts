@@ -76,6 +76,11 @@ export function registerProjectRoutes(router: Router): void {
     { privilege: 'WRITE_CONF' },
   );
 
+  // Not in the reference, but the official client's `get_summary()` calls it.
+  router.get('/projects/:projectKey', (req, ctx) => ({ json: projectSummary(getProject(ctx.state.design, projectKey(req))) }), {
+    privilege: 'READ_CONF',
+  });
+
   router.delete(
     '/projects/:projectKey',
     (req, ctx) => {
