@@ -10,6 +10,8 @@ import { canonicalJson } from './hash.js';
 export const RECORD_KEY = 'dss-gitops';
 export const PROTECTED_ANNOTATION = 'dss-gitops/protected';
 export const PROTECTED_TAG = 'dss-gitops-protected';
+/** `dss-gitops/prune: "false"` on a document protects it from prune too. */
+export const PRUNE_ANNOTATION = 'dss-gitops/prune';
 
 export interface InventoryEntry {
   /** `specHash` of the unit as it was last applied. */
@@ -44,7 +46,8 @@ export function projectKeyOf(unit: ResourceUnit): string | undefined {
 }
 
 export function isProtectedByAnnotation(unit: ResourceUnit): boolean {
-  return unit.doc.metadata.annotations?.[PROTECTED_ANNOTATION] === 'true';
+  const annotations = unit.doc.metadata.annotations ?? {};
+  return annotations[PROTECTED_ANNOTATION] === 'true' || annotations[PRUNE_ANNOTATION] === 'false';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

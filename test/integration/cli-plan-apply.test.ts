@@ -1,0 +1,191 @@
+// plan, apply, apply PLANFILE and show, in-process against the simulator, on a copy of manifests-example.
+
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+
+const SECRET = 'pa55-w0rd-never-printed';
+const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let sim: TestSimulator;
+let dir: string;
+
+async function cli(argv: string[], options: { tty?: boolean; answer?: string } = {}): Promise<CliResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await runCli(argv, {
+    stdout,
+    stderr,
+    env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: SECRET },
+    cwd: dir,
+    stdinIsTTY: options.tty ?? false,
+    ...(options.answer !== undefined ? { readLine: () => Promise.resolve(options.answer as string) } : {}),
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+const apply = (...extra: string[]) => cli(['apply', '-f', 'm', '--auto-approve', ...extra]);
+const plan = (...extra: string[]) => cli(['plan', '-f', 'm', ...extra]);
+
+function edit(file: string, from: string, to: string): void {
+  const full = path.join(dir, 'm', file);
+  const text = readFileSync(full, 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(full, text.replace(from, to));
+}
+
+beforeEach(async () => {
+  sim = await startTestSimulator();
+  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-cli-'));
+  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
+});
+
+afterEach(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('plan and apply against the simulator', () => {
+  it('creates everything from nothing, then plans no changes and applies with zero writes', async () => {
+    const first = await plan('--detailed-exitcode');
+    expect(first.code).toBe(2);
+    expect(first.stdout).toContain('Plan: 20 to add, 0 to change, 0 to destroy.');
+
+    const applied = await apply();
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Apply complete! Resources: 20 added, 0 changed, 0 destroyed.');
+
+    sim.reset({ stats: true, state: false });
+    const second = await plan('--detailed-exitcode');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('No changes. DSS matches the manifests.');
+    const again = await apply();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Apply complete! Resources: 0 added, 0 changed, 0 destroyed.');
+    expect(sim.stats().writes).toBe(0);
+  });
+
+  it('reports a change made outside the manifests, and puts it back keeping undocumented fields', async () => {
+    expect((await apply()).code).toBe(0);
+    const vars = await sim.ok<{ standard: Record<string, unknown> }>('GET', '/projects/CHURN/variables/');
+    await sim.ok('PUT', '/projects/CHURN/variables/', { ...vars, standard: { ...vars.standard, scoreThreshold: 0.9 }, undocumentedField: 'keep me' });
+    const scenario = await sim.ok<Record<string, unknown>>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH');
+    await sim.ok('PUT', '/projects/CHURN/scenarios/DAILY_REFRESH', { ...scenario, active: false, undocumentedToo: { nested: [1, 2] } });
+
+    const drift = await plan('--detailed-exitcode');
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toContain('~ update Project/CHURN#variables');
+    expect(drift.stdout).toContain('standard.scoreThreshold: 0.9 → 0.7');
+    expect(drift.stdout).toContain('~ update Scenario/CHURN/DAILY_REFRESH');
+    expect(drift.stdout).toContain('Plan: 0 to add, 2 to change, 0 to destroy.');
+
+    expect((await apply()).code).toBe(0);
+    const after = await sim.ok<Record<string, unknown>>('GET', '/projects/CHURN/variables/');
+    expect(after.undocumentedField).toBe('keep me');
+    expect((after.standard as Record<string, unknown>).scoreThreshold).toBe(0.7);
+    const scenarioAfter = await sim.ok<Record<string, unknown>>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH');
+    expect(scenarioAfter.undocumentedToo).toEqual({ nested: [1, 2] });
+    expect(scenarioAfter.active).toBe(true);
+
+    sim.reset({ stats: true, state: false });
+    expect((await plan()).stdout).toContain('No changes.');
+    expect((await apply()).code).toBe(0);
+    expect(sim.stats().writes).toBe(0);
+  });
+
+  it('masks secrets in text, json and markdown, and keeps them out of plan files', async () => {
+    for (const output of ['text', 'json', 'markdown']) {
+      const result = await plan('--output', output, '--out', `plan-${output}.json`);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('warehousePassword');
+      expect(result.stdout).toContain('(sensitive value)');
+      expect(result.stdout + result.stderr).not.toContain(SECRET);
+      expect(readFileSync(path.join(dir, `plan-${output}.json`), 'utf8')).not.toContain(SECRET);
+    }
+    const json = JSON.parse((await plan('--output', 'json')).stdout) as { format_version: string };
+    expect(json.format_version).toBe('1.0');
+  });
+
+  it('applies a saved plan unchanged, and shows it', async () => {
+    expect((await plan('--out', 'p.json')).code).toBe(0);
+    const shown = await cli(['show', 'p.json']);
+    expect(shown.stdout).toContain('Plan: 20 to add, 0 to change, 0 to destroy.');
+    const applied = await cli(['apply', 'p.json']);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Apply complete! Resources: 20 added, 0 changed, 0 destroyed.');
+    expect((await plan()).stdout).toContain('No changes.');
+    const secretAfter = await sim.ok<{ standard: Record<string, unknown> }>('GET', '/projects/CHURN/variables/');
+    expect(secretAfter.standard.warehousePassword).toBe(SECRET);
+  });
+
+  it('refuses a stale plan, naming the object that changed', async () => {
+    expect((await apply()).code).toBe(0);
+    edit('projects/CHURN/project.yaml', 'scoreThreshold: 0.7', 'scoreThreshold: 0.75');
+    expect((await plan('--out', 'p.json')).code).toBe(0);
+    const scenario = await sim.ok<Record<string, unknown>>('GET', '/projects/FINANCE_REPORTING/scenarios/MONTH_END_CLOSE');
+    await sim.ok('PUT', '/projects/FINANCE_REPORTING/scenarios/MONTH_END_CLOSE', { ...scenario, description: 'edited in the UI' });
+    sim.reset({ stats: true, state: false });
+    const refused = await cli(['apply', 'p.json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('stale');
+    expect(refused.stderr).toContain('Scenario/FINANCE_REPORTING/MONTH_END_CLOSE');
+    expect(sim.stats().writes).toBe(0);
+  });
+
+  it('a failed object skips its dependents and not the rest, and apply exits 1', async () => {
+    expect((await apply()).code).toBe(0);
+    edit('projects/FINANCE_REPORTING/project.yaml', 'name: Finance reporting', 'name: Finance and reporting');
+    edit('projects/FINANCE_REPORTING/scenario-month-end-close.yaml', 'name: Month-end close', 'name: Month end close');
+    edit('projects/CHURN/project.yaml', 'scoreThreshold: 0.7', 'scoreThreshold: 0.75');
+    sim.addFault({ kind: 'status', status: 500, method: 'PUT', path: '/projects/FINANCE_REPORTING/metadata' });
+    const result = await apply();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/Project\/FINANCE_REPORTING: update failed/);
+    expect(result.stdout).toMatch(/Scenario\/FINANCE_REPORTING\/MONTH_END_CLOSE: update skipped/);
+    expect(result.stdout).toMatch(/Project\/CHURN#variables: update applied/);
+    const vars = await sim.ok<{ standard: Record<string, unknown> }>('GET', '/projects/CHURN/variables/');
+    expect(vars.standard.scoreThreshold).toBe(0.75);
+    sim.setFaults([]);
+    const retry = await apply();
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toContain('0 added, 2 changed, 0 destroyed');
+  });
+
+  it('limits a run with --target, with a warning', async () => {
+    const result = await plan('--target', 'Scenario/CHURN/DAILY_REFRESH');
+    expect(result.stdout).toContain('Warning: --target limits this run');
+    expect(result.stdout).toContain('+ create Scenario/CHURN/DAILY_REFRESH');
+    expect(result.stdout).not.toContain('FINANCE_REPORTING');
+    expect(result.stdout).toContain('ProjectFolder/Analytics/Churn');
+  });
+
+  it('refuses to apply without --auto-approve when not on a terminal, and asks on one', async () => {
+    const refused = await cli(['apply', '-f', 'm']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--auto-approve');
+    expect(sim.stats().writes).toBe(0);
+
+    const cancelled = await cli(['apply', '-f', 'm'], { tty: true, answer: 'no' });
+    expect(cancelled.code).toBe(1);
+    expect(cancelled.stderr).toContain('Apply cancelled.');
+    expect(sim.stats().writes).toBe(0);
+
+    const confirmed = await cli(['apply', '-f', 'm'], { tty: true, answer: 'yes' });
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toContain('Apply complete! Resources: 20 added');
+  });
+});
