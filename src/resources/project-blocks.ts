@@ -78,7 +78,8 @@ const metadataBlock: ProjectBlock = {
     for (const field of ['description', 'shortDesc', 'tags'] as const) {
       if (shaped[field] !== undefined) out[field] = shaped[field];
     }
-    out.custom = { ...asObject(raw.custom), kv: asObject(shaped.custom) };
+    const kv = asObject(shaped.custom);
+    if (raw.custom !== undefined || Object.keys(kv).length > 0) out.custom = { ...asObject(raw.custom), kv };
     if (typeof doc.spec.name === 'string') out.label = doc.spec.name;
     return out;
   },

@@ -74,6 +74,8 @@ export const projectFolderKind: ResourceKind = {
     const tree = await folderTree(ctx);
     const folder = tree.find(folderPath(unit));
     if (!folder) return undefined;
+    // A folder that only has to exist needs no settings read.
+    if (Object.keys(unit.desired).length === 0) return { view: {}, raw: { folderId: folder.id, settings: {} } };
     const settings = await ctx.client.getOrAbsent<Json>(`/project-folders/${encode(folder.id)}/settings`);
     if (settings === undefined) return undefined;
     const raw: FolderRaw = { folderId: folder.id, settings: asObject(settings) };
