@@ -28,6 +28,18 @@ export interface SyncResult {
   commit: string;
 }
 
+/** No stall longer than this without output from git; a hung fetch must not stall the controller for ever. */
+const BLOCK_TIMEOUT_MS = 300_000;
+
+/**
+ * git for the sync, killed when it stalls (a hung connection, or a credential prompt nobody will answer). The
+ * process environment is inherited as is, so the usual ways to authenticate (GIT_ASKPASS, GIT_SSH_COMMAND, a
+ * credential helper set through GIT_CONFIG_COUNT) work unchanged.
+ */
+function syncGit(baseDir?: string): SimpleGit {
+  return simpleGit({ ...(baseDir === undefined ? {} : { baseDir }), timeout: { block: BLOCK_TIMEOUT_MS } });
+}
+
 async function exists(file: string): Promise<boolean> {
   return (await stat(file).catch(() => undefined)) !== undefined;
 }
@@ -45,17 +57,17 @@ function normalizeUrl(url: string): string {
 }
 
 async function ensureClone(url: string, dir: string): Promise<SimpleGit> {
-  if (await exists(path.join(dir, '.git'))) return simpleGit({ baseDir: dir });
+  if (await exists(path.join(dir, '.git'))) return syncGit(dir);
   // A directory without .git is the remains of an interrupted clone: start again.
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.dirname(dir), { recursive: true });
   try {
-    await simpleGit().clone(url, dir, ['--no-checkout']);
+    await syncGit().clone(url, dir, ['--no-checkout']);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw gitError('clone', redactUrl(url), error, 'remote');
   }
-  return simpleGit({ baseDir: dir });
+  return syncGit(dir);
 }
 
 async function fetchAll(git: SimpleGit, url: string): Promise<void> {
@@ -118,6 +130,9 @@ async function resolveRef(git: SimpleGit, ref: string | undefined, url: string):
  * Returns the manifest directory and the commit it holds.
  */
 export async function syncRepository(options: SyncOptions): Promise<SyncResult> {
+  if (options.url.trim() === '' || options.url.startsWith('-')) {
+    throw new UserError('git-bad-url', `--git-url "${redactUrl(options.url)}" is not a repository URL or path`);
+  }
   const url = normalizeUrl(options.url);
   const repoDir = cloneDirFor(options.cacheDir, url);
   const git = await ensureClone(url, repoDir);
