@@ -73,7 +73,8 @@ export function renderPlanMarkdown(report: PlanReport, options: MarkdownOptions 
   }
   const left = blocks.slice(shown).filter((b) => b.startsWith('<details>')).length;
   if (left > 0) text += `\n${omittedNote(left)}`;
-  return text;
+  // Only a head longer than the limit (hundreds of warnings) gets here; the summary is near the top and stays.
+  return text.length < maxLength ? text : `${text.slice(0, Math.max(0, maxLength - 2))}…`;
 }
 
 export function writePlanMarkdown(report: PlanReport, out: Writable, options: MarkdownOptions = {}): void {

@@ -124,6 +124,19 @@ describe('properties', () => {
     );
   });
 
+  it('fields the manifest does not declare survive byte for byte when nothing makes them exact', () => {
+    fc.assert(
+      fc.property(objectArb, objectArb, policyArb, (live, desired, policy) => {
+        const next = applyManaged(live, desired, { ...policy, exact: [] }) as Record<string, unknown>;
+        for (const k of Object.keys(live).filter((k) => !(k in desired))) {
+          expect(JSON.stringify(next[k])).toBe(JSON.stringify(live[k]));
+        }
+        expect(Object.keys(next).slice(0, Object.keys(live).length)).toEqual(Object.keys(live));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a converged object is written back unchanged', () => {
     fc.assert(
       fc.property(objectArb, objectArb, policyArb, (live, desired, policy) => {
