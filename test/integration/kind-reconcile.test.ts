@@ -1,0 +1,116 @@
+// The three design-node kinds driven by the reconciler over the example repository: what the kinds promise the
+// reconciler (ordering through orderAfter, the ownership record kept through metadata writes, ignoreDifferences
+// on a block, no second read of the folder tree) holds end to end.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffManaged } from '../../src/diff/index.js';
+import { loadManifestSet } from '../../src/manifest/load.js';
+import { isError, type ManifestSet } from '../../src/manifest/types.js';
+import { contextFactory, planRun, applyRun, type RunSetup } from '../../src/reconciler/reconcile.js';
+import { kindRegistry } from '../../src/resources/registry.js';
+import type { Logger } from '../../src/resources/types.js';
+import { readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
+
+type Json = Record<string, unknown>;
+
+const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+let h: KindHarness;
+let set: ManifestSet;
+
+beforeAll(async () => {
+  h = await startKindHarness();
+  set = loadManifestSet({
+    paths: ['manifests-example'],
+    vars: [],
+    varFiles: [],
+    env: { WAREHOUSE_PASSWORD: 'example-only' },
+    cwd: process.cwd(),
+  });
+  expect(set.problems.filter(isError)).toEqual([]);
+});
+afterAll(() => h.close());
+
+function setup(): RunSetup {
+  return {
+    registry: kindRegistry(),
+    clients: { design: h.client, deployer: h.client },
+    log: quiet,
+    parallelism: 8,
+    compare: (desired, live, policy, options) => diffManaged(desired, live, policy, options),
+    source: 'manifests-example',
+    options: { prune: false, allowEmpty: false, targets: [], ignoreDifferences: set.config.ignoreDifferences },
+  };
+}
+
+/** Plan and apply with one context factory, as one CLI run does. */
+async function planAndApply(): Promise<{ summary: Json; failed: number }> {
+  const s = setup();
+  const contextFor = contextFactory(s);
+  const planned = await planRun(s, set.documents, contextFor);
+  const report = await applyRun(s, planned, contextFor);
+  return { summary: { ...planned.plan.report.summary }, failed: report.failed };
+}
+
+describe('the example through the reconciler', () => {
+  it('creates everything in one apply, then plans no change and writes nothing', async () => {
+    const first = await planAndApply();
+    expect(first).toEqual({ summary: { add: 20, change: 0, destroy: 0 }, failed: 0 });
+
+    const s = setup();
+    const again = await planRun(s, set.documents);
+    expect(again.plan.report.resourceChanges).toEqual([]);
+    expect(await writesDuring(h.client, () => applyRun(s, again))).toBe(0);
+  });
+
+  it('keeps the ownership record through a metadata update, and ignores the variable the config ignores', async () => {
+    const before = await h.sim.ok<Json>('GET', '/projects/CHURN/metadata');
+    const record = (before.custom as { kv: Json }).kv['dss-gitops'];
+    expect(record).toBeDefined();
+
+    // A user edits the description in the UI; a recipe writes the variable that the config ignores.
+    await h.sim.ok('PUT', '/projects/CHURN/metadata', { ...before, description: 'edited by hand' });
+    const variables = await h.sim.ok<{ standard: Json; local: Json }>('GET', '/projects/CHURN/variables/');
+    await h.sim.ok('PUT', '/projects/CHURN/variables/', {
+      ...variables,
+      standard: { ...variables.standard, lastRefreshDate: '2026-11-27' },
+    });
+
+    const s = setup();
+    const planned = await planRun(s, set.documents);
+    expect(planned.plan.report.resourceChanges.map((c) => `${c.address} ${c.changes.map((f) => f.path).join(',')}`)).toEqual([
+      'Project/CHURN#metadata description',
+    ]);
+    await applyRun(s, planned);
+
+    const after = await h.sim.ok<Json>('GET', '/projects/CHURN/metadata');
+    expect(after.description).toMatch(/^Scores every active customer/);
+    expect((after.custom as { kv: Json }).kv['dss-gitops']).toEqual(record);
+    const vars = await h.sim.ok<{ standard: Json }>('GET', '/projects/CHURN/variables/');
+    expect(vars.standard.lastRefreshDate).toBe('2026-11-27');
+  });
+
+  it('moves a project back into its folder, reusing the plan\'s folder tree in the apply', async () => {
+    const root = await h.sim.ok<{ id: string }>('GET', '/project-folders/ROOT');
+    const finance = await findFolderOf('FINANCE_REPORTING');
+    await h.sim.ok('POST', `/project-folders/${finance}/projects/FINANCE_REPORTING/move?destination=${root.id}`);
+
+    const s = setup();
+    const contextFor = contextFactory(s);
+    const planned = await planRun(s, set.documents, contextFor);
+    expect(planned.plan.report.resourceChanges.map((c) => c.address)).toEqual(['Project/FINANCE_REPORTING']);
+    // The move needs the folder ids: the apply finds them in the tree the plan walked, and reads nothing.
+    expect(await readsDuring(h.client, () => applyRun(s, planned, contextFor))).toBe(0);
+    expect(await findFolderOf('FINANCE_REPORTING')).toBe(finance);
+  });
+});
+
+async function findFolderOf(key: string): Promise<string | undefined> {
+  const queue = ['ROOT'];
+  while (queue.length > 0) {
+    const folder = await h.sim.ok<{ id: string; childrenIds: string[]; projectKeys: string[] }>('GET', `/project-folders/${queue.shift()!}`);
+    if (folder.projectKeys.includes(key)) return folder.id;
+    queue.push(...folder.childrenIds);
+  }
+  return undefined;
+}
