@@ -6,7 +6,7 @@ import type { SimContext } from '../context.js';
 import type { Router } from '../router.js';
 import { automationTarget, callAutomation } from './automation-client.js';
 import { getInfra } from './deployer-infras.js';
-import { abortDeploymentUpdate, startDeploymentUpdate } from './deployment-update.js';
+import { abortDeploymentUpdate, refreshLastUpdate, startDeploymentUpdate } from './deployment-update.js';
 import { deployerState, futureView, readFuture, settledFuture } from './futures.js';
 import { getPublishedProject } from './published-projects-store.js';
 import { newVersionTag, nextVersionTag, type Deployment, type DeployerState, type DeploymentSettings } from './state.js';
@@ -169,6 +169,7 @@ export function registerDeploymentRoutes(router: Router): void {
 
   router.get('/project-deployer/deployments/:deploymentId/status', async (req, ctx) => {
     const deployment = getDeployment(deployerState(ctx), param(req, 'deploymentId'));
+    refreshLastUpdate(ctx, deployment);
     const node = await observeNode(ctx, deployment);
     const s = deployment.settings;
     const status = deploymentHealth({

@@ -7,7 +7,7 @@ import type { SimContext } from '../context.js';
 import { conflict } from '../errors.js';
 import { buildArchive, type BundleContent } from './archive.js';
 import { automationTarget, callAutomation, type AutomationTarget } from './automation-client.js';
-import { abortFuture, deployerState, FutureStepError, startFuture, type FutureStep } from './futures.js';
+import { abortFuture, deployerState, findFuture, FutureStepError, startFuture, type FutureStep } from './futures.js';
 import type { Deployment, DeploymentSettings, FutureRecord } from './state.js';
 import { isRecord } from './values.js';
 
@@ -133,11 +133,35 @@ function updateResult(steps: FutureRecord['steps']): Record<string, unknown> {
   };
 }
 
+/**
+ * Brings the record of a deployment's last update up to date with its future: a job interrupted by a restart of
+ * the node (or whose record is gone) failed.
+ */
+export function refreshLastUpdate(ctx: SimContext, deployment: Deployment): void {
+  const last = deployment.lastUpdate;
+  if (last?.outcome !== 'RUNNING') return;
+  let record: FutureRecord | undefined;
+  try {
+    record = findFuture(ctx, last.jobId);
+  } catch {
+    record = undefined;
+  }
+  if (record?.alive) return;
+  deployment.lastUpdate = {
+    ...last,
+    outcome: record?.aborted ? 'ABORTED' : 'FAILED',
+    finishedOn: record?.endTime ?? ctx.now(),
+    message: record?.failure?.message ?? 'the update job is gone',
+  };
+  ctx.changed();
+}
+
 /** Starts the update future of a deployment and records it as the deployment's last update. */
 export function startDeploymentUpdate(ctx: SimContext, deployment: Deployment): FutureRecord {
   const state = deployerState(ctx);
   const id = deployment.settings.id;
-  if (deployment.lastUpdate?.outcome === 'RUNNING' && state.futures[deployment.lastUpdate.jobId]?.alive) {
+  refreshLastUpdate(ctx, deployment);
+  if (deployment.lastUpdate?.outcome === 'RUNNING') {
     throw conflict(`Deployment ${id} is already being updated (future ${deployment.lastUpdate.jobId})`);
   }
   const settings = structuredClone(deployment.settings);

@@ -35,6 +35,8 @@ export class FutureStepError extends Error {
 }
 
 interface RunningJob {
+  /** The futures map the job reports to: a node restarted in the same process has another one. */
+  owner: Record<string, FutureRecord>;
   controller: AbortController;
   done: Promise<void>;
   onSettled: ((record: FutureRecord) => void) | undefined;
@@ -57,6 +59,8 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
+    // A pending step must not keep a process alive that is otherwise done.
+    timer.unref();
     const onAbort = (): void => {
       clearTimeout(timer);
       resolve();
@@ -90,7 +94,7 @@ export function startFuture(ctx: SimContext, job: FutureJob): FutureRecord {
   ctx.changed();
   const controller = new AbortController();
   const done = runJob(ctx, job, jobId, controller.signal).finally(() => running.delete(jobId));
-  running.set(jobId, { controller, done, onSettled: job.onSettled });
+  running.set(jobId, { owner: state.futures, controller, done, onSettled: job.onSettled });
   return record;
 }
 
@@ -154,9 +158,10 @@ export async function settledFuture(jobId: string): Promise<void> {
 
 /** The record, with a job left alive by a previous process marked as interrupted. */
 export function findFuture(ctx: SimContext, jobId: string): FutureRecord {
-  const record = deployerState(ctx).futures[jobId];
+  const futures = deployerState(ctx).futures;
+  const record = futures[jobId];
   if (!record) throw notFound(`Future not found: ${jobId}`);
-  if (record.alive && !running.has(jobId)) {
+  if (record.alive && running.get(jobId)?.owner !== futures) {
     record.alive = false;
     record.endTime = ctx.now();
     record.failure = {
