@@ -1,7 +1,6 @@
 // `dss-gitops validate`: offline checks of the manifests (schema, references, interpolation). Creates no client
 // and sends no request; prints every problem as `file:line:col: message`.
 
-import { Command } from 'commander';
 import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../manifest/load.js';
 import { isError } from '../manifest/types.js';
@@ -15,7 +14,7 @@ function plural(count: number, word: string): string {
 }
 
 export const registerValidate: CommandRegistrar = (program, ctx) => {
-  const command = new Command('validate').description('check manifests offline: schema, references, interpolation');
+  const command = program.command('validate').description('check manifests offline: schema, references, interpolation');
   addManifestOptions(command).action((flags: ManifestFlags) => {
     const { io } = ctx;
     const set = loadManifestSet(manifestLoadOptions(flags, io));
@@ -29,5 +28,4 @@ export const registerValidate: CommandRegistrar = (program, ctx) => {
     write(io.stdout, `${plural(set.documents.length, 'document')} valid.`);
     ctx.setExitCode(EXIT_OK);
   });
-  program.addCommand(command);
 };

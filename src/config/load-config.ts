@@ -74,7 +74,7 @@ function readConfigFile(file: string, sources: InterpolationSources, problems: P
     problems.push({ ...doc.positions.valuePosition(issue.pointer), message: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) });
   }
   secrets.push(...interpolated.secrets);
-  const schemaProblems = checkSchema(configSchema, interpolated.value, doc.positions, interpolated.unresolvedPointers);
+  const schemaProblems = checkSchema(configSchema, interpolated.value, doc.positions, interpolated.unresolvedPointers, interpolated.sensitivePointers);
   problems.push(...schemaProblems);
   for (const node of ['design', 'deployer']) {
     const pointer = `/nodes/${node}/apiKey`;

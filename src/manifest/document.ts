@@ -55,7 +55,7 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
       });
     }
     if (!interpolated.unresolvedPointers.includes('/kind')) {
-      const hint = typeof kind === 'string' ? didYouMean(kind, KIND_NAMES) : undefined;
+      const hint = typeof kind === 'string' && !interpolated.sensitivePointers.includes('/kind') ? didYouMean(kind, KIND_NAMES) : undefined;
       result.problems.push({
         ...positions.valuePosition('/kind'),
         message: `unknown kind ${typeof kind === 'string' ? `\`${kind}\`` : JSON.stringify(kind)}; the kinds are ${KIND_NAMES.join(', ')}`,
@@ -64,7 +64,7 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
     }
     return result;
   }
-  result.problems.push(...checkSchema(KIND_SCHEMAS[kind], value, positions, interpolated.unresolvedPointers));
+  result.problems.push(...checkSchema(KIND_SCHEMAS[kind], value, positions, interpolated.unresolvedPointers, interpolated.sensitivePointers));
   const metadata = value.metadata;
   if (!isRecord(metadata) || typeof metadata.name !== 'string') return result;
 

@@ -22,12 +22,16 @@ function validatorOf(schema: JsonSchema): ValidateFunction {
   return validate;
 }
 
-/** The problems of `value` against `schema`; errors at or below `skipPointers` are left out. */
+/**
+ * The problems of `value` against `schema`; errors at or below `skipPointers` are left out, and values at
+ * `sensitivePointers` are never quoted in a message.
+ */
 export function checkSchema(
   schema: JsonSchema,
   value: unknown,
   positions: NodePositions,
   skipPointers: readonly string[] = [],
+  sensitivePointers: readonly string[] = [],
 ): Problem[] {
   const validate = validatorOf(schema);
   if (validate(value)) return [];
@@ -37,7 +41,8 @@ export function checkSchema(
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const error of errors) {
-    const problem = translate(error, positions);
+    const sensitive = sensitivePointers.some((p) => isWithin(error.instancePath, p) || isWithin(p, error.instancePath));
+    const problem = translate(error, positions, sensitive ? () => '(sensitive value)' : show);
     const key = `${problem.line}:${problem.column}:${problem.message}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -112,7 +117,7 @@ function customMessage(error: ErrorObject): string | undefined {
   return typeof parent?.errorMessage === 'string' ? parent.errorMessage : undefined;
 }
 
-function translate(error: ErrorObject, positions: NodePositions): Problem {
+function translate(error: ErrorObject, positions: NodePositions, quote: (value: unknown) => string): Problem {
   const pointer = error.instancePath;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -146,20 +151,23 @@ function translate(error: ErrorObject, positions: NodePositions): Problem {
       const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed) : undefined;
       return {
         ...positions.valuePosition(pointer),
-        message: `${subject(pointer)} must be one of ${allowed.map((v) => `\`${v}\``).join(', ')}, not ${show(error.data)}`,
+        message: `${subject(pointer)} must be one of ${allowed.map((v) => `\`${v}\``).join(', ')}, not ${quote(error.data)}`,
         ...(hint === undefined ? {} : { hint }),
       };
     }
     case 'const':
       return {
         ...positions.valuePosition(pointer),
-        message: `${subject(pointer)} must be ${show(params.allowedValue)}, not ${show(error.data)}`,
+        message: `${subject(pointer)} must be ${show(params.allowedValue)}, not ${quote(error.data)}`,
       };
-    case 'uniqueItems':
+    case 'uniqueItems': {
+      // The repeated item, i.e. the later of the two.
+      const repeated = Math.max(Number(params.i), Number(params.j));
       return {
-        ...positions.valuePosition(joinPointer(pointer, Number(params.i))),
-        message: `${subject(pointer)} lists ${show((error.data as unknown[])[Number(params.i)])} twice`,
+        ...positions.valuePosition(joinPointer(pointer, repeated)),
+        message: `${subject(pointer)} lists ${quote((error.data as unknown[])[repeated])} twice`,
       };
+    }
     case 'not':
       return {
         ...positions.fieldPosition(offendingField(error, positions)),
@@ -174,7 +182,7 @@ function translate(error: ErrorObject, positions: NodePositions): Problem {
     default: {
       const custom = customMessage(error);
       const detail = custom ?? error.message ?? 'is invalid';
-      const tail = error.keyword === 'pattern' && typeof error.data === 'string' ? `, not ${show(error.data)}` : '';
+      const tail = error.keyword === 'pattern' && typeof error.data === 'string' ? `, not ${quote(error.data)}` : '';
       return { ...positions.valuePosition(pointer), message: `${subject(pointer)} ${detail}${tail}` };
     }
   }

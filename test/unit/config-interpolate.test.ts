@@ -1,0 +1,48 @@
+// Interpolation of ${env:..}, ${var:..} and ${secret:..}: what resolves, what is left alone, what is reported.
+
+import { describe, expect, it } from 'vitest';
+import { interpolate } from '../../src/config/interpolate.js';
+
+const sources = { env: { HOME_DIR: '/home/x', TOKEN: 's3cr3t', EMPTY: '' }, vars: { region: 'eu', 'app.name': 'churn' } };
+
+describe('interpolate', () => {
+  it('resolves every reference inside strings at any depth, never in keys', () => {
+    const result = interpolate({ a: '${env:HOME_DIR}/data', '${var:region}': ['x-${var:region}-${var:app.name}'], n: 3, b: true }, sources);
+    expect(result.value).toEqual({ a: '/home/x/data', '${var:region}': ['x-eu-churn'], n: 3, b: true });
+    expect(result.issues).toEqual([]);
+  });
+
+  it('leaves DSS variables and unknown prefixes alone, and turns $${ into a literal ${', () => {
+    const result = interpolate({ a: '${projectKey}', b: '$${env:HOME_DIR}', c: '${other:X}', d: '$$${var:region}' }, sources);
+    expect(result.value).toEqual({ a: '${projectKey}', b: '${env:HOME_DIR}', c: '${other:X}', d: '$${var:region}' });
+  });
+
+  it('records secrets by pointer and by value, and treats an empty environment value as set', () => {
+    const result = interpolate({ spec: { key: 'Bearer ${secret:TOKEN}', list: ['${secret:TOKEN}'], e: '${env:EMPTY}' } }, sources);
+    expect(result.value).toEqual({ spec: { key: 'Bearer s3cr3t', list: ['s3cr3t'], e: '' } });
+    expect(result.sensitivePointers).toEqual(['/spec/key', '/spec/list/0']);
+    expect(result.secrets).toEqual(['s3cr3t', 's3cr3t']);
+  });
+
+  it('reports each unresolved reference at the pointer of its value and keeps the text', () => {
+    const result = interpolate({ 'a/b': ['${var:zone}', '${env:NOPE} ${secret:GONE}'] }, sources);
+    expect(result.value).toEqual({ 'a/b': ['${var:zone}', '${env:NOPE} ${secret:GONE}'] });
+    expect(result.unresolvedPointers).toEqual(['/a~1b/0', '/a~1b/1']);
+    expect(result.issues).toEqual([
+      { pointer: '/a~1b/0', message: 'unresolved `${var:zone}`: no variable `zone` was given', hint: 'pass --var zone=VALUE or define it in a --var-file' },
+      { pointer: '/a~1b/1', message: 'unresolved `${env:NOPE}`: the environment variable NOPE is not set' },
+      {
+        pointer: '/a~1b/1',
+        message: 'unresolved `${secret:GONE}`: the environment variable GONE is not set',
+        hint: 'export GONE in the environment that runs dss-gitops',
+      },
+    ]);
+    expect(result.sensitivePointers).toEqual([]);
+  });
+
+  it('does not modify its input', () => {
+    const input = { a: ['${var:region}'] };
+    interpolate(input, sources);
+    expect(input).toEqual({ a: ['${var:region}'] });
+  });
+});

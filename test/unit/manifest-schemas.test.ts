@@ -1,0 +1,61 @@
+// The JSON Schemas: checked-in files equal the generated ones, and the combined manifest schema accepts the
+// valid example and rejects a typo, as an editor would.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Ajv } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { KIND_NAMES, KIND_SCHEMAS, isKindName, kindFileName, manifestSchema } from '../../src/resources/schemas.js';
+import { SCHEMAS_DIRECTORY, schemaFiles } from '../../scripts/write-schemas.js';
+
+describe('schemas', () => {
+  it('are checked in exactly as `npm run schemas` writes them', () => {
+    const generated = schemaFiles();
+    const onDisk = readdirSync(SCHEMAS_DIRECTORY).filter((f) => f.endsWith('.json')).sort();
+    expect(onDisk).toEqual([...generated.keys()].sort());
+    for (const [name, content] of generated) {
+      expect(readFileSync(path.join(SCHEMAS_DIRECTORY, name), 'utf8'), name).toBe(content);
+    }
+  });
+
+  it('cover the seven kinds, by explicit name', () => {
+    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment']);
+    expect(KIND_NAMES.map(kindFileName)).toEqual([
+      'project-folder',
+      'project',
+      'scenario',
+      'bundle',
+      'published-project',
+      'infra',
+      'deployment',
+    ]);
+    expect(isKindName('Project')).toBe(true);
+    expect(isKindName('toString')).toBe(false);
+  });
+
+  it('let an editor validate a mixed file with the combined schema', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(manifestSchema());
+    const text = readFileSync(new URL('../fixtures/valid/full/deployer/deployer.yaml', import.meta.url), 'utf8');
+    for (const doc of parseAllDocuments(text)) {
+      expect(validate(doc.toJS()), JSON.stringify(validate.errors)).toBe(true);
+    }
+    const typo = { apiVersion: 'dss-gitops/v1', kind: 'Infra', metadata: { name: 'x' }, spec: { stage: 'P', stag: 'x' } };
+    expect(validate(typo)).toBe(false);
+  });
+
+  it('keep the tool structures strict and DSS objects open', () => {
+    const scenario = KIND_SCHEMAS.Scenario as { properties: { spec: { additionalProperties: boolean; properties: Record<string, { items?: object }> } } };
+    expect(scenario.properties.spec.additionalProperties).toBe(false);
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(KIND_SCHEMAS.Scenario);
+    const doc = {
+      apiVersion: 'dss-gitops/v1',
+      kind: 'Scenario',
+      metadata: { name: 'S', project: 'P' },
+      spec: { type: 'step_based', params: { anything: 1, steps: [{ id: 'a', undocumented: { x: 1 } }] }, triggers: [{ id: 't', params: { y: 2 } }] },
+    };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
