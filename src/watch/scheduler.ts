@@ -38,8 +38,21 @@ export interface Controller {
   readonly hasSucceeded: boolean;
 }
 
-export const nodeCronSchedule: ScheduleFn = (expression, onTick) =>
-  cronSchedule(expression, () => onTick(), { name: 'dss-gitops-watch' });
+/** node-cron, with its own warnings (missed ticks under load) routed to our JSON log instead of the console. */
+export function nodeCronSchedule(logger: WatchLogger = silentLogger): ScheduleFn {
+  const cronLogger = {
+    info: () => undefined,
+    debug: () => undefined,
+    warn: (message: string) => logger.warn({ source: 'node-cron' }, message),
+    error: (message: string | Error) =>
+      logger.error({ source: 'node-cron' }, message instanceof Error ? message.message : message),
+  };
+  return (expression, onTick) => {
+    const task = cronSchedule(expression, () => onTick(), { name: 'dss-gitops-watch', logger: cronLogger });
+    // destroy, not stop: a stopped task stays in node-cron's global registry.
+    return { stop: () => task.destroy() };
+  };
+}
 
 export function assertValidSchedule(expression: string): void {
   if (!validateCron(expression)) {
@@ -64,7 +77,7 @@ function failedOutcome(startedAt: Date, error: unknown): RunOutcome {
 export function createController(options: ControllerOptions): Controller {
   assertValidSchedule(options.schedule);
   const logger = options.logger ?? silentLogger;
-  const scheduleFn = options.scheduleFn ?? nodeCronSchedule;
+  const scheduleFn = options.scheduleFn ?? nodeCronSchedule(logger);
   let current: Promise<RunOutcome> | undefined;
   let task: { stop(): void | Promise<void> } | undefined;
   let stopped = false;

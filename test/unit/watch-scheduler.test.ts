@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { getTasks } from 'node-cron';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createController } from '../../src/watch/scheduler.js';
@@ -182,5 +183,6 @@ describe('createController', () => {
     runs.release();
     await stopping;
     expect(controller.completedRuns).toBe(2);
+    expect([...getTasks().values()].filter((task) => task.name === 'dss-gitops-watch')).toEqual([]);
   });
 });
