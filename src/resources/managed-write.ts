@@ -34,10 +34,8 @@ export function overlay(live: Json, desired: Json, policy: DiffPolicy): Json {
  * The pointers of `doc.sensitivePaths` under `docPrefix` (e.g. `/spec/variables`), rebased onto a unit whose
  * compared object starts at that prefix (`/spec/variables/standard/pw` → `/standard/pw`).
  */
-export function sensitiveUnder(doc: ManifestDocument, docPrefix: string, unitPrefix = ''): string[] {
-  return doc.sensitivePaths
-    .filter((p) => p.startsWith(`${docPrefix}/`))
-    .map((p) => `${unitPrefix}${p.slice(docPrefix.length)}`);
+export function sensitiveUnder(doc: ManifestDocument, docPrefix: string): string[] {
+  return doc.sensitivePaths.filter((p) => p.startsWith(`${docPrefix}/`)).map((p) => p.slice(docPrefix.length));
 }
 
 /** Copies the keys of `source` that `shape` has, so a live view has the shape of the desired object. */
