@@ -131,6 +131,7 @@ describe('Project', () => {
     await h.sim.ok('PUT', '/projects/CHURN/variables/', {
       standard: { threshold: 0.7, dbPassword: 'old', addedByHand: 1 },
       local: { debug: false, scratch: true },
+      lastModifiedBy: 'jane',
     });
     const spec = { ...fullSpec(), variables: { standard: { threshold: 0.8, dbPassword: 'n3w' } } };
     const doc = projectDoc('CHURN', spec, ['/spec/variables/standard/dbPassword']);
@@ -148,6 +149,7 @@ describe('Project', () => {
     expect(await h.sim.ok('GET', '/projects/CHURN/variables/')).toEqual({
       standard: { threshold: 0.8, dbPassword: 'n3w' },
       local: { debug: false, scratch: true },
+      lastModifiedBy: 'jane',
     });
     expect(await converge(h, projectKind, [doc])).toEqual([]);
   });
@@ -187,6 +189,16 @@ describe('Project', () => {
     expect(planned[0]!.changes).toMatchObject([{ kind: 'modify', path: 'folder', before: '', after: 'Finance/Reporting' }]);
     expect(await converge(h, projectKind, [doc])).toEqual([]);
     expect(await folderPathOf('LEDGER')).toBe('Finance/Reporting');
+  });
+
+  it('creates an undeclared folder once when projects placed in it are created concurrently', async () => {
+    const ctx = h.run();
+    const mains = ['TEAM_A', 'TEAM_B', 'TEAM_C'].map((key) => projectKind.units(projectDoc(key, { folder: 'Teams/Shared' }))[0]!);
+    await Promise.all(mains.map((unit) => projectKind.create(ctx, unit)));
+    const root = await h.sim.ok<{ childrenIds: string[] }>('GET', '/project-folders/ROOT');
+    const names = await Promise.all(root.childrenIds.map((id) => h.sim.ok<{ name: string }>('GET', `/project-folders/${id}`)));
+    expect(names.filter((f) => f.name === 'Teams')).toHaveLength(1);
+    for (const key of ['TEAM_A', 'TEAM_B', 'TEAM_C']) expect(await folderPathOf(key)).toBe('Teams/Shared');
   });
 
   it('deletes the project on prune, and leaves a block address alone', async () => {
