@@ -14,6 +14,7 @@ import {
   ROOT,
   type Location,
 } from './diff-managed.js';
+import { arrangeOrdered, type DeclaredSlot } from './keyed-order.js';
 import { compilePolicy, isLoose, itemIdentity, type CompiledPolicy, type DiffOptions } from './policy.js';
 import type { DiffPolicy } from './types.js';
 import { ABSENT, canonical, declaredKeys, deepCopy, hasOwn, isPlainObject, scalarsEqual, setOwn } from './values.js';
@@ -67,23 +68,35 @@ function merge(p: CompiledPolicy, desired: unknown, live: unknown, loc: Location
   return deepCopy(desired);
 }
 
-/** Declared items merge over their live counterparts in place; new items go last; live order is kept. */
+/**
+ * Declared items merge over their live counterparts in place; new items go last; live order is kept. In an
+ * ordered list the declared items are written in the declared order instead (see arrangeOrdered).
+ */
 function mergeKeyed(p: CompiledPolicy, desired: unknown[], live: unknown[], keys: string[], loc: Location): unknown[] {
   const { pairs, unmatched } = pairItems(p, desired, live, keys, loc);
+  const loose = isLoose(p, loc.ptr);
   const result = [...live];
   const added: unknown[] = [];
+  const slots: DeclaredSlot[] = [];
   for (const { index, label, liveIndex } of pairs) {
     const child = childItem(loc, index, label);
     if (p.ignore.covers(child.ptr)) continue;
-    if (liveIndex === undefined) added.push(deepCopy(desired[index]));
-    else result[liveIndex] = merge(p, desired[index], live[liveIndex], child);
+    const value = liveIndex === undefined ? deepCopy(desired[index]) : merge(p, desired[index], live[liveIndex], child);
+    if (liveIndex === undefined) added.push(value);
+    else result[liveIndex] = value;
+    slots.push({ value, liveIndex, id: itemIdentity(desired[index], keys, loose).id });
   }
   const drop = new Set<number>();
   if (loc.exact) {
     for (const j of unmatched) {
-      const { label } = itemIdentity(live[j], keys, isLoose(p, loc.ptr));
+      const { label } = itemIdentity(live[j], keys, loose);
       if (isRemovable(p, childItem(loc, j, label), live[j])) drop.add(j);
     }
+  }
+  if (p.ordered.matches(loc.ptr)) {
+    const declared = new Set(slots.map((s) => s.liveIndex));
+    const kept = live.map((_, j) => j).filter((j) => !declared.has(j) && !drop.has(j));
+    return arrangeOrdered(slots, live, kept, (item) => itemIdentity(item, keys, loose).id);
   }
   return [...result.filter((_, j) => !drop.has(j)), ...added];
 }

@@ -3,6 +3,7 @@
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
+import { itemName, orderChange, type OrderedPair } from './keyed-order.js';
 import { appendIndex, appendItem, appendKey, formatPointer, ROOT_PATH } from './pointer.js';
 import { compilePolicy, isLoose, itemIdentity, type CompiledPolicy, type DiffOptions } from './policy.js';
 import { maskChange } from './sensitive.js';
@@ -147,11 +148,21 @@ function compareKeyed(
   out: FieldChange[],
 ): void {
   const { pairs, unmatched } = pairItems(p, desired, live, keys, loc);
+  const present: OrderedPair[] = [];
   for (const { index, label, liveIndex } of pairs) {
     const child = childItem(loc, index, label);
     if (p.ignore.covers(child.ptr)) continue;
     if (liveIndex === undefined) push(out, child, 'add', ABSENT, desired[index]);
-    else compareValue(p, desired[index], live[liveIndex], child, out);
+    else {
+      present.push({ liveIndex, name: itemName(label, keys, desired[index]) });
+      compareValue(p, desired[index], live[liveIndex], child, out);
+    }
+  }
+  // One change for the whole order rather than one per moved item: a move is not a change of the item.
+  const order = p.ordered.matches(loc.ptr) ? orderChange(present) : undefined;
+  if (order) {
+    const { before, after } = order;
+    out.push({ pointer: formatPointer(loc.ptr), path: loc.path || ROOT_PATH, kind: 'modify', before, after, sensitive: false, reorder: true });
   }
   if (!loc.exact) return;
   for (const j of unmatched) {

@@ -21,6 +21,7 @@ export interface CompiledPolicy {
   sensitive: PointerSet;
   stringified: PointerSet;
   defaults: PointerTable<unknown>;
+  ordered: PointerSet;
 }
 
 export function compilePolicy(policy: DiffPolicy, options: DiffOptions = {}): CompiledPolicy {
@@ -32,6 +33,7 @@ export function compilePolicy(policy: DiffPolicy, options: DiffOptions = {}): Co
     sensitive: new PointerSet([...(policy.sensitive ?? []), ...(options.sensitivePointers ?? [])]),
     stringified: new PointerSet(policy.stringified),
     defaults: new PointerTable(policy.defaults),
+    ordered: new PointerSet(policy.ordered),
   };
 }
 

@@ -34,9 +34,23 @@ export function formatValue(value: unknown): string {
   return `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} chars)`;
 }
 
-/** `~ variables.standard.threshold: 0.7 → 0.8`, `+ tags: "gold"`, `- steps[id=old]: {...}`. */
+function names(value: unknown): string {
+  const text = Array.isArray(value) ? value.map(String).join(', ') : formatValue(value);
+  return text.length <= MAX_VALUE_CHARS ? text : `${text.slice(0, MAX_VALUE_CHARS)}…`;
+}
+
+/** `build, check → check, build`: the item names of an order change, without list brackets or quotes. */
+function orderText(change: FieldChange): string {
+  return `${names(change.before)} → ${names(change.after)}`;
+}
+
+/**
+ * `~ variables.standard.threshold: 0.7 → 0.8`, `+ tags: "gold"`, `- steps[id=old]: {...}`, and for a reorder
+ * `~ params.steps order: build, check → check, build`.
+ */
 export function fieldLine(change: FieldChange): string {
   const symbol = KIND_SYMBOL[change.kind];
+  if (change.reorder === true) return `${symbol} ${change.path} order: ${change.sensitive ? SENSITIVE_MASK : orderText(change)}`;
   if (change.sensitive) return `${symbol} ${change.path}: ${SENSITIVE_MASK}`;
   if (change.kind === 'add') return `${symbol} ${change.path}: ${formatValue(change.after)}`;
   if (change.kind === 'remove') return `${symbol} ${change.path}: ${formatValue(change.before)}`;

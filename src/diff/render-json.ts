@@ -18,6 +18,8 @@ export interface JsonFieldChange {
   before?: unknown;
   after?: unknown;
   sensitive?: boolean;
+  /** A change of item order: before/after are the item names in live and declared order. */
+  reorder?: boolean;
 }
 
 export interface JsonResourceChange {
@@ -95,7 +97,8 @@ function side(changes: readonly FieldChange[], which: 'before' | 'after'): { val
   const slots = new WeakMap<unknown[], Map<string, number>>();
   const maskSlots = new WeakMap<unknown[], Map<string, number>>();
   for (const c of changes) {
-    if (!(which in c)) continue;
+    // An order change holds item names, not values of the list: it lives in field_changes only.
+    if (!(which in c) || c.reorder === true) continue;
     const value = deepCopy(c[which]);
     setAt(values, c.pointer, value, slots);
     const m = c.sensitive ? true : maskTree(value);
@@ -123,6 +126,7 @@ export function jsonResourceChange(rc: ResourceChange): JsonResourceChange {
       if ('before' in c) fc.before = deepCopy(c.before);
       if ('after' in c) fc.after = deepCopy(c.after);
       fc.sensitive = c.sensitive;
+      if (c.reorder === true) fc.reorder = true;
       return fc;
     }),
   };

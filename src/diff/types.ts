@@ -27,6 +27,16 @@ export interface DiffPolicy {
    * write keeps the live representation when the values are equal this way.
    */
   stringified?: string[];
+  /**
+   * Keyed lists (pointers also listed in `keyedLists`) whose declared item order matters, e.g. scenario steps,
+   * which run in list order. There the diff reports one `reorder` change on the list when the declared items
+   * that exist live appear live in another relative order, and a write puts the declared items in the declared
+   * order. Live items the manifest does not declare and that survive (the list is not exact) each stay right
+   * after the declared item that preceded them live, or first when none did; an item sharing its key with a
+   * declared item is moved after the last such declared item, so that items keep pairing up the same way.
+   * Ignored on lists that are not keyed: plain lists already compare by index and sets are order-free.
+   */
+  ordered?: string[];
 }
 
 export type FieldChangeKind = 'add' | 'remove' | 'modify';
@@ -41,6 +51,12 @@ export interface FieldChange {
   after?: unknown;
   /** True when before/after are secrets; renderers print `(sensitive value)` instead. */
   sensitive: boolean;
+  /**
+   * Set on a change of item order in an `ordered` keyed list (kind `modify`, pointer and path of the list):
+   * `before` and `after` are the key values of the declared items that exist live, in live and declared order,
+   * e.g. `['build', 'check']` → `['check', 'build']`.
+   */
+  reorder?: boolean;
 }
 
 export interface ResourceChange {

@@ -71,6 +71,55 @@ describe('applyManaged', () => {
     expect(applyManaged({ a: 'x', l: [1, 2, 3] }, { a: { b: 1 }, l: [4] }, {})).toEqual({ a: { b: 1 }, l: [4] });
   });
 
+  describe('ordered keyed lists', () => {
+    const policy: DiffPolicy = { keyedLists: { '/params/steps': ['id'] }, ordered: ['/params/steps'] };
+    const ids = (value: { params: { steps: Array<{ id?: string }> } }): Array<string | undefined> => value.params.steps.map((s) => s.id);
+
+    it('writes the declared items in the declared order, merged over their live counterparts', () => {
+      const live = { params: { steps: [{ id: 'build', type: 'build_flowitem', dssField: 1 }, { id: 'check', type: 'check_dataset' }] } };
+      const next = applyManaged(live, { params: { steps: [{ id: 'check', name: 'Check' }, { id: 'build' }] } }, policy);
+      expect(next.params.steps).toEqual([
+        { id: 'check', type: 'check_dataset', name: 'Check' },
+        { id: 'build', type: 'build_flowitem', dssField: 1 },
+      ]);
+    });
+
+    it('puts new items at their declared place rather than last', () => {
+      const live = { params: { steps: [{ id: 'a' }, { id: 'c' }] } };
+      const next = applyManaged(live, { params: { steps: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] } }, policy);
+      expect(ids(next)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('keeps each undeclared live item right after the declared item that preceded it live, or first', () => {
+      const live = { params: { steps: [{ id: 'x' }, { id: 'a' }, { id: 'y' }, { id: 'z' }, { id: 'b' }, { id: 'w' }] } };
+      const next = applyManaged(live, { params: { steps: [{ id: 'b' }, { id: 'a' }] } }, policy);
+      expect(ids(next)).toEqual(['x', 'b', 'w', 'a', 'y', 'z']);
+      expect(diffManaged({ params: { steps: [{ id: 'b' }, { id: 'a' }] } }, next, policy)).toEqual([]);
+    });
+
+    it('drops undeclared items of an exact ordered list and orders the rest', () => {
+      const live = { params: { steps: [{ id: 'a', v: 1 }, { id: 'x' }, { id: 'b' }] } };
+      const desired = { params: { steps: [{ id: 'c' }, { id: 'b' }, { id: 'a' }] } };
+      const next = applyManaged(live, desired, { ...policy, exact: ['/params/steps'] });
+      expect(next.params.steps).toEqual([{ id: 'c' }, { id: 'b' }, { id: 'a', v: 1 }]);
+      expect(diffManaged(desired, next, { ...policy, exact: ['/params/steps'] })).toEqual([]);
+    });
+
+    it('keeps an undeclared item sharing a declared key after that item, so that pairing does not change', () => {
+      const live = { params: { steps: [{ id: 'a', n: 1 }, { id: 'b' }, { id: 'a', n: 2 }] } };
+      const desired = { params: { steps: [{ id: 'b' }, { id: 'a', n: 3 }] } };
+      const next = applyManaged(live, desired, policy);
+      expect(next.params.steps).toEqual([{ id: 'b' }, { id: 'a', n: 3 }, { id: 'a', n: 2 }]);
+      expect(diffManaged(desired, next, policy)).toEqual([]);
+    });
+
+    it('leaves the list as it is when the orders already agree', () => {
+      const live = { params: { steps: [{ id: 'a' }, { id: 'x' }, { id: 'b' }] } };
+      const next = applyManaged(live, { params: { steps: [{ id: 'a' }, { id: 'b' }] } }, policy);
+      expect(JSON.stringify(next)).toBe(JSON.stringify(live));
+    });
+  });
+
   it('never touches the prototype through a __proto__ key', () => {
     const desired = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
     const next = applyManaged({}, desired, {}) as Record<string, unknown>;
@@ -100,8 +149,27 @@ const policyArb: fc.Arbitrary<DiffPolicy> = fc.record(
     ignore: fc.array(pointer.filter((p) => p !== ''), { maxLength: 2 }),
     stringified: fc.array(pointer, { maxLength: 2 }),
     defaults: fc.dictionary(pointer.filter((p) => p !== ''), scalar, { maxKeys: 2 }),
+    ordered: fc.array(pointer, { maxLength: 3 }),
   },
   { requiredKeys: [] },
+);
+
+// Keyed lists with few distinct keys, so that reorders, duplicates, new and undeclared items are all frequent.
+const stepArb = fc.record(
+  { id: fc.constantFrom('a', 'b', 'c', 'd', 'e'), n: fc.constantFrom(0, 1, '1'), type: fc.constantFrom('x', 'y') },
+  { requiredKeys: [] },
+);
+const stepsObjectArb = fc.record({ items: fc.array(stepArb, { maxLength: 6 }), a: objectArb }, { requiredKeys: [] });
+const orderedPolicyArb: fc.Arbitrary<DiffPolicy> = fc.record(
+  {
+    keyedLists: fc.constant({ '/items': ['id'] }),
+    ordered: fc.constant(['/items']),
+    exact: fc.subarray(['/items', '/items/*']),
+    stringified: fc.subarray(['/items']),
+    defaults: fc.subarray([['/items/*/type', 'x']]).map((d) => Object.fromEntries(d) as Record<string, unknown>),
+    ignore: fc.subarray(['/items/*/n']),
+  },
+  { requiredKeys: ['keyedLists', 'ordered'] },
 );
 
 describe('properties', () => {
@@ -121,6 +189,31 @@ describe('properties', () => {
         expect(diffManaged(desired, next, policy)).toEqual([]);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('applying desired over any live object converges in one pass on ordered keyed lists', () => {
+    fc.assert(
+      fc.property(stepsObjectArb, stepsObjectArb, orderedPolicyArb, (live, desired, policy) => {
+        const next = applyManaged(live, desired, policy);
+        expect(diffManaged(desired, next, policy)).toEqual([]);
+        expect(JSON.stringify(applyManaged(next, desired, policy))).toBe(JSON.stringify(next));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a reorder alone is reported as one change and only when the declared orders differ', () => {
+    const ids = fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { minLength: 1 });
+    fc.assert(
+      fc.property(ids, fc.func(fc.integer()), (keys, rank) => {
+        const shuffled = [...keys].sort((x, y) => rank(x) - rank(y));
+        const policy: DiffPolicy = { keyedLists: { '/items': ['id'] }, ordered: ['/items'] };
+        const changes = diffManaged({ items: shuffled.map((id) => ({ id })) }, { items: keys.map((id) => ({ id })) }, policy);
+        if (shuffled.join() === keys.join()) expect(changes).toEqual([]);
+        else expect(changes).toEqual([expect.objectContaining({ pointer: '/items', reorder: true, before: keys, after: shuffled })]);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -145,6 +145,73 @@ describe('diffManaged: keyed lists', () => {
   });
 });
 
+describe('diffManaged: ordered keyed lists', () => {
+  const steps: DiffPolicy = { keyedLists: { '/params/steps': ['id'] }, ordered: ['/params/steps'] };
+  const live = {
+    params: {
+      steps: [
+        { id: 'build', type: 'build_flowitem', runConditionType: 'RUN_IF_STATUS_MATCH' },
+        { id: 'check', type: 'check_dataset' },
+      ],
+    },
+  };
+
+  it('reports a reorder of the declared items as one change on the list, with the key orders', () => {
+    const changes = diffManaged({ params: { steps: [{ id: 'check' }, { id: 'build' }] } }, live, steps);
+    expect(changes).toEqual([
+      {
+        pointer: '/params/steps',
+        path: 'params.steps',
+        kind: 'modify',
+        before: ['build', 'check'],
+        after: ['check', 'build'],
+        sensitive: false,
+        reorder: true,
+      },
+    ]);
+  });
+
+  it('reports no change when the orders agree, or when the list is not ordered', () => {
+    expect(diffManaged({ params: { steps: [{ id: 'build' }, { id: 'check' }] } }, live, steps)).toEqual([]);
+    const reordered = { params: { steps: [{ id: 'check' }, { id: 'build' }] } };
+    expect(diffManaged(reordered, live, { keyedLists: steps.keyedLists ?? {} })).toEqual([]);
+  });
+
+  it('compares the relative order of the declared items only: undeclared live items and new items do not count', () => {
+    const withExtra = { params: { steps: [{ id: 'build' }, { id: 'manual' }, { id: 'check' }] } };
+    expect(diffManaged({ params: { steps: [{ id: 'build' }, { id: 'check' }] } }, withExtra, steps)).toEqual([]);
+    expect(lines(diffManaged({ params: { steps: [{ id: 'build' }, { id: 'new' }, { id: 'check' }] } }, live, steps))).toEqual([
+      'add params.steps[id=new] undefined {"id":"new"}',
+    ]);
+  });
+
+  it('reports the reorder next to the item changes, first, and removals under exact', () => {
+    const desired = { params: { steps: [{ id: 'check', name: 'Check' }, { id: 'build' }] } };
+    const withExtra = { params: { steps: [...live.params.steps, { id: 'manual' }] } };
+    const changes = diffManaged(desired, withExtra, { ...steps, exact: ['/params/steps'] });
+    expect(lines(changes)).toEqual([
+      'modify params.steps ["build","check"] ["check","build"]',
+      'add params.steps[id=check].name undefined "Check"',
+      'remove params.steps[id=manual] {"id":"manual"} undefined',
+    ]);
+  });
+
+  it('names items by their label when the list has several key fields', () => {
+    const policy: DiffPolicy = { keyedLists: { '/permissions': ['group', 'user'] }, ordered: ['/permissions'] };
+    const changes = diffManaged(
+      { permissions: [{ user: 'alice' }, { group: 'analysts' }] },
+      { permissions: [{ group: 'analysts' }, { user: 'alice' }] },
+      policy,
+    );
+    expect(changes.map((c) => [c.before, c.after])).toEqual([[['group=analysts', 'user=alice'], ['user=alice', 'group=analysts']]]);
+  });
+
+  it('masks the order of a sensitive list', () => {
+    const changes = diffManaged({ params: { steps: [{ id: 'check' }, { id: 'build' }] } }, live, { ...steps, sensitive: ['/params'] });
+    expect(changes).toMatchObject([{ reorder: true, sensitive: true, before: '(sensitive value)', after: '(sensitive value)' }]);
+  });
+});
+
 describe('diffManaged: sets and plain lists', () => {
   it('compares sets without regard to order and reports each added or removed item at the set path', () => {
     const policy: DiffPolicy = { sets: ['/tags'], exact: ['/tags'] };

@@ -32,12 +32,20 @@ function sampleReport(): PlanReport {
   });
   const scenario = resource('Scenario/CHURN/daily-refresh', 'update', {
     changes: diffManaged(
-      { triggers: [{ id: 'daily', params: { frequency: 'Hourly' } }], permissions: [{ group: 'analysts', writeProjectContent: true }] },
+      {
+        triggers: [{ id: 'daily', params: { frequency: 'Hourly' } }],
+        permissions: [{ group: 'analysts', writeProjectContent: true }],
+        params: { steps: [{ id: 'check' }, { id: 'build' }] },
+      },
       {
         triggers: [{ id: 'daily', type: 'temporal', params: { frequency: 'Daily' } }],
         permissions: [{ group: 'analysts', writeProjectContent: false }],
+        params: { steps: [{ id: 'build', type: 'build_flowitem' }, { id: 'check', type: 'check_dataset' }] },
       },
-      { keyedLists: { '/triggers': ['id'], '/permissions': ['group', 'user'] } },
+      {
+        keyedLists: { '/triggers': ['id'], '/permissions': ['group', 'user'], '/params/steps': ['id'] },
+        ordered: ['/params/steps'],
+      },
     ),
   });
   const deployment = resource('Deployment/churn-prod', 'update', {
@@ -74,6 +82,7 @@ describe('renderPlanText', () => {
     expect(text).not.toContain('\u001b[');
     expect(text).toContain('  ~ script: (2 lines removed, 1 line added)\n');
     expect(text).toContain('      - threshold = 0.7\n      + threshold = 0.8\n');
+    expect(text).toContain('  ~ params.steps order: build, check → check, build\n');
   });
 
   it('writes to the stream it is given, colored only when asked', () => {
@@ -108,6 +117,17 @@ describe('renderPlanJson', () => {
     expect(created?.change.before).toBeNull();
     expect(created?.change.after_sensitive).toBe(false);
     expect(doc.resource_changes.find((r) => r.address === 'Scenario/CHURN/old-export')?.change.after).toBeNull();
+    const scenario = doc.resource_changes.find((r) => r.address === 'Scenario/CHURN/daily-refresh');
+    expect(scenario?.field_changes.find((c) => c.reorder === true)).toEqual({
+      path: 'params.steps',
+      pointer: '/params/steps',
+      kind: 'modify',
+      before: ['build', 'check'],
+      after: ['check', 'build'],
+      sensitive: false,
+      reorder: true,
+    });
+    expect(scenario?.change.after).not.toHaveProperty('params');
   });
 });
 
@@ -117,6 +137,7 @@ describe('renderPlanMarkdown', () => {
     await expect(md).toMatchFileSnapshot('./__snapshots__/render-plan.sample.md');
     expect(md.match(/<details>/g)).toHaveLength(6);
     expect(md).toContain('**Plan: 1 to add, 4 to change, 1 to destroy.**');
+    expect(md).toContain('\n~ params.steps order: build, check → check, build\n');
   });
 
   it('says there is nothing to do when nothing changes', () => {
@@ -151,6 +172,22 @@ describe('renderPlanMarkdown', () => {
     const rc = resource('Scenario/P/s', 'update', { changes: diffManaged({ script: 'a ``` b' }, { script: '' }, {}) });
     const md = renderPlanMarkdown(buildPlanReport([rc]));
     expect(md).toContain('````diff\n~ script: "" → "a ``` b"\n````');
+  });
+});
+
+describe('order changes', () => {
+  it('print the item names, masked on a sensitive list and cut when very long', () => {
+    const policy: DiffPolicy = { keyedLists: { '/steps': ['id'] }, ordered: ['/steps'] };
+    const many = Array.from({ length: 60 }, (_, i) => ({ id: `step-number-${i}` }));
+    const long = resource('Scenario/P/long', 'update', { changes: diffManaged({ steps: [...many].reverse() }, { steps: many }, policy) });
+    const secret = resource('Scenario/P/secret', 'update', {
+      changes: diffManaged({ steps: [{ id: 'b' }, { id: 'a' }] }, { steps: [{ id: 'a' }, { id: 'b' }] }, { ...policy, sensitive: ['/steps'] }),
+    });
+    const text = formatPlanText(buildPlanReport([long, secret]));
+    expect(text).toContain('  ~ steps order: (sensitive value)\n');
+    const line = text.split('\n').find((l) => l.startsWith('  ~ steps order: step-number-0, step-number-1,')) ?? '';
+    expect(line).toContain('… → step-number-59, step-number-58,');
+    expect(line.length).toBeLessThan(450);
   });
 });
 
