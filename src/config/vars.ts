@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { joinPointer } from '../manifest/json-pointer.js';
 import { parseYaml } from '../manifest/yaml-source.js';
 import type { Problem } from '../manifest/types.js';
 
@@ -55,7 +56,8 @@ function parseVarFile(text: string, file: string, problems: Problem[]): Record<s
   const parsed = parseYaml(file, text);
   problems.push(...parsed.problems);
   if (parsed.problems.length > 0) return {};
-  const value: unknown = parsed.documents[0]?.value;
+  const doc = parsed.documents[0];
+  const value: unknown = doc?.value;
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     problems.push({ file, line: 1, column: 1, message: 'a var file is a mapping of names to values, or `NAME=VALUE` lines' });
@@ -64,7 +66,8 @@ function parseVarFile(text: string, file: string, problems: Problem[]): Record<s
   const vars: Record<string, string> = {};
   for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
     if (item !== null && typeof item === 'object') {
-      problems.push({ file, line: 1, column: 1, message: `variable \`${name}\` must be a scalar, not a structure` });
+      const at = doc?.positions.fieldPosition(joinPointer('', name)) ?? { file, line: 1, column: 1 };
+      problems.push({ ...at, message: `variable \`${name}\` must be a scalar, not a structure` });
     } else {
       vars[name] = String(item);
     }

@@ -31,11 +31,11 @@ describe('variables', () => {
   });
 
   it('reports malformed files, structured values and malformed flags', () => {
-    const dir = dirWith({ 'bad.yaml': 'a: [1\n', 'nested.yaml': 'a:\n  b: 1\n' });
+    const dir = dirWith({ 'bad.yaml': 'a: [1\n', 'nested.yaml': 'x: 1\na:\n  b: 1\n' });
     const result = collectVars(['oops'], ['bad.yaml', 'nested.yaml'], dir);
     expect(result.problems.map((p) => [path.basename(p.file), p.line, p.message])).toEqual([
       ['bad.yaml', 2, 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
-      ['nested.yaml', 1, 'variable `a` must be a scalar, not a structure'],
+      ['nested.yaml', 2, 'variable `a` must be a scalar, not a structure'],
       ['--var', 1, '`oops` is not of the form NAME=VALUE'],
     ]);
   });
