@@ -151,7 +151,7 @@ describe('automation node failures', () => {
     const outcome = await update(design, 'sales-auto');
     expect(outcome.status).toBe(500);
     const message = String(outcome.json.message);
-    expect(message).toMatch(/refused the infra's admin API key .*HTTP 401/);
+    expect(message).toMatch(/refused the API key .*HTTP 401.*check the infra's adminApiKey/);
     expect(message).not.toContain('wrong-secret-key');
     await design.ok('PUT', '/project-deployer/infras/auto/settings', { ...settings, adminApiKey: 'automation-key' });
     expect((await update(design, 'sales-auto')).status).toBe(200);

@@ -1,4 +1,5 @@
-// How the deployer talks to an automation node: its public API over HTTP (undici), with the infra's admin key.
+// How one simulated node talks to another (the deployer to an automation node, a design node to a remote
+// deployer): the other node's public API over HTTP (undici), with the key configured for it.
 // Failures become messages a person can act on (which node, which call, what it answered), never the key.
 
 import { Agent, fetch, FormData, type Dispatcher } from 'undici';
@@ -6,7 +7,10 @@ import { FutureStepError } from './futures.js';
 import type { InfraSettings } from './state.js';
 
 export interface AutomationTarget {
-  infraId: string;
+  /** Who the node is, for messages: e.g. `the automation node of infra prod`. */
+  label: string;
+  /** The setting that holds the key, named when the node refuses it. */
+  keySetting: string;
   /** The node's API root, base path included. */
   apiUrl: string;
   apiKey: string;
@@ -40,9 +44,19 @@ export function automationTarget(infra: InfraSettings): AutomationTarget {
   if (typeof infra.adminApiKey !== 'string' || infra.adminApiKey === '') {
     throw new AutomationCallError(`Infra ${infra.id} has no adminApiKey for its automation node`);
   }
+  return {
+    label: `the automation node of infra ${infra.id}`,
+    keySetting: "the infra's adminApiKey",
+    apiUrl: apiRoot(url),
+    apiKey: infra.adminApiKey,
+    trustAllSSLCertificates: infra.trustAllSSLCertificates,
+  };
+}
+
+/** A node URL with or without base path → its API root. */
+export function apiRoot(url: string): string {
   const base = url.replace(/\/+$/, '');
-  const apiUrl = /\/(public\/api|dip\/publicapi)$/.test(base) ? base : `${base}/public/api`;
-  return { infraId: infra.id, apiUrl, apiKey: infra.adminApiKey, trustAllSSLCertificates: infra.trustAllSSLCertificates };
+  return /\/(public\/api|dip\/publicapi)$/.test(base) ? base : `${base}/public/api`;
 }
 
 function describeNetworkError(error: unknown): string {
@@ -74,7 +88,7 @@ export async function callAutomation(
   const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000)];
   if (options.signal) signals.push(options.signal);
   const dispatcher: Dispatcher | undefined = target.trustAllSSLCertificates ? insecureAgent : undefined;
-  const where = `the automation node of infra ${target.infraId} (${new URL(target.apiUrl).origin})`;
+  const where = `${target.label} (${new URL(target.apiUrl).origin})`;
   let response;
   try {
     response = await fetch(url, {
@@ -96,7 +110,7 @@ export async function callAutomation(
   }
   if (response.status === 401 || response.status === 403) {
     throw new AutomationCallError(
-      `${where} refused the infra's admin API key on ${method} ${path} (HTTP ${response.status}): check adminApiKey`,
+      `${where} refused the API key on ${method} ${path} (HTTP ${response.status}): check ${target.keySetting}`,
       response.status,
     );
   }

@@ -1,15 +1,17 @@
 // Design-node bundles: export (a snapshot of the project), list, details, archive download, delete, and
-// publish to the Project Deployer (the node's own, as DSS's local deployer).
+// publish to the Project Deployer: the node's own, as DSS's local deployer, or another node set with the
+// `/__sim/deployer/config` hook.
 
-import { illegalArgument, notFound } from '../errors.js';
+import { ERROR_TYPES, illegalArgument, notFound, SimHttpError } from '../errors.js';
 import type { SimContext } from '../context.js';
 import type { Router } from '../router.js';
 import { buildArchive, summarizeBundle } from './archive.js';
+import { apiRoot, callAutomation } from './automation-client.js';
 import { deployerState } from './futures.js';
 import { snapshotBundle } from './project-bundle.js';
 import { addPackage } from './published-projects-store.js';
 import type { ExportedBundle } from './state.js';
-import { checkId, param } from './values.js';
+import { checkId, isRecord, param } from './values.js';
 
 function exportedBundle(ctx: SimContext, projectKey: string, bundleId: string): ExportedBundle {
   const bundle = deployerState(ctx).exported[projectKey]?.[bundleId];
@@ -54,6 +56,45 @@ function exportBundle(ctx: SimContext, projectKey: string, bundleId: string, rel
   byProject[bundleId] = bundle;
   ctx.changed();
   return bundle;
+}
+
+type Publication = ExportedBundle['publications'][number];
+
+/** Publishes to the node's own deployer, or uploads the archive to the remote one the node is set to use. */
+async function publish(ctx: SimContext, bundle: ExportedBundle, publishedProjectKey: string): Promise<Publication> {
+  const remote = deployerState(ctx).config.remoteDeployer;
+  if (!remote) {
+    const pkg = addPackage(
+      deployerState(ctx),
+      { key: publishedProjectKey, content: bundle.content, login: ctx.userLogin, createMissing: true },
+      ctx.now(),
+    );
+    ctx.changed();
+    return { publishedOn: pkg.publishedOn, publishedBy: pkg.publishedBy, publishedProjectKey };
+  }
+  const target = {
+    label: 'the Project Deployer',
+    keySetting: 'the deployerApiKey of this node',
+    apiUrl: apiRoot(remote.url),
+    apiKey: remote.apiKey,
+    trustAllSSLCertificates: remote.trustAllSSLCertificates ?? false,
+  };
+  let answer: unknown;
+  try {
+    answer = await callAutomation(target, 'POST', '/project-deployer/projects/bundles', {
+      query: { projectKey: publishedProjectKey },
+      archive: buildArchive(bundle.content),
+    });
+  } catch (error) {
+    const status = (error as { nodeStatus?: number }).nodeStatus;
+    throw new SimHttpError(status !== undefined && status < 500 ? status : 502, ERROR_TYPES.internal, (error as Error).message);
+  }
+  const pkg = isRecord(answer) ? answer : {};
+  return {
+    publishedOn: typeof pkg.publishedOn === 'number' ? pkg.publishedOn : ctx.now(),
+    publishedBy: typeof pkg.publishedBy === 'string' ? pkg.publishedBy : ctx.userLogin,
+    publishedProjectKey,
+  };
 }
 
 export function registerExportedBundleRoutes(router: Router): void {
@@ -122,20 +163,17 @@ export function registerExportedBundleRoutes(router: Router): void {
 
   router.post(
     '/projects/:projectKey/bundles/:bundleId/publish',
-    (req, ctx) => {
+    async (req, ctx) => {
       const projectKey = param(req, 'projectKey');
       const bundle = exportedBundle(ctx, projectKey, param(req, 'bundleId'));
       const publishedProjectKey = req.query.get('publishedProjectKey') || projectKey;
-      const pkg = addPackage(
-        deployerState(ctx),
-        { key: publishedProjectKey, content: bundle.content, login: ctx.userLogin, createMissing: true },
-        ctx.now(),
-      );
-      const publication = { publishedOn: pkg.publishedOn, publishedBy: pkg.publishedBy, publishedProjectKey };
-      if (!bundle.publications.some((p) => p.publishedProjectKey === publishedProjectKey)) {
-        bundle.publications.push(publication);
+      const publication = await publish(ctx, bundle, publishedProjectKey);
+      // The bundle may have been deleted while a remote deployer answered.
+      const current = deployerState(ctx).exported[projectKey]?.[bundle.bundleId];
+      if (current && !current.publications.some((p) => p.publishedProjectKey === publishedProjectKey)) {
+        current.publications.push(publication);
+        ctx.changed();
       }
-      ctx.changed();
       return { json: publication };
     },
     admin,

@@ -149,6 +149,11 @@ export interface DeployerTestHooks {
 export interface DeployerConfig {
   /** Simulated duration of each future step, in milliseconds. */
   futureStepMs: number;
+  /**
+   * The Project Deployer this design node publishes to, when it is another node; absent, bundles are published to
+   * the node's own deployer (DSS's local deployer).
+   */
+  remoteDeployer?: { url: string; apiKey: string; trustAllSSLCertificates?: boolean };
 }
 
 export interface DeployerState {

@@ -1,10 +1,45 @@
 // Test hooks of the deployer family, on the API's base path under `/__sim/deployer` with the admin key: bundles
-// this node refuses to activate (rollback tests), and the simulated duration of future steps.
+// this node refuses to activate (rollback tests), the simulated duration of future steps, and the remote
+// Project Deployer a design node publishes to.
 
 import { illegalArgument } from '../errors.js';
 import type { Router } from '../router.js';
 import { deployerState } from './futures.js';
+import type { DeployerConfig } from './state.js';
 import { isRecord, param } from './values.js';
+
+/** The configuration as the hook shows it: the remote deployer's key is never echoed. */
+function configView(config: DeployerConfig): Record<string, unknown> {
+  const remote = config.remoteDeployer;
+  return {
+    futureStepMs: config.futureStepMs,
+    deployerUrl: remote?.url ?? null,
+    deployerApiKeySet: remote !== undefined && remote.apiKey !== '',
+  };
+}
+
+function applyConfig(config: DeployerConfig, body: Record<string, unknown>): void {
+  if (body.futureStepMs !== undefined) {
+    const ms = body.futureStepMs;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 60_000) {
+      throw illegalArgument('futureStepMs must be a number of milliseconds between 0 and 60000');
+    }
+    config.futureStepMs = ms;
+  }
+  if (body.deployerUrl === null || body.deployerUrl === '') {
+    delete config.remoteDeployer;
+  } else if (body.deployerUrl !== undefined) {
+    if (typeof body.deployerUrl !== 'string' || !URL.canParse(body.deployerUrl)) throw illegalArgument('deployerUrl must be a URL');
+    if (typeof body.deployerApiKey !== 'string' || body.deployerApiKey === '') {
+      throw illegalArgument('deployerApiKey is needed with deployerUrl');
+    }
+    config.remoteDeployer = {
+      url: body.deployerUrl,
+      apiKey: body.deployerApiKey,
+      trustAllSSLCertificates: body.trustAllSSLCertificates === true,
+    };
+  }
+}
 
 export function registerDeployerTestHooks(router: Router): void {
   const admin = { adminOnly: true };
@@ -34,19 +69,16 @@ export function registerDeployerTestHooks(router: Router): void {
     admin,
   );
 
-  router.get('/__sim/deployer/config', (_req, ctx) => ({ json: { ...deployerState(ctx).config } }), admin);
+  router.get('/__sim/deployer/config', (_req, ctx) => ({ json: configView(deployerState(ctx).config) }), admin);
 
   router.put(
     '/__sim/deployer/config',
     (req, ctx) => {
-      const ms = isRecord(req.body) ? req.body.futureStepMs : undefined;
-      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 60_000) {
-        throw illegalArgument('futureStepMs must be a number of milliseconds between 0 and 60000');
-      }
+      if (!isRecord(req.body)) throw illegalArgument('Expected {futureStepMs?, deployerUrl?, deployerApiKey?}');
       const config = deployerState(ctx).config;
-      config.futureStepMs = ms;
+      applyConfig(config, req.body);
       ctx.changed();
-      return { json: { ...config } };
+      return { json: configView(config) };
     },
     admin,
   );
