@@ -17,7 +17,7 @@ export interface DriftedObject {
   node: string;
   /**
    * Identifies this particular change (e.g. a hash of the live values of the drifted fields), so that a second,
-   * different change to an already drifted object is noticed. Must not be reversible to a secret value.
+   * different change to an already drifted object is noticed (`driftFingerprint` in fingerprint.ts). Never output.
    */
   fingerprint: string;
   /** Readable paths of the drifted fields, e.g. `variables.standard.threshold`. Paths only, never values. */
