@@ -11,15 +11,14 @@ export function redactUrl(url: string): string {
 
 function gitMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  // git prints multi-line hints; the first meaningful lines are enough, and may echo the remote URL.
-  return redactUrl(
-    text
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('hint:'))
-      .slice(0, 3)
-      .join(' '),
-  ).replace(/[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/gi, (m) => redactUrl(m));
+  // git prints multi-line hints; the first meaningful lines are enough. They may echo the remote URL.
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('hint:'))
+    .slice(0, 3)
+    .join(' ');
+  return lines.replace(/[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/gi, (prefix) => redactUrl(prefix));
 }
 
 export function gitError(

@@ -109,6 +109,20 @@ describe('syncRepository', () => {
   });
 });
 
+describe('credentials in the URL', () => {
+  it('never appear in the error of a failed clone', async () => {
+    const failure = syncRepository({ url: 'http://bot:s3cret-token@127.0.0.1:1/org/repo.git', ref: 'main', cacheDir });
+    await expect(failure).rejects.toMatchObject({ code: 'git-failed', fault: 'remote' });
+    const error = (await failure.catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain('http://***@127.0.0.1:1/org/repo.git');
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('refuses a URL that git would take for an option', async () => {
+    await expect(syncRepository({ url: '--upload-pack=touch /tmp/x', cacheDir })).rejects.toMatchObject({ code: 'git-bad-url' });
+  });
+});
+
 describe('redactUrl', () => {
   it('hides credentials in remote URLs and leaves others alone', () => {
     expect(redactUrl('https://bot:s3cret@git.example.com/org/repo.git')).toBe('https://***@git.example.com/org/repo.git');
