@@ -102,6 +102,23 @@ describe('Scenario', () => {
     expect(await converge(h, scenarioKind, [scenarioDoc('DAILY', spec)])).toEqual([]);
   });
 
+  it('reorders steps: the order of steps is compared and written, not only their content', async () => {
+    const spec = dailySpec();
+    spec.active = false;
+    (spec.triggers as Json[])[0]!.params = { frequency: 'Daily', hour: 3, minute: 0 };
+    const steps = (spec.params as Json).steps as Json[];
+    steps[1]!.name = 'Check scores twice';
+    (spec.params as Json).steps = [steps[1], steps[0]];
+    const planned = await planUnits(scenarioKind, h.run(), scenarioKind.units(scenarioDoc('DAILY', spec)));
+    expect(planned[0]!.changes.map((c) => `${c.kind} ${c.path} ${String(c.before)} → ${String(c.after)}`)).toEqual([
+      'modify stepOrder[0] build → checks',
+      'modify stepOrder[1] checks → build',
+    ]);
+    expect(await converge(h, scenarioKind, [scenarioDoc('DAILY', spec)])).toEqual([]);
+    const live = await settingsOf('DAILY');
+    expect(((live.params as Json).steps as Json[]).map((step) => step.id)).toEqual(['checks', 'build']);
+  });
+
   it('writes the python code of a scenario from its scriptFile, relative to the manifest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kind-scenario-'));
     writeFileSync(join(dir, 'score.py'), 'print("v1")\n');
