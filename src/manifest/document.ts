@@ -51,7 +51,10 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
     if (value.apiVersion !== API_VERSION && !interpolated.unresolvedPointers.includes('/apiVersion')) {
       result.problems.push({
         ...positions.valuePosition('/apiVersion'),
-        message: `\`apiVersion\` must be \`${API_VERSION}\`, not ${value.apiVersion === undefined ? 'missing' : `\`${String(value.apiVersion)}\``}`,
+        message:
+          value.apiVersion === undefined
+            ? 'missing required field `apiVersion`'
+            : `\`apiVersion\` must be \`${API_VERSION}\`, not \`${String(value.apiVersion)}\``,
       });
     }
     if (!interpolated.unresolvedPointers.includes('/kind')) {
