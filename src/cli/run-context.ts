@@ -119,6 +119,9 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     destination: io.stderr,
     secrets,
   });
+  // The connection pools are sized from defaults.parallelism: --parallelism must size them too.
+  const parallelism = parseParallelism(flags.parallelism, config);
+  config.defaults = { ...config.defaults, parallelism };
   const design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
   const deployer: DssClient = config.nodes.deployer
     ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
@@ -134,7 +137,7 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     registry: kindRegistry(),
     clients,
     log,
-    parallelism: parseParallelism(flags.parallelism, config),
+    parallelism,
     compare: compareWithDiff,
     source: origin.source,
     ...(origin.commit !== undefined ? { commit: origin.commit } : {}),
