@@ -174,12 +174,15 @@ describe('bundle promotion across deployer stages', () => {
       infraId: 'prod-infra',
       bundleId: 'v2',
       deployedProjectKey: 'CHURN_PROD',
+      disableAutomaticTriggers: true,
     });
     expect((await update(design, 'churn-prod')).status).toBe(200);
     expect((await health(design, 'churn-prod')).health).toBe('HEALTHY');
     const projects = await autoProd.ok<Array<{ projectKey: string }>>('GET', '/projects/');
     expect(projects.map((p) => p.projectKey)).toEqual(['CHURN_PROD']);
     expect(await autoProd.ok('GET', '/projects/CHURN_PROD/variables/')).toMatchObject({ standard: { threshold: 0.8 } });
+    const settings = await autoProd.ok<{ settings: { disableAutomaticTriggers: boolean } }>('GET', '/projects/CHURN_PROD/settings');
+    expect(settings.settings.disableAutomaticTriggers).toBe(true);
     const deployments = await design.ok<Array<{ deploymentBasicInfo: { id: string }; neverEverDeployed: boolean }>>('GET', '/project-deployer/deployments');
     expect(deployments.map((d) => [d.deploymentBasicInfo.id, d.neverEverDeployed])).toEqual([
       ['churn-prod', false],

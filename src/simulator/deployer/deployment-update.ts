@@ -1,7 +1,7 @@
 // `actions/update` of a deployment: a future that brings the automation node to the bundle the settings name.
 // It goes through the node's public API, step by step, as DSS's deployer does: create the project from the bundle
-// the first time (or import the bundle into it), preload, activate, then apply the deployment's local variables
-// and scenario activations.
+// the first time (or import the bundle into it), preload, activate, then apply the deployment's local variables,
+// its automatic-trigger switch and its scenario activations.
 
 import type { SimContext } from '../context.js';
 import { conflict } from '../errors.js';
@@ -101,6 +101,16 @@ async function applyDeploymentSettings(
       json: { ...current, standard: isRecord(current.standard) ? current.standard : {}, local: { ...local, ...settings.localVariables } },
       signal,
     });
+  }
+  const projectSettings = await callAutomation(target, 'GET', `/projects/${key}/settings`, { signal });
+  if (isRecord(projectSettings) && isRecord(projectSettings.settings)) {
+    const disable = settings.disableAutomaticTriggers === true;
+    if (projectSettings.settings.disableAutomaticTriggers !== disable) {
+      await callAutomation(target, 'PUT', `/projects/${key}/settings`, {
+        json: { ...projectSettings, settings: { ...projectSettings.settings, disableAutomaticTriggers: disable } },
+        signal,
+      });
+    }
   }
   const activated: Record<string, boolean> = {};
   for (const [scenarioId, active] of Object.entries(settings.scenariosToActivate)) {
