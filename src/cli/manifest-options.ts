@@ -1,7 +1,8 @@
 // The options every command that reads manifests shares (`-f`, `--config`, `--var`, `--var-file`), and their
 // translation into `loadManifestSet` options. There is deliberately no option for an API key.
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseVarFlag } from '../config/vars.js';
 import type { CliIo } from './io.js';
 import type { LoadManifestOptions } from '../manifest/types.js';
 
@@ -16,11 +17,16 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function collectAssignment(value: string, previous: string[]): string[] {
+  if (parseVarFlag(value) === undefined) throw new InvalidArgumentError('expected NAME=VALUE.');
+  return [...previous, value];
+}
+
 export function addManifestOptions(command: Command): Command {
   return command
     .option('-f, --file <path>', 'manifest file or directory (repeatable; default: the current directory)', collect, [])
     .option('--config <file>', 'configuration file (default: dss-gitops.yaml at the root of the first -f directory)')
-    .option('--var <name=value>', 'value of ${var:name} (repeatable)', collect, [])
+    .option('--var <name=value>', 'value of ${var:name} (repeatable)', collectAssignment, [])
     .option('--var-file <file>', 'variables from a YAML, JSON or NAME=VALUE file (repeatable)', collect, []);
 }
 

@@ -60,7 +60,8 @@ function parseVarFile(text: string, file: string, problems: Problem[]): Record<s
   const value: unknown = doc?.value;
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    problems.push({ file, line: 1, column: 1, message: 'a var file is a mapping of names to values, or `NAME=VALUE` lines' });
+    const at = doc?.positions.start() ?? { file, line: 1, column: 1 };
+    problems.push({ ...at, message: 'a var file is a mapping of names to values, or `NAME=VALUE` lines' });
     return {};
   }
   const vars: Record<string, string> = {};

@@ -1,5 +1,6 @@
 // The corpus of invalid manifests: each directory under test/fixtures/invalid holds one problem, and validate must
 // report exactly the lines recorded in its expected.txt, exit 1, and send no request to the DSS it is pointed at.
+// A case may add arguments in args.txt, one per line.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,14 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+function extraArgs(dir: string): string[] {
+  try {
+    return readFileSync(path.join(dir, 'args.txt'), 'utf8').split('\n').filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
 async function validate(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -43,7 +52,8 @@ async function validate(dir: string): Promise<{ code: number; stdout: string; st
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const env = { DSS_URL: dssUrl, DSS_API_KEY: 'corpus-key-never-used' };
-  const code = await runCli(['validate', '-f', path.relative(ROOT, dir)], { stdout, stderr, env, cwd: ROOT, stdinIsTTY: false });
+  const argv = ['validate', '-f', path.relative(ROOT, dir), ...extraArgs(dir)];
+  const code = await runCli(argv, { stdout, stderr, env, cwd: ROOT, stdinIsTTY: false });
   return { code, stdout: out, stderr: err };
 }
 

@@ -106,6 +106,12 @@ describe('dss-gitops validate', () => {
     expect(bad.stderr + bad.stdout).not.toContain('literal-admin-key');
   });
 
+  it('refuses a --var that is not NAME=VALUE', async () => {
+    const result = await run(['validate', '-f', 'test/fixtures/valid/full', '--var', 'environment']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: option '--var <name=value>' argument 'environment' is invalid. expected NAME=VALUE.");
+  });
+
   it('accepts no API key on the command line', async () => {
     const result = await run(['validate', '--api-key', 'abc']);
     expect(result.code).toBe(1);
