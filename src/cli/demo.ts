@@ -1,69 +1,78 @@
-// `dss-gitops demo` (what `npm start` runs): starts an embedded DSS API simulator, makes a few API calls the way
-// a DSS client does, prints them, and stops. It needs nothing installed and always ends by itself.
+// `dss-gitops demo` (what `npm start` runs): the whole loop on the example repository against an embedded DSS API
+// simulator: plan (everything to add), apply, plan again (no changes), then a user changes a variable and a
+// trigger in DSS as they would in the UI, and plan shows it. Needs nothing installed; always ends by itself.
 
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { startSimulator } from '../simulator/server.js';
-import { EXIT_OK } from './exit-codes.js';
+import { UserError } from '../errors.js';
+import { startSimulator, type SimulatorHandle } from '../simulator/server.js';
+import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
-import type { CommandRegistrar } from './program.js';
+import { runCli, type CommandRegistrar } from './program.js';
 
-interface Call {
-  method: string;
-  path: string;
-  body?: unknown;
-}
+const EXAMPLE = fileURLToPath(new URL('../../manifests-example', import.meta.url));
 
-export async function runDemo(io: CliIo): Promise<void> {
-  // A throwaway key: the demo's node lives only for this run.
-  const adminKey = randomBytes(24).toString('base64url');
-  const sim = await startSimulator({ adminKey, scenarioRunMs: 50 });
-  const authorization = `Basic ${Buffer.from(`${adminKey}:`).toString('base64')}`;
-  const call = async <T>({ method, path, body }: Call): Promise<T> => {
+/** Calls the simulator's API the way the DSS UI's backend would, with the admin key. */
+function dssApi(sim: SimulatorHandle) {
+  const authorization = `Basic ${Buffer.from(`${sim.adminKey}:`).toString('base64')}`;
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${sim.url}/public/api${path}`, {
       method,
       headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    write(io.stdout, `${method.padEnd(6)} ${path}  → ${response.status}`);
     if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
     return (text === '' ? undefined : JSON.parse(text)) as T;
   };
-  const show = (label: string, value: unknown): void => {
-    write(io.stdout, `       ${label}: ${JSON.stringify(value)}`);
-  };
+}
 
+export async function runDemo(io: CliIo, manifests = EXAMPLE): Promise<number> {
+  if (!existsSync(manifests)) throw new UserError('DEMO_NO_EXAMPLE', `the example manifests are not at ${manifests}`);
+  // A throwaway key: the demo's node lives only for this run.
+  const sim = await startSimulator({ adminKey: randomBytes(24).toString('base64url') });
+  const env = {
+    ...io.env,
+    DSS_URL: sim.url,
+    DSS_API_KEY: sim.adminKey,
+    // The example reads one secret from the environment; the demo supplies a stand-in when it is not set.
+    WAREHOUSE_PASSWORD: io.env.WAREHOUSE_PASSWORD ?? 'demo-only-password',
+  };
+  const step = async (title: string, argv: string[]): Promise<number> => {
+    write(io.stdout, `\n=== ${title}\n$ dss-gitops ${argv.join(' ')}\n`);
+    return runCli(argv, { ...io, env, stdinIsTTY: false });
+  };
+  const call = dssApi(sim);
   try {
-    write(io.stdout, `Embedded DSS API simulator at ${sim.url}\n`);
-    const folder = await call<{ id: string; name: string }>({ method: 'POST', path: '/project-folders/ROOT/children?name=Analytics' });
-    show('folder', folder);
-    await call({ method: 'POST', path: `/projects/?projectFolderId=${folder.id}`, body: { projectKey: 'CHURN', name: 'Churn prediction', owner: 'admin' } });
-    await call({ method: 'PUT', path: '/projects/CHURN/variables/', body: { standard: { threshold: 0.7, region: 'EMEA' }, local: {} } });
-    show('variables', await call({ method: 'GET', path: '/projects/CHURN/variables/' }));
-    const metadata = await call<Record<string, unknown>>({ method: 'GET', path: '/projects/CHURN/metadata' });
-    await call({ method: 'PUT', path: '/projects/CHURN/metadata', body: { ...metadata, tags: ['demo', 'ml'] } });
-    show('project list', await call({ method: 'GET', path: '/projects/?tags=demo' }));
-    const scenario = await call<{ id: string; triggers: unknown[] }>({
-      method: 'POST',
-      path: '/projects/CHURN/scenarios/',
-      body: { name: 'Daily refresh', type: 'step_based', triggers: [{ type: 'temporal', params: { frequency: 'Daily', hour: 2 } }] },
-    });
-    show('scenario', { id: scenario.id, triggers: scenario.triggers });
-    const fire = await call<{ runId: string; trigger: { id: string } }>({ method: 'POST', path: `/projects/CHURN/scenarios/${scenario.id}/run` });
-    let outcome: unknown;
-    while (outcome === undefined) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      const run = await call<{ scenarioRun?: { result?: { outcome: string } } }>({
-        method: 'GET',
-        path: `/projects/CHURN/scenarios/${scenario.id}/get-run-for-trigger?triggerId=${fire.trigger.id}&triggerRunId=${fire.runId}`,
-      });
-      outcome = run.scenarioRun?.result?.outcome;
+    write(io.stdout, `Embedded DSS API simulator at ${sim.url}; manifests: ${manifests}`);
+    const steps: Array<[string, string[], number[]]> = [
+      ['1. plan: DSS is empty, so everything is to add', ['plan', '-f', manifests, '--detailed-exitcode'], [2]],
+      ['2. apply', ['apply', '-f', manifests, '--auto-approve'], [0]],
+      ['3. plan again: nothing to do', ['plan', '-f', manifests, '--detailed-exitcode'], [0]],
+    ];
+    for (const [title, argv, expected] of steps) {
+      const code = await step(title, argv);
+      if (!expected.includes(code)) return EXIT_ERROR;
     }
-    show('run outcome', outcome);
-    show('folder now', await call({ method: 'GET', path: `/project-folders/${folder.id}` }));
+
+    write(io.stdout, '\n=== 4. someone edits DSS by hand: a project variable and a scenario trigger');
+    const variables = await call<{ standard: Record<string, unknown> }>('GET', '/projects/CHURN/variables/');
+    await call('PUT', '/projects/CHURN/variables/', { ...variables, standard: { ...variables.standard, scoreThreshold: 0.85 } });
+    write(io.stdout, 'PUT /projects/CHURN/variables/                    scoreThreshold 0.7 → 0.85');
+    const scenario = await call<{ triggers: Array<Record<string, unknown>> }>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH');
+    const triggers = scenario.triggers.map((t) =>
+      t.id === 'nightly' ? { ...t, params: { ...(t.params as Record<string, unknown>), hour: 5 } } : t,
+    );
+    await call('PUT', '/projects/CHURN/scenarios/DAILY_REFRESH', { ...scenario, triggers });
+    write(io.stdout, 'PUT /projects/CHURN/scenarios/DAILY_REFRESH       trigger "nightly" at 05:30 instead of 02:30');
+
+    const code = await step('5. plan shows what apply would put back', ['plan', '-f', manifests, '--detailed-exitcode']);
+    if (code !== 2) return EXIT_ERROR;
     const stats = sim.stats();
-    write(io.stdout, `\n${stats.total} requests (${stats.reads} reads, ${stats.writes} writes). Simulator stopped.`);
+    write(io.stdout, `\nThe simulator served ${stats.total} requests (${stats.reads} reads, ${stats.writes} writes). Demo done.`);
+    return EXIT_OK;
   } finally {
     await sim.close();
   }
@@ -71,10 +80,9 @@ export async function runDemo(io: CliIo): Promise<void> {
 
 export const registerDemo: CommandRegistrar = (program, ctx) => {
   const command = new Command('demo')
-    .description('a short demonstration: an embedded DSS API simulator and a few API calls against it')
+    .description('a demonstration on the example manifests: plan, apply, plan, a change in DSS, plan')
     .action(async () => {
-      await runDemo(ctx.io);
-      ctx.setExitCode(EXIT_OK);
+      ctx.setExitCode(await runDemo(ctx.io));
     });
   program.addCommand(command);
 };
