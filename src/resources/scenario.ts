@@ -10,7 +10,7 @@ import type { DiffPolicy } from '../diff/types.js';
 import { DssGitopsError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
-import { asObject, deepEqual, encode, isPlainObject, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PROJECT_KIND } from './project.js';
 import { scenarioSchema } from './scenario.schema.js';
 import { scenarioScript } from './scenario-script.js';
@@ -45,6 +45,8 @@ export function scenarioPolicy(doc: ManifestDocument): DiffPolicy {
     keyedLists: { '/params/steps': ['id'], '/triggers': ['id'], '/reporters': ['id'] },
     // Declared lists are the whole list: a step, trigger or reporter the manifest drops is removed.
     exact: ['/params/steps', '/triggers', '/reporters'],
+    // Steps run in list order: a reordering is a change, and a write puts the steps in the declared order.
+    ordered: ['/params/steps'],
     ignore: SERVER_MANAGED,
     defaults: SCENARIO_DEFAULTS,
     sensitive: sensitiveUnder(doc, '/spec'),
@@ -64,40 +66,16 @@ function settingsPath(key: string, id: string): string {
   return `/projects/${encode(key)}/scenarios/${encode(id)}`;
 }
 
-/**
- * Steps run in list order, but keyed lists match items by id whatever their position: the order of the steps is
- * compared as a field of its own, `stepOrder` (the step ids), and a write puts the steps in the declared order.
- */
-export const STEP_ORDER = 'stepOrder';
-
-function stepIds(params: unknown): string[] | undefined {
-  const steps = isPlainObject(params) ? params.steps : undefined;
-  if (!Array.isArray(steps)) return undefined;
-  return steps.map((step) => (isPlainObject(step) && typeof step.id === 'string' ? step.id : ''));
-}
-
 /** The parts of the desired object that are fields of the settings object. */
 function settingsDesired(desired: Json): Json {
   const out: Json = { ...desired };
   delete out.script;
-  delete out[STEP_ORDER];
   return out;
-}
-
-function inDeclaredOrder(settings: Json, order: unknown): Json {
-  const params = settings.params;
-  if (!Array.isArray(order) || !isPlainObject(params) || !Array.isArray(params.steps)) return settings;
-  const rank = (step: unknown) => {
-    const at = isPlainObject(step) ? order.indexOf(step.id) : -1;
-    return at === -1 ? order.length : at;
-  };
-  const steps = [...params.steps].sort((a, b) => rank(a) - rank(b));
-  return { ...settings, params: { ...params, steps } };
 }
 
 async function writeSettings(ctx: KindContext, unit: ResourceUnit, live: Json): Promise<void> {
   const { key, id } = idsOf(unit);
-  const body = inDeclaredOrder(overlay(live, settingsDesired(unit.desired), unit.policy), unit.desired[STEP_ORDER]);
+  const body = overlay(live, settingsDesired(unit.desired), unit.policy);
   if (deepEqual(body, live)) return;
   await ctx.client.putJson(settingsPath(key, id), body);
 }
@@ -122,8 +100,6 @@ export const scenarioKind: ResourceKind = {
     for (const field of SETTINGS_FIELDS) if (doc.spec[field] !== undefined) desired[field] = doc.spec[field];
     const script = scenarioScript(doc);
     if (script !== undefined) desired.script = script;
-    const order = stepIds(desired.params);
-    if (order !== undefined) desired[STEP_ORDER] = order;
     return [
       {
         address: addressOf(SCENARIO_KIND, doc.metadata.name, project),
@@ -142,7 +118,6 @@ export const scenarioKind: ResourceKind = {
     if (settings === undefined) return undefined;
     const raw: ScenarioRaw = { settings: asObject(settings) };
     const view = pick(raw.settings, settingsDesired(unit.desired));
-    if (unit.desired[STEP_ORDER] !== undefined) view[STEP_ORDER] = stepIds(raw.settings.params) ?? [];
     if (unit.desired.script !== undefined) {
       raw.payload = asObject(await ctx.client.getOrAbsent(`${settingsPath(key, id)}/payload`));
       if (typeof raw.payload.script === 'string') view.script = raw.payload.script;
