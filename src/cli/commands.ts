@@ -2,6 +2,7 @@
 
 import { registerApply } from './apply.js';
 import { registerDemo } from './demo.js';
+import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
 import type { CommandRegistrar } from './program.js';
 import { registerShow } from './show.js';
@@ -15,4 +16,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerShow,
   registerSim,
   registerDemo,
+  registerExport,
 ];

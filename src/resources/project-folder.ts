@@ -9,6 +9,7 @@ import { canonicalFolderPath, ensureFolderPath, folderTree, splitFolderPath, toF
 import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from './grants.js';
 import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { projectFolderSchema } from './project-folder.schema.js';
+import { projectFolderExport } from './project-folder-export.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
 export const PROJECT_FOLDER_KIND = 'ProjectFolder';
@@ -54,6 +55,7 @@ export const projectFolderKind: ResourceKind = {
   kind: PROJECT_FOLDER_KIND,
   node: 'design',
   schema: projectFolderSchema,
+  ...projectFolderExport,
 
   units(doc) {
     const path = canonicalFolderPath(doc.metadata.name);

@@ -7,6 +7,7 @@ import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
 import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PROJECT_BLOCKS, type ProjectBlock } from './project-blocks.js';
+import { projectExport } from './project-export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from './project-folder.js';
 import { projectSchema } from './project.schema.js';
 import { memoPerRun } from './run-memo.js';
@@ -63,7 +64,7 @@ function mainUnit(doc: ManifestDocument): ResourceUnit {
 }
 
 /** `GET /projects/`, once per run: the existence and display name of every project. */
-function projectList(ctx: KindContext): Promise<Map<string, ProjectEntry>> {
+export function projectList(ctx: KindContext): Promise<Map<string, ProjectEntry>> {
   return memoPerRun(ctx, 'project-list', async () => {
     const list = await ctx.client.getJson<unknown>('/projects/');
     if (!Array.isArray(list)) {
@@ -177,6 +178,7 @@ export const projectKind: ResourceKind = {
   kind: PROJECT_KIND,
   node: 'design',
   schema: projectSchema,
+  ...projectExport,
 
   units(doc) {
     const main = mainUnit(doc);

@@ -13,6 +13,7 @@ import type { ManifestDocument } from '../manifest/types.js';
 import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PROJECT_KIND } from './project.js';
 import { scenarioSchema } from './scenario.schema.js';
+import { scenarioExport } from './scenario-export.js';
 import { scenarioScript } from './scenario-script.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
@@ -93,6 +94,7 @@ export const scenarioKind: ResourceKind = {
   kind: SCENARIO_KIND,
   node: 'design',
   schema: scenarioSchema,
+  ...scenarioExport,
 
   units(doc) {
     const project = doc.metadata.project ?? '';

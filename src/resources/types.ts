@@ -97,4 +97,40 @@ export interface ResourceKind {
    * Extra plan lines for an update, e.g. a deployment rollout. Pure.
    */
   describeUpdate?(unit: ResourceUnit, live: LiveState): string[];
+  /**
+   * `export`: the live objects of this kind in `scope`, as documents whose units read every exportable field
+   * (their spec asks for each field; the values are placeholders). Kinds that cannot be exported leave it out.
+   */
+  listForExport?(ctx: KindContext, scope: ExportScope): Promise<ManifestDocument[]>;
+  /**
+   * `export`: the manifest spec of a listed document from the live state of its units (absent units left out).
+   * Pure. Leaves out what the server manages and what DSS fills in by default; never returns a secret value.
+   */
+  exportSpec?(doc: ManifestDocument, live: readonly ExportedUnit[]): ExportedSpec;
+}
+
+/** What `export` writes: the projects (resolved keys, sorted) and, with `--deployer`, the deployer's objects. */
+export interface ExportScope {
+  projectKeys: readonly string[];
+  deployer: boolean;
+}
+
+export interface ExportedUnit {
+  unit: ResourceUnit;
+  live: LiveState;
+}
+
+/** A secret left out of an exported spec, replaced by the `${secret:NAME}` reference to provide. */
+export interface ExportedSecret {
+  /** The environment variable name in the reference. */
+  name: string;
+  /** Where it was, for the list printed to the user, e.g. `Project/CHURN spec.variables.standard.dbPassword`. */
+  where: string;
+}
+
+export interface ExportedSpec {
+  spec: Record<string, unknown>;
+  /** Files written beside the manifest, by name relative to it (e.g. a python scenario's script). */
+  files?: Record<string, string>;
+  secrets?: ExportedSecret[];
 }

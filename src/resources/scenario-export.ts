@@ -1,0 +1,110 @@
+// `export` of `Scenario`: every scenario of the projects in scope, read through the kind's own unit, without what
+// DSS fills in when a field is left out (step and trigger defaults, empty lists, inactive flag...). Undocumented
+// fields of steps, triggers and reporters are kept as they are. A python scenario's code goes to `<ID>.py`.
+
+import { escapeInterpolation, exportStub, setIfPresent, withoutDefaults } from './export-common.js';
+import { asObject, encode, isPlainObject, type Json } from './managed-write.js';
+import type { ExportedSpec, ResourceKind } from './types.js';
+
+/** The name DSS gives a trigger created without one. */
+export function defaultTriggerName(type: unknown): string | undefined {
+  switch (type) {
+    case 'temporal':
+      return 'Time-based';
+    case 'ds_modified':
+      return 'Dataset changed';
+    case 'sql_query':
+      return 'SQL query change';
+    case 'custom_python':
+      return 'Custom trigger';
+    default:
+      return typeof type === 'string' ? type : undefined;
+  }
+}
+
+/** What DSS stores on a trigger that leaves these fields out. */
+export function triggerDefaults(type: unknown): Json {
+  return {
+    name: defaultTriggerName(type),
+    active: true,
+    delay: type === 'temporal' ? 5 : 0,
+    graceDelaySettings: { delay: 0, checkAgainAfterGraceDelay: false },
+    params: {},
+  };
+}
+
+/** What DSS stores on the step at `index` that leaves these fields out. */
+export function stepDefaults(index: number): Json {
+  return {
+    name: `Step #${index + 1}`,
+    runConditionType: 'RUN_IF_STATUS_MATCH',
+    runConditionStatuses: ['SUCCESS', 'WARNING'],
+    resetScenarioStatus: false,
+    maxRetriesOnFail: 0,
+    delayBetweenRetries: 10,
+    alwaysShowComment: false,
+    params: {},
+  };
+}
+
+function items(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isPlainObject) : [];
+}
+
+function exportParams(type: unknown, params: Json): Json {
+  // A python scenario's params (its code env) are kept even at DSS's default: the Scenario kind creates a scenario
+  // with the declared params or `{}`, so a default left out would not come back on a new node.
+  if (type !== 'step_based') return structuredClone(params);
+  const out = withoutDefaults(params, { steps: [] });
+  if (out.steps !== undefined) out.steps = items(params.steps).map((step, i) => withoutDefaults(step, stepDefaults(i)));
+  return out;
+}
+
+/**
+ * The spec of a scenario from its live view (settings fields, and `script` for python). Pure. The script is not
+ * put in the spec but in a file beside it.
+ */
+export function scenarioSpecFromView(id: string, raw: Json): ExportedSpec {
+  const { script, ...settings } = raw;
+  const view = escapeInterpolation(settings) as Json;
+  const spec: Json = {};
+  setIfPresent(spec, 'name', view.name);
+  spec.type = view.type;
+  if (view.active === true) spec.active = true;
+  setIfPresent(spec, 'description', view.description);
+  setIfPresent(spec, 'params', exportParams(view.type, asObject(view.params)));
+  setIfPresent(spec, 'triggers', items(view.triggers).map((trigger) => withoutDefaults(trigger, triggerDefaults(trigger.type))));
+  setIfPresent(spec, 'reporters', items(view.reporters).map((reporter) => structuredClone(reporter)));
+  if (view.type !== 'custom_python') return { spec };
+  const file = `${id}.py`;
+  spec.scriptFile = file;
+  return { spec, files: { [file]: typeof script === 'string' ? script : '' } };
+}
+
+interface ScenarioListItem {
+  id?: unknown;
+  type?: unknown;
+}
+
+export const scenarioExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> = {
+  async listForExport(ctx, scope) {
+    const lists = await Promise.all(
+      scope.projectKeys.map(async (key) => {
+        const list = await ctx.client.getJson<unknown>(`/projects/${encode(key)}/scenarios/`);
+        return (Array.isArray(list) ? (list as ScenarioListItem[]) : []).map((item) => ({ key, item }));
+      }),
+    );
+    return lists.flat().flatMap(({ key, item }) => {
+      if (typeof item.id !== 'string') return [];
+      const python = item.type === 'custom_python';
+      const spec: Json = { name: '', type: python ? 'custom_python' : 'step_based', active: false, description: '' };
+      Object.assign(spec, { params: {}, triggers: [], reporters: [] }, python ? { script: '' } : {});
+      return [exportStub('Scenario', { name: item.id, project: key }, spec)];
+    });
+  },
+
+  exportSpec(doc, live) {
+    const settings = live[0]?.live.view ?? {};
+    return scenarioSpecFromView(doc.metadata.name, settings);
+  },
+};
