@@ -107,6 +107,40 @@ describe('plan and apply against the simulator', () => {
     expect(sim.stats().writes).toBe(0);
   });
 
+  it('updates every kind of managed field: set, merged map, exact map, grants, keyed lists, scalars', async () => {
+    expect((await apply()).code).toBe(0);
+    edit('projects/CHURN/project.yaml', 'tags: [churn, ml, production]', 'tags: [churn, production, retention]');
+    edit('projects/CHURN/project.yaml', 'costCenter: "4210"', 'costCenter: "4211"');
+    edit('projects/CHURN/project.yaml', '      sampleRows: 100000\n', '      sampleRows: 5000\n');
+    edit('projects/CHURN/project.yaml', '      writeDashboards: true\n    - group: business_analysts', '      writeDashboards: false\n    - group: business_analysts');
+    edit('projects/CHURN/scenario-daily-refresh.yaml', 'name: Check the scores', 'name: Check the churn scores');
+    edit('projects/CHURN/scenario-daily-refresh.yaml', 'hour: 2', 'hour: 3');
+    const planned = await plan();
+    for (const line of [
+      '~ update Project/CHURN#metadata',
+      '~ update Project/CHURN#variables',
+      '~ update Project/CHURN#permissions',
+      '~ update Scenario/CHURN/DAILY_REFRESH',
+      'Plan: 0 to add, 4 to change, 0 to destroy.',
+    ]) {
+      expect(planned.stdout).toContain(line);
+    }
+    expect((await apply()).code).toBe(0);
+    const metadata = await sim.ok<{ tags: string[]; custom: { kv: Record<string, unknown> } }>('GET', '/projects/CHURN/metadata');
+    expect([...metadata.tags].sort()).toEqual(['churn', 'production', 'retention']);
+    expect(metadata.custom.kv).toMatchObject({ team: 'data-science', costCenter: '4211' });
+    expect(metadata.custom.kv['dss-gitops']).toMatchObject({ source: 'dir:m' });
+    const scenario = await sim.ok<{ triggers: Array<{ id: string; params: { hour: number } }> }>(
+      'GET',
+      '/projects/CHURN/scenarios/DAILY_REFRESH',
+    );
+    expect(scenario.triggers.find((t) => t.id === 'nightly')?.params.hour).toBe(3);
+    sim.reset({ stats: true, state: false });
+    expect((await plan()).stdout).toContain('No changes.');
+    expect((await apply()).code).toBe(0);
+    expect(sim.stats().writes).toBe(0);
+  });
+
   it('masks secrets in text, json and markdown, and keeps them out of plan files', async () => {
     for (const output of ['text', 'json', 'markdown']) {
       const result = await plan('--output', output, '--out', `plan-${output}.json`);
