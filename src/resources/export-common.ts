@@ -53,7 +53,7 @@ export function grantForExport(grant: Json): Json {
   return out;
 }
 
-const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'key', 'apikey', 'credential', 'credentials', 'private']);
+const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pw', 'secret', 'token', 'key', 'apikey', 'credential', 'credentials', 'private']);
 
 /** `dbPassword`, `API_KEY`, `oauth-token`... : names whose words include one that usually holds a secret. */
 export function looksSecret(name: string): boolean {

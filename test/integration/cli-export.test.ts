@@ -1,7 +1,8 @@
 // `export` round trip, in-process against the simulator: a design node populated through the API with varied
 // objects → export → validate → plan reports no changes → apply on a fresh node → export again, byte for byte.
 
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -288,6 +289,19 @@ describe('export', () => {
     expect(files.get('scenarios/CHURN/EXPORT_SCORES.py')).toContain('import dataiku');
     const validated = await cli(sim, ['validate', '-f', 'all'], SECRETS);
     expect(validated.code).toBe(0);
+  });
+
+  it("points schema lines at the repository's schemas when the output is inside a repository that has them", async () => {
+    execFileSync('git', ['init', '-q', dir]);
+    mkdirSync(path.join(dir, 'schemas'));
+    writeFileSync(path.join(dir, 'schemas', 'project.schema.json'), '{}');
+    expect((await cli(sim, ['export', '--project', 'CHURN', '--out', 'manifests/live'])).code).toBe(0);
+    const files = tree(path.join(dir, 'manifests', 'live'));
+    expect(files.get('CHURN/project.yaml')?.split('\n')[0]).toBe('# yaml-language-server: $schema=../../../schemas/project.schema.json');
+    expect(files.get('folders/Analytics/Churn.yaml')?.split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=../../../../schemas/project-folder.schema.json',
+    );
+    expect(files.get('dss-gitops.yaml')?.split('\n')[0]).toBe('# yaml-language-server: $schema=../../schemas/config.schema.json');
   });
 
   it('reads every object once, and refuses an unknown project or a non-empty output directory', async () => {
