@@ -2,18 +2,22 @@
 
 import { registerApply } from './apply.js';
 import { registerDemo } from './demo.js';
+import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
 import type { CommandRegistrar } from './program.js';
 import { registerShow } from './show.js';
 import { registerSim } from './sim.js';
 import { registerValidate } from './validate.js';
+import { registerWatch } from './watch.js';
 
 export const COMMANDS: CommandRegistrar[] = [
   registerValidate,
   registerPlan,
   registerApply,
   registerShow,
+  registerDrift,
+  registerWatch,
   registerSim,
   registerDemo,
   registerExport,

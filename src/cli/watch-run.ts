@@ -1,0 +1,142 @@
+// One run of `dss-gitops watch`: sync the manifests, detect drift, self-heal when asked, and sum it all up as a
+// RunOutcome for the controller (metrics, readiness, webhook, the run's log line). Each run opens its own
+// clients, so a changed `dss-gitops.yaml` in the repository is picked up by the next run like any manifest.
+
+import type { DssClient } from '../dss/types.js';
+import { driftRun } from '../reconciler/drift-run.js';
+import type { DriftEntry, DriftReport } from '../reconciler/drift.js';
+import { heal } from '../reconciler/heal.js';
+import { driftFingerprint } from '../watch/fingerprint.js';
+import type { ManifestSource } from '../watch/source.js';
+import { emptyCounts, type DriftedObject, type DssRequestCount, type RunOutcome, type StateCounts, type WatchLogger } from '../watch/types.js';
+import type { CliIo } from './io.js';
+import { openRun, type RunFlags } from './run-context.js';
+import type { LoadManifestOptions } from '../manifest/types.js';
+
+export interface DriftRunnerOptions {
+  source: ManifestSource;
+  /** The manifest load options; `paths` are replaced by the checkout directory when the source is git. */
+  load: (dir: string) => LoadManifestOptions;
+  flags: Pick<RunFlags, 'parallelism' | 'sim'>;
+  selfHeal: boolean;
+  prune: boolean;
+  io: CliIo;
+  debug: boolean;
+  logger: WatchLogger;
+  /** The clock, for `startedAt` and durations. */
+  now?: () => number;
+}
+
+function kindOfAddress(address: string): string {
+  const slash = address.indexOf('/');
+  return slash === -1 ? address : address.slice(0, slash);
+}
+
+function toDrifted(entry: DriftEntry): DriftedObject {
+  return {
+    address: entry.address,
+    kind: entry.kind,
+    node: entry.node,
+    fingerprint: driftFingerprint(entry.changes),
+    fields: entry.changes.map((c) => c.path),
+    ...(entry.changedBy === undefined ? {} : { changedBy: entry.changedBy }),
+    ...(entry.changedAt === undefined ? {} : { changedAt: entry.changedAt }),
+  };
+}
+
+/** Counts by kind and state; healed objects count as in sync, since the run left them so. */
+export function countsOf(report: DriftReport, healed: ReadonlySet<string>): Record<string, StateCounts> {
+  const counts: Record<string, StateCounts> = {};
+  const add = (kind: string, state: keyof StateCounts): void => {
+    counts[kind] ??= emptyCounts();
+    counts[kind][state] += 1;
+  };
+  for (const address of report.inSync) add(kindOfAddress(address), 'in_sync');
+  for (const entry of report.drift) add(entry.kind, healed.has(entry.address) ? 'in_sync' : 'drifted');
+  for (const entry of report.pending) add(entry.kind, 'pending');
+  for (const entry of report.unmanaged) add(entry.kind, 'unmanaged');
+  return counts;
+}
+
+/** Requests of this run by node and method; a client's errors are counted on its GET line (metrics sum by node). */
+function requestCounts(clients: DssClient[]): DssRequestCount[] {
+  const out: DssRequestCount[] = [];
+  for (const client of new Set(clients)) {
+    const stats = client.stats();
+    let errors = stats.errors;
+    for (const [method, count] of Object.entries(stats.byMethod)) {
+      if (count === 0 && !(method === 'GET' && errors > 0)) continue;
+      out.push({ node: client.nodeName, method, count, errors: method === 'GET' ? errors : 0 });
+      if (method === 'GET') errors = 0;
+    }
+  }
+  return out;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createDriftRunner(options: DriftRunnerOptions): () => Promise<RunOutcome> {
+  const now = options.now ?? Date.now;
+  return async () => {
+    const started = now();
+    const startedAt = new Date(started).toISOString();
+    const elapsed = (): number => (now() - started) / 1000;
+    let commit: string | undefined;
+    let clients: DssClient[] = [];
+    try {
+      const checkout = await options.source();
+      commit = checkout.commit;
+      const run = await openRun({
+        flags: { ...options.flags, file: [], var: [], varFile: [], target: [] },
+        load: options.load(checkout.dir),
+        io: options.io,
+        debug: options.debug,
+        plan: { prune: options.prune, allowEmpty: false, targets: [] },
+      });
+      clients = [run.clients.design, run.clients.deployer];
+      try {
+        // Only --prune prunes: `prune: true` in the repository's config does not arm an unattended controller.
+        const setup = {
+          ...run.setup,
+          ...(commit === undefined ? {} : { commit }),
+          options: { ...run.setup.options, prune: options.prune },
+        };
+        const { report, planned } = await driftRun(setup, run.set.documents);
+        const healed = new Set<string>();
+        if (options.selfHeal && report.drift.length > 0) {
+          const applied = await heal(setup, planned, report, options.prune);
+          for (const result of applied?.results ?? []) {
+            if (result.status === 'applied' && !result.address.endsWith('#ownership')) healed.add(result.address);
+            if (result.status === 'failed' || result.status === 'skipped') {
+              options.logger.warn({ address: result.address, error: result.error }, 'self-heal could not repair an object');
+            }
+          }
+        }
+        const outcome: RunOutcome = {
+          startedAt,
+          durationSeconds: elapsed(),
+          ...(commit === undefined ? {} : { commit }),
+          counts: countsOf(report, healed),
+          drifted: report.drift.filter((e) => !healed.has(e.address)).map(toDrifted),
+          requests: requestCounts(clients),
+        };
+        if (options.selfHeal) outcome.healed = [...healed].sort();
+        return outcome;
+      } finally {
+        await run.close();
+      }
+    } catch (error) {
+      return {
+        startedAt,
+        durationSeconds: elapsed(),
+        ...(commit === undefined ? {} : { commit }),
+        counts: {},
+        drifted: [],
+        ...(clients.length > 0 ? { requests: requestCounts(clients) } : {}),
+        error: messageOf(error),
+      };
+    }
+  };
+}

@@ -1,0 +1,70 @@
+// One drift detection run: plan the whole manifests (GET requests only), list the objects of the managed
+// projects to find the undeclared ones, and classify. Shared by the `drift` command and the watch controller.
+
+import pLimit from 'p-limit';
+import type { DssClient } from '../dss/types.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import { addressOf } from '../manifest/address.js';
+import { classifyDrift, managedProjects, type DriftReport, type ListedObject } from './drift.js';
+import { planRun, type PlannedRun, type RunSetup } from './reconcile.js';
+
+export interface DriftRun {
+  report: DriftReport;
+  /** The plan behind the report, for `watch --self-heal`. */
+  planned: PlannedRun;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * How to list the live objects of a kind in a project. Only kinds that live inside projects and that DSS lists
+ * per project belong here; the project blocks are part of the project itself.
+ */
+const LISTERS: Array<{ kind: string; list: (client: DssClient, key: string) => Promise<string[]> }> = [
+  {
+    kind: 'Scenario',
+    list: async (client, key) => {
+      const scenarios = await client.getOrAbsent<unknown>(`/projects/${encodeURIComponent(key)}/scenarios/`);
+      if (!Array.isArray(scenarios)) return [];
+      return scenarios.map((s) => (isObject(s) && typeof s.id === 'string' ? s.id : undefined)).filter((id): id is string => id !== undefined);
+    },
+  },
+];
+
+/** The live objects of every managed project that exists, by address. */
+export async function listManagedObjects(client: DssClient, projectKeys: string[], parallelism: number): Promise<ListedObject[]> {
+  const limit = pLimit(Math.max(1, parallelism));
+  const lists = await Promise.all(
+    projectKeys.flatMap((projectKey) =>
+      LISTERS.map(({ kind, list }) =>
+        limit(async () =>
+          (await list(client, projectKey)).map((id) => ({ address: addressOf(kind, id, projectKey), kind, node: client.nodeName, projectKey })),
+        ),
+      ),
+    ),
+  );
+  return lists.flat();
+}
+
+/** Reads and classifies. Sends GET requests only. */
+export async function driftRun(setup: RunSetup, documents: ManifestDocument[]): Promise<DriftRun> {
+  // Drift covers the whole manifests: a `--target` would hide the objects it leaves out.
+  const planned = await planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents);
+  const existing = managedProjects(planned.allUnits).filter((key) => planned.projects.get(key)?.exists === true);
+  const listed = await listManagedObjects(setup.clients.design, existing, setup.parallelism);
+  // With prune planned, the owned objects that left the manifests are pending deletions too (whole projects...).
+  const seen = new Set(listed.map((l) => l.address));
+  for (const d of planned.plan.deletions) {
+    if (!seen.has(d.address)) listed.push({ address: d.address, kind: d.kind, node: d.node, projectKey: d.projectKey });
+  }
+  const report = classifyDrift({
+    units: planned.plan.units,
+    projects: planned.projects,
+    listed,
+    ...(setup.commit === undefined ? {} : { commit: setup.commit }),
+    warnings: planned.plan.report.warnings,
+  });
+  return { report, planned };
+}

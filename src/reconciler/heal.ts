@@ -1,0 +1,43 @@
+// `watch --self-heal`: the plan that reverts drift and nothing else. As Argo CD's self-heal, it puts DSS back
+// to what the manifests held at the last apply; manifest changes not applied yet (pending) are left to `apply`,
+// so that a merge is never deployed by the controller behind the back of the team's apply step. Deletions of
+// owned objects that left the manifests happen only when prune is asked for.
+
+import type { ApplyReport } from '../diff/types.js';
+import type { DriftReport } from './drift.js';
+import type { PlannedRun, RunSetup } from './reconcile.js';
+import { applyRun } from './reconcile.js';
+import type { Plan, PlannedRecord } from './types.js';
+
+/** The drifted units only; the ownership records keep their entries, so pending units stay pending. */
+export function healingPlan(planned: PlannedRun, report: DriftReport, prune: boolean): Plan {
+  const drifted = new Set(report.drift.map((e) => e.address));
+  const plan = planned.plan;
+  const units = plan.units.map((p) => (drifted.has(p.unit.address) ? p : { ...p, action: 'no-op' as const }));
+  const deletions = prune ? plan.deletions : [];
+  // A drifted unit's entry is already right (its hash matched); every other entry must not move, and a project
+  // without a record gets none from a heal (its units are all pending).
+  const records: PlannedRecord[] = plan.records.flatMap((r) =>
+    r.before === undefined ? [] : [{ ...r, after: { ...r.after, inventory: { ...r.before.inventory } } }],
+  );
+  const changes = plan.report.resourceChanges.filter((c) => drifted.has(c.address) || (prune && c.action === 'delete'));
+  const count = (action: string): number => changes.filter((c) => c.action === action).length;
+  return {
+    report: { ...plan.report, resourceChanges: changes, summary: { add: count('create'), change: count('update'), destroy: count('delete') } },
+    units,
+    deletions,
+    records,
+  };
+}
+
+/** Whether a healing plan has anything to write. */
+export function hasHealing(plan: Plan): boolean {
+  return plan.units.some((p) => p.action !== 'no-op') || plan.deletions.length > 0;
+}
+
+/** Applies the drifted objects (and, with prune, the deletions); the other units are not written. */
+export async function heal(setup: RunSetup, planned: PlannedRun, report: DriftReport, prune: boolean): Promise<ApplyReport | undefined> {
+  const plan = healingPlan(planned, report, prune);
+  if (!hasHealing(plan)) return undefined;
+  return applyRun(setup, { ...planned, plan });
+}
