@@ -6,6 +6,7 @@ import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
 import { registerPlan } from './plan.js';
 import type { CommandRegistrar } from './program.js';
+import { registerPromote } from './promote.js';
 import { registerShow } from './show.js';
 import { registerSim } from './sim.js';
 import { registerValidate } from './validate.js';
@@ -18,6 +19,7 @@ export const COMMANDS: CommandRegistrar[] = [
   registerShow,
   registerDrift,
   registerWatch,
+  registerPromote,
   registerSim,
   registerDemo,
   registerExport,

@@ -1,0 +1,145 @@
+// `dss-gitops promote DEPLOYMENT --from DEPLOYMENT_OR_STAGE`: takes the bundle a healthy source deployment runs and
+// proposes it for the target deployment's manifest. Without a flag it only tells; `--write` edits the manifest in
+// place, `--commit` also commits it on a new branch for a pull request, `--apply` edits and rolls out now.
+
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { renderApplyText } from '../diff/index.js';
+import { readHealth } from '../deployer/deployer-reads.js';
+import { commitMessage, defaultBranch, summaryLine } from '../deployer/describe.js';
+import { planPromotion, rewriteManifest, type RewrittenManifest } from '../deployer/promote.js';
+import type { Promotion } from '../deployer/types.js';
+import { UserError } from '../errors.js';
+import { createBranchAndCommit } from '../git/commit.js';
+import { applyRun, planRun } from '../reconciler/reconcile.js';
+import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { write, type CliIo } from './io.js';
+import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
+import { renderPlan } from './plan.js';
+import type { CommandContext, CommandRegistrar } from './program.js';
+import { SIM_STATE_FILE, loadValidManifests, openRun, type RunContext } from './run-context.js';
+
+interface PromoteFlags extends ManifestFlags {
+  from: string;
+  write?: boolean;
+  commit?: boolean;
+  apply?: boolean;
+  force?: boolean;
+  branch?: string;
+  sim?: boolean;
+  detailedExitcode?: boolean;
+}
+
+type Mode = 'show' | 'write' | 'commit' | 'apply';
+
+function modeOf(flags: PromoteFlags): Mode {
+  const chosen = (['write', 'commit', 'apply'] as const).filter((m) => flags[m]);
+  if (chosen.length > 1) throw new UserError('BAD_FLAG', `--${chosen.join(', --')} are exclusive: pick one`);
+  if (flags.branch !== undefined && !flags.commit) throw new UserError('BAD_FLAG', '--branch only goes with --commit');
+  return chosen[0] ?? 'show';
+}
+
+function relative(io: CliIo, file: string): string {
+  return path.relative(io.cwd, file) || file;
+}
+
+function location(io: CliIo, p: Promotion): string {
+  const at = p.target.position;
+  return `${relative(io, at.file)}:${at.line}:${at.column}`;
+}
+
+async function writeManifest(rewritten: RewrittenManifest, io: CliIo): Promise<void> {
+  await writeFile(rewritten.file, rewritten.after);
+  write(io.stdout, `Wrote ${relative(io, rewritten.file)}: line ${rewritten.line} changed.`);
+}
+
+async function commitManifest(p: Promotion, rewritten: RewrittenManifest, flags: PromoteFlags, io: CliIo): Promise<void> {
+  const branch = flags.branch ?? defaultBranch(p);
+  const done = await createBranchAndCommit({
+    repoRoot: path.dirname(rewritten.file),
+    branch,
+    files: [{ path: rewritten.file, content: rewritten.after }],
+    message: commitMessage(p, `${relative(io, rewritten.file)}:${rewritten.line}`),
+  });
+  write(io.stdout, `Committed ${done.commit.slice(0, 12)} on branch ${done.branch} (now checked out): push it and open a pull request.`);
+}
+
+/** Writes the manifest, then applies that one deployment (and what it depends on) with the manifests as written. */
+async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: RunContext, flags: PromoteFlags, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  await writeManifest(rewritten, io);
+  const documents = loadValidManifests(manifestLoadOptions(flags, io), io).documents;
+  const planned = await planRun(run.setup, documents);
+  io.stdout.write('\n');
+  renderPlan(planned.plan.report, 'text', io);
+  io.stdout.write('\n');
+  const report = await applyRun(run.setup, planned);
+  renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+  const status = await readHealth(run.clients.deployer, p.target.deploymentId);
+  write(io.stdout, `${p.address}: ${status.health}${status.messages.length > 0 ? ` (${status.messages.join('; ')})` : ''}`);
+  return report.failed > 0 || report.skipped > 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+async function promote(deployment: string, flags: PromoteFlags, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  const mode = modeOf(flags);
+  const address = `Deployment/${deployment}`;
+  const run = await openRun({
+    flags: { ...flags, target: [address] },
+    load: manifestLoadOptions(flags, io),
+    io,
+    debug: ctx.debug(),
+    plan: { prune: false, allowEmpty: false, targets: [address] },
+  });
+  try {
+    const promotion = await planPromotion(run.clients.deployer, run.set.documents, {
+      target: deployment,
+      from: flags.from,
+      force: Boolean(flags.force),
+    });
+    for (const reason of promotion.forced) write(io.stderr, `Warning: promoting despite (--force): ${reason}`);
+    write(io.stdout, summaryLine(promotion));
+    write(io.stdout, `  ${location(io, promotion)}`);
+    if (promotion.upToDate) {
+      write(io.stdout, `Nothing to do: ${deployment} already names bundle ${promotion.toBundleId}.`);
+      return EXIT_OK;
+    }
+    // Computed before any write, so an edit that cannot be made cleanly changes nothing.
+    const rewritten = await rewriteManifest(promotion);
+    switch (mode) {
+      case 'show':
+        write(io.stdout, 'Run again with --write, --commit or --apply to make this change.');
+        return flags.detailedExitcode ? EXIT_CHANGES : EXIT_OK;
+      case 'write':
+        await writeManifest(rewritten, io);
+        return EXIT_OK;
+      case 'commit':
+        await commitManifest(promotion, rewritten, flags, io);
+        return EXIT_OK;
+      case 'apply':
+        return await applyPromotion(promotion, rewritten, run, flags, ctx);
+    }
+  } finally {
+    await run.close();
+  }
+}
+
+export const registerPromote: CommandRegistrar = (program, ctx) => {
+  const command = new Command('promote')
+    .description("move the bundle a healthy deployment runs to the next stage's deployment, through its manifest")
+    .argument('<deployment>', 'the target deployment id (a Deployment of the manifests)')
+    .addOption(new Option('--from <deployment-or-stage>', 'the source: a deployment id, or a stage name').makeOptionMandatory());
+  addManifestOptions(command)
+    .option('--write', "rewrite the target's spec.bundleId in its manifest file, keeping everything else")
+    .option('--commit', 'also commit the change on a new branch, ready for a pull request')
+    .option('--branch <name>', 'the branch of --commit (default: promote/<deployment>-<bundle>)')
+    .option('--apply', 'write the manifest and apply that deployment now')
+    .option('--force', 'promote even from an unhealthy source, or backwards through the stages')
+    .option('--detailed-exitcode', 'without a flag, exit 2 when the manifest would change')
+    .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
+    .action(async (deployment: string, flags: PromoteFlags) => {
+      ctx.setExitCode(await promote(deployment, flags, ctx));
+    });
+  program.addCommand(command);
+};
