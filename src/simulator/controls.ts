@@ -1,9 +1,16 @@
 // The `/__sim/...` endpoints: the same controls as the programmatic handle, for tests and tools written in
 // other languages. They need no API key and are never counted in the stats.
+//
+// Extension point: like the API's route families (`routes.ts`), each family of controls is a registrar
+// `(router) => void` listed in CONTROL_REGISTRARS. Patterns are relative to `/__sim` (`/deployer/config` serves
+// `/__sim/deployer/config`), trailing slash optional, and handlers get the node's context plus the controls.
 
+import { registerDeployerControls } from './deployer/test-hooks.js';
+import type { SimContext } from './context.js';
 import { illegalArgument, notFound, SimHttpError, ERROR_TYPES } from './errors.js';
 import { validateFaultRule, type FaultRule } from './faults.js';
 import { queryBool } from './http.js';
+import { Router, type SimRequest, type SimResponse } from './router.js';
 import type { SimStats } from './stats.js';
 import type { SimState } from './state.js';
 
@@ -28,59 +35,78 @@ export interface ResetOptions {
   faults?: boolean;
 }
 
-export interface ControlResult {
-  status: number;
-  json: unknown;
+/** What a control handler gets: the node's context (state, `changed()`, clock) and the node's controls. */
+export interface ControlContext extends SimContext {
+  readonly controls: SimControls;
 }
 
-/** Answers one control request; `path` is what follows `/__sim`, without trailing slash. */
-export function handleControl(
-  controls: SimControls,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-  body: unknown,
-): ControlResult {
-  const route = `${method} ${path}`;
-  switch (route) {
-    case 'GET /stats':
-      return ok(controls.stats());
-    case 'POST /reset': {
-      const options = (isObject(body) ? body : {}) as ResetOptions;
-      const flag = (name: keyof ResetOptions, fallback: boolean): boolean =>
-        query.has(name) ? queryBool(query, name) : typeof options[name] === 'boolean' ? Boolean(options[name]) : fallback;
-      controls.reset({ stats: flag('stats', true), state: flag('state', true), faults: flag('faults', false) });
-      return ok({ msg: 'reset' });
-    }
-    case 'GET /latency':
-      return ok({ latencyMs: controls.latency() });
-    case 'PUT /latency': {
-      const ms = isObject(body) ? body.latencyMs : undefined;
-      if (typeof ms !== 'number' || ms < 0) throw illegalArgument('latencyMs must be a number >= 0');
-      controls.setLatency(ms);
-      return ok({ latencyMs: ms });
-    }
-    case 'GET /faults':
-      return ok(controls.faults());
-    case 'PUT /faults':
-      if (!Array.isArray(body)) throw illegalArgument('expected a list of fault rules');
-      controls.setFaults(body.map(rule));
-      return ok(controls.faults());
-    case 'POST /faults':
-      controls.addFault(rule(body));
-      return ok(controls.faults());
-    case 'DELETE /faults':
-      controls.setFaults([]);
-      return ok([]);
-    case 'GET /state':
-      return ok(controls.state());
-    case 'PUT /state':
-      if (!isObject(body) || body.formatVersion !== 1) throw illegalArgument('expected a state dump (formatVersion 1)');
-      controls.replaceState(body as unknown as SimState);
-      return ok({ msg: 'state replaced' });
-    default:
-      throw notFound(`No simulator control ${route}`);
+export type ControlRouter = Router<ControlContext>;
+export type ControlRegistrar = (router: ControlRouter) => void;
+
+export const CONTROL_REGISTRARS: ControlRegistrar[] = [registerCoreControls, registerDeployerControls];
+
+export function createControlRouter(registrars: readonly ControlRegistrar[] = CONTROL_REGISTRARS): ControlRouter {
+  const router: ControlRouter = new Router<ControlContext>();
+  for (const register of registrars) register(router);
+  return router;
+}
+
+/** Answers one control request; `req.path` is what follows `/__sim`, without trailing slash. */
+export async function handleControl(
+  router: ControlRouter,
+  req: Omit<SimRequest, 'params'>,
+  ctx: ControlContext,
+): Promise<SimResponse> {
+  const match = router.match(req.method, req.path);
+  if (match === undefined) throw notFound(`No simulator control ${req.method} ${req.path}`);
+  if (match === 'methodNotAllowed') {
+    throw new SimHttpError(405, ERROR_TYPES.illegalArgument, `Method ${req.method} not allowed on /__sim${req.path}`);
   }
+  return match.route.handler({ ...req, params: match.params }, ctx);
+}
+
+/** Request counts, reset, latency, faults and the whole state. */
+export function registerCoreControls(router: ControlRouter): void {
+  router.get('/stats', (_req, { controls }) => ({ json: controls.stats() }));
+
+  router.post('/reset', (req, { controls }) => {
+    const options = (isObject(req.body) ? req.body : {}) as ResetOptions;
+    const flag = (name: keyof ResetOptions, fallback: boolean): boolean =>
+      req.query.has(name) ? queryBool(req.query, name) : typeof options[name] === 'boolean' ? Boolean(options[name]) : fallback;
+    controls.reset({ stats: flag('stats', true), state: flag('state', true), faults: flag('faults', false) });
+    return { json: { msg: 'reset' } };
+  });
+
+  router.get('/latency', (_req, { controls }) => ({ json: { latencyMs: controls.latency() } }));
+  router.put('/latency', (req, { controls }) => {
+    const ms = isObject(req.body) ? req.body.latencyMs : undefined;
+    if (typeof ms !== 'number' || ms < 0) throw illegalArgument('latencyMs must be a number >= 0');
+    controls.setLatency(ms);
+    return { json: { latencyMs: ms } };
+  });
+
+  router.get('/faults', (_req, { controls }) => ({ json: controls.faults() }));
+  router.put('/faults', (req, { controls }) => {
+    if (!Array.isArray(req.body)) throw illegalArgument('expected a list of fault rules');
+    controls.setFaults(req.body.map(rule));
+    return { json: controls.faults() };
+  });
+  router.post('/faults', (req, { controls }) => {
+    controls.addFault(rule(req.body));
+    return { json: controls.faults() };
+  });
+  router.delete('/faults', (_req, { controls }) => {
+    controls.setFaults([]);
+    return { json: [] };
+  });
+
+  router.get('/state', (_req, { controls }) => ({ json: controls.state() }));
+  router.put('/state', (req, { controls }) => {
+    const body = req.body;
+    if (!isObject(body) || body.formatVersion !== 1) throw illegalArgument('expected a state dump (formatVersion 1)');
+    controls.replaceState(body as unknown as SimState);
+    return { json: { msg: 'state replaced' } };
+  });
 }
 
 function rule(input: unknown): FaultRule {
@@ -89,10 +115,6 @@ function rule(input: unknown): FaultRule {
   } catch (error) {
     throw new SimHttpError(400, ERROR_TYPES.illegalArgument, (error as Error).message);
   }
-}
-
-function ok(json: unknown): ControlResult {
-  return { status: 200, json };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

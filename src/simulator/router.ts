@@ -27,7 +27,7 @@ export interface SimResponse {
   raw?: { contentType: string; body: Buffer };
 }
 
-export type SimHandler = (req: SimRequest, ctx: SimContext) => SimResponse | Promise<SimResponse>;
+export type SimHandler<C extends SimContext = SimContext> = (req: SimRequest, ctx: C) => SimResponse | Promise<SimResponse>;
 
 export interface RouteOptions {
   /** Privilege needed; `project` names the route param that holds the project key (default `projectKey`). */
@@ -40,25 +40,26 @@ export interface RouteOptions {
   rawBody?: boolean;
 }
 
-export interface Route {
+export interface Route<C extends SimContext = SimContext> {
   method: string;
   pattern: string;
   regex: RegExp;
   paramNames: string[];
-  handler: SimHandler;
+  handler: SimHandler<C>;
   options: RouteOptions;
 }
 
-export interface RouteMatch {
-  route: Route;
+export interface RouteMatch<C extends SimContext = SimContext> {
+  route: Route<C>;
   params: Record<string, string>;
 }
 
-export class Router {
-  private readonly routes: Route[] = [];
+/** `C` is the context handlers get: the API's routes get a `SimContext`, the `/__sim` controls a wider one. */
+export class Router<C extends SimContext = SimContext> {
+  private readonly routes: Array<Route<C>> = [];
 
   /** Registers `pattern` such as `/projects/:projectKey/scenarios/:scenarioId`. */
-  add(method: string, pattern: string, handler: SimHandler, options: RouteOptions = {}): void {
+  add(method: string, pattern: string, handler: SimHandler<C>, options: RouteOptions = {}): void {
     const paramNames: string[] = [];
     const source = pattern
       .split('/')
@@ -73,16 +74,16 @@ export class Router {
     this.routes.push({ method, pattern, regex: new RegExp(`^${source}$`), paramNames, handler, options });
   }
 
-  get(pattern: string, handler: SimHandler, options?: RouteOptions): void {
+  get(pattern: string, handler: SimHandler<C>, options?: RouteOptions): void {
     this.add('GET', pattern, handler, options);
   }
-  post(pattern: string, handler: SimHandler, options?: RouteOptions): void {
+  post(pattern: string, handler: SimHandler<C>, options?: RouteOptions): void {
     this.add('POST', pattern, handler, options);
   }
-  put(pattern: string, handler: SimHandler, options?: RouteOptions): void {
+  put(pattern: string, handler: SimHandler<C>, options?: RouteOptions): void {
     this.add('PUT', pattern, handler, options);
   }
-  delete(pattern: string, handler: SimHandler, options?: RouteOptions): void {
+  delete(pattern: string, handler: SimHandler<C>, options?: RouteOptions): void {
     this.add('DELETE', pattern, handler, options);
   }
 
@@ -91,7 +92,7 @@ export class Router {
    * so that the server can answer 405 instead of 404. Static segments win over parameters at equal length
    * because routes are tried in registration order: register the more specific route first.
    */
-  match(method: string, path: string): RouteMatch | 'methodNotAllowed' | undefined {
+  match(method: string, path: string): RouteMatch<C> | 'methodNotAllowed' | undefined {
     let pathExists = false;
     for (const route of this.routes) {
       const m = route.regex.exec(path);
@@ -109,7 +110,7 @@ export class Router {
     return pathExists ? 'methodNotAllowed' : undefined;
   }
 
-  list(): readonly Route[] {
+  list(): ReadonlyArray<Route<C>> {
     return this.routes;
   }
 }

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { KeyRing, type SimApiKey } from './auth.js';
 import type { SimContext } from './context.js';
-import { handleControl, type ResetOptions, type SimControls } from './controls.js';
+import { createControlRouter, handleControl, type ControlContext, type ResetOptions, type SimControls } from './controls.js';
 import { notFound, SimHttpError, ERROR_TYPES } from './errors.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { CONTROL_PREFIX, parseJsonBody, readBody, sendError, sendJson, sendRaw, stripBasePath } from './http.js';
@@ -54,6 +54,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const keys = new KeyRing(adminKey, options.apiKeys);
   const router = new Router();
   registerAllRoutes(router);
+  const controlRouter = createControlRouter();
   const stats = new StatsRecorder();
   const faults = new FaultInjector(options.faults, options.random);
   const now = options.now ?? Date.now;
@@ -109,9 +110,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const parsed = new URL(req.url ?? '/', 'http://simulator');
     const rawBody = await readBody(req);
     if (parsed.pathname === CONTROL_PREFIX || parsed.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-      const path = parsed.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
-      const result = respondOrError(() => handleControl(controls, method, path, parsed.searchParams, parseJsonBody(rawBody)));
-      sendJson(res, result.status, result.json);
+      await control(req, res, method, parsed, rawBody);
       return;
     }
     const path = stripBasePath(parsed.pathname);
@@ -143,6 +142,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await dispatch(req, res, match, path, parsed.searchParams, rawBody, method);
     } catch (error) {
       sendError(res, error instanceof SimHttpError ? error : internalError(error));
+    }
+  }
+
+  /** A `/__sim` control: no key, no latency or faults, not counted. */
+  async function control(req: IncomingMessage, res: ServerResponse, method: string, parsed: URL, rawBody: Buffer): Promise<void> {
+    const path = parsed.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
+    try {
+      const ctx: ControlContext = {
+        state,
+        changed: () => saver?.schedule(),
+        now,
+        url,
+        userLogin: 'admin',
+        canRead: () => true,
+        controls,
+      };
+      const body = parseJsonBody(rawBody);
+      const request = { method, path, query: parsed.searchParams, body, rawBody, headers: req.headers, apiKey: '' };
+      const result = await handleControl(controlRouter, request, ctx);
+      sendJson(res, result.status ?? 200, result.json ?? {});
+    } catch (error) {
+      sendError(res, internalError(error));
     }
   }
 
@@ -198,15 +219,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await saver?.flush();
     },
   };
-}
-
-function respondOrError(run: () => { status: number; json: unknown }): { status: number; json: unknown } {
-  try {
-    return run();
-  } catch (error) {
-    const e = error instanceof SimHttpError ? error : internalError(error);
-    return { status: e.status, json: e.toBody() };
-  }
 }
 
 function internalError(error: unknown): SimHttpError {

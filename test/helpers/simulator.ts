@@ -3,6 +3,7 @@
 //   const sim = await startTestSimulator();
 //   afterAll(() => sim.close());
 //   const { status, json } = await sim.call('GET', '/projects/');
+//   await sim.control('PUT', '/deployer/config', { futureStepMs: 0 });
 
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/server.js';
 
@@ -32,6 +33,8 @@ export interface TestSimulator extends SimulatorHandle {
   call<T = unknown>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<CallResult<T>>;
   /** The same as `call`, but fails the test unless the status is 2xx. */
   ok<T = unknown>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<T>;
+  /** Calls the control at `/__sim{path}` (no key), failing the test unless the status is 2xx. */
+  control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
 export function basicAuth(key: string): string {
@@ -70,5 +73,7 @@ export async function startTestSimulator(options: SimulatorOptions = {}): Promis
     }
     return result.json;
   };
-  return Object.assign(handle, { call, ok });
+  const control = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    ok<T>(method, `/__sim${path}`, body, { basePath: '', key: null });
+  return Object.assign(handle, { call, ok, control });
 }

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 async function startUpdate(stepMs: number): Promise<string> {
-  await client.putJson('/__sim/deployer/config', { futureStepMs: stepMs });
+  await design.control('PUT', '/deployer/config', { futureStepMs: stepMs });
   const started = await client.postJson<{ jobId: string }>('/project-deployer/deployments/sales-auto/actions/update');
   return started.jobId;
 }

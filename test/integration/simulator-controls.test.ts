@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createControlRouter, handleControl } from '../../src/simulator/controls.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const running: TestSimulator[] = [];
@@ -170,5 +171,49 @@ describe('faults', () => {
     expect((await control(sim, 'PUT', '/faults', [{ kind: 'status', rate: 2 }])).status).toBe(400);
     expect((await control(sim, 'PUT', '/faults', [{ kind: 'drop', method: 'DELETE' }])).status).toBe(200);
     expect(sim.faults()).toEqual([{ kind: 'drop', method: 'DELETE' }]);
+  });
+});
+
+describe('control families', () => {
+  it('serves the deployer controls at /__sim/deployer with no key, uncounted, and no longer under the API base path', async () => {
+    const sim = await start();
+    const config = await control(sim, 'PUT', '/deployer/config/', { futureStepMs: 25 });
+    expect(config).toEqual({ status: 200, json: { futureStepMs: 25, deployerUrl: null, deployerApiKeySet: false } });
+    expect((await control(sim, 'PUT', '/deployer/failing-bundles/v2')).json).toEqual(['v2']);
+    expect((await control(sim, 'GET', '/deployer/failing-bundles')).json).toEqual(['v2']);
+    expect((await control(sim, 'DELETE', '/deployer/failing-bundles/v2')).json).toEqual([]);
+    expect(sim.state().deployer.config.futureStepMs).toBe(25);
+    expect(sim.stats().total).toBe(0);
+    expect((await sim.call('GET', '/__sim/deployer/config')).status).toBe(404);
+  });
+
+  it('answers 404 for an unknown control and 405 for a known one under another method, with DSS error bodies', async () => {
+    const sim = await start();
+    const missing = await control(sim, 'GET', '/nowhere');
+    expect(missing).toMatchObject({ status: 404, json: { errorType: 'com.dataiku.dip.server.controllers.NotFoundException' } });
+    const wrongMethod = await control(sim, 'PATCH', '/deployer/config', {});
+    expect(wrongMethod.status).toBe(405);
+    const badBody = await control(sim, 'PUT', '/deployer/config', { futureStepMs: -1 });
+    expect(badBody).toMatchObject({ status: 400, json: { errorType: 'java.lang.IllegalArgumentException' } });
+  });
+
+  it('lets a family add its controls through a registrar, with the node context and the controls', async () => {
+    const seen: string[] = [];
+    const router = createControlRouter([
+      (r) =>
+        r.post('/example/:name', (req, ctx) => {
+          seen.push(`${req.params.name}:${ctx.controls.latency()}`);
+          ctx.changed();
+          return { json: { name: req.params.name } };
+        }),
+    ]);
+    let changes = 0;
+    const sim = await start();
+    const ctx = { state: sim.state(), changed: () => changes++, now: Date.now, url: sim.url, userLogin: 'admin', canRead: () => true, controls: sim };
+    const request = { method: 'POST', path: '/example/hello', query: new URLSearchParams(), body: undefined, rawBody: Buffer.alloc(0), headers: {}, apiKey: '' };
+    expect(await handleControl(router, request, ctx)).toEqual({ json: { name: 'hello' } });
+    expect(seen).toEqual(['hello:0']);
+    expect(changes).toBe(1);
+    await expect(handleControl(router, { ...request, path: '/stats', method: 'GET' }, ctx)).rejects.toMatchObject({ status: 404 });
   });
 });

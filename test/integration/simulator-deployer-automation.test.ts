@@ -88,13 +88,13 @@ describe('automation node bundles', () => {
   });
 
   it('refuses activation of a bundle the node is set to refuse, and leaves the project as it was', async () => {
-    await automation.ok('PUT', '/__sim/deployer/failing-bundles/v1');
+    await automation.control('PUT', '/deployer/failing-bundles/v1');
     const refused = await automation.call<{ message: string }>('POST', '/projects/OPS/bundles/imported/v1/actions/activate');
     expect(refused.status).toBe(500);
     expect(refused.json.message).toMatch(/Activation of bundle v1 in project OPS failed/);
     expect(await automation.ok('GET', '/projects/OPS/variables/')).toMatchObject({ standard: { threshold: 0.5 } });
-    expect(await automation.ok('GET', '/__sim/deployer/failing-bundles')).toEqual(['v1']);
-    await automation.ok('DELETE', '/__sim/deployer/failing-bundles/v1');
+    expect(await automation.control('GET', '/deployer/failing-bundles')).toEqual(['v1']);
+    await automation.control('DELETE', '/deployer/failing-bundles/v1');
     await automation.ok('POST', '/projects/OPS/bundles/imported/v1/actions/activate');
     expect(await automation.ok('GET', '/projects/OPS/variables/')).toMatchObject({ standard: { threshold: 0.7 } });
   });

@@ -142,7 +142,7 @@ describe('bundle promotion across deployer stages', () => {
     await setThreshold(design, 'CHURN', 0.9);
     await design.ok('PUT', '/projects/CHURN/bundles/exported/v3');
     await design.ok('POST', '/projects/CHURN/bundles/v3/publish?publishedProjectKey=CHURN');
-    await autoTest.ok('PUT', '/__sim/deployer/failing-bundles/v3');
+    await autoTest.control('PUT', '/deployer/failing-bundles/v3');
     await setBundle(design, 'churn-test', 'v3');
 
     const outcome = await update(design, 'churn-test');

@@ -43,7 +43,7 @@ describe('DSS client against the simulated deployer', () => {
   it('throws the failure of an update future as a DssApiError with its message', async () => {
     await client.request('PUT', '/projects/RISK/bundles/exported/v2');
     await client.postJson('/projects/RISK/bundles/v2/publish');
-    await automation.ok('PUT', '/__sim/deployer/failing-bundles/v2');
+    await automation.control('PUT', '/deployer/failing-bundles/v2');
     const settings = await client.getJson<Record<string, unknown>>('/project-deployer/deployments/risk/settings');
     await client.putJson('/project-deployer/deployments/risk/settings', { ...settings, bundleId: 'v2' });
     const started = await client.postJson<{ jobId: string }>('/project-deployer/deployments/risk/actions/update');

@@ -63,7 +63,7 @@ describe('deployer persistence', () => {
       await design.ok('POST', '/projects/CUT/bundles/v1/publish');
       await design.ok('POST', '/project-deployer/infras', { id: 'auto', stage: 'Test', automationNodeUrl: automation.url, adminApiKey: 'automation-key' });
       await design.ok('POST', '/project-deployer/deployments', { deploymentId: 'cut', publishedProjectKey: 'CUT', infraId: 'auto', bundleId: 'v1' });
-      await design.ok('PUT', '/__sim/deployer/config', { futureStepMs: 60_000 });
+      await design.control('PUT', '/deployer/config', { futureStepMs: 60_000 });
       const started = await design.ok<{ jobId: string }>('POST', '/project-deployer/deployments/cut/actions/update');
       await design.close();
 
@@ -75,7 +75,7 @@ describe('deployer persistence', () => {
       expect(s.health).toBe('ERROR');
       expect(s.healthMessages[0]?.message).toMatch(/interrupted by a restart/);
       // A new update is allowed and goes through.
-      await design.ok('PUT', '/__sim/deployer/config', { futureStepMs: 0 });
+      await design.control('PUT', '/deployer/config', { futureStepMs: 0 });
       expect((await update(design, 'cut')).status).toBe(200);
       expect((await health(design, 'cut')).health).toBe('HEALTHY');
     } finally {

@@ -178,7 +178,7 @@ describe('automation node failures', () => {
 
 describe('futures', () => {
   it('lists jobs, leaves the result out when peeking, and aborts a running one', async () => {
-    await design.ok('PUT', '/__sim/deployer/config', { futureStepMs: 5_000 });
+    await design.control('PUT', '/deployer/config', { futureStepMs: 5_000 });
     await setBundle(design, 'sales-auto', 'v2');
     const started = await design.ok<{ jobId: string; alive: boolean; hasResult: boolean }>('POST', '/project-deployer/deployments/sales-auto/actions/update');
     expect(started).toMatchObject({ alive: true, hasResult: false });
@@ -195,7 +195,7 @@ describe('futures', () => {
     expect(aborted.json).toMatchObject({ aborted: true, alive: false, hasResult: false });
     expect((await health(design, 'sales-auto')).healthMessages[0]?.message).toMatch(/was aborted/);
 
-    await design.ok('PUT', '/__sim/deployer/config', { futureStepMs: 0 });
+    await design.control('PUT', '/deployer/config', { futureStepMs: 0 });
     const done = await update(design, 'sales-auto');
     expect(done.json.hasResult).toBe(true);
     const peeked = await design.ok<Record<string, unknown>>('GET', `/futures/${String(done.json.jobId)}?peek=true`);

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('a separate deployer node', () => {
   it('refuses a publication with a wrong deployer key, naming the setting and not the key', async () => {
-    await design.ok('PUT', '/__sim/deployer/config', { deployerUrl: deployer.url, deployerApiKey: 'bad-deployer-key' });
+    await design.control('PUT', '/deployer/config', { deployerUrl: deployer.url, deployerApiKey: 'bad-deployer-key' });
     const { status, json } = await design.call<{ message: string }>('POST', '/projects/FRAUD/bundles/v1/publish');
     expect(status).toBe(401);
     expect(json.message).toMatch(/Project Deployer .*refused the API key .*deployerApiKey/);
@@ -32,7 +32,7 @@ describe('a separate deployer node', () => {
   });
 
   it('receives the bundle published on the design node and deploys it', async () => {
-    const config = await design.ok<Record<string, unknown>>('PUT', '/__sim/deployer/config', { deployerUrl: deployer.url, deployerApiKey: 'deployer-key' });
+    const config = await design.control<Record<string, unknown>>('PUT', '/deployer/config', { deployerUrl: deployer.url, deployerApiKey: 'deployer-key' });
     expect(config).toEqual({ futureStepMs: 20, deployerUrl: deployer.url, deployerApiKeySet: true });
 
     const publication = await design.ok('POST', '/projects/FRAUD/bundles/v1/publish?publishedProjectKey=FRAUD_PUB');

@@ -1,6 +1,6 @@
 // Design-node bundles: export (a snapshot of the project), list, details, archive download, delete, and
 // publish to the Project Deployer: the node's own, as DSS's local deployer, or another node set with the
-// `/__sim/deployer/config` hook.
+// `/__sim/deployer/config` control.
 
 import { ERROR_TYPES, illegalArgument, notFound, SimHttpError } from '../errors.js';
 import type { SimContext } from '../context.js';

@@ -1,6 +1,6 @@
 // The deployer family's routes, registered by `src/simulator/routes.ts`: design-side bundles, the Project
-// Deployer, the automation-node bundle endpoints, futures, and test hooks. Static paths come before the
-// parameterised ones they overlap (`/project-deployer/infras/stages` before `/project-deployer/infras/:id`).
+// Deployer, the automation-node bundle endpoints, and futures. Its `/__sim/deployer` controls are registered
+// with the other controls, in `src/simulator/controls.ts`. Static paths come before the parameterised ones they overlap (`/project-deployer/infras/stages` before `/project-deployer/infras/:id`).
 
 import type { Router } from '../router.js';
 import { registerExportedBundleRoutes } from './bundles-exported.js';
@@ -10,7 +10,6 @@ import { registerInfraRoutes } from './deployer-infras.js';
 import { registerPublishedProjectRoutes } from './deployer-projects.js';
 import { registerStageRoutes } from './deployer-stages.js';
 import { registerFutureRoutes } from './futures-routes.js';
-import { registerDeployerTestHooks } from './test-hooks.js';
 
 export function registerDeployerRoutes(router: Router): void {
   registerImportedBundleRoutes(router);
@@ -20,5 +19,4 @@ export function registerDeployerRoutes(router: Router): void {
   registerPublishedProjectRoutes(router);
   registerDeploymentRoutes(router);
   registerFutureRoutes(router);
-  registerDeployerTestHooks(router);
 }

@@ -1,9 +1,9 @@
-// Test hooks of the deployer family, on the API's base path under `/__sim/deployer` with the admin key: bundles
-// this node refuses to activate (rollback tests), the simulated duration of future steps, and the remote
-// Project Deployer a design node publishes to.
+// Controls of the deployer family, registered in `CONTROL_REGISTRARS` and served at `/__sim/deployer/...` like
+// the other controls (no key, not counted): bundles this node refuses to activate (rollback tests), the simulated
+// duration of future steps, and the remote Project Deployer a design node publishes to.
 
 import { illegalArgument } from '../errors.js';
-import type { Router } from '../router.js';
+import type { ControlRouter } from '../controls.js';
 import { deployerState } from './futures.js';
 import type { DeployerConfig } from './state.js';
 import { isRecord, param } from './values.js';
@@ -41,45 +41,40 @@ function applyConfig(config: DeployerConfig, body: Record<string, unknown>): voi
   }
 }
 
-export function registerDeployerTestHooks(router: Router): void {
-  const admin = { adminOnly: true };
-
-  router.get('/__sim/deployer/failing-bundles', (_req, ctx) => ({ json: [...deployerState(ctx).hooks.failActivation] }), admin);
+export function registerDeployerControls(router: ControlRouter): void {
+  router.get('/deployer/failing-bundles', (_req, ctx) => ({ json: [...deployerState(ctx).hooks.failActivation] }));
 
   router.put(
-    '/__sim/deployer/failing-bundles/:bundleId',
+    '/deployer/failing-bundles/:bundleId',
     (req, ctx) => {
       const hooks = deployerState(ctx).hooks;
       const bundleId = param(req, 'bundleId');
       if (!hooks.failActivation.includes(bundleId)) hooks.failActivation.push(bundleId);
       ctx.changed();
       return { json: [...hooks.failActivation] };
-    },
-    admin,
+    }
   );
 
   router.delete(
-    '/__sim/deployer/failing-bundles/:bundleId',
+    '/deployer/failing-bundles/:bundleId',
     (req, ctx) => {
       const hooks = deployerState(ctx).hooks;
       hooks.failActivation = hooks.failActivation.filter((id) => id !== param(req, 'bundleId'));
       ctx.changed();
       return { json: [...hooks.failActivation] };
-    },
-    admin,
+    }
   );
 
-  router.get('/__sim/deployer/config', (_req, ctx) => ({ json: configView(deployerState(ctx).config) }), admin);
+  router.get('/deployer/config', (_req, ctx) => ({ json: configView(deployerState(ctx).config) }));
 
   router.put(
-    '/__sim/deployer/config',
+    '/deployer/config',
     (req, ctx) => {
       if (!isRecord(req.body)) throw illegalArgument('Expected {futureStepMs?, deployerUrl?, deployerApiKey?}');
       const config = deployerState(ctx).config;
       applyConfig(config, req.body);
       ctx.changed();
       return { json: configView(config) };
-    },
-    admin,
+    }
   );
 }
