@@ -78,7 +78,13 @@ async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: R
   renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
   const status = await readHealth(run.clients.deployer, p.target.deploymentId);
   write(io.stdout, `${p.address}: ${status.health}${status.messages.length > 0 ? ` (${status.messages.join('; ')})` : ''}`);
-  return report.failed > 0 || report.skipped > 0 ? EXIT_ERROR : EXIT_OK;
+  if (report.failed === 0 && report.skipped === 0) return EXIT_OK;
+  write(
+    io.stderr,
+    `The manifest names bundle ${p.toBundleId} but its rollout failed: fix forward with a new bundle, ` +
+      `or revert ${relative(io, rewritten.file)}:${rewritten.line}.`,
+  );
+  return EXIT_ERROR;
 }
 
 async function promote(deployment: string, flags: PromoteFlags, ctx: CommandContext): Promise<number> {
