@@ -58,7 +58,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     const changes = hasChanges(planned.plan.report.summary);
     if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
     if (changes && !flags.autoApprove) {
-      const answer = await askLine(io, '\nApply these changes? Only "yes" is accepted: ');
+      const answer = await askLine(io, '\nApply these changes? (yes) ');
       if (answer.trim() !== 'yes') {
         io.stderr.write('Apply cancelled.\n');
         return undefined;

@@ -103,7 +103,9 @@ export function replaceAt(value: unknown, patterns: string[], replace: (v: unkno
 
 /** The hash of what a unit declares, secrets masked: recorded on DSS to tell drift from pending changes. */
 export function specHash(unit: ResourceUnit): string {
-  const masked = replaceAt(unit.desired, sensitivePointersOf(unit), () => SENSITIVE_MASK);
+  const sensitive = sensitivePointersOf(unit);
+  // Most units hold no secret: hash them as they are rather than through a deep copy.
+  const masked = sensitive.length === 0 ? unit.desired : replaceAt(unit.desired, sensitive, () => SENSITIVE_MASK);
   return sha256(canonicalJson({ address: unit.address, desired: masked }));
 }
 
