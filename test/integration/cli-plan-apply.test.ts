@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { simpleGit } from 'simple-git';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
@@ -197,6 +198,29 @@ describe('plan and apply against the simulator', () => {
     const retry = await apply();
     expect(retry.code).toBe(0);
     expect(retry.stdout).toContain('0 added, 2 changed, 0 destroyed');
+  });
+
+  it('records the source and the commit when the manifests are in a git checkout', async () => {
+    const git = simpleGit({ baseDir: dir });
+    await git.init();
+    await git.addConfig('user.email', 'ci@example.com').addConfig('user.name', 'CI');
+    await git.add('.').commit('manifests');
+    const head = (await git.revparse(['HEAD'])).trim();
+    expect((await apply()).code).toBe(0);
+    const metadata = await sim.ok<{ custom: { kv: Record<string, { source: string; commit?: string; inventory: object }> } }>(
+      'GET',
+      '/projects/FINANCE_REPORTING/metadata',
+    );
+    const record = metadata.custom.kv['dss-gitops'];
+    expect(record?.source).toBe('git:m');
+    expect(record?.commit).toBe(head);
+    expect(Object.keys(record?.inventory ?? {}).sort()).toEqual([
+      'Project/FINANCE_REPORTING',
+      'Project/FINANCE_REPORTING#metadata',
+      'Project/FINANCE_REPORTING#permissions',
+      'Project/FINANCE_REPORTING#variables',
+      'Scenario/FINANCE_REPORTING/MONTH_END_CLOSE',
+    ]);
   });
 
   it('limits a run with --target, with a warning', async () => {
