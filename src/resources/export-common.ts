@@ -81,14 +81,16 @@ export function secretReference(name: string): string {
 }
 
 /**
- * A copy of a map of variables with every value under a secret-looking name replaced by a reference, the names
+ * A copy of a map of variables with every text under a secret-looking name replaced by a reference, the names
  * derived from `prefix` and the path of the value. `taken` keeps the names unique across calls.
  */
 export function hideSecrets(values: Json, prefix: string[], where: string, taken: Set<string>, found: ExportedSecret[]): Json {
   const out: Json = {};
   // In name order, so that the suffix of a name clash does not depend on the order DSS returned the keys in.
   for (const [key, value] of Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (looksSecret(key) && !isPlainObject(value) && !Array.isArray(value) && value !== null && value !== '') {
+    // Only text is hidden: a number or a flag under such a name (`useToken: true`, `keyVersion: 2`) is no secret,
+    // and a reference would load back as text, unequal to it.
+    if (looksSecret(key) && typeof value === 'string' && value !== '') {
       let name = secretName(...prefix, key);
       for (let n = 2; taken.has(name); n += 1) name = `${secretName(...prefix, key)}_${n}`;
       taken.add(name);

@@ -38,7 +38,7 @@ describe('secret names', () => {
     const found: ExportedSecret[] = [];
     const taken = new Set<string>();
     const out = hideSecrets(
-      { DB_PASSWORD: 'a', dbPassword: 'b', conn: { token: 'c', host: 'h' }, emptyToken: '', keyboardLayout: 'fr', n: 1 },
+      { DB_PASSWORD: 'a', dbPassword: 'b', conn: { token: 'c', host: 'h' }, emptyToken: '', keyboardLayout: 'fr', useToken: true, apiKeyVersion: 2 },
       ['P'],
       'Project/P spec.variables.standard',
       taken,
@@ -50,7 +50,8 @@ describe('secret names', () => {
       conn: { token: '${secret:P_CONN_TOKEN}', host: 'h' },
       emptyToken: '',
       keyboardLayout: 'fr',
-      n: 1,
+      useToken: true,
+      apiKeyVersion: 2,
     });
     expect(found.map((s) => s.name).sort()).toEqual(['P_CONN_TOKEN', 'P_DB_PASSWORD', 'P_DB_PASSWORD_2']);
     expect(found.find((s) => s.name === 'P_CONN_TOKEN')?.where).toBe('Project/P spec.variables.standard.conn.token');
