@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
 import { buildPlanFile } from '../reconciler/plan-file.js';
 import { planRun } from '../reconciler/reconcile.js';
+import { narrowToChangedSince, withChangedSinceWarnings } from './changed-since.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
@@ -30,6 +31,7 @@ interface PlanFlags extends RunFlags {
   out?: string;
   output: OutputFormat;
   detailedExitcode?: boolean;
+  changedSince?: string;
 }
 
 export const registerPlan: CommandRegistrar = (program, ctx) => {
@@ -38,6 +40,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
     .option('--out <file>', 'save the plan, for `apply FILE` (holds no secret value)')
     .addOption(outputOption())
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
+    .option('--changed-since <gitref>', 'plan only the objects whose manifests changed since GITREF, and what depends on them')
     .action(async (flags: PlanFlags) => {
       const { io } = ctx;
       const load = manifestLoadOptions(flags, io);
@@ -49,7 +52,15 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target },
       });
       try {
+        const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);
+        if (changed?.empty) {
+          renderPlan(changed.empty, flags.output, io);
+          if (flags.out !== undefined) io.stderr.write(`Nothing changed since ${flags.changedSince}: no plan saved to ${flags.out}.\n`);
+          ctx.setExitCode(EXIT_OK);
+          return;
+        }
         const planned = await planRun(run.setup, run.set.documents);
+        if (changed) planned.plan.report = withChangedSinceWarnings(planned.plan.report, changed, planned.plan.units.length);
         renderPlan(planned.plan.report, flags.output, io);
         if (flags.out !== undefined) {
           const file = buildPlanFile(planned, run.set.documents, {
@@ -60,7 +71,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
               paths: load.paths.map((p) => path.resolve(io.cwd, p)),
               ...(load.configPath !== undefined ? { configPath: path.resolve(io.cwd, load.configPath) } : {}),
             },
-            options: { prune: run.setup.options.prune, allowEmpty: run.setup.options.allowEmpty, targets: flags.target },
+            options: { prune: run.setup.options.prune, allowEmpty: run.setup.options.allowEmpty, targets: run.setup.options.targets },
             salt: randomBytes(16).toString('hex'),
             createdAt: new Date().toISOString(),
           });
