@@ -120,9 +120,12 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
       separateDeployer: config.nodes.deployer !== undefined,
       ...(schemasDir !== undefined ? { schemasDir } : {}),
     });
+    const made = new Set<string>();
     for (const [file, content] of files) {
       const full = path.join(out, ...file.split('/'));
-      mkdirSync(path.dirname(full), { recursive: true });
+      const parent = path.dirname(full);
+      if (!made.has(parent)) mkdirSync(parent, { recursive: true });
+      made.add(parent);
       writeFileSync(full, content);
     }
     write(io.stdout, `Exported ${summary(documents)} to ${flags.out} (${files.size} files).`);
