@@ -17,6 +17,8 @@ export interface DriftReport {
   added: string[];
   /** Addresses no longer drifted since the last message. */
   resolved: string[];
+  /** Addresses repaired by `--self-heal` in this run (they are not in `drifted`). */
+  healed?: string[];
 }
 
 export interface WebhookMessage {
@@ -93,9 +95,16 @@ export function buildMessage(
     added: added.sort(),
     resolved: resolved.sort(),
     ...(outcome.commit === undefined ? {} : { commit: outcome.commit }),
+    ...(outcome.healed !== undefined && outcome.healed.length > 0 ? { healed: [...outcome.healed].sort() } : {}),
   };
+  const healedLine =
+    report.healed === undefined ? [] : [`Repaired by self-heal: ${report.healed.map((a) => `\`${a}\``).join(', ')}`];
   if (drifted.length === 0) {
-    return { text: `:white_check_mark: dss-gitops: DSS is back in sync with the manifests${commit}.`, report };
+    const head =
+      report.healed === undefined
+        ? `:white_check_mark: dss-gitops: DSS is back in sync with the manifests${commit}.`
+        : `:wrench: dss-gitops: self-heal put ${report.healed.length} drifted object(s) back to the manifests${commit}.`;
+    return { text: [head, ...healedLine].join('\n'), report };
   }
   const noun = drifted.length === 1 ? 'object has' : 'objects have';
   const lines = drifted.slice(0, maxListed).map((object) => {
@@ -106,6 +115,7 @@ export function buildMessage(
   });
   if (drifted.length > maxListed) lines.push(`… and ${drifted.length - maxListed} more`);
   if (resolved.length > 0) lines.push(`Back in sync: ${resolved.map((a) => `\`${a}\``).join(', ')}`);
+  lines.push(...healedLine);
   return {
     text: [`:warning: dss-gitops: ${drifted.length} ${noun} drifted from the manifests${commit}.`, ...lines].join('\n'),
     report,
@@ -124,7 +134,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
       // A failed run says nothing about drift: keep the last known state rather than announce a false recovery.
       if (outcome.error !== undefined) return false;
       const current = keyOf(outcome.drifted);
-      if (sameSet(current, delivered)) return false;
+      // A repair is news even when the drift set ends where it was (drifted and healed within one run).
+      const healed = outcome.healed !== undefined && outcome.healed.length > 0;
+      if (sameSet(current, delivered) && !healed) return false;
       const message = buildMessage(outcome, delivered, options.maxListed);
       try {
         await post(options.url, message);

@@ -125,6 +125,16 @@ describe('plan --changed-since', () => {
     expect(vars.standard.unrelated).toBe('changed in DSS');
   });
 
+  it('apply records the commit of the manifests in the ownership record', async () => {
+    const recorded = async (): Promise<unknown> =>
+      (await sim.ok<{ custom: { kv: Record<string, { commit?: string }> } }>('GET', '/projects/CHURN/metadata')).custom.kv['dss-gitops']?.commit;
+    expect(await recorded()).toBe(repo.head());
+    editFile(file('projects/CHURN/scenario-daily-refresh.yaml'), 'hour: 2', 'hour: 3');
+    const next = repo.commitAll('move the nightly refresh');
+    expect((await cli('apply', '-f', 'manifests', '--auto-approve')).code).toBe(0);
+    expect(await recorded()).toBe(next);
+  });
+
   it('refuses an unknown ref and --target with it', async () => {
     const unknown = await plan('--changed-since', 'no-such-branch');
     expect(unknown.code).toBe(1);

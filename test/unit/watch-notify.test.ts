@@ -123,4 +123,16 @@ describe('buildMessage', () => {
     expect(lines[21]).toBe('… and 5 more');
     expect(message.report.drifted).toHaveLength(25);
   });
+
+  it('reports what self-heal repaired, even when the drift set ends where it started', async () => {
+    const hook = recorder();
+    const notifier = createNotifier({ url: 'https://hooks.example.com/x', post: hook.post });
+    expect(await notifier.handle(run([], { healed: ['Project/CHURN#variables'] }))).toBe(true);
+    expect(hook.sent[0]?.text).toBe(
+      ':wrench: dss-gitops: self-heal put 1 drifted object(s) back to the manifests (commit 0123456789ab).\n' +
+        'Repaired by self-heal: `Project/CHURN#variables`',
+    );
+    expect(hook.sent[0]?.report).toMatchObject({ status: 'in_sync', healed: ['Project/CHURN#variables'], drifted: [] });
+    expect(await notifier.handle(run([], { healed: [] }))).toBe(false);
+  });
 });
