@@ -130,6 +130,12 @@ export function planChanges(input: PlanInput): Plan {
   const warnings = [...(input.warnings ?? [])];
   const targeted = input.options.targets.length > 0;
   const units = [...input.units].sort((a, b) => a.address.localeCompare(b.address)).map((u) => planUnit(u, input));
+  const refused = units.flatMap((u) =>
+    u.action === 'update' && u.live && input.validateChange ? input.validateChange(u.unit, u.live, u.change.changes) : [],
+  );
+  if (refused.length > 0) {
+    throw new UserError('PLAN_REFUSED', `the plan cannot be applied:\n${refused.map((m) => `  - ${m}`).join('\n')}`);
+  }
   const desired = new Set(input.allUnits.map((u) => u.address));
   const prune = targeted ? { deletions: [], disowned: new Map<string, Set<string>>(), warnings: [] } : planPrune(input, desired);
   warnings.push(...prune.warnings);

@@ -81,6 +81,7 @@ export async function planRun(
     nodeOf: (name) => setup.registry.get(name)?.node ?? 'design',
     canDelete: (name) => setup.registry.get(name)?.delete !== undefined,
     describeUpdate: (unit, state) => setup.registry.get(unit.kind)?.describeUpdate?.(unit, state) ?? [],
+    validateChange: (unit, state, changes) => setup.registry.get(unit.kind)?.validateChange?.(unit, state, changes) ?? [],
     warnings: selection.warnings,
   });
   return { plan, allUnits, projects };

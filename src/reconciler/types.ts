@@ -73,6 +73,8 @@ export interface PlanInput {
   nodeOf: (kind: string) => string;
   canDelete: (kind: string) => boolean;
   describeUpdate?: (unit: ResourceUnit, live: LiveState) => string[];
+  /** The kind's refusals of an update (ResourceKind.validateChange); pure. */
+  validateChange?: (unit: ResourceUnit, live: LiveState, changes: readonly FieldChange[]) => string[];
   /** Warnings found while selecting units (e.g. `--target`). */
   warnings?: string[];
 }

@@ -2,7 +2,7 @@
 // kind for the units a document is planned as, reads them, diffs them with the kind's policy, and writes them.
 
 import type { DssClient } from '../dss/types.js';
-import type { DiffPolicy } from '../diff/types.js';
+import type { DiffPolicy, FieldChange } from '../diff/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 
 export type NodeName = 'design' | 'deployer';
@@ -97,6 +97,11 @@ export interface ResourceKind {
    * Extra plan lines for an update, e.g. a deployment rollout. Pure.
    */
   describeUpdate?(unit: ResourceUnit, live: LiveState): string[];
+  /**
+   * Plan errors for an update the kind refuses (e.g. a changed spec of an immutable bundle), worded for the user;
+   * empty when the update is fine. Any error stops the plan before anything is written. Pure.
+   */
+  validateChange?(unit: ResourceUnit, live: LiveState, changes: readonly FieldChange[]): string[];
   /**
    * `export`: the live objects of this kind in `scope`, as documents whose units read every exportable field
    * (their spec asks for each field; the values are placeholders). Kinds that cannot be exported leave it out.
