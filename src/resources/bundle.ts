@@ -1,0 +1,139 @@
+// `Bundle`: a bundle exported from a design-node project, `Bundle/PROJECT/BUNDLE_ID`. Two units:
+// - the bundle itself, exported once (`PUT /projects/{key}/bundles/exported/{id}?releaseNotes=`): a snapshot
+//   of the project, immutable afterwards. A changed spec for an existing id is a plan error (validateChange):
+//   the only way to ship other content is a new bundle id.
+// - `#publication`, with `publish`: whether the published project of the Project Deployer holds the bundle
+//   (`POST /projects/{key}/bundles/{id}/publish?publishedProjectKey=`), so that a missing publication is
+//   planned as a change of its own. It is read on the deployer node.
+//
+// Bundles are never pruned: the kind has no `delete`, and prune reports a bundle that left the manifests as
+// "never deleted by prune". Deployed bundles are history a person removes on purpose.
+
+import { DssGitopsError } from '../errors.js';
+import { addressOf } from '../manifest/address.js';
+import { bundlePublishTarget } from '../manifest/references.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import { bundleSchema } from './bundle.schema.js';
+import { asObject, encode, isPlainObject, type Json } from './managed-write.js';
+import { PROJECT_BLOCKS } from './project-blocks.js';
+import { PROJECT_KIND } from './project.js';
+import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from './published-project.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+
+export const BUNDLE_KIND = 'Bundle';
+export const PUBLICATION_BLOCK = 'publication';
+
+function idsOf(unit: ResourceUnit): { key: string; id: string } {
+  return { key: unit.doc.metadata.project ?? '', id: unit.doc.metadata.name };
+}
+
+function exportedPath(key: string, id: string): string {
+  return `/projects/${encode(key)}/bundles/exported/${encode(id)}`;
+}
+
+/** The release notes an exported bundle was made with. */
+function releaseNotesOf(exported: Json): string {
+  const manifest = asObject(exported.exportManifest);
+  if (typeof manifest.releaseNotes === 'string') return manifest.releaseNotes;
+  const changelog = asObject(exported.changelog);
+  return typeof changelog.releaseNotes === 'string' ? changelog.releaseNotes : '';
+}
+
+function mainUnit(doc: ManifestDocument): ResourceUnit {
+  const project = doc.metadata.project ?? '';
+  const desired: Json = {};
+  if (doc.spec.releaseNotes !== undefined) desired.releaseNotes = doc.spec.releaseNotes;
+  return {
+    address: addressOf(BUNDLE_KIND, doc.metadata.name, project),
+    kind: BUNDLE_KIND,
+    doc,
+    desired,
+    policy: {},
+    dependsOn: [addressOf(PROJECT_KIND, project)],
+    // The bundle is a snapshot: take it after the project's own blocks are written in the same run.
+    orderAfter: PROJECT_BLOCKS.map((b) => `${addressOf(PROJECT_KIND, project)}#${b.block}`),
+  };
+}
+
+function publicationUnit(doc: ManifestDocument, target: string): ResourceUnit {
+  const project = doc.metadata.project ?? '';
+  return {
+    address: `${addressOf(BUNDLE_KIND, doc.metadata.name, project)}#${PUBLICATION_BLOCK}`,
+    kind: BUNDLE_KIND,
+    doc,
+    block: PUBLICATION_BLOCK,
+    desired: { publishedProjectKey: target },
+    policy: {},
+    dependsOn: [],
+    // A declared published project is created with its settings before a publication creates it bare.
+    orderAfter: [addressOf(PUBLISHED_PROJECT_KIND, target)],
+  };
+}
+
+async function readPublication(ctx: KindContext, unit: ResourceUnit): Promise<LiveState | undefined> {
+  const target = String(unit.desired.publishedProjectKey);
+  const published = await ctx.clients.deployer.getOrAbsent<unknown>(publishedProjectPath(target));
+  if (published === undefined) return undefined;
+  const info = asObject(asObject(published).projectBasicInfo);
+  const bundleIds = Array.isArray(info.bundleIds) ? info.bundleIds : [];
+  if (!bundleIds.includes(unit.doc.metadata.name)) return undefined;
+  return { view: { publishedProjectKey: target }, raw: published };
+}
+
+async function publish(ctx: KindContext, unit: ResourceUnit): Promise<void> {
+  const { key, id } = idsOf(unit);
+  await ctx.client.postJson(`/projects/${encode(key)}/bundles/${encode(id)}/publish`, undefined, {
+    query: { publishedProjectKey: String(unit.desired.publishedProjectKey) },
+  });
+}
+
+function immutable(unit: ResourceUnit): DssGitopsError {
+  return new DssGitopsError(
+    'BUNDLE_IMMUTABLE',
+    `${unit.address} already exists with other release notes; bundles are immutable: pick a new bundle id`,
+    { fault: 'user' },
+  );
+}
+
+export const bundleKind: ResourceKind = {
+  kind: BUNDLE_KIND,
+  node: 'design',
+  schema: bundleSchema,
+
+  units(doc) {
+    const target = bundlePublishTarget(doc);
+    return target === undefined ? [mainUnit(doc)] : [mainUnit(doc), publicationUnit(doc, target)];
+  },
+
+  async read(ctx, unit) {
+    if (unit.block === PUBLICATION_BLOCK) return readPublication(ctx, unit);
+    const { key, id } = idsOf(unit);
+    const exported = await ctx.client.getOrAbsent<unknown>(exportedPath(key, id));
+    if (exported === undefined) return undefined;
+    const raw = asObject(exported);
+    const view: Json = {};
+    if (unit.desired.releaseNotes !== undefined) view.releaseNotes = releaseNotesOf(raw);
+    const manifest = asObject(raw.exportManifest);
+    const by = isPlainObject(manifest.exportUserInfo) ? manifest.exportUserInfo.login : undefined;
+    const at = typeof manifest.exportedOn === 'number' ? new Date(manifest.exportedOn).toISOString() : undefined;
+    const changedBy = { ...(typeof by === 'string' ? { by } : {}), ...(at !== undefined ? { at } : {}) };
+    return { view, raw, ...(Object.keys(changedBy).length > 0 ? { changedBy } : {}) };
+  },
+
+  async create(ctx, unit) {
+    if (unit.block === PUBLICATION_BLOCK) return publish(ctx, unit);
+    const { key, id } = idsOf(unit);
+    const releaseNotes = typeof unit.desired.releaseNotes === 'string' ? unit.desired.releaseNotes : '';
+    await ctx.client.putJson(exportedPath(key, id), undefined, { query: { releaseNotes } });
+  },
+
+  async update(ctx, unit) {
+    // The plan refuses a changed bundle (validateChange); a publication that exists has nothing to update.
+    if (unit.block === PUBLICATION_BLOCK) return;
+    throw immutable(unit);
+  },
+
+  validateChange(unit) {
+    return unit.block === PUBLICATION_BLOCK ? [] : [immutable(unit).message];
+  },
+};

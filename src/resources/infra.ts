@@ -1,0 +1,105 @@
+// `Infra`: a deployment infrastructure of the Project Deployer, `Infra/ID`, on the deployer node. Created with
+// `POST /project-deployer/infras {id, stage}`, then its settings (`GET|PUT .../infras/{id}/settings`: stage,
+// automationNodeUrl, adminApiKey, trustAllSSLCertificates, permissions) are written by GET-modify-PUT.
+// `adminApiKey` is a secret: see infra-secret.ts for how it is compared.
+
+import { addressOf } from '../manifest/address.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import {
+  changedByOf,
+  DEPLOYER_SERVER_MANAGED,
+  desiredGrants,
+  INFRA_GRANT_FLAGS,
+  putSettings,
+  settingsView,
+  withGrants,
+} from './deployer-live.js';
+import { clearKey, liveKeyView, RECORD_FIELD, withKeyHash } from './infra-secret.js';
+import { infraSchema } from './infra.schema.js';
+import { asObject, encode, overlay, sensitiveUnder, type Json } from './managed-write.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+
+export const INFRA_KIND = 'Infra';
+
+const FIELDS = ['stage', 'automationNodeUrl', 'adminApiKey', 'trustAllSSLCertificates'] as const;
+
+export function infraPath(id: string): string {
+  return `/project-deployer/infras/${encode(id)}`;
+}
+
+function desiredOf(doc: ManifestDocument): Json {
+  const desired: Json = {};
+  for (const field of FIELDS) if (doc.spec[field] !== undefined) desired[field] = doc.spec[field];
+  const grants = desiredGrants(doc.spec, INFRA_GRANT_FLAGS);
+  if (grants !== undefined) desired.permissions = grants;
+  return desired;
+}
+
+/**
+ * GET-modify-PUT of the settings. When this DSS does not give the key back (write-only), the key is sent with
+ * its salted hash recorded beside it, so that the next plan can tell whether DSS holds the declared key.
+ */
+async function writeSettings(ctx: KindContext, unit: ResourceUnit, live: Json): Promise<void> {
+  const path = `${infraPath(unit.doc.metadata.name)}/settings`;
+  const key = unit.desired.adminApiKey;
+  if (typeof key === 'string' && clearKey(live) === undefined) {
+    await ctx.client.putJson(path, withKeyHash(overlay(live, unit.desired, unit.policy), key));
+    return;
+  }
+  await putSettings(ctx, path, unit, live);
+}
+
+export const infraKind: ResourceKind = {
+  kind: INFRA_KIND,
+  node: 'deployer',
+  schema: infraSchema,
+
+  units(doc) {
+    return [
+      {
+        address: addressOf(INFRA_KIND, doc.metadata.name),
+        kind: INFRA_KIND,
+        doc,
+        desired: desiredOf(doc),
+        policy: withGrants({
+          ignore: [...DEPLOYER_SERVER_MANAGED, `/${RECORD_FIELD}`],
+          // Secret whether or not the manifest takes it from `${secret:..}`.
+          sensitive: [...new Set(['/adminApiKey', ...sensitiveUnder(doc, '/spec')])],
+        }),
+        dependsOn: [],
+      },
+    ];
+  },
+
+  async read(ctx, unit) {
+    const settings = await ctx.client.getOrAbsent<unknown>(`${infraPath(unit.doc.metadata.name)}/settings`);
+    if (settings === undefined) return undefined;
+    const raw = asObject(settings);
+    const { adminApiKey: _key, ...shape } = unit.desired;
+    const view = settingsView(raw, shape, INFRA_GRANT_FLAGS);
+    if (unit.desired.adminApiKey !== undefined) {
+      const key = liveKeyView(raw, unit.desired.adminApiKey);
+      if (key !== undefined) view.adminApiKey = key;
+    }
+    const changedBy = changedByOf(raw);
+    return { view, raw, ...(changedBy ? { changedBy } : {}) };
+  },
+
+  async create(ctx, unit) {
+    const id = unit.doc.metadata.name;
+    await ctx.client.postJson('/project-deployer/infras', { id, stage: unit.desired.stage });
+    const created = asObject(await ctx.client.getJson(`${infraPath(id)}/settings`));
+    // A fresh infra has no key yet: the first write sends it in clear, then the hash is recorded only if this DSS
+    // does not give it back.
+    await putSettings(ctx, `${infraPath(id)}/settings`, unit, created);
+    const key = unit.desired.adminApiKey;
+    if (typeof key !== 'string') return;
+    const saved = asObject(await ctx.client.getJson(`${infraPath(id)}/settings`));
+    if (clearKey(saved) === undefined) await ctx.client.putJson(`${infraPath(id)}/settings`, withKeyHash(saved, key));
+  },
+
+  async update(ctx, unit, live: LiveState) {
+    await writeSettings(ctx, unit, asObject(live.raw));
+  },
+  // No `delete`: see published-project.ts (deployer objects are left out of prune).
+};

@@ -1,0 +1,78 @@
+// `PublishedProject`: a published project of the Project Deployer, `PublishedProject/KEY`, on the deployer node.
+// Its settings (`GET|PUT /project-deployer/projects/{key}/settings`) hold `name`, `owner` and `permissions`;
+// the version tags are the server's. Bundles publishing to the key create it too: a document only adds settings.
+
+import { addressOf } from '../manifest/address.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import {
+  changedByOf,
+  DEPLOYER_SERVER_MANAGED,
+  desiredGrants,
+  PUBLISHED_PROJECT_GRANT_FLAGS,
+  putSettings,
+  settingsView,
+  withGrants,
+} from './deployer-live.js';
+import { asObject, encode, sensitiveUnder, type Json } from './managed-write.js';
+import { publishedProjectSchema } from './published-project.schema.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+
+export const PUBLISHED_PROJECT_KIND = 'PublishedProject';
+
+export function publishedProjectPath(key: string): string {
+  return `/project-deployer/projects/${encode(key)}`;
+}
+
+function desiredOf(doc: ManifestDocument): Json {
+  const desired: Json = {};
+  for (const field of ['name', 'owner'] as const) if (doc.spec[field] !== undefined) desired[field] = doc.spec[field];
+  const grants = desiredGrants(doc.spec, PUBLISHED_PROJECT_GRANT_FLAGS);
+  if (grants !== undefined) desired.permissions = grants;
+  return desired;
+}
+
+async function writeSettings(ctx: KindContext, unit: ResourceUnit, live: unknown): Promise<void> {
+  if (Object.keys(unit.desired).length === 0) return;
+  await putSettings(ctx, `${publishedProjectPath(unit.doc.metadata.name)}/settings`, unit, live);
+}
+
+export const publishedProjectKind: ResourceKind = {
+  kind: PUBLISHED_PROJECT_KIND,
+  node: 'deployer',
+  schema: publishedProjectSchema,
+
+  units(doc) {
+    return [
+      {
+        address: addressOf(PUBLISHED_PROJECT_KIND, doc.metadata.name),
+        kind: PUBLISHED_PROJECT_KIND,
+        doc,
+        desired: desiredOf(doc),
+        policy: withGrants({ ignore: DEPLOYER_SERVER_MANAGED, sensitive: sensitiveUnder(doc, '/spec') }),
+        dependsOn: [],
+      },
+    ];
+  },
+
+  async read(ctx, unit) {
+    const settings = await ctx.client.getOrAbsent<unknown>(`${publishedProjectPath(unit.doc.metadata.name)}/settings`);
+    if (settings === undefined) return undefined;
+    const raw = asObject(settings);
+    const changedBy = changedByOf(raw);
+    return { view: settingsView(raw, unit.desired, PUBLISHED_PROJECT_GRANT_FLAGS), raw, ...(changedBy ? { changedBy } : {}) };
+  },
+
+  async create(ctx, unit) {
+    const key = unit.doc.metadata.name;
+    const name = unit.desired.name;
+    await ctx.client.postJson('/project-deployer/projects', { publishedProjectKey: key, ...(typeof name === 'string' ? { name } : {}) });
+    await writeSettings(ctx, unit, await ctx.client.getJson(`${publishedProjectPath(key)}/settings`));
+  },
+
+  async update(ctx, unit, live: LiveState) {
+    await writeSettings(ctx, unit, live.raw);
+  },
+  // No `delete`: deployer objects belong to no project, so no ownership record lists them and prune never
+  // considers them (see src/reconciler/ownership.ts). Removing one is left to a person, on purpose: deleting a
+  // published project drops every bundle it holds.
+};

@@ -1,0 +1,115 @@
+// The deployer kinds without a server: how documents split into units, the plan lines and refusals they give,
+// the write-only infra key compared through its recorded hash, and the plan stopped by a kind's refusal.
+
+import { describe, expect, it } from 'vitest';
+import { diffManaged } from '../../src/diff/index.js';
+import type { DssClient } from '../../src/dss/types.js';
+import { planChanges } from '../../src/reconciler/plan.js';
+import { bundleKind } from '../../src/resources/bundle.js';
+import { deploymentKind } from '../../src/resources/deployment.js';
+import { clearKey, keyHash, liveKeyView, matchesHash, withKeyHash } from '../../src/resources/infra-secret.js';
+import { infraKind } from '../../src/resources/infra.js';
+import type { KindContext, LiveState } from '../../src/resources/types.js';
+import { docOf } from './kind-docs.js';
+
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+describe('Bundle units', () => {
+  it('is one unit without publish, two with it; the publication goes after a declared published project', () => {
+    expect(bundleKind.units(docOf('Bundle', 'v1', {}, { project: 'CHURN' })).map((u) => u.address)).toEqual(['Bundle/CHURN/v1']);
+    const [main, publication] = bundleKind.units(docOf('Bundle', 'v2', { publish: { publishedProjectKey: 'CHURN_PUB' } }, { project: 'CHURN' }));
+    expect(main!.dependsOn).toEqual(['Project/CHURN']);
+    expect(main!.orderAfter).toContain('Project/CHURN#variables');
+    expect(publication).toMatchObject({ address: 'Bundle/CHURN/v2#publication', block: 'publication', desired: { publishedProjectKey: 'CHURN_PUB' } });
+    expect(publication!.orderAfter).toEqual(['PublishedProject/CHURN_PUB']);
+  });
+
+  it('refuses any change of an existing bundle, asking for a new id', () => {
+    const [main] = bundleKind.units(docOf('Bundle', 'v1', { releaseNotes: 'new' }, { project: 'CHURN' }));
+    const live: LiveState = { view: { releaseNotes: 'old' }, raw: {} };
+    expect(bundleKind.validateChange?.(main!, live, [])).toEqual([
+      'Bundle/CHURN/v1 already exists with other release notes; bundles are immutable: pick a new bundle id',
+    ]);
+  });
+});
+
+describe('Deployment units', () => {
+  const spec = { publishedProjectKey: 'CHURN', infraId: 'prod', bundleId: 'v12', localVariables: { env: 'prod' }, rollout: { rollbackOnFailure: true } };
+
+  it('keeps rollout out of what is compared and sent, and goes after its infra, published project and bundle', () => {
+    const [unit] = deploymentKind.units(docOf('Deployment', 'churn-prod', spec));
+    expect(unit!.desired).not.toHaveProperty('rollout');
+    expect(unit!.orderAfter).toEqual(['Infra/prod', 'PublishedProject/CHURN', 'Bundle/CHURN/v12', 'Bundle/CHURN/v12#publication']);
+  });
+
+  it('describes a bundle change as a rollout, and a change of local variables too', () => {
+    const [unit] = deploymentKind.units(docOf('Deployment', 'churn-prod', spec));
+    const describe = (view: Record<string, unknown>) => deploymentKind.describeUpdate?.(unit!, { view, raw: {} });
+    expect(describe({ ...spec, bundleId: 'v11' })).toEqual(['bundle v11 → v12 (rollout on infra prod)']);
+    expect(describe({ ...spec, localVariables: { env: 'test' } })).toEqual(['localVariables changed (rollout on infra prod)']);
+    expect(describe({ ...spec })).toEqual([]);
+  });
+});
+
+describe('infra adminApiKey', () => {
+  it('recognizes a key DSS returns in clear, not a mask', () => {
+    expect(clearKey({ adminApiKey: 'k' })).toBe('k');
+    expect(clearKey({ adminApiKey: '********' })).toBeUndefined();
+    expect(clearKey({})).toBeUndefined();
+  });
+
+  it('compares a write-only key through the salted hash recorded beside it', () => {
+    const hash = keyHash('secret-key');
+    expect(hash).not.toContain('secret-key');
+    expect(matchesHash(hash, 'secret-key')).toBe(true);
+    expect(matchesHash(hash, 'other-key')).toBe(false);
+    expect(keyHash('secret-key')).not.toBe(hash);
+    const recorded = withKeyHash({ stage: 'Test' }, 'secret-key');
+    expect(liveKeyView(recorded, 'secret-key')).toBe('secret-key');
+    expect(liveKeyView(recorded, 'rotated')).toBeUndefined();
+    expect(liveKeyView({ adminApiKey: '' }, 'secret-key')).toBeUndefined();
+  });
+
+  it('plans an unrecorded write-only key as a masked change, then writes it with its hash', async () => {
+    const store: Record<string, unknown> = { stage: 'Test', adminApiKey: '', versionTag: { lastModifiedBy: { login: 'ops' }, lastModifiedOn: 0 } };
+    const puts: unknown[] = [];
+    const client = {
+      getOrAbsent: () => Promise.resolve(structuredClone(store)),
+      putJson: (_path: string, body: unknown) => {
+        puts.push(body);
+        return Promise.resolve(body);
+      },
+    } as unknown as DssClient;
+    const ctx: KindContext = { client, clients: { design: client, deployer: client }, log: quiet };
+    const [unit] = infraKind.units(docOf('Infra', 'test', { stage: 'Test', adminApiKey: 'secret-key' }));
+    const live = (await infraKind.read(ctx, unit!))!;
+    expect(live.changedBy).toEqual({ by: 'ops', at: new Date(0).toISOString() });
+    const changes = diffManaged(unit!.desired, live.view, unit!.policy);
+    expect(changes).toEqual([expect.objectContaining({ path: 'adminApiKey', kind: 'add', sensitive: true })]);
+    await infraKind.update(ctx, unit!, live);
+    const body = puts[0] as Record<string, unknown>;
+    expect(body.adminApiKey).toBe('secret-key');
+    expect(liveKeyView({ ...body, adminApiKey: '' }, 'secret-key')).toBe('secret-key');
+  });
+});
+
+describe('a kind refusing a change', () => {
+  it('stops the plan with every refusal', () => {
+    const units = bundleKind.units(docOf('Bundle', 'v1', { releaseNotes: 'new' }, { project: 'CHURN' }));
+    const live = new Map([[units[0]!.address, { view: { releaseNotes: 'old' }, raw: {} }]]);
+    expect(() =>
+      planChanges({
+        allUnits: units,
+        units,
+        live,
+        projects: new Map(),
+        source: 'test',
+        options: { prune: false, allowEmpty: false, targets: [], ignoreDifferences: [] },
+        compare: (desired, l, policy) => diffManaged(desired, l, policy),
+        nodeOf: () => 'design',
+        canDelete: () => false,
+        validateChange: (unit, state, changes) => bundleKind.validateChange?.(unit, state, changes) ?? [],
+      }),
+    ).toThrow(/the plan cannot be applied:\n {2}- Bundle\/CHURN\/v1 already exists with other release notes/);
+  });
+});
