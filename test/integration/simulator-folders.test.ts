@@ -44,14 +44,20 @@ describe('project folders', () => {
     const put = await sim.call('PUT', `/project-folders/${child.id}/settings`, {
       ...settings,
       name: 'Operations',
-      permissions: [{ group: 'ops', read: true, writeContents: true, admin: false }],
+      permissions: [{ group: 'ops', read: true, writeContents: true }, { user: 'eve', read: true }],
       someUndocumentedField: { kept: true },
     });
     expect(put.status).toBe(204);
     expect(await sim.ok('GET', `/project-folders/${child.id}/settings`)).toMatchObject({
       name: 'Operations',
+      permissions: [
+        { group: 'ops', read: true, writeContents: true, admin: false },
+        { user: 'eve', read: true, writeContents: false, admin: false },
+      ],
       someUndocumentedField: { kept: true },
     });
+    const noGrantee = { ...settings, permissions: [{ read: true }] };
+    expect((await sim.call('PUT', `/project-folders/${child.id}/settings`, noGrantee)).status).toBe(400);
     expect((await sim.ok<Folder>('GET', `/project-folders/${child.id}`)).name).toBe('Operations');
     expect((await sim.call('PUT', `/project-folders/${child.id}/settings`, { owner: 'admin' })).status).toBe(400);
   });

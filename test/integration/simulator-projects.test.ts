@@ -1,6 +1,7 @@
 // Projects on the simulator: create, list with tags, delete, and each configuration part with GET-modify-PUT.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PROJECT_GRANT_FLAGS } from '../../src/simulator/design/grants.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 type Obj = Record<string, unknown>;
@@ -63,9 +64,25 @@ describe('projects', () => {
   it('reads and writes permissions, validating owner and entries', async () => {
     const perms = await sim.ok<Obj>('GET', '/projects/CHURN_2024/permissions');
     expect(perms).toMatchObject({ owner: 'alice', permissions: [], dashboardAuthorizations: expect.any(Object) });
-    const next = { ...perms, permissions: [{ group: 'analysts', readProjectContent: true, writeProjectContent: false }] };
+    const next = {
+      ...perms,
+      permissions: [
+        { group: 'analysts', readProjectContent: true, writeProjectContent: false },
+        { user: 'bob', runScenarios: true, someUndocumentedField: 'kept' },
+      ],
+    };
     expect((await sim.call('PUT', '/projects/CHURN_2024/permissions/', next)).status).toBe(204);
-    expect(await sim.ok('GET', '/projects/CHURN_2024/permissions')).toEqual(next);
+    // DSS answers every flag of a grant, false unless granted, whatever the client sent.
+    const allFalse = Object.fromEntries(PROJECT_GRANT_FLAGS.map((flag) => [flag, false]));
+    expect(await sim.ok('GET', '/projects/CHURN_2024/permissions')).toEqual({
+      ...perms,
+      permissions: [
+        { group: 'analysts', ...allFalse, readProjectContent: true },
+        { user: 'bob', ...allFalse, runScenarios: true, someUndocumentedField: 'kept' },
+      ],
+    });
+    const badFlag = { ...perms, permissions: [{ group: 'analysts', admin: 'yes' }] };
+    expect((await sim.call('PUT', '/projects/CHURN_2024/permissions', badFlag)).status).toBe(400);
     expect((await sim.call('PUT', '/projects/CHURN_2024/permissions', { permissions: [] })).status).toBe(400);
     expect((await sim.call('PUT', '/projects/CHURN_2024/permissions', { owner: 'a', permissions: [{ read: true }] })).status).toBe(400);
   });

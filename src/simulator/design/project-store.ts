@@ -3,6 +3,7 @@
 
 import { illegalArgument, notFound } from '../errors.js';
 import { getFolder, isObject, placeProject } from './folder-store.js';
+import { PROJECT_GRANT_FLAGS, withEveryFlag } from './grants.js';
 import { ROOT_FOLDER_ID, type DesignState, type Json, type ProjectRecord } from './state.js';
 
 /** Real keys hold digits (`DKU_TUTORIAL_BASICS_101`) although the reference says `[A-Za-z_]*`. */
@@ -118,7 +119,9 @@ export function putPermissions(project: ProjectRecord, body: unknown): void {
       throw illegalArgument('Each permission names a group or a user');
     }
   }
-  project.permissions = structuredClone(body);
+  const stored = structuredClone(body);
+  stored.permissions = (body.permissions as Json[]).map((entry) => withEveryFlag(entry, PROJECT_GRANT_FLAGS));
+  project.permissions = stored;
 }
 
 export function putVariables(project: ProjectRecord, body: unknown): void {
