@@ -47,6 +47,14 @@ describe('bundle promotion across deployer stages', () => {
 
     const list = await design.ok<{ bundles: Array<{ bundleId: string }> }>('GET', '/projects/CHURN/bundles/exported');
     expect(list.bundles.map((b) => b.bundleId)).toEqual(['v1', 'v2']);
+    expect(list.bundles[0]).toMatchObject({ exportManifest: { releaseNotes: 'first release' }, contentSummary: expect.any(Object) });
+
+    // The details call wraps the bundle in a one-item `bundles` list, as the reference documents it.
+    const details = await design.ok<Record<string, unknown>>('GET', '/projects/CHURN/bundles/exported/v1');
+    expect(Object.keys(details)).toEqual(['bundles']);
+    expect(details.bundles).toEqual([
+      expect.objectContaining({ bundleId: 'v1', exportManifest: expect.objectContaining({ exportUserInfo: { login: 'admin' } }), changelog: expect.any(Object) }),
+    ]);
   });
 
   it('publishes to the deployer, creating the published project', async () => {

@@ -33,9 +33,16 @@ export function exportedBundleView(bundle: ExportedBundle): Record<string, unkno
       designNodeUrl: m.designNodeUrl,
     },
     contentSummary: summarizeBundle(bundle.content),
-    changelog: { releaseNotes: m.releaseNotes },
     publications: bundle.publications.map((p) => ({ ...p })),
   };
+}
+
+/**
+ * `GET .../bundles/exported/{bundleId}` as the reference documents it: the bundle wrapped in a one-item
+ * `bundles` list, with its `changelog`. A client that reads `exportManifest` at the top level finds nothing.
+ */
+export function exportedBundleDetails(bundle: ExportedBundle): Record<string, unknown> {
+  return { bundles: [{ ...exportedBundleView(bundle), changelog: { releaseNotes: bundle.content.manifest.releaseNotes } }] };
 }
 
 function exportBundle(ctx: SimContext, projectKey: string, bundleId: string, releaseNotes: string): ExportedBundle {
@@ -135,7 +142,7 @@ export function registerExportedBundleRoutes(router: Router): void {
 
   router.get(
     '/projects/:projectKey/bundles/exported/:bundleId',
-    (req, ctx) => ({ json: exportedBundleView(exportedBundle(ctx, param(req, 'projectKey'), param(req, 'bundleId'))) }),
+    (req, ctx) => ({ json: exportedBundleDetails(exportedBundle(ctx, param(req, 'projectKey'), param(req, 'bundleId'))) }),
     admin,
   );
 
