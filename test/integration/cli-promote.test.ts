@@ -65,6 +65,12 @@ describe('promote: what it would change', () => {
     expect(unknown.stderr).toContain('--from staging is neither a deployment of the deployer nor a stage (stages: Development → Test → Production)');
   });
 
+  it('--sim reads the embedded simulator, whose deployer starts empty', async () => {
+    const result = await promote('churn-prod', '--from', 'Test', '--sim');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no deployment of published project CHURN is on an infra of stage Test');
+  });
+
   it('refuses a target the manifests do not declare', async () => {
     const result = await promote('churn-dev', '--from', 'churn-test');
     expect(result.code).toBe(1);
