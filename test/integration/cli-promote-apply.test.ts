@@ -1,0 +1,67 @@
+// `promote --apply` on a chain created by applying the manifests: the promoted bundle rolls out to Production and
+// ends HEALTHY, a second plan is empty with zero writes, and a bundle that fails activation fails the command.
+
+import { readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDesignProject, health } from './simulator-deployer-helpers.js';
+import { changedLines, DEPLOYER_YAML, expectNoSecret, manifestTree, runIn, startNodes, type CliResult, type Nodes } from './cli-promote-helpers.js';
+
+let nodes: Nodes;
+let dir: string;
+
+const cli = async (...argv: string[]): Promise<CliResult> => {
+  const result = await runIn(dir, nodes, argv);
+  expectNoSecret(nodes, result.stdout, result.stderr);
+  return result;
+};
+const manifest = (): string => readFileSync(path.join(dir, 'm', 'deployer.yaml'), 'utf8');
+
+beforeEach(async () => {
+  nodes = await startNodes();
+  await createDesignProject(nodes.design, 'CHURN');
+  dir = manifestTree();
+  const created = await cli('apply', '-f', 'm', '--auto-approve');
+  expect(created.stderr).toBe('');
+  expect(created.code).toBe(0);
+  expect((await health(nodes.design, 'churn-test')).health).toBe('HEALTHY');
+  expect((await health(nodes.design, 'churn-prod')).health).toBe('HEALTHY');
+});
+afterEach(async () => {
+  await nodes.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('promote --apply', () => {
+  it('writes the manifest and rolls the bundle out now: HEALTHY, and the next plan is empty', async () => {
+    const result = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Deployment/churn-prod: bundleId v1 → v2 (from churn-test, HEALTHY)');
+    expect(result.stdout).toContain('Apply complete!');
+    expect(result.stdout).toContain('Deployment/churn-prod: HEALTHY');
+    expect(changedLines(DEPLOYER_YAML, manifest())).toHaveLength(1);
+
+    const status = await nodes.design.ok<{ health: string; deployedBundleId: string }>('GET', '/project-deployer/deployments/churn-prod/status');
+    expect(status).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+    const imported = await nodes.autoProd.ok<{ bundles: Array<{ bundleId: string; active: boolean }> }>('GET', '/projects/CHURN/bundles/imported');
+    expect(imported.bundles.filter((b) => b.active).map((b) => b.bundleId)).toEqual(['v2']);
+
+    nodes.design.reset({ stats: true, state: false });
+    const again = await cli('plan', '-f', 'm', '--detailed-exitcode');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes. DSS matches the manifests.');
+    expect(nodes.design.stats().writes).toBe(0);
+  });
+
+  it('exits 1 when the rollout fails, and the manifest keeps the promoted value for a fix forward or a revert', async () => {
+    await nodes.autoProd.control('PUT', '/deployer/failing-bundles/v2');
+    const result = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).toMatch(/Activation of bundle v2/);
+    expect(manifest()).toContain('bundleId: v2   # the bundle running in production');
+    expect(result.stderr).toContain('The manifest names bundle v2 but its rollout failed: fix forward with a new bundle, or revert m/deployer.yaml:58.');
+    // rollbackOnFailure: the previous bundle is deployed again.
+    const status = await nodes.design.ok<{ deployedBundleId: string }>('GET', '/project-deployer/deployments/churn-prod/status');
+    expect(status.deployedBundleId).toBe('v1');
+  });
+});
