@@ -80,6 +80,11 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
         continue;
       }
       if (wholeProject && address !== `Project/${project.key}`) continue;
+      // Kinds that are never deleted (bundles) leave the inventory quietly: there is nothing to prune.
+      if (!input.canDelete(kind)) {
+        disowned.add(address);
+        continue;
+      }
       if (!input.options.prune) {
         leftBehind += 1;
         continue;
@@ -87,10 +92,6 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
       if (record.inventory[address]?.protected === true || project.tags.includes(PROTECTED_TAG)) {
         out.warnings.push(`${address} left the manifests but is protected; it is not deleted and no longer managed`);
         disowned.add(address);
-        continue;
-      }
-      if (!input.canDelete(kind)) {
-        out.warnings.push(`${address} left the manifests; ${kind} objects are never deleted by prune`);
         continue;
       }
       out.deletions.push({ address, kind, node: input.nodeOf(kind), projectKey: project.key, wholeProject });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyRun, planRun } from '../../src/reconciler/reconcile.js';
 import { planChanges } from '../../src/reconciler/plan.js';
 import { readLive } from '../../src/reconciler/read.js';
+import { kindRegistry } from '../../src/resources/registry.js';
 import { unitsOf } from '../../src/reconciler/reconcile.js';
 import { compareShallow, doc, FakeClient, fakeRegistry, setupFor } from './reconciler-fakes.js';
 
@@ -134,6 +135,21 @@ describe('prune', () => {
     meta.tags = ['dss-gitops-protected'];
     const plan2 = await planRun(setupFor(tagged, { prune: true }), manifests().slice(0, 3));
     expect(plan2.plan.deletions).toEqual([]);
+  });
+
+  it('drops objects of kinds that are never deleted from the inventory, without a warning', async () => {
+    const client = new FakeClient();
+    await applied(client);
+    const { delete: _drop, ...scenarioKind } = fakeRegistry.get('Scenario')!;
+    const setup = { ...setupFor(client, { prune: true }), registry: kindRegistry([fakeRegistry.get('Project')!, scenarioKind]) };
+    const docs = manifests().filter((d) => d.metadata.name !== 'WEEKLY');
+    const planned = await planRun(setup, docs);
+    expect(planned.plan.deletions).toEqual([]);
+    expect(planned.plan.report.warnings).toEqual([]);
+    await applyRun(setup, planned);
+    const record = client.store.get('/projects/CHURN/metadata') as { custom: { kv: Record<string, { inventory: object }> } };
+    expect(Object.keys(record.custom.kv['dss-gitops']?.inventory ?? {})).not.toContain('Scenario/CHURN/WEEKLY');
+    expect(client.store.has('/projects/CHURN/scenarios/WEEKLY')).toBe(true);
   });
 
   it('refuses to prune everything when the manifests are empty, unless allowed', async () => {
