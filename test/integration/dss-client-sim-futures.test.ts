@@ -56,11 +56,11 @@ describe('waitForFuture against the simulator', () => {
     const jobId = await startUpdate(10);
     const progress: FutureProgress[] = [];
 
-    const result = await client.waitForFuture<{ activateReport?: { bundleId?: string } }>(jobId, {
+    const result = await client.waitForFuture<Array<{ activateCheckReport?: { bundleId?: string } }>>(jobId, {
       onProgress: (p) => progress.push(p),
     });
 
-    expect(result.activateReport?.bundleId).toBe('v1');
+    expect(result[0]?.activateCheckReport?.bundleId).toBe('v1');
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect(progress[0]?.jobId).toBe(jobId);
     expect(progress[0]?.states[0]).toMatch(/\(\d+\/\d+\)$/);

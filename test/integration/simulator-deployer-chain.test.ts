@@ -103,15 +103,15 @@ describe('bundle promotion across deployer stages', () => {
 
     const outcome = await update(design, 'churn-test');
     expect(outcome.status).toBe(200);
-    const result = outcome.json.result as { steps: Array<{ name: string }>; activateReport: { success: boolean } };
-    expect(result.steps.map((s) => s.name)).toEqual([
-      'Preparing the update',
-      'Uploading bundle v1',
-      'Preloading bundle v1',
-      'Activating bundle v1',
-      'Applying the deployment settings',
-    ]);
-    expect(result.activateReport.success).toBe(true);
+    // As the reference shows it: a one-item list of reports, the bundle id in the activation check.
+    const result = outcome.json.result as Array<Record<string, { success: boolean; bundleId?: string }>>;
+    expect(result).toHaveLength(1);
+    expect(Object.keys(result[0] ?? {})).toEqual(
+      expect.arrayContaining(['prepareSyncReport', 'preloadReport', 'activateCheckReport', 'activateReport']),
+    );
+    expect(result[0]?.activateCheckReport).toMatchObject({ bundleId: 'v1', success: true });
+    expect(result[0]?.activateReport?.success).toBe(true);
+    expect(outcome.json.progress).toEqual([{ name: 'Done', unit: 'NONE', target: 5, cur: 5 }]);
 
     const status = await health(design, 'churn-test');
     expect(status.health).toBe('HEALTHY');
@@ -167,9 +167,9 @@ describe('bundle promotion across deployer stages', () => {
     await setBundle(design, 'churn-test', 'v2');
     const outcome = await update(design, 'churn-test');
     expect(outcome.status).toBe(200);
-    const result = outcome.json.result as { steps: Array<{ name: string; report: Record<string, unknown> }> };
+    const result = outcome.json.result as Array<{ activateCheckReport: Record<string, unknown> }>;
     // v2 is already on the node: it is activated again, not uploaded again.
-    expect(result.steps[1]?.report).toMatchObject({ alreadyImported: 'v2' });
+    expect(result[0]?.activateCheckReport).toMatchObject({ bundleId: 'v2', alreadyImported: 'v2' });
     expect((await health(design, 'churn-test')).health).toBe('HEALTHY');
     const imported = await autoTest.ok<{ bundles: Array<{ bundleId: string; active: boolean }> }>('GET', '/projects/CHURN/bundles/imported');
     expect(imported.bundles.filter((b) => b.active).map((b) => b.bundleId)).toEqual(['v2']);

@@ -33,8 +33,8 @@ describe('DSS client against the simulated deployer', () => {
     await client.postJson('/project-deployer/infras', { id: 'auto', stage: 'Test', automationNodeUrl: automation.url, adminApiKey: 'automation-key' });
     await client.postJson('/project-deployer/deployments', { deploymentId: 'risk', publishedProjectKey: 'RISK', infraId: 'auto', bundleId: 'v1' });
     const started = await client.postJson<{ jobId: string }>('/project-deployer/deployments/risk/actions/update');
-    const result = await client.waitForFuture<{ activateReport: { bundleId: string } }>(started.jobId);
-    expect(result.activateReport.bundleId).toBe('v1');
+    const result = await client.waitForFuture<Array<{ activateCheckReport: { bundleId: string } }>>(started.jobId);
+    expect(result[0]?.activateCheckReport.bundleId).toBe('v1');
     const status = await client.getJson<{ health: string }>('/project-deployer/deployments/risk/status');
     expect(status.health).toBe('HEALTHY');
     expect(await client.getOrAbsent('/project-deployer/deployments/nope')).toBeUndefined();

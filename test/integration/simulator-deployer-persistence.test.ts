@@ -42,9 +42,9 @@ describe('deployer persistence', () => {
       expect(archive.manifest.releaseNotes).toBe('kept');
       const project = await design.ok<{ projectBasicInfo: { bundleIds: string[] } }>('GET', '/project-deployer/projects/KEEP');
       expect(project.projectBasicInfo.bundleIds).toEqual(['v1']);
-      const future = await design.ok<{ hasResult: boolean; result: { activateReport: { bundleId: string } } }>('GET', `/futures/${jobId}`);
+      const future = await design.ok<{ hasResult: boolean; result: Array<{ activateCheckReport: { bundleId: string } }> }>('GET', `/futures/${jobId}`);
       expect(future.hasResult).toBe(true);
-      expect(future.result.activateReport.bundleId).toBe('v1');
+      expect(future.result[0]?.activateCheckReport.bundleId).toBe('v1');
       expect((await health(design, 'keep-prod')).health).toBe('HEALTHY');
       const imported = await automation.ok<{ bundles: Array<{ bundleId: string; active: boolean }> }>('GET', '/projects/KEEP/bundles/imported');
       expect(imported.bundles).toMatchObject([{ bundleId: 'v1', active: true }]);

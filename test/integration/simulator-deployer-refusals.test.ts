@@ -207,12 +207,12 @@ describe('futures', () => {
   });
 
   it('answers a synchronous update with the finished job', async () => {
-    const result = await design.ok<{ hasResult: boolean; result: { activateReport: { bundleId: string } } }>(
+    const result = await design.ok<{ hasResult: boolean; result: Array<{ activateCheckReport: { bundleId: string } }> }>(
       'POST',
       '/project-deployer/deployments/sales-auto/actions/update',
       { synchronous: true },
     );
     expect(result.hasResult).toBe(true);
-    expect(result.result.activateReport.bundleId).toBe('v2');
+    expect(result.result[0]?.activateCheckReport.bundleId).toBe('v2');
   });
 });

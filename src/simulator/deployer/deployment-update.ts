@@ -131,16 +131,24 @@ async function applyDeploymentSettings(
   return { ...ok({ scenariosActivated: activated }), messages, anyMessage: messages.length > 0, warning: messages.length > 0 };
 }
 
-function updateResult(steps: FutureRecord['steps']): Record<string, unknown> {
-  const reportOf = (prefix: string): unknown => steps.find((s) => s.name.startsWith(prefix))?.report ?? ok();
-  return {
-    prepareSyncReport: reportOf('Preparing'),
-    preloadReport: reportOf('Preloading'),
-    activateCheckReport: reportOf('Uploading'),
-    activateReport: reportOf('Activating'),
-    settingsReport: reportOf('Applying'),
-    steps: steps.map((s) => ({ name: s.name, report: s.report })),
+/**
+ * The future's result as the reference shows it: a one-item list of reports, the bundle id in the activation
+ * check. `settingsReport` (scenario activation, triggers) is this simulator's own addition.
+ */
+function updateResult(steps: FutureRecord['steps'], bundleId: string): unknown[] {
+  const reportOf = (prefix: string): Record<string, unknown> => {
+    const report = steps.find((s) => s.name.startsWith(prefix))?.report;
+    return isRecord(report) ? report : ok();
   };
+  return [
+    {
+      prepareSyncReport: reportOf('Preparing'),
+      preloadReport: reportOf('Preloading'),
+      activateCheckReport: { bundleId, ...reportOf('Uploading') },
+      activateReport: { neededAMigration: false, ...reportOf('Activating') },
+      settingsReport: reportOf('Applying'),
+    },
+  ];
 }
 
 /**
@@ -203,7 +211,7 @@ export function startDeploymentUpdate(ctx: SimContext, deployment: Deployment): 
     kind: 'deployment-update',
     target: id,
     steps: updateSteps(plan),
-    result: updateResult,
+    result: (steps) => updateResult(steps, settings.bundleId),
     onSettled: settle,
   });
   deployment.lastUpdate = { jobId: record.jobId, bundleId: settings.bundleId, startedOn: record.startTime, outcome: 'RUNNING' };
