@@ -64,11 +64,18 @@ describe('project deployer', () => {
   it('increments the infra versionTag on each save and keeps fields it does not model', async () => {
     const settings = await design.ok<Record<string, unknown> & { versionTag: { versionNumber: number } }>('GET', '/project-deployer/infras/auto/settings');
     expect(settings).toMatchObject({ automationNodeUrl: automation.url, trustAllSSLCertificates: false, permissions: [] });
-    const saved = await design.ok<Record<string, unknown> & { versionTag: { versionNumber: number; lastModifiedBy: { login: string } } }>(
+    const saved = await design.ok<Record<string, unknown> & { permissions: unknown; versionTag: { versionNumber: number; lastModifiedBy: { login: string } } }>(
       'PUT',
       '/project-deployer/infras/auto/settings',
-      { ...settings, permissions: [{ group: 'ops', read: true, deploy: true, admin: false }], undocumentedField: { kept: true } },
+      { ...settings, permissions: [{ group: 'ops', read: true, deploy: true }, { user: 'eve', read: true }], undocumentedField: { kept: true } },
     );
+    // Grants come back with every flag of an infra grant, false unless granted.
+    expect(saved.permissions).toEqual([
+      { group: 'ops', read: true, deploy: true, admin: false },
+      { user: 'eve', read: true, deploy: false, admin: false },
+    ]);
+    const noGrantee = await errorOf(design, 'PUT', '/project-deployer/infras/auto/settings', { ...settings, permissions: [{ read: true }] });
+    expect(noGrantee.status).toBe(400);
     expect(saved.versionTag.versionNumber).toBe(settings.versionTag.versionNumber + 1);
     expect(saved.versionTag.lastModifiedBy.login).toBe('admin');
     const again = await design.ok<Record<string, unknown>>('GET', '/project-deployer/infras/auto/settings');
@@ -116,8 +123,12 @@ describe('project deployer', () => {
     const saved = await design.ok<{ name: string; versionTag: { versionNumber: number } }>('PUT', '/project-deployer/projects/EMPTY/settings', {
       ...created,
       name: 'An empty project',
+      permissions: [{ group: 'release', deploy: true }],
     });
     expect(saved).toMatchObject({ name: 'An empty project', versionTag: { versionNumber: created.versionTag.versionNumber + 1 } });
+    expect(await design.ok('GET', '/project-deployer/projects/EMPTY/settings')).toMatchObject({
+      permissions: [{ group: 'release', read: false, write: false, deploy: true, admin: false }],
+    });
     expect((await errorOf(design, 'POST', '/project-deployer/projects', { publishedProjectKey: 'EMPTY' })).status).toBe(400);
     await design.ok('DELETE', '/project-deployer/projects/EMPTY');
   });

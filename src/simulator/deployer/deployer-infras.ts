@@ -3,6 +3,7 @@
 
 import { conflict, illegalArgument, notFound } from '../errors.js';
 import type { SimContext } from '../context.js';
+import { INFRA_GRANT_FLAGS, grantsWithEveryFlag } from '../design/grants.js';
 import type { Router, SimHandler } from '../router.js';
 import { deployerState } from './futures.js';
 import { newVersionTag, nextVersionTag, type DeployerState, type InfraSettings } from './state.js';
@@ -53,10 +54,10 @@ const createInfra: SimHandler = (req, ctx: SimContext) => {
   const { apiKey, ...rest } = body;
   const tag = newVersionTag(ctx.userLogin, ctx.now());
   const infra: InfraSettings = {
-    permissions: [],
     autoconfigureFromNodesDirectory: false,
     trustAllSSLCertificates: false,
     ...structuredClone(rest),
+    permissions: rest.permissions === undefined ? [] : grantsWithEveryFlag(rest.permissions, INFRA_GRANT_FLAGS),
     id,
     stage,
     versionTag: tag,
@@ -76,11 +77,11 @@ const saveSettings: SimHandler = (req, ctx) => {
   if (body.id !== undefined && body.id !== infra.id) throw illegalArgument('The id of an infra cannot be changed');
   const stage = checkStage(state, body.stage ?? infra.stage);
   checkUrl(body.automationNodeUrl);
-  if (body.permissions !== undefined && !Array.isArray(body.permissions)) throw illegalArgument('permissions must be a list');
+  const permissions = body.permissions === undefined ? [] : grantsWithEveryFlag(body.permissions, INFRA_GRANT_FLAGS);
   state.infras[infra.id] = {
-    permissions: [],
     trustAllSSLCertificates: false,
     ...structuredClone(body),
+    permissions,
     id: infra.id,
     stage,
     creationTag: infra.creationTag,

@@ -3,6 +3,7 @@
 
 import { illegalArgument, notFound } from '../errors.js';
 import type { SimContext } from '../context.js';
+import { PUBLISHED_PROJECT_GRANT_FLAGS, grantsWithEveryFlag } from '../design/grants.js';
 import type { Router, SimRequest } from '../router.js';
 import { buildArchive, extractUploadedArchive, InvalidArchiveError, readArchive, type BundleContent } from './archive.js';
 import { deployerState } from './futures.js';
@@ -97,13 +98,14 @@ export function registerPublishedProjectRoutes(router: Router): void {
       const body = requireBody(req, 'the published project settings');
       const previous = project.settings;
       if (body.id !== undefined && body.id !== previous.id) throw illegalArgument('The key of a published project cannot be changed');
-      if (body.permissions !== undefined && !Array.isArray(body.permissions)) throw illegalArgument('permissions must be a list');
+      const permissions =
+        body.permissions === undefined ? previous.permissions : grantsWithEveryFlag(body.permissions, PUBLISHED_PROJECT_GRANT_FLAGS);
       project.settings = {
         ...structuredClone(body),
         id: previous.id,
         name: typeof body.name === 'string' && body.name !== '' ? body.name : previous.name,
         owner: typeof body.owner === 'string' && body.owner !== '' ? body.owner : previous.owner,
-        permissions: Array.isArray(body.permissions) ? structuredClone(body.permissions) : previous.permissions,
+        permissions,
         creationTag: previous.creationTag,
         versionTag: nextVersionTag(previous.versionTag, ctx.userLogin, ctx.now()),
       };

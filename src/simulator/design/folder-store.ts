@@ -3,7 +3,7 @@
 
 import { conflict, illegalArgument, notFound } from '../errors.js';
 import { generateId } from './ids.js';
-import { FOLDER_GRANT_FLAGS, withEveryFlag } from './grants.js';
+import { FOLDER_GRANT_FLAGS, grantsWithEveryFlag } from './grants.js';
 import { ROOT_FOLDER_ID, type DesignState, type FolderRecord } from './state.js';
 
 export function getFolder(state: DesignState, folderId: string): FolderRecord {
@@ -53,14 +53,7 @@ export function putFolderSettings(state: DesignState, folderId: string, settings
     throw illegalArgument('Folder permissions must be a list');
   }
   const stored = structuredClone(settings);
-  if (Array.isArray(settings.permissions)) {
-    stored.permissions = settings.permissions.map((entry: unknown) => {
-      if (!isObject(entry) || (typeof entry.group !== 'string' && typeof entry.user !== 'string')) {
-        throw illegalArgument('Each permission names a group or a user');
-      }
-      return withEveryFlag(entry, FOLDER_GRANT_FLAGS);
-    });
-  }
+  if (settings.permissions !== undefined) stored.permissions = grantsWithEveryFlag(settings.permissions, FOLDER_GRANT_FLAGS);
   folder.settings = stored;
 }
 

@@ -39,3 +39,20 @@ export function withEveryFlag(entry: Json, flags: readonly string[]): Json {
 
 /** The flags of a project folder grant, as in the reference's folder settings example. */
 export const FOLDER_GRANT_FLAGS = ['read', 'writeContents', 'admin'] as const;
+
+/** The flags of a published project grant on the Project Deployer (the reference's settings schema). */
+export const PUBLISHED_PROJECT_GRANT_FLAGS = ['read', 'write', 'deploy', 'admin'] as const;
+
+/** The flags of an infra grant on the Project Deployer (the reference's settings schema). */
+export const INFRA_GRANT_FLAGS = ['read', 'deploy', 'admin'] as const;
+
+/** A list of grants as DSS stores it; each must name a group or a user. */
+export function grantsWithEveryFlag(grants: unknown, flags: readonly string[]): Json[] {
+  if (!Array.isArray(grants)) throw illegalArgument('permissions must be a list');
+  return grants.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw illegalArgument('Each permission must be an object');
+    const grant = entry as Json;
+    if (typeof grant.group !== 'string' && typeof grant.user !== 'string') throw illegalArgument('Each permission names a group or a user');
+    return withEveryFlag(grant, flags);
+  });
+}
