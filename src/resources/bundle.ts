@@ -39,6 +39,16 @@ function releaseNotesOf(exported: Json): string {
   return typeof changelog.releaseNotes === 'string' ? changelog.releaseNotes : '';
 }
 
+/**
+ * The bundle's entry in the answer of `GET .../bundles/exported/{id}`: the reference wraps the one bundle in a
+ * list (`{bundles: [{bundleId, exportManifest, ...}]}`); an unwrapped object is taken as it is.
+ */
+function exportedEntry(answer: Json, id: string): Json {
+  if (!Array.isArray(answer.bundles)) return answer;
+  const entry = answer.bundles.find((b) => isPlainObject(b) && b.bundleId === id) ?? answer.bundles[0];
+  return asObject(entry);
+}
+
 function mainUnit(doc: ManifestDocument): ResourceUnit {
   const project = doc.metadata.project ?? '';
   const desired: Json = {};
@@ -110,7 +120,7 @@ export const bundleKind: ResourceKind = {
     const { key, id } = idsOf(unit);
     const exported = await ctx.client.getOrAbsent<unknown>(exportedPath(key, id));
     if (exported === undefined) return undefined;
-    const raw = asObject(exported);
+    const raw = exportedEntry(asObject(exported), id);
     const view: Json = {};
     if (unit.desired.releaseNotes !== undefined) view.releaseNotes = releaseNotesOf(raw);
     const manifest = asObject(raw.exportManifest);

@@ -1,0 +1,87 @@
+// The example repository with the deployer tree beside it, on a design simulator (its own Project Deployer) and three
+// automation simulators: the whole chain from nothing in one apply, an empty second plan, a promotion by edit.
+
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+
+const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
+const DEPLOYER = path.resolve(import.meta.dirname, '../../manifests-example-deployer');
+const STAGES = ['DEV', 'TEST', 'PROD'] as const;
+const keyOf = (stage: string) => `${stage.toLowerCase()}-automation-key-never-printed`;
+
+let design: TestSimulator;
+const automation = new Map<string, TestSimulator>();
+let dir: string;
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const env: Record<string, string> = { DSS_URL: design.url, DSS_API_KEY: design.adminKey, WAREHOUSE_PASSWORD: 'example-only' };
+  for (const stage of STAGES) {
+    env[`${stage}_AUTOMATION_URL`] = automation.get(stage)!.url;
+    env[`${stage}_AUTOMATION_API_KEY`] = keyOf(stage);
+  }
+  const code = await runCli(argv, { stdout, stderr, env, cwd: dir, stdinIsTTY: false });
+  for (const stage of STAGES) expect(out).not.toContain(keyOf(stage));
+  return { code, out };
+}
+
+const both = ['-f', 'm', '-f', 'd'];
+
+beforeAll(async () => {
+  design = await startTestSimulator();
+  for (const stage of STAGES) automation.set(stage, await startTestSimulator({ adminKey: keyOf(stage) }));
+  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-example-deployer-'));
+  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
+  cpSync(DEPLOYER, path.join(dir, 'd'), { recursive: true });
+});
+afterAll(async () => {
+  await Promise.all([design.close(), ...[...automation.values()].map((s) => s.close())]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const health = (id: string) => design.ok<{ health: string; deployedBundleId: string }>('GET', `/project-deployer/deployments/${id}/status`);
+
+describe('the example with its deployer tree', () => {
+  it('validates the deployer tree alone, its project declared external', async () => {
+    const alone = await cli('validate', '-f', 'd');
+    expect(alone.code).toBe(0);
+    expect(alone.out).toContain('9 documents valid.');
+  });
+
+  it('creates projects, bundles, published project, infras and deployments in one apply; a second plan is empty', async () => {
+    const applied = await cli('apply', ...both, '--auto-approve');
+    expect(applied.code).toBe(0);
+    expect(applied.out).toContain('Apply complete! Resources: 31 added, 0 changed, 0 destroyed.');
+    expect(await health('churn-dev')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+    expect(await health('churn-test')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+    expect(await health('churn-prod')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v1' });
+    const prodVariables = await automation.get('PROD')!.ok('GET', '/projects/CHURN/variables/');
+    expect(prodVariables).toMatchObject({ standard: { scoreThreshold: 0.7 }, local: { environment: 'production' } });
+
+    design.reset({ stats: true, state: false });
+    const again = await cli('plan', ...both, '--detailed-exitcode');
+    expect(again.out).toContain('No changes.');
+    expect(again.code).toBe(0);
+    expect(design.stats().writes).toBe(0);
+  });
+
+  it('promotes v2 to Production by editing one line: the plan shows the rollout, apply ends HEALTHY', async () => {
+    const file = path.join(dir, 'd', 'deployments.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('bundleId: v1   # the bundle running in production', 'bundleId: v2   # the bundle running in production'));
+    const planned = await cli('plan', ...both);
+    expect(planned.out).toContain('bundle v1 → v2 (rollout on infra prod)');
+    expect(planned.out).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    const applied = await cli('apply', ...both, '--auto-approve');
+    expect(applied.code).toBe(0);
+    expect(await health('churn-prod')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+  });
+});
