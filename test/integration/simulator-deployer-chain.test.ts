@@ -112,6 +112,13 @@ describe('bundle promotion across deployer stages', () => {
     expect(result[0]?.activateCheckReport).toMatchObject({ bundleId: 'v1', success: true });
     expect(result[0]?.activateReport?.success).toBe(true);
     expect(outcome.json.progress).toEqual([{ name: 'Done', unit: 'NONE', target: 5, cur: 5 }]);
+    // What was deployed is not in any documented answer; the control shows it to tests.
+    expect(await design.control('GET', '/deployer/deployments/churn-test')).toMatchObject({
+      bundleId: 'v1',
+      deployedBundleId: 'v1',
+      lastUpdate: { outcome: 'SUCCESS', bundleId: 'v1' },
+    });
+    expect((await design.call('GET', '/__sim/deployer/deployments/nope', undefined, { basePath: '', key: null })).status).toBe(404);
 
     const status = await health(design, 'churn-test');
     expect(status.health).toBe('HEALTHY');

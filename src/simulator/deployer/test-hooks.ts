@@ -1,9 +1,12 @@
 // Controls of the deployer family, registered in `CONTROL_REGISTRARS` and served at `/__sim/deployer/...` like
 // the other controls (no key, not counted): bundles this node refuses to activate (rollback tests), the simulated
-// duration of future steps, and the remote Project Deployer a design node publishes to.
+// duration of future steps, the remote Project Deployer a design node publishes to, and what a deployment last
+// deployed (which DSS does not document in any answer: tests read it here rather than from the API).
 
 import { illegalArgument } from '../errors.js';
 import type { ControlRouter } from '../controls.js';
+import { getDeployment } from './deployer-deployments.js';
+import { refreshLastUpdate } from './deployment-update.js';
 import { deployerState } from './futures.js';
 import type { DeployerConfig } from './state.js';
 import { isRecord, param } from './values.js';
@@ -77,4 +80,18 @@ export function registerDeployerControls(router: ControlRouter): void {
       return { json: configView(config) };
     }
   );
+
+  router.get('/deployer/deployments/:deploymentId', (req, ctx) => {
+    const deployment = getDeployment(deployerState(ctx), param(req, 'deploymentId'));
+    refreshLastUpdate(ctx, deployment);
+    return {
+      json: {
+        deploymentId: deployment.settings.id,
+        bundleId: deployment.settings.bundleId,
+        deployedBundleId: deployment.deployedBundleId ?? null,
+        deployedOn: deployment.deployedOn ?? null,
+        lastUpdate: deployment.lastUpdate ?? null,
+      },
+    };
+  });
 }
