@@ -17,8 +17,15 @@ export function edgesOf(unit: ResourceUnit): string[] {
   return edges;
 }
 
+/** The addresses of `units` that start with one of `prefixes`, the unit itself left out. */
+function prefixedEdges(unit: ResourceUnit, units: ResourceUnit[]): string[] {
+  const prefixes = unit.orderAfterPrefixes ?? [];
+  if (prefixes.length === 0) return [];
+  return units.map((u) => u.address).filter((a) => a !== unit.address && prefixes.some((p) => a.startsWith(p)));
+}
+
 export function graphOfUnits(units: ResourceUnit[]): WorkGraph {
-  return new WorkGraph(units.map((u) => ({ id: u.address, dependsOn: edgesOf(u) })));
+  return new WorkGraph(units.map((u) => ({ id: u.address, dependsOn: [...edgesOf(u), ...prefixedEdges(u, units)] })));
 }
 
 export interface Selection {

@@ -15,9 +15,9 @@ import { bundlePublishTarget } from '../manifest/references.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { bundleSchema } from './bundle.schema.js';
 import { asObject, encode, isPlainObject, type Json } from './managed-write.js';
-import { PROJECT_BLOCKS } from './project-blocks.js';
 import { PROJECT_KIND } from './project.js';
 import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from './published-project.js';
+import { SCENARIO_KIND } from './scenario.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
 export const BUNDLE_KIND = 'Bundle';
@@ -60,8 +60,8 @@ function mainUnit(doc: ManifestDocument): ResourceUnit {
     desired,
     policy: {},
     dependsOn: [addressOf(PROJECT_KIND, project)],
-    // The bundle is a snapshot: take it after the project's own blocks are written in the same run.
-    orderAfter: PROJECT_BLOCKS.map((b) => `${addressOf(PROJECT_KIND, project)}#${b.block}`),
+    // The bundle is a snapshot: take it after the project's blocks and scenarios are written in the same run.
+    orderAfterPrefixes: [`${addressOf(PROJECT_KIND, project)}#`, addressOf(SCENARIO_KIND, '', project)],
   };
 }
 

@@ -60,6 +60,12 @@ export interface ResourceUnit {
    * (e.g. a project's folder path: created on demand when no `ProjectFolder` document declares it).
    */
   orderAfter?: string[];
+  /**
+   * Address prefixes: the unit is written after every unit of the run whose address starts with one of them,
+   * e.g. a bundle after all of its project's blocks and scenarios (`Project/CHURN`, `Scenario/CHURN/`), so that its
+   * snapshot holds what the same run writes.
+   */
+  orderAfterPrefixes?: string[];
 }
 
 export interface LiveState {
@@ -117,6 +123,8 @@ export interface ResourceKind {
 /** What `export` writes: the projects (resolved keys, sorted) and, with `--deployer`, the deployer's objects. */
 export interface ExportScope {
   projectKeys: readonly string[];
+  /** `--all-projects`: every object of the node, also those (deployer ones) tied to no project of the design node. */
+  allProjects: boolean;
   deployer: boolean;
 }
 
@@ -138,4 +146,9 @@ export interface ExportedSpec {
   /** Files written beside the manifest, by name relative to it (e.g. a python scenario's script). */
   files?: Record<string, string>;
   secrets?: ExportedSecret[];
+  /**
+   * Addresses the spec refers to that are not exported but exist in DSS (e.g. the bundle a deployment runs):
+   * listed under `external` in the exported `dss-gitops.yaml`, so that the reference checks accept them.
+   */
+  external?: string[];
 }

@@ -64,6 +64,9 @@ describe('the example with its deployer tree', () => {
     expect(await health('churn-dev')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
     expect(await health('churn-test')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
     expect(await health('churn-prod')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v1' });
+    // The bundles were exported after the project's scenarios were written in the same run.
+    const v1 = await design.ok<{ bundles: Array<{ contentSummary: { scenarios: string[] } }> }>('GET', '/projects/CHURN/bundles/exported/v1');
+    expect(v1.bundles[0]!.contentSummary.scenarios).toContain('DAILY_REFRESH');
     const prodVariables = await automation.get('PROD')!.ok('GET', '/projects/CHURN/variables/');
     expect(prodVariables).toMatchObject({ standard: { scoreThreshold: 0.7 }, local: { environment: 'production' } });
 

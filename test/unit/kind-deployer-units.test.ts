@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
 import type { DssClient } from '../../src/dss/types.js';
 import { planChanges } from '../../src/reconciler/plan.js';
+import { graphOfUnits } from '../../src/reconciler/select.js';
 import { bundleKind } from '../../src/resources/bundle.js';
 import { deploymentKind } from '../../src/resources/deployment.js';
 import { clearKey, keyHash, liveKeyView, matchesHash, withKeyHash } from '../../src/resources/infra-secret.js';
 import { infraKind } from '../../src/resources/infra.js';
+import { projectKind } from '../../src/resources/project.js';
+import { scenarioKind } from '../../src/resources/scenario.js';
 import type { KindContext, LiveState } from '../../src/resources/types.js';
 import { docOf } from './kind-docs.js';
 
@@ -19,7 +22,7 @@ describe('Bundle units', () => {
     expect(bundleKind.units(docOf('Bundle', 'v1', {}, { project: 'CHURN' })).map((u) => u.address)).toEqual(['Bundle/CHURN/v1']);
     const [main, publication] = bundleKind.units(docOf('Bundle', 'v2', { publish: { publishedProjectKey: 'CHURN_PUB' } }, { project: 'CHURN' }));
     expect(main!.dependsOn).toEqual(['Project/CHURN']);
-    expect(main!.orderAfter).toContain('Project/CHURN#variables');
+    expect(main!.orderAfterPrefixes).toEqual(['Project/CHURN#', 'Scenario/CHURN/']);
     expect(publication).toMatchObject({ address: 'Bundle/CHURN/v2#publication', block: 'publication', desired: { publishedProjectKey: 'CHURN_PUB' } });
     expect(publication!.orderAfter).toEqual(['PublishedProject/CHURN_PUB']);
   });
@@ -29,6 +32,22 @@ describe('Bundle units', () => {
     const live: LiveState = { view: { releaseNotes: 'old' }, raw: {} };
     expect(bundleKind.validateChange?.(main!, live, [])).toEqual([
       'Bundle/CHURN/v1 already exists with other release notes; bundles are immutable: pick a new bundle id',
+    ]);
+  });
+});
+
+describe('the work graph', () => {
+  it('writes a bundle after every block and scenario of its project in the run, and nothing else', () => {
+    const units = [
+      ...bundleKind.units(docOf('Bundle', 'v1', {}, { project: 'CHURN' })),
+      ...scenarioKind.units(docOf('Scenario', 'DAILY', {}, { project: 'CHURN' })),
+      ...scenarioKind.units(docOf('Scenario', 'DAILY', {}, { project: 'SALES' })),
+      ...projectKind.units(docOf('Project', 'CHURN', { variables: { standard: {} } })),
+    ];
+    expect(graphOfUnits(units).dependenciesOf('Bundle/CHURN/v1').sort()).toEqual([
+      'Project/CHURN',
+      'Project/CHURN#variables',
+      'Scenario/CHURN/DAILY',
     ]);
   });
 });
