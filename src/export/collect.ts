@@ -42,7 +42,15 @@ async function exportOne(kind: ResourceKind, ctx: KindContext, doc: ManifestDocu
   if (!exported) return undefined;
   const metadata: ExportedDocument['metadata'] = { name: doc.metadata.name };
   if (doc.metadata.project !== undefined) metadata.project = doc.metadata.project;
-  return { kind: kind.kind, metadata, spec: exported.spec, files: exported.files ?? {}, secrets: exported.secrets ?? [] };
+  return {
+    kind: kind.kind,
+    node: kind.node,
+    metadata,
+    spec: exported.spec,
+    files: exported.files ?? {},
+    secrets: exported.secrets ?? [],
+    external: exported.external ?? [],
+  };
 }
 
 /** The exported documents, in kind order (the registry's) and then by address. */

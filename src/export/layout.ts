@@ -1,6 +1,7 @@
 // Where each exported document goes. `by-project`: one directory per project (`KEY/project.yaml`,
 // `KEY/scenarios/ID.yaml`), folders under `folders/`, objects of no project under a directory per kind.
-// `by-kind`: a directory per kind (`projects/KEY.yaml`, `scenarios/KEY/ID.yaml`, `folders/...`).
+// Deployer objects go under `deployer/` (`deployer/infras/ID.yaml`). `by-kind`: a directory per kind
+// (`projects/KEY.yaml`, `scenarios/KEY/ID.yaml`, `folders/...`, `infras/ID.yaml`).
 
 import type { ExportLayout, ExportedDocument } from './types.js';
 
@@ -23,7 +24,10 @@ export function documentPath(doc: ExportedDocument, layout: ExportLayout): strin
   if (doc.kind === 'Project') return layout === 'by-project' ? `${safeSegment(name)}/project.yaml` : `projects/${safeSegment(name)}.yaml`;
   const directory = kindDirectory(doc.kind);
   const project = doc.metadata.project;
-  if (project === undefined) return `${directory}/${safeSegment(name)}.yaml`;
+  if (project === undefined) {
+    const under = layout === 'by-project' && doc.node === 'deployer' ? `deployer/${directory}` : directory;
+    return `${under}/${safeSegment(name)}.yaml`;
+  }
   const under = layout === 'by-project' ? `${safeSegment(project)}/${directory}` : `${directory}/${safeSegment(project)}`;
   return `${under}/${safeSegment(name)}.yaml`;
 }

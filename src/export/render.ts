@@ -41,7 +41,7 @@ function renderDocument(doc: ExportedDocument, file: string, options: RenderOpti
   return schemaLine(file, schemaFileName(doc.kind), options) + toYaml(body);
 }
 
-function renderConfig(options: RenderOptions): string {
+function renderConfig(options: RenderOptions, external: string[]): string {
   const nodes: Record<string, unknown> = { design: { url: '${env:DSS_URL}' } };
   if (options.separateDeployer) nodes.deployer = { url: '${env:DSS_DEPLOYER_URL}' };
   const lines = [
@@ -51,7 +51,9 @@ function renderConfig(options: RenderOptions): string {
     '# separate deployer node) in the environment, or interpolate one with `apiKey: ${secret:NAME}`.',
     '',
   ];
-  return `${lines.join('\n')}\n${toYaml({ nodes, prune: false })}`;
+  const config: Record<string, unknown> = { nodes, prune: false };
+  if (external.length > 0) config.external = external;
+  return `${lines.join('\n')}\n${toYaml(config)}`;
 }
 
 /** The secrets an export replaced by references, sorted by name, each once with every place it stands for. */
@@ -94,7 +96,8 @@ export function renderExport(documents: readonly ExportedDocument[], options: Re
       files.set(path.posix.join(path.posix.dirname(file), name), content);
     }
   }
-  files.set(CONFIG_FILE, renderConfig(options));
+  const external = [...new Set(documents.flatMap((d) => d.external))].sort();
+  files.set(CONFIG_FILE, renderConfig(options, external));
   const secrets = secretsOf(documents);
   if (secrets.size > 0) files.set(SECRETS_FILE, renderSecrets(secrets));
   return files;

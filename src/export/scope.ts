@@ -23,5 +23,5 @@ export async function resolveExportScope(ctx: KindContext, request: ExportReques
       throw new UserError('EXPORT_UNKNOWN_PROJECT', `no project ${missing.join(', ')} on the design node (${ctx.client.url})`);
     }
   }
-  return { projectKeys: keys.sort(), deployer: request.deployer };
+  return { projectKeys: keys.sort(), allProjects: request.projects === 'all', deployer: request.deployer };
 }

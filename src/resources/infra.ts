@@ -16,6 +16,7 @@ import {
 } from './deployer-live.js';
 import { clearKey, liveKeyView, RECORD_FIELD, withKeyHash } from './infra-secret.js';
 import { infraSchema } from './infra.schema.js';
+import { infraExport } from './deployer-export.js';
 import { asObject, encode, overlay, sensitiveUnder, type Json } from './managed-write.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
@@ -53,6 +54,7 @@ export const infraKind: ResourceKind = {
   kind: INFRA_KIND,
   node: 'deployer',
   schema: infraSchema,
+  ...infraExport,
 
   units(doc) {
     return [

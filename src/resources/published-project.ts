@@ -15,6 +15,7 @@ import {
 } from './deployer-live.js';
 import { asObject, encode, sensitiveUnder, type Json } from './managed-write.js';
 import { publishedProjectSchema } from './published-project.schema.js';
+import { publishedProjectExport } from './deployer-export.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
 export const PUBLISHED_PROJECT_KIND = 'PublishedProject';
@@ -40,6 +41,7 @@ export const publishedProjectKind: ResourceKind = {
   kind: PUBLISHED_PROJECT_KIND,
   node: 'deployer',
   schema: publishedProjectSchema,
+  ...publishedProjectExport,
 
   units(doc) {
     return [

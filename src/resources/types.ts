@@ -123,6 +123,8 @@ export interface ResourceKind {
 /** What `export` writes: the projects (resolved keys, sorted) and, with `--deployer`, the deployer's objects. */
 export interface ExportScope {
   projectKeys: readonly string[];
+  /** `--all-projects`: every object of the node, also those (deployer ones) tied to no project of the design node. */
+  allProjects: boolean;
   deployer: boolean;
 }
 
@@ -144,4 +146,9 @@ export interface ExportedSpec {
   /** Files written beside the manifest, by name relative to it (e.g. a python scenario's script). */
   files?: Record<string, string>;
   secrets?: ExportedSecret[];
+  /**
+   * Addresses the spec refers to that are not exported but exist in DSS (e.g. the bundle a deployment runs):
+   * listed under `external` in the exported `dss-gitops.yaml`, so that the reference checks accept them.
+   */
+  external?: string[];
 }

@@ -7,7 +7,8 @@ import { renderExport } from '../../src/export/render.js';
 import type { ExportedDocument } from '../../src/export/types.js';
 
 function doc(kind: string, name: string, spec: Record<string, unknown>, extra: Partial<ExportedDocument> = {}): ExportedDocument {
-  return { kind, metadata: { name }, spec, files: {}, secrets: [], ...extra };
+  const node = ['PublishedProject', 'Infra', 'Deployment'].includes(kind) ? 'deployer' : 'design';
+  return { kind, node, metadata: { name }, spec, files: {}, secrets: [], external: [], ...extra };
 }
 
 const scenario = doc(
@@ -27,7 +28,8 @@ describe('layout', () => {
     expect(documentPath(project, 'by-kind')).toBe('projects/CHURN.yaml');
     expect(documentPath(scenario, 'by-kind')).toBe('scenarios/CHURN/DAILY.yaml');
     expect(documentPath(folder, 'by-project')).toBe('folders/Analytics/Churn_ 2024.yaml');
-    expect(documentPath(doc('PublishedProject', 'CHURN', {}), 'by-project')).toBe('published-projects/CHURN.yaml');
+    expect(documentPath(doc('PublishedProject', 'CHURN', {}), 'by-project')).toBe('deployer/published-projects/CHURN.yaml');
+    expect(documentPath(doc('PublishedProject', 'CHURN', {}), 'by-kind')).toBe('published-projects/CHURN.yaml');
     expect(kindDirectory('Infra')).toBe('infras');
     expect(safeSegment('..')).toBe('_');
   });
@@ -77,6 +79,13 @@ describe('rendering', () => {
     const withDeployer = renderExport([], { layout: 'by-kind', separateDeployer: true });
     expect(withDeployer.get('dss-gitops.yaml')).toContain('url: ${env:DSS_DEPLOYER_URL}');
     expect(withDeployer.has('SECRETS.md')).toBe(false);
+  });
+
+  it('lists the objects referred to but not exported under external in the configuration', () => {
+    const deployment = doc('Deployment', 'prod', {}, { external: ['Bundle/CHURN/v2'] });
+    const other = doc('Deployment', 'dev', {}, { external: ['Bundle/CHURN/v1', 'Bundle/CHURN/v2'] });
+    const config = renderExport([deployment, other], { layout: 'by-kind', separateDeployer: false }).get('dss-gitops.yaml') ?? '';
+    expect(config).toContain('external:\n  - Bundle/CHURN/v1\n  - Bundle/CHURN/v2\n');
   });
 
   it('gives a clashing path a numbered name', () => {

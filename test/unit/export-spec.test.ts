@@ -12,6 +12,7 @@ import {
   secretName,
   withoutDefaults,
 } from '../../src/resources/export-common.js';
+import { deploymentSpecFromView, infraSpecFromLive, publishedProjectSpecFromView } from '../../src/resources/deployer-export.js';
 import { folderSpecFromView, pathAndAncestors } from '../../src/resources/project-folder-export.js';
 import { projectSpecFromViews } from '../../src/resources/project-export.js';
 import { scenarioSpecFromView } from '../../src/resources/scenario-export.js';
@@ -185,5 +186,54 @@ describe('project and folder specs', () => {
     });
     expect(folderSpecFromView({ owner: 'lead', permissions: [] })).toEqual({ spec: { owner: 'lead' } });
     expect(pathAndAncestors('A/B/C')).toEqual(['A', 'A/B', 'A/B/C']);
+  });
+});
+
+describe('deployer specs', () => {
+  it('leaves out the defaults of a deployment and lists the bundle it runs as external', () => {
+    const view = {
+      publishedProjectKey: 'CHURN',
+      infraId: 'prod',
+      bundleId: 'v3',
+      deployedProjectKey: 'CHURN',
+      projectFolderId: '',
+      disableAutomaticTriggers: false,
+      localVariables: { env: 'prod', dbPassword: 'x' },
+      scenariosToActivate: {},
+      bundleContainerSettings: {},
+      tags: ['b', 'a'],
+    };
+    expect(deploymentSpecFromView('churn-prod', view)).toEqual({
+      spec: {
+        publishedProjectKey: 'CHURN',
+        infraId: 'prod',
+        bundleId: 'v3',
+        localVariables: { env: 'prod', dbPassword: '${secret:DEPLOYMENT_CHURN_PROD_DB_PASSWORD}' },
+        tags: ['a', 'b'],
+      },
+      secrets: [{ name: 'DEPLOYMENT_CHURN_PROD_DB_PASSWORD', where: 'Deployment/churn-prod spec.localVariables.dbPassword' }],
+      external: ['Bundle/CHURN/v3'],
+    });
+    const renamed = deploymentSpecFromView('d', { ...view, deployedProjectKey: 'CHURN_PROD', disableAutomaticTriggers: true });
+    expect(renamed.spec).toMatchObject({ deployedProjectKey: 'CHURN_PROD', disableAutomaticTriggers: true });
+  });
+
+  it('writes an infra key as a reference whether DSS shows it, masks it or only holds its hash', () => {
+    const view = { stage: 'Production', automationNodeUrl: 'https://auto', trustAllSSLCertificates: false, permissions: [] };
+    for (const settings of [{ adminApiKey: 'clear' }, { adminApiKey: '*****' }, { dssGitops: { adminApiKeyHash: 's$h' } }]) {
+      expect(infraSpecFromLive('prod', view, settings)).toEqual({
+        spec: { stage: 'Production', automationNodeUrl: 'https://auto', adminApiKey: '${secret:INFRA_PROD_ADMIN_API_KEY}' },
+        secrets: [{ name: 'INFRA_PROD_ADMIN_API_KEY', where: 'Infra/prod spec.adminApiKey' }],
+      });
+    }
+    expect(infraSpecFromLive('dev', { ...view, trustAllSSLCertificates: true }, {})).toEqual({
+      spec: { stage: 'Production', automationNodeUrl: 'https://auto', trustAllSSLCertificates: true },
+    });
+  });
+
+  it('exports the name, owner and true grants of a published project', () => {
+    expect(publishedProjectSpecFromView({ name: 'Churn', owner: 'admin', permissions: [{ group: 'ops', read: true, write: false }] })).toEqual({
+      spec: { name: 'Churn', owner: 'admin', permissions: [{ group: 'ops', read: true }] },
+    });
   });
 });
