@@ -5,7 +5,8 @@ COPY package.json package-lock.json ./
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
-RUN npm ci --no-audit --no-fund
+# npm ci runs the `prepare` script, which compiles src/ to dist/.
+RUN npm ci --no-audit --no-fund && test -f dist/cli/main.js
 
 # Runtime stage: production dependencies and the compiled CLI only, as a non-root user.
 FROM node:20-bookworm-slim AS runtime
@@ -16,7 +17,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas
-RUN ln -s /app/dist/cli/main.js /usr/local/bin/dss-gitops && chmod +x /app/dist/cli/main.js
+# `dss-gitops demo` reads the example manifests beside dist/ (src/cli/demo.ts).
+COPY manifests-example ./manifests-example
+COPY manifests-example-deployer ./manifests-example-deployer
+# /workspace is where users mount their manifests and where the git cache and sim state go; the node user owns it.
+RUN ln -s /app/dist/cli/main.js /usr/local/bin/dss-gitops && chmod +x /app/dist/cli/main.js \
+  && mkdir -p /workspace && chown node:node /workspace
 USER node
 WORKDIR /workspace
 ENTRYPOINT ["dss-gitops"]
