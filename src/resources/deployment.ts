@@ -10,7 +10,6 @@ import { BUNDLE_KIND, PUBLICATION_BLOCK } from './bundle.js';
 import { changedByOf, DEPLOYER_SERVER_MANAGED } from './deployer-live.js';
 import { deploymentPath, rollOut, rolloutPolicyOf } from './deployment-rollout.js';
 import { deploymentSchema } from './deployment.schema.js';
-import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
 import { asObject, deepEqual, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from './published-project.js';
@@ -41,10 +40,26 @@ const ROLLOUT_FIELDS = [
   'bundleContainerSettings',
 ] as const;
 
+/**
+ * Whether the automation node runs what the settings say, as a field of its own: a deployment whose last
+ * rollout failed (ERROR), whose settings changed without an update (OUT_OF_SYNC) or that was never deployed
+ * (UNKNOWN) plans `inSync: false → true`, and apply rolls it out, even when the settings already match.
+ */
+export const IN_SYNC = 'inSync';
+const NOT_IN_SYNC = new Set(['ERROR', 'OUT_OF_SYNC', 'UNKNOWN']);
+
 function desiredOf(doc: ManifestDocument): Json {
   const desired: Json = {};
   for (const field of FIELDS) if (doc.spec[field] !== undefined) desired[field] = doc.spec[field];
+  desired[IN_SYNC] = true;
   return desired;
+}
+
+/** The settings part of the desired object: what is written to DSS. */
+function settingsDesired(desired: Json): Json {
+  const out = { ...desired };
+  delete out[IN_SYNC];
+  return out;
 }
 
 function str(value: unknown): string {
@@ -74,7 +89,6 @@ export const deploymentKind: ResourceKind = {
   kind: DEPLOYMENT_KIND,
   node: 'deployer',
   schema: deploymentSchema,
-  ...deploymentExport,
 
   units(doc) {
     return [
@@ -102,16 +116,20 @@ export const deploymentKind: ResourceKind = {
     const settings = await ctx.client.getOrAbsent<unknown>(`${deploymentPath(unit.doc.metadata.name)}/settings`);
     if (settings === undefined) return undefined;
     const raw = asObject(settings);
+    const view = pick(raw, settingsDesired(unit.desired));
+    const status = asObject(await ctx.client.getJson(`${deploymentPath(unit.doc.metadata.name)}/status`));
+    view[IN_SYNC] = !NOT_IN_SYNC.has(str(status.health) || 'UNKNOWN');
     const changedBy = changedByOf(raw);
-    return { view: pick(raw, unit.desired), raw, ...(changedBy ? { changedBy } : {}) };
+    return { view, raw, ...(changedBy ? { changedBy } : {}) };
   },
 
   async create(ctx, unit) {
     const id = unit.doc.metadata.name;
-    await ctx.client.postJson('/project-deployer/deployments', { deploymentId: id, ...unit.desired });
+    const desired = settingsDesired(unit.desired);
+    await ctx.client.postJson('/project-deployer/deployments', { deploymentId: id, ...desired });
     // DSS fills in defaults on creation: lay the declared fields over what it stored before rolling out.
     const created = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
-    const body = overlay(created, unit.desired, unit.policy);
+    const body = overlay(created, desired, unit.policy);
     if (!deepEqual(body, created)) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
     return roll(ctx, unit, body);
   },
@@ -119,11 +137,13 @@ export const deploymentKind: ResourceKind = {
   async update(ctx, unit, live: LiveState) {
     const id = unit.doc.metadata.name;
     const raw = asObject(live.raw);
-    const body = overlay(raw, unit.desired, unit.policy);
-    if (deepEqual(body, raw)) return;
-    await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
-    if (!ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]))) return;
-    const previous = str(raw.bundleId);
+    const body = overlay(raw, settingsDesired(unit.desired), unit.policy);
+    const saved = !deepEqual(body, raw);
+    if (saved) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
+    const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]));
+    if (!changed && live.view[IN_SYNC] !== false) return;
+    // Roll back only to a bundle that was running: not after a failed rollout of the same settings.
+    const previous = live.view[IN_SYNC] === false ? '' : str(raw.bundleId);
     return roll(ctx, unit, body, previous === '' ? undefined : previous);
   },
 
@@ -133,7 +153,8 @@ export const deploymentKind: ResourceKind = {
     const infra = str(unit.desired.infraId);
     if (after !== '' && before !== after) return [`bundle ${before} → ${after} (rollout on infra ${infra})`];
     const others = ROLLOUT_FIELDS.filter((f) => unit.desired[f] !== undefined && !deepEqual(unit.desired[f], live.view[f]));
-    return others.length > 0 ? [`${others.join(', ')} changed (rollout on infra ${infra})`] : [];
+    if (others.length > 0) return [`${others.join(', ')} changed (rollout on infra ${infra})`];
+    return live.view[IN_SYNC] === false ? [`bundle ${after || before} is not in sync (rollout on infra ${infra})`] : [];
   },
   // No `delete`: see published-project.ts (deployer objects are left out of prune).
 };

@@ -240,6 +240,12 @@ describe('deployer kinds through plan and apply', () => {
     expect(output).toMatch(/rollout of bundle v3 on infra test failed: ERROR: .*Activation of bundle v3/);
     expect(await health('churn-test')).toMatchObject({ health: 'ERROR' });
     expectNoSecret(applied.stdout, applied.stderr);
+    // The settings name v3 but the node does not run it: the next plan still has the rollout to do.
+    const next = await plan('--output', 'json');
+    type Changes = { resource_changes: Array<{ address: string; notes?: string[]; field_changes: Array<{ path: string }> }> };
+    const change = (JSON.parse(next.stdout) as Changes).resource_changes.find((c) => c.address === 'Deployment/churn-test');
+    expect(change?.field_changes.map((c) => c.path)).toEqual(['inSync']);
+    expect(change?.notes).toEqual(['bundle v3 is not in sync (rollout on infra test)']);
   });
 
   it('with rollbackOnFailure, reports the failure and the rollback, and leaves the previous bundle HEALTHY', async () => {

@@ -66,7 +66,8 @@ describe('Deployment units', () => {
     const describe = (view: Record<string, unknown>) => deploymentKind.describeUpdate?.(unit!, { view, raw: {} });
     expect(describe({ ...spec, bundleId: 'v11' })).toEqual(['bundle v11 → v12 (rollout on infra prod)']);
     expect(describe({ ...spec, localVariables: { env: 'test' } })).toEqual(['localVariables changed (rollout on infra prod)']);
-    expect(describe({ ...spec })).toEqual([]);
+    expect(describe({ ...spec, inSync: true })).toEqual([]);
+    expect(describe({ ...spec, inSync: false })).toEqual(['bundle v12 is not in sync (rollout on infra prod)']);
   });
 });
 
