@@ -35,7 +35,20 @@ export function buildProgram(ctx: CommandContext): Command {
       writeErr: (s) => ctx.io.stderr.write(s),
     });
   for (const register of COMMANDS) register(program, ctx);
+  inheritSettings(program);
   return program;
+}
+
+/**
+ * Commands are built with `new Command()` and added, which (unlike `.command()`) inherits nothing from the program:
+ * without this, a command's `--help` or usage error would write to the process's streams and call `process.exit`,
+ * ending an in-process caller (tests, the demo) instead of returning an exit code.
+ */
+function inheritSettings(parent: Command): void {
+  for (const command of parent.commands) {
+    command.copyInheritedSettings(parent);
+    inheritSettings(command);
+  }
 }
 
 /** Runs the CLI with `argv` (without the node and script names) and returns the exit code. */
