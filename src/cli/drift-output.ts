@@ -64,6 +64,8 @@ export function formatDriftText(report: DriftReport, options: { color?: boolean 
 
 export interface JsonDriftEntry extends JsonResourceChange {
   class: DriftEntry['class'];
+  /** false: drift told without an ownership record (outside projects); never self-healed. */
+  recorded?: false;
   changed_by?: string;
   changed_at?: string;
 }
@@ -84,6 +86,7 @@ function jsonEntry(entry: DriftEntry): JsonDriftEntry {
   return {
     ...change,
     class: entry.class,
+    ...(entry.recorded === false ? { recorded: false } : {}),
     ...(entry.changedBy === undefined ? {} : { changed_by: entry.changedBy }),
     ...(entry.changedAt === undefined ? {} : { changed_at: entry.changedAt }),
   };

@@ -21,6 +21,11 @@ export interface DriftEntry {
   changes: FieldChange[];
   /** Why the object got its class, in a sentence. */
   reason: string;
+  /**
+   * False for drift told without an ownership record (objects outside projects): any live difference, which may
+   * also be a manifest change. `watch --self-heal` repairs recorded drift only.
+   */
+  recorded?: false;
   /** Who last changed the object and when, where DSS records it. */
   changedBy?: string;
   changedAt?: string;
@@ -100,7 +105,8 @@ function classifyUnit(planned: PlannedUnit, projects: ReadonlyMap<string, Projec
     // Objects outside projects (folders, deployer objects) have no record to compare with: a missing object is
     // pending, and any live difference counts as drift, so that a change made in DSS is never missed.
     if (planned.action === 'create') return { ...base, class: 'pending', reason: 'not created yet' };
-    return withMarker({ ...base, class: 'drift', reason: 'DSS differs from the manifest (no ownership record outside projects)' }, planned.live);
+    const reason = 'DSS differs from the manifest (no ownership record outside projects to tell drift from pending)';
+    return withMarker({ ...base, class: 'drift', reason, recorded: false }, planned.live);
   }
   const entry = projects.get(key)?.record?.inventory[unit.address];
   if (entry === undefined) {

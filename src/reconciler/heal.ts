@@ -1,6 +1,7 @@
 // `watch --self-heal`: the plan that reverts drift and nothing else. As Argo CD's self-heal, it puts DSS back
 // to what the manifests held at the last apply; manifest changes not applied yet (pending) are left to `apply`,
-// so that a merge is never deployed by the controller behind the back of the team's apply step. Deletions of
+// so that a merge is never deployed by the controller behind the back of the team's apply step. Objects outside
+// projects have no record to tell the two apart, so they are reported but never healed. Deletions of
 // owned objects that left the manifests happen only when prune is asked for.
 
 import type { ApplyReport } from '../diff/types.js';
@@ -11,7 +12,8 @@ import type { Plan, PlannedRecord } from './types.js';
 
 /** The drifted units only; the ownership records keep their entries, so pending units stay pending. */
 export function healingPlan(planned: PlannedRun, report: DriftReport, prune: boolean): Plan {
-  const drifted = new Set(report.drift.map((e) => e.address));
+  // Drift told without a record may be an unapplied manifest change (a new bundle for a deployment): not healed.
+  const drifted = new Set(report.drift.filter((e) => e.recorded !== false).map((e) => e.address));
   const plan = planned.plan;
   const units = plan.units.map((p) => (drifted.has(p.unit.address) ? p : { ...p, action: 'no-op' as const }));
   const deletions = prune ? plan.deletions : [];

@@ -105,7 +105,7 @@ describe('classifyDrift', () => {
       projects: new Map(),
       listed: [],
     });
-    expect(report.drift).toMatchObject([{ address: 'ProjectFolder/Analytics', changedBy: 'carol', changedAt: '2026-01-01T00:00:00Z' }]);
+    expect(report.drift).toMatchObject([{ address: 'ProjectFolder/Analytics', changedBy: 'carol', changedAt: '2026-01-01T00:00:00Z', recorded: false }]);
     expect(report.pending).toMatchObject([{ address: 'ProjectFolder/New', reason: 'not created yet' }]);
   });
 
@@ -168,6 +168,11 @@ describe('healingPlan', () => {
     expect(plan.records).toHaveLength(1);
     expect(plan.records[0]?.after.inventory).toEqual(before.inventory);
     expect(plan.report.summary).toEqual({ add: 0, change: 1, destroy: 0 });
+  });
+
+  it('never heals drift told without a record: it may be a manifest change not applied yet', () => {
+    const unrecorded = { ...report, drift: report.drift.map((e) => ({ ...e, recorded: false as const })) };
+    expect(healingPlan(run, unrecorded, false).units.every((p) => p.action === 'no-op')).toBe(true);
   });
 
   it('deletes what left the manifests only with prune', () => {
