@@ -52,6 +52,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     io,
     debug: ctx.debug(),
     plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target },
+    progressLines: flags.output === 'text',
   });
   return withRun(run, async () => {
     const planned = await planRun(run.setup, run.set.documents);
@@ -85,6 +86,7 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
     io,
     debug: ctx.debug(),
     plan: saved.options,
+    progressLines: flags.output === 'text',
     origin: { source: saved.source, ...(saved.commit !== undefined ? { commit: saved.commit } : {}) },
   });
   return withRun(run, async () => {

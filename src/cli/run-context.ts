@@ -94,6 +94,8 @@ export interface OpenRunOptions {
   plan: Omit<PlanOptions, 'ignoreDifferences'>;
   /** Overrides the source and commit (a saved plan keeps its own). */
   origin?: { source: string; commit?: string };
+  /** Prints the steps of long operations (rollouts) on stdout as they change, for text output only. */
+  progressLines?: boolean;
 }
 
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
@@ -143,6 +145,7 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     ...(origin.commit !== undefined ? { commit: origin.commit } : {}),
     options: { ...options.plan, prune: options.plan.prune || config.prune, ignoreDifferences: config.ignoreDifferences },
     ...(progress ? { onProgress: progress } : {}),
+    ...(options.progressLines ? { onMessage: (address: string, message: string) => write(io.stdout, `  ${address}: ${message}`) } : {}),
   };
   return {
     set,

@@ -26,6 +26,8 @@ export interface RunSetup {
   commit?: string;
   options: PlanOptions;
   onProgress?: (address: string, state: NodeState | 'read') => void;
+  /** Messages of long operations (a rollout's steps), one call per change. */
+  onMessage?: (address: string, message: string) => void;
 }
 
 export interface PlannedRun {
@@ -46,7 +48,14 @@ export function contextFactory(setup: RunSetup): (kind: ResourceKind) => KindCon
     clients: setup.clients,
     log: setup.log,
     runCache,
-    ...(setup.onProgress ? { progress: (address: string) => setup.onProgress?.(address, 'running') } : {}),
+    ...(setup.onProgress || setup.onMessage
+      ? {
+          progress: (address: string, message: string) => {
+            setup.onMessage?.(address, message);
+            setup.onProgress?.(address, 'running');
+          },
+        }
+      : {}),
   });
 }
 
