@@ -48,6 +48,9 @@ const ROLLOUT_FIELDS = [
 export const IN_SYNC = 'inSync';
 const NOT_IN_SYNC = new Set(['ERROR', 'OUT_OF_SYNC', 'UNKNOWN']);
 
+/** Fields set when a deployment is created, fixed afterwards. */
+const FIXED_FIELDS = ['publishedProjectKey', 'infraId', 'deployedProjectKey'] as const;
+
 function desiredOf(doc: ManifestDocument): Json {
   const desired: Json = {};
   for (const field of FIELDS) if (doc.spec[field] !== undefined) desired[field] = doc.spec[field];
@@ -145,6 +148,16 @@ export const deploymentKind: ResourceKind = {
     // Roll back only to a bundle that was running: not after a failed rollout of the same settings.
     const previous = live.view[IN_SYNC] === false ? '' : str(raw.bundleId);
     return roll(ctx, unit, body, previous === '' ? undefined : previous);
+  },
+
+  validateChange(unit, live) {
+    // DSS refuses these on an existing deployment (the simulator does too): say so at plan time, not mid-apply.
+    const moved = FIXED_FIELDS.filter((f) => unit.desired[f] !== undefined && live.view[f] !== undefined && !deepEqual(unit.desired[f], live.view[f]));
+    return moved.map(
+      (f) =>
+        `${unit.address}: the ${f} of an existing deployment cannot be changed ` +
+        `(${str(live.view[f])} → ${str(unit.desired[f])}); use a new deployment id`,
+    );
   },
 
   describeUpdate(unit, live) {

@@ -71,6 +71,17 @@ describe('Deployment units', () => {
   });
 });
 
+describe('Deployment refusals', () => {
+  it('refuses a change of infra, published project or deployed project key of an existing deployment', () => {
+    const [unit] = deploymentKind.units(docOf('Deployment', 'churn-prod', { publishedProjectKey: 'CHURN', infraId: 'prod', bundleId: 'v2' }));
+    const live = (view: Record<string, unknown>): LiveState => ({ view, raw: {} });
+    expect(deploymentKind.validateChange?.(unit!, live({ publishedProjectKey: 'CHURN', infraId: 'prod', bundleId: 'v1' }), [])).toEqual([]);
+    expect(deploymentKind.validateChange?.(unit!, live({ publishedProjectKey: 'CHURN', infraId: 'test', bundleId: 'v2' }), [])).toEqual([
+      'Deployment/churn-prod: the infraId of an existing deployment cannot be changed (test → prod); use a new deployment id',
+    ]);
+  });
+});
+
 describe('infra adminApiKey', () => {
   it('recognizes a key DSS returns in clear, not a mask', () => {
     expect(clearKey({ adminApiKey: 'k' })).toBe('k');
