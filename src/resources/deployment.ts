@@ -10,6 +10,7 @@ import { BUNDLE_KIND, PUBLICATION_BLOCK } from './bundle.js';
 import { changedByOf, DEPLOYER_SERVER_MANAGED } from './deployer-live.js';
 import { deploymentPath, rollOut, rolloutPolicyOf } from './deployment-rollout.js';
 import { deploymentSchema } from './deployment.schema.js';
+import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
 import { asObject, deepEqual, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from './published-project.js';
@@ -92,6 +93,7 @@ export const deploymentKind: ResourceKind = {
   kind: DEPLOYMENT_KIND,
   node: 'deployer',
   schema: deploymentSchema,
+  ...deploymentExport,
 
   units(doc) {
     return [
