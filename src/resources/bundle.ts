@@ -14,7 +14,7 @@ import { addressOf } from '../manifest/address.js';
 import { bundlePublishTarget } from '../manifest/references.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { bundleSchema } from './bundle.schema.js';
-import { asObject, encode, isPlainObject, type Json } from './managed-write.js';
+import { asObject, deepEqual, encode, isPlainObject, type Json } from './managed-write.js';
 import { PROJECT_KIND } from './project.js';
 import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from './published-project.js';
 import { SCENARIO_KIND } from './scenario.js';
@@ -31,12 +31,16 @@ function exportedPath(key: string, id: string): string {
   return `/projects/${encode(key)}/bundles/exported/${encode(id)}`;
 }
 
-/** The release notes an exported bundle was made with. */
-function releaseNotesOf(exported: Json): string {
+/**
+ * The release notes an exported bundle was made with, or undefined when DSS does not say: the reference shows
+ * `exportManifest` and `changelog` only as empty objects, so the notes may not be returned at all. Unknown notes
+ * are not compared (see read): taking them as '' would refuse every plan of a bundle that declares notes.
+ */
+function releaseNotesOf(exported: Json): string | undefined {
   const manifest = asObject(exported.exportManifest);
   if (typeof manifest.releaseNotes === 'string') return manifest.releaseNotes;
   const changelog = asObject(exported.changelog);
-  return typeof changelog.releaseNotes === 'string' ? changelog.releaseNotes : '';
+  return typeof changelog.releaseNotes === 'string' ? changelog.releaseNotes : undefined;
 }
 
 /**
@@ -122,7 +126,10 @@ export const bundleKind: ResourceKind = {
     if (exported === undefined) return undefined;
     const raw = exportedEntry(asObject(exported), id);
     const view: Json = {};
-    if (unit.desired.releaseNotes !== undefined) view.releaseNotes = releaseNotesOf(raw);
+    if (unit.desired.releaseNotes !== undefined) {
+      // Notes DSS does not return cannot differ: the view takes the declared ones, so only known notes are compared.
+      view.releaseNotes = releaseNotesOf(raw) ?? unit.desired.releaseNotes;
+    }
     const manifest = asObject(raw.exportManifest);
     const by = isPlainObject(manifest.exportUserInfo) ? manifest.exportUserInfo.login : undefined;
     const at = typeof manifest.exportedOn === 'number' ? new Date(manifest.exportedOn).toISOString() : undefined;
@@ -143,7 +150,9 @@ export const bundleKind: ResourceKind = {
     throw immutable(unit);
   },
 
-  validateChange(unit) {
-    return unit.block === PUBLICATION_BLOCK ? [] : [immutable(unit).message];
+  validateChange(unit, live) {
+    // Only known notes that differ are a change (read leaves unknown ones equal to the declared ones).
+    if (unit.block === PUBLICATION_BLOCK || deepEqual(live.view.releaseNotes, unit.desired.releaseNotes)) return [];
+    return [immutable(unit).message];
   },
 };
