@@ -48,22 +48,63 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const REPORTS = ['prepareSyncReport', 'preloadReport', 'activateCheckReport', 'activateReport'] as const;
+
+function reportMessages(report: Record<string, unknown>): string {
+  const messages = Array.isArray(report.messages) ? report.messages : [];
+  const texts = messages.flatMap((m) => {
+    if (typeof m === 'string') return [m];
+    if (!isPlainObject(m)) return [];
+    const text = typeof m.message === 'string' ? m.message : typeof m.title === 'string' ? m.title : undefined;
+    return text === undefined ? [] : [text];
+  });
+  return texts.length > 0 ? texts.join('; ') : 'no message';
+}
+
+/**
+ * Why the update's result says it failed, or undefined when no report does. The reference's result is a list of
+ * `{prepareSyncReport, preloadReport, activateCheckReport, activateReport}`, each with `error` and `fatal` flags
+ * and its `messages`: an update can end without a failed job and still not have activated the bundle.
+ */
+export function updateResultFailure(result: unknown): string | undefined {
+  const items = Array.isArray(result) ? result : [result];
+  const failures: string[] = [];
+  for (const item of items) {
+    const reports = asObject(item);
+    for (const name of REPORTS) {
+      const report = asObject(reports[name]);
+      if (report.error === true || report.fatal === true) failures.push(`${name}: ${reportMessages(report)}`);
+    }
+  }
+  return failures.length > 0 ? failures.join('; ') : undefined;
+}
+
+/**
+ * The update's result: from the answer itself when DSS ran it synchronously (`hasResult`), else from its future.
+ * An answer with neither a result nor a jobId is not one the reference describes: an error, not a success.
+ */
+async function updateResult(ctx: KindContext, address: string, started: Record<string, unknown>, policy: RolloutPolicy): Promise<unknown> {
+  if (started.hasResult === true) return started.result;
+  if (typeof started.jobId !== 'string') {
+    throw new DssGitopsError('ROLLOUT_FAILED', `${address}: the update action answered with neither a result nor a jobId`, { fault: 'remote' });
+  }
+  return ctx.client.waitForFuture(started.jobId, {
+    timeoutMs: policy.timeoutSeconds * 1000,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onProgress: (p) => ctx.progress?.(address, p.states.join(' › ') || 'updating'),
+  });
+}
+
 /** One update action and its health gate; never throws for a failed rollout, only for a failed request. */
 async function updateOnce(ctx: KindContext, address: string, id: string, policy: RolloutPolicy): Promise<Outcome> {
   const deadline = Date.now() + policy.timeoutSeconds * 1000;
   const started = asObject(await ctx.client.postJson(`${deploymentPath(id)}/actions/update`));
-  const jobId = typeof started.jobId === 'string' ? started.jobId : undefined;
   let futureError: string | undefined;
-  if (jobId !== undefined) {
-    try {
-      await ctx.client.waitForFuture(jobId, {
-        timeoutMs: policy.timeoutSeconds * 1000,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-        onProgress: (p) => ctx.progress?.(address, p.states.join(' › ') || 'updating'),
-      });
-    } catch (error) {
-      futureError = errorText(error);
-    }
+  try {
+    futureError = updateResultFailure(await updateResult(ctx, address, started, policy));
+  } catch (error) {
+    if (error instanceof DssGitopsError && error.code === 'ROLLOUT_FAILED') throw error;
+    futureError = errorText(error);
   }
   if (!policy.waitForHealthy) return futureError === undefined ? { ok: true } : { ok: false, detail: futureError };
   for (;;) {
@@ -75,7 +116,8 @@ async function updateOnce(ctx: KindContext, address: string, id: string, policy:
     if (FAILING.has(health) || futureError !== undefined || Date.now() >= deadline) {
       const timedOut = !FAILING.has(health) && futureError === undefined;
       const why = timedOut ? `not healthy after ${policy.timeoutSeconds}s` : health;
-      return { ok: false, detail: `${why}: ${messagesOf(status)}` };
+      const update = futureError === undefined ? '' : `; update: ${futureError}`;
+      return { ok: false, detail: `${why}: ${messagesOf(status)}${update}` };
     }
     await sleep(STATUS_POLL_MS, undefined, ctx.signal ? { signal: ctx.signal } : {});
   }

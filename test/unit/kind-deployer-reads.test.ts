@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
 import type { DssClient } from '../../src/dss/types.js';
 import { bundleKind } from '../../src/resources/bundle.js';
+import { rollOut, updateResultFailure } from '../../src/resources/deployment-rollout.js';
 import type { KindContext } from '../../src/resources/types.js';
 import { docOf } from './kind-docs.js';
 
@@ -31,5 +32,37 @@ describe('Bundle release notes', () => {
     const changes = diffManaged(unit!.desired, live.view, unit!.policy);
     expect(changes).toHaveLength(1);
     expect(bundleKind.validateChange?.(unit!, live, changes)).toHaveLength(1);
+  });
+});
+
+describe('a deployment update', () => {
+  const failed = [
+    {
+      prepareSyncReport: { messages: [], success: true, error: false, fatal: false },
+      preloadReport: { messages: [], success: true, error: false, fatal: false },
+      activateCheckReport: { bundleId: 'v2', messages: [], success: true, error: false, fatal: false },
+      activateReport: { messages: [{ message: 'code env py39 is missing' }], success: false, error: true, fatal: false },
+    },
+  ];
+  const policy = { waitForHealthy: false, timeoutSeconds: 5, rollbackOnFailure: false };
+  const request = { address: 'Deployment/d', id: 'd', bundleId: 'v2', infraId: 'prod', policy };
+
+  it('fails, quoting the report, when the future result says error, even without waiting for health', async () => {
+    const ctx = ctxWith({
+      postJson: () => Promise.resolve({ jobId: 'j1', hasResult: false }) as never,
+      waitForFuture: () => Promise.resolve(failed) as never,
+    });
+    await expect(rollOut(ctx, request)).rejects.toThrow(/rollout of bundle v2 on infra prod failed: activateReport: code env py39 is missing/);
+  });
+
+  it('reads a synchronous answer that carries its result', async () => {
+    const ctx = ctxWith({ postJson: () => Promise.resolve({ hasResult: true, result: failed }) as never });
+    await expect(rollOut(ctx, request)).rejects.toThrow(/activateReport: code env py39 is missing/);
+    expect(updateResultFailure([{ activateReport: { error: false, fatal: false, messages: [] } }])).toBeUndefined();
+  });
+
+  it('takes an answer with neither a jobId nor a result as an error', async () => {
+    const ctx = ctxWith({ postJson: () => Promise.resolve({}) as never });
+    await expect(rollOut(ctx, request)).rejects.toThrow(/neither a result nor a jobId/);
   });
 });
