@@ -4,6 +4,7 @@
 // triggers, container settings, folder) is rolled out after the write: see deployment-rollout.ts. `rollout` is
 // the tool's own policy and is never sent to DSS.
 
+import { DssGitopsError } from '../errors.js';
 import { addressOf } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { BUNDLE_KIND, PUBLICATION_BLOCK } from './bundle.js';
@@ -42,12 +43,36 @@ const ROLLOUT_FIELDS = [
 ] as const;
 
 /**
- * Whether the automation node runs what the settings say, as a field of its own: a deployment whose last
- * rollout failed (ERROR), whose settings changed without an update (OUT_OF_SYNC) or that was never deployed
- * (UNKNOWN) plans `inSync: false → true`, and apply rolls it out, even when the settings already match.
+ * Whether the automation node runs what the settings say, as a field of its own: `inSync: false → true` plans a
+ * rollout even when the settings already match. It is false when
+ * - the status health is OUT_OF_SYNC (settings changed without an update), or
+ * - the last rollout by this tool failed: DSS keeps no record of that a plan can read (the status documents only
+ *   `health`, `healthMessages` and `monitoring`, and the update's future is gone by the next run), so a failed
+ *   rollout leaves the ROLLOUT_FAILED_TAG in the deployment's own tags, durable and visible in DSS, and the next
+ *   saved settings drop it. A deployment this tool creates is rolled out on creation, so "never deployed" is
+ *   either a failed first rollout (tagged) or one made elsewhere, which DSS reports as OUT_OF_SYNC.
+ * ERROR (failed scenarios) and UNKNOWN (unreachable automation node) say nothing about the bundle: a redeploy
+ * would not fix them, so they are logged as warnings, never planned as a change.
  */
 export const IN_SYNC = 'inSync';
-const NOT_IN_SYNC = new Set(['ERROR', 'OUT_OF_SYNC', 'UNKNOWN']);
+export const ROLLOUT_FAILED_TAG = 'dss-gitops:last-rollout-failed';
+const WARN_HEALTH = new Set(['ERROR', 'UNKNOWN']);
+
+function tagsOf(raw: Json): string[] {
+  return Array.isArray(raw.tags) ? raw.tags.map(String) : [];
+}
+
+/** The settings without the tool's rollout marker, which is never compared, exported or declared. */
+function withoutMarker(raw: Json): Json {
+  if (!tagsOf(raw).includes(ROLLOUT_FAILED_TAG)) return raw;
+  return { ...raw, tags: tagsOf(raw).filter((t) => t !== ROLLOUT_FAILED_TAG) };
+}
+
+function healthMessagesOf(status: Json): string {
+  const messages = Array.isArray(status.healthMessages) ? status.healthMessages : [];
+  const texts = messages.flatMap((m) => (typeof asObject(m).message === 'string' ? [String(asObject(m).message)] : []));
+  return texts.length > 0 ? texts.join('; ') : 'no health message';
+}
 
 /** Fields set when a deployment is created, fixed afterwards. */
 const FIXED_FIELDS = ['publishedProjectKey', 'infraId', 'deployedProjectKey'] as const;
@@ -77,16 +102,33 @@ function dependenciesOf(doc: ManifestDocument): string[] {
   return [addressOf(INFRA_KIND, str(doc.spec.infraId)), addressOf(PUBLISHED_PROJECT_KIND, key), bundle, `${bundle}#${PUBLICATION_BLOCK}`];
 }
 
+/** Leaves the marker of a failed rollout in the deployment's tags, so that the next plan rolls it out again. */
+async function markFailed(ctx: KindContext, id: string): Promise<void> {
+  try {
+    const settings = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
+    if (tagsOf(settings).includes(ROLLOUT_FAILED_TAG)) return;
+    await ctx.client.putJson(`${deploymentPath(id)}/settings`, { ...settings, tags: [...tagsOf(settings), ROLLOUT_FAILED_TAG] });
+  } catch (error) {
+    // The rollout's own error is what the user needs; the next plan then relies on the status alone.
+    ctx.log.warn({ deployment: id, err: error instanceof Error ? error.message : String(error) }, 'could not record the failed rollout');
+  }
+}
+
 async function roll(ctx: KindContext, unit: ResourceUnit, settings: Json, previousBundleId?: string): Promise<{ notes: string[] }> {
-  const notes = await rollOut(ctx, {
-    address: unit.address,
-    id: unit.doc.metadata.name,
-    bundleId: str(settings.bundleId),
-    infraId: str(settings.infraId),
-    ...(previousBundleId !== undefined ? { previousBundleId } : {}),
-    policy: rolloutPolicyOf(unit.doc.spec),
-  });
-  return { notes };
+  try {
+    const notes = await rollOut(ctx, {
+      address: unit.address,
+      id: unit.doc.metadata.name,
+      bundleId: str(settings.bundleId),
+      infraId: str(settings.infraId),
+      ...(previousBundleId !== undefined ? { previousBundleId } : {}),
+      policy: rolloutPolicyOf(unit.doc.spec),
+    });
+    return { notes };
+  } catch (error) {
+    if (error instanceof DssGitopsError && error.code === 'ROLLOUT_FAILED') await markFailed(ctx, unit.doc.metadata.name);
+    throw error;
+  }
 }
 
 export const deploymentKind: ResourceKind = {
@@ -121,9 +163,13 @@ export const deploymentKind: ResourceKind = {
     const settings = await ctx.client.getOrAbsent<unknown>(`${deploymentPath(unit.doc.metadata.name)}/settings`);
     if (settings === undefined) return undefined;
     const raw = asObject(settings);
-    const view = pick(raw, settingsDesired(unit.desired));
+    const view = pick(withoutMarker(raw), settingsDesired(unit.desired));
     const status = asObject(await ctx.client.getJson(`${deploymentPath(unit.doc.metadata.name)}/status`));
-    view[IN_SYNC] = !NOT_IN_SYNC.has(str(status.health) || 'UNKNOWN');
+    const health = str(status.health) || 'UNKNOWN';
+    view[IN_SYNC] = health !== 'OUT_OF_SYNC' && !tagsOf(raw).includes(ROLLOUT_FAILED_TAG);
+    if (WARN_HEALTH.has(health)) {
+      ctx.log.warn({ address: unit.address, health }, `${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`);
+    }
     const changedBy = changedByOf(raw);
     return { view, raw, ...(changedBy ? { changedBy } : {}) };
   },
@@ -142,7 +188,8 @@ export const deploymentKind: ResourceKind = {
   async update(ctx, unit, live: LiveState) {
     const id = unit.doc.metadata.name;
     const raw = asObject(live.raw);
-    const body = overlay(raw, settingsDesired(unit.desired), unit.policy);
+    // A save before the rollout drops the marker of an earlier failure; a new failure puts it back.
+    const body = withoutMarker(overlay(withoutMarker(raw), settingsDesired(unit.desired), unit.policy));
     const saved = !deepEqual(body, raw);
     if (saved) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
     const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]));

@@ -7,6 +7,7 @@ import { diffManaged } from '../../src/diff/index.js';
 import type { DssClient } from '../../src/dss/types.js';
 import { bundleKind } from '../../src/resources/bundle.js';
 import { rollOut, updateResultFailure } from '../../src/resources/deployment-rollout.js';
+import { deploymentKind, ROLLOUT_FAILED_TAG } from '../../src/resources/deployment.js';
 import type { KindContext } from '../../src/resources/types.js';
 import { docOf } from './kind-docs.js';
 
@@ -64,5 +65,53 @@ describe('a deployment update', () => {
   it('takes an answer with neither a jobId nor a result as an error', async () => {
     const ctx = ctxWith({ postJson: () => Promise.resolve({}) as never });
     await expect(rollOut(ctx, request)).rejects.toThrow(/neither a result nor a jobId/);
+  });
+});
+
+describe('a deployment whose node health is not HEALTHY', () => {
+  const spec = { publishedProjectKey: 'CHURN', infraId: 'prod', bundleId: 'v2', tags: ['team'], rollout: { waitForHealthy: false } };
+  const [unit] = deploymentKind.units(docOf('Deployment', 'd', spec));
+  const settings = { id: 'd', publishedProjectKey: 'CHURN', infraId: 'prod', bundleId: 'v2', tags: ['team'] };
+
+  function fake(health: string, stored: Record<string, unknown> = settings) {
+    const warnings: string[] = [];
+    const puts: Record<string, unknown>[] = [];
+    let current = structuredClone(stored);
+    const client = {
+      getOrAbsent: () => Promise.resolve(structuredClone(current)),
+      getJson: (path: string) => Promise.resolve(path.endsWith('/status') ? { health, healthMessages: [{ message: 'scenario DAILY failed' }] } : structuredClone(current)),
+      putJson: (_path: string, body: Record<string, unknown>) => {
+        puts.push(body);
+        current = structuredClone(body);
+        return Promise.resolve(body);
+      },
+      postJson: () => Promise.resolve({ hasResult: true, result: [{ activateReport: { error: true, messages: [{ message: 'no code env' }] } }] }),
+    } as unknown as DssClient;
+    const ctx: KindContext = { ...ctxWith(client), log: { ...quiet, warn: (_o: object, msg?: string) => warnings.push(msg ?? '') } };
+    return { ctx, warnings, puts };
+  }
+
+  it.each(['ERROR', 'UNKNOWN'])('plans no change for %s, and warns with the health messages', async (health) => {
+    const { ctx, warnings } = fake(health);
+    const live = (await deploymentKind.read(ctx, unit!))!;
+    expect(diffManaged(unit!.desired, live.view, unit!.policy)).toEqual([]);
+    expect(warnings).toEqual([`Deployment/d is ${health}: scenario DAILY failed (not a change: no rollout is planned for it)`]);
+  });
+
+  it('plans a rollout for OUT_OF_SYNC', async () => {
+    const live = (await deploymentKind.read(fake('OUT_OF_SYNC').ctx, unit!))!;
+    expect(diffManaged(unit!.desired, live.view, unit!.policy).map((c) => c.path)).toEqual(['inSync']);
+  });
+
+  it('marks a failed rollout in the tags, plans it again while marked, and drops the mark on the next save', async () => {
+    const { ctx, puts } = fake('HEALTHY', { ...settings, bundleId: 'v1' });
+    const before = (await deploymentKind.read(ctx, unit!))!;
+    await expect(deploymentKind.update(ctx, unit!, before)).rejects.toThrow(/activateReport: no code env/);
+    expect(puts.at(-1)?.tags).toEqual(['team', ROLLOUT_FAILED_TAG]);
+    const after = (await deploymentKind.read(ctx, unit!))!;
+    expect(after.view.tags).toEqual(['team']);
+    expect(diffManaged(unit!.desired, after.view, unit!.policy).map((c) => c.path)).toEqual(['inSync']);
+    await expect(deploymentKind.update(ctx, unit!, after)).rejects.toThrow(/activateReport/);
+    expect(puts.map((p) => p.tags)).toEqual([['team'], ['team', ROLLOUT_FAILED_TAG], ['team'], ['team', ROLLOUT_FAILED_TAG]]);
   });
 });
