@@ -20,17 +20,15 @@ function healthDetail(source: SourceState): string {
   return messages.length > 0 ? `: ${messages.join('; ')}` : '';
 }
 
-/** Why the source's bundle is not known to be the one it runs, or `undefined` when it is. */
+/**
+ * Why the source's bundle is not known to be the one it runs, or `undefined` when it is. The status names no
+ * bundle: HEALTHY or WARNING means the node runs the settings' bundle, OUT_OF_SYNC that it does not.
+ */
 export function deployedProblem(source: SourceState): string | undefined {
-  const { deploymentId, bundleId, deployedBundleId } = source;
-  if (deployedBundleId === null) return `${deploymentId} has never been deployed: bundle ${bundleId} is only in its settings`;
-  if (deployedBundleId === undefined) {
-    return source.health === 'HEALTHY' ? undefined : `the status of ${deploymentId} does not say that bundle ${bundleId} is deployed`;
-  }
-  if (deployedBundleId !== bundleId) {
-    return `the settings of ${deploymentId} name bundle ${bundleId}, but bundle ${deployedBundleId} is the one deployed`;
-  }
-  return undefined;
+  const { deploymentId, bundleId, health } = source;
+  if (health === 'HEALTHY' || health === 'WARNING') return undefined;
+  if (health === 'OUT_OF_SYNC') return `the settings of ${deploymentId} name bundle ${bundleId}, but its automation node does not run it (OUT_OF_SYNC)`;
+  return `the status of ${deploymentId} does not say that bundle ${bundleId} is deployed`;
 }
 
 /** Every reason to refuse the promotion that `--force` may override. */

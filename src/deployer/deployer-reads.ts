@@ -65,19 +65,17 @@ function parseHealthMessages(value: unknown): HealthMessage[] {
   });
 }
 
-/** The source's settings (which bundle) and status (health, and which bundle is deployed when it says). */
+/**
+ * The source's settings (which bundle) and status (its health). The reference's status has no deployed bundle id
+ * (`{health, healthMessages, monitoring, ...}`): a field of that name from a lenient server is not relied on.
+ */
 export function parseSourceState(deploymentId: string, settings: unknown, status: unknown): SourceState {
   const bundleId = text(record(settings)?.bundleId);
   if (bundleId === undefined) throw unexpected(`settings of deployment ${deploymentId} (no bundleId)`);
   const s = record(status);
   const health = text(s?.health);
   if (health === undefined) throw unexpected(`status of deployment ${deploymentId} (no health)`);
-  const state: SourceState = { deploymentId, bundleId, health, healthMessages: parseHealthMessages(s?.healthMessages) };
-  if (s && 'deployedBundleId' in s) {
-    const deployed = s.deployedBundleId;
-    if (deployed === null || typeof deployed === 'string') state.deployedBundleId = deployed;
-  }
-  return state;
+  return { deploymentId, bundleId, health, healthMessages: parseHealthMessages(s?.healthMessages) };
 }
 
 export async function readSourceState(client: DssClient, deploymentId: string): Promise<SourceState> {

@@ -34,12 +34,11 @@ export interface SourceState {
   /** The bundle its settings name. */
   bundleId: string;
   health: string;
-  healthMessages: HealthMessage[];
   /**
-   * The bundle the deployer last deployed, when its status says (`null`: never deployed); `undefined` when the
-   * status does not report it, and then only a HEALTHY status proves the settings' bundle is the deployed one.
+   * The reference's status names no bundle: a HEALTHY (or WARNING) status means the automation node runs the
+   * settings' bundle, OUT_OF_SYNC that it does not.
    */
-  deployedBundleId?: string | null;
+  healthMessages: HealthMessage[];
 }
 
 /** The target Deployment document of the manifests. */

@@ -98,7 +98,7 @@ describe('promote: refusals', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('the source deployment churn-test is OUT_OF_SYNC, not HEALTHY');
       expect(refused.stderr).toContain('The settings name bundle v3 but bundle v2 is deployed');
-      expect(refused.stderr).toContain('the settings of churn-test name bundle v3, but bundle v2 is the one deployed');
+      expect(refused.stderr).toContain('the settings of churn-test name bundle v3, but its automation node does not run it (OUT_OF_SYNC)');
       expect(refused.stderr).toContain('(--force promotes anyway)');
       expect(manifest()).toBe(DEPLOYER_YAML);
 

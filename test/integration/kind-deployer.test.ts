@@ -141,8 +141,11 @@ function writeDeployments(test: string, prod: string, prodExtra = ''): void {
   write('deployments.yaml', `${deployment('churn-test', 'test', test)}---\n${deployment('churn-prod', 'prod', prod, prodExtra)}`);
 }
 
+/** The status's health, and what was last deployed from the simulator's control (no documented answer says it). */
 async function health(id: string): Promise<{ health: string; deployedBundleId: string | null }> {
-  return design.ok('GET', `/project-deployer/deployments/${id}/status`);
+  const status = await design.ok<{ health: string }>('GET', `/project-deployer/deployments/${id}/status`);
+  const deployed = (await design.control('GET', `/deployer/deployments/${id}`)) as { deployedBundleId: string | null };
+  return { health: status.health, deployedBundleId: deployed.deployedBundleId };
 }
 
 beforeAll(async () => {

@@ -123,6 +123,8 @@ describe('bundle promotion across deployer stages', () => {
     const status = await health(design, 'churn-test');
     expect(status.health).toBe('HEALTHY');
     expect(status.healthMessages[0]?.message).toMatch(/Bundle v1 is active/);
+    // The reference's fields, and nothing a real DSS does not return (the deployed bundle is the control's).
+    expect(Object.keys(status).sort()).toEqual(['deploymentId', 'hasActiveScenarios', 'hasScenarios', 'health', 'healthMessages', 'monitoring']);
 
     const variables = await autoTest.ok<{ standard: unknown; local: unknown }>('GET', '/projects/CHURN/variables/');
     expect(variables.standard).toEqual({ threshold: 0.7 });

@@ -40,7 +40,6 @@ const healthy: SourceState = {
   bundleId: 'v12',
   health: 'HEALTHY',
   healthMessages: [{ message: 'Bundle v12 is active' }],
-  deployedBundleId: 'v12',
 };
 
 function input(overrides: Partial<DecideInput> = {}): DecideInput {
@@ -129,12 +128,11 @@ describe('decidePromotion', () => {
       ...healthy,
       health: 'ERROR',
       healthMessages: [{ message: 'The last update to bundle v12 failed: activation failed' }],
-      deployedBundleId: 'v10',
     };
     expect(() => decidePromotion(input({ source, sourceStage: 'Production' }))).toThrow(
       'refusing to promote churn-test to churn-prod:\n' +
         '  - the source deployment churn-test is ERROR, not HEALTHY: The last update to bundle v12 failed: activation failed\n' +
-        '  - the settings of churn-test name bundle v12, but bundle v10 is the one deployed\n' +
+        '  - the status of churn-test does not say that bundle v12 is deployed\n' +
         '  - the source and the target are both in stage Production\n' +
         '(--force promotes anyway)',
     );
@@ -146,12 +144,12 @@ describe('decidePromotion', () => {
     expect(p.toBundleId).toBe('v12');
   });
 
-  it('knows a bundle is deployed from the status, or from a HEALTHY status that does not say', () => {
+  it('knows a bundle is deployed from a HEALTHY status and the settings alone (the status names no bundle)', () => {
     expect(deployedProblem(healthy)).toBeUndefined();
-    expect(deployedProblem({ ...healthy, deployedBundleId: null })).toBe('churn-test has never been deployed: bundle v12 is only in its settings');
-    const { deployedBundleId: _ignored, ...unsaid } = healthy;
-    expect(deployedProblem(unsaid)).toBeUndefined();
-    expect(deployedProblem({ ...unsaid, health: 'UNKNOWN' })).toMatch(/does not say that bundle v12 is deployed/);
+    expect(deployedProblem({ ...healthy, health: 'OUT_OF_SYNC' })).toBe(
+      'the settings of churn-test name bundle v12, but its automation node does not run it (OUT_OF_SYNC)',
+    );
+    expect(deployedProblem({ ...healthy, health: 'UNKNOWN' })).toMatch(/does not say that bundle v12 is deployed/);
   });
 });
 
@@ -164,11 +162,9 @@ describe('the deployer answers', () => {
     expect(() => parseDeployments({})).toThrow(/unexpected list of deployments/);
   });
 
-  it('reads the source state from settings and status', () => {
-    const state = parseSourceState('d', { bundleId: 'v2', other: 1 }, { health: 'HEALTHY', healthMessages: [{ severity: 'INFO', code: 'IN_SYNC', message: 'ok' }], deployedBundleId: 'v2' });
-    expect(state).toEqual({ deploymentId: 'd', bundleId: 'v2', health: 'HEALTHY', healthMessages: [{ severity: 'INFO', code: 'IN_SYNC', message: 'ok' }], deployedBundleId: 'v2' });
-    expect(parseSourceState('d', { bundleId: 'v2' }, { health: 'UNKNOWN', deployedBundleId: null }).deployedBundleId).toBeNull();
-    expect('deployedBundleId' in parseSourceState('d', { bundleId: 'v2' }, { health: 'HEALTHY' })).toBe(false);
+  it('reads the source state from settings and status, ignoring fields the reference does not document', () => {
+    const state = parseSourceState('d', { bundleId: 'v2', other: 1 }, { health: 'HEALTHY', healthMessages: [{ severity: 'INFO', code: 'IN_SYNC', message: 'ok' }], deployedBundleId: 'v1' });
+    expect(state).toEqual({ deploymentId: 'd', bundleId: 'v2', health: 'HEALTHY', healthMessages: [{ severity: 'INFO', code: 'IN_SYNC', message: 'ok' }] });
     expect(() => parseSourceState('d', {}, { health: 'HEALTHY' })).toThrow(/no bundleId/);
   });
 });

@@ -181,13 +181,12 @@ export function registerDeploymentRoutes(router: Router): void {
       ...(deployment.lastUpdate === undefined ? {} : { lastUpdate: deployment.lastUpdate }),
       ...(node === undefined ? {} : { node }),
     });
+    // The reference's fields only: what was deployed and the last update are on the test control
+    // (`GET /__sim/deployer/deployments/{id}`), so that no client comes to rely on them.
     return {
       json: {
         deploymentId: s.id,
         ...status,
-        bundleId: s.bundleId,
-        deployedBundleId: deployment.deployedBundleId ?? null,
-        lastUpdate: deployment.lastUpdate ?? null,
         hasScenarios: (deployerState(ctx).publishedProjects[s.publishedProjectKey]?.packages[s.bundleId]?.content.scenarios.length ?? 0) > 0,
         hasActiveScenarios: Object.values(s.scenariosToActivate).some(Boolean),
         monitoring: { failed: [], warning: [], successful: [], aborted: [], running: [] },
