@@ -41,9 +41,21 @@ export function parseInfras(answer: unknown): InfraSummary[] {
   });
 }
 
+/** Where the stages are listed: the path clients use (the notes), then the reference's, on a 404 of the first. */
+export const STAGE_PATHS = ['/project-deployer/stages', '/project-deployer/infras/stages'] as const;
+
+/** The deployer's stages from the first path that answers; DSS's default stages when none does. */
+export async function readStages(client: DssClient): Promise<unknown> {
+  for (const path of STAGE_PATHS) {
+    const answer = await client.getOrAbsent(path);
+    if (answer !== undefined) return answer;
+  }
+  return undefined;
+}
+
 export async function readInventory(client: DssClient): Promise<DeployerInventory> {
   const [stages, deployments, infras] = await Promise.all([
-    client.getOrAbsent('/project-deployer/stages'),
+    readStages(client),
     client.getJson('/project-deployer/deployments'),
     client.getJson('/project-deployer/infras'),
   ]);

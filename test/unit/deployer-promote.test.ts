@@ -2,8 +2,9 @@
 // the wording of the summary, branch and commit message.
 
 import { describe, expect, it } from 'vitest';
+import type { DssClient } from '../../src/dss/types.js';
 import { decidePromotion, deployedProblem, type DecideInput } from '../../src/deployer/decide.js';
-import { parseDeployments, parseInfras, parseSourceState } from '../../src/deployer/deployer-reads.js';
+import { parseDeployments, parseInfras, parseSourceState, readInventory } from '../../src/deployer/deployer-reads.js';
 import { commitMessage, defaultBranch, summaryLine } from '../../src/deployer/describe.js';
 import { resolveSource } from '../../src/deployer/resolve-source.js';
 import { DEFAULT_STAGES, directionProblem, parseStages } from '../../src/deployer/stages.js';
@@ -188,5 +189,29 @@ describe('wording', () => {
         '- the source deployment churn-test is WARNING, not HEALTHY\n\n' +
         'Once merged, `dss-gitops apply --target Deployment/churn-prod` rolls the deployment out.\n',
     );
+  });
+});
+
+describe('the deployer stages', () => {
+  const deployer = (answers: Record<string, unknown>) => {
+    const asked: string[] = [];
+    const client = {
+      getOrAbsent: (path: string) => {
+        asked.push(path);
+        return Promise.resolve(answers[path]);
+      },
+      getJson: () => Promise.resolve([]),
+    } as unknown as DssClient;
+    return { client, asked };
+  };
+
+  it("reads the clients' path first, the reference's on a 404, and DSS's defaults when neither answers", async () => {
+    const first = deployer({ '/project-deployer/stages': [{ id: 'Dev' }, { id: 'Prod' }] });
+    expect((await readInventory(first.client)).stages).toEqual([{ id: 'Dev' }, { id: 'Prod' }]);
+    expect(first.asked).toEqual(['/project-deployer/stages']);
+    const second = deployer({ '/project-deployer/infras/stages': [{ id: 'QA' }] });
+    expect((await readInventory(second.client)).stages).toEqual([{ id: 'QA' }]);
+    expect(second.asked).toEqual(['/project-deployer/stages', '/project-deployer/infras/stages']);
+    expect((await readInventory(deployer({}).client)).stages.map((s) => s.id)).toEqual(['Development', 'Test', 'Production']);
   });
 });
