@@ -130,12 +130,11 @@ export const scenarioKind: ResourceKind = {
   async create(ctx, unit) {
     const { key, id } = idsOf(unit);
     const desired = unit.desired;
-    await ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, {
-      id,
-      name: desired.name ?? id,
-      type: desired.type ?? 'step_based',
-      params: desired.params ?? {},
-    });
+    // Only what the manifest declares: params left out are DSS's own defaults (a python scenario's code env
+    // selection), which an empty object sent here would replace.
+    const body: Json = { id, name: desired.name ?? id, type: desired.type ?? 'step_based' };
+    if (desired.params !== undefined) body.params = desired.params;
+    await ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, body);
     // DSS answers the creation with defaults of its own (or nothing): start the settings write from what it stored.
     const settings = asObject(await ctx.client.getJson(settingsPath(key, id)));
     await writeSettings(ctx, unit, settings);

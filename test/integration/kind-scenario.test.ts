@@ -134,6 +134,21 @@ describe('Scenario', () => {
     expect(await converge(h, scenarioKind, [scenarioDoc('SCORE', spec, manifest)])).toEqual([]);
   });
 
+  it("creates a python scenario without params with DSS's default params, then plans no change", async () => {
+    const spec = { name: 'Inline', type: 'custom_python', script: 'print("hi")\n' };
+    expect(await converge(h, scenarioKind, [scenarioDoc('INLINE', spec)])).toEqual([]);
+    // The simulator's default for a python scenario; an empty params object sent at creation would replace it.
+    expect((await settingsOf('INLINE')).params).toEqual({ envSelection: { envMode: 'INHERIT' } });
+    expect(await writesDuring(h.client, () => converge(h, scenarioKind, [scenarioDoc('INLINE', spec)]))).toBe(0);
+  });
+
+  it('creates a scenario with the params a manifest declares', async () => {
+    const params = { envSelection: { envMode: 'EXPLICIT_ENV', envName: 'py311' } };
+    const spec = { name: 'Pinned', type: 'custom_python', script: '', params };
+    expect(await converge(h, scenarioKind, [scenarioDoc('PINNED', spec)])).toEqual([]);
+    expect((await settingsOf('PINNED')).params).toEqual(params);
+  });
+
   it('fails before any request when the scriptFile cannot be read', () => {
     const doc = scenarioDoc('BROKEN', { type: 'custom_python', scriptFile: 'missing.py' }, '/nowhere/scenario.yaml');
     expect(() => scenarioKind.units(doc)).toThrow(/nowhere\/scenario\.yaml:7:3: cannot read scriptFile missing\.py/);
