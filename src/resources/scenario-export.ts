@@ -52,8 +52,8 @@ function items(value: unknown): Json[] {
 }
 
 function exportParams(type: unknown, params: Json): Json {
-  // A python scenario's params (its code env) are kept even at DSS's default: the Scenario kind creates a scenario
-  // with the declared params or `{}`, so a default left out would not come back on a new node.
+  // A python scenario's params (its code env) are kept as they are: their defaults are DSS's own and not
+  // documented, so none is left out; declared again on a new node, they are what the scenario is created with.
   if (type !== 'step_based') return structuredClone(params);
   const out = withoutDefaults(params, { steps: [] });
   if (out.steps !== undefined) out.steps = items(params.steps).map((step, i) => withoutDefaults(step, stepDefaults(i)));
@@ -81,9 +81,9 @@ export function scenarioSpecFromView(id: string, raw: Json): ExportedSpec {
   return { spec, files: { [file]: typeof script === 'string' ? script : '' } };
 }
 
+/** A row of the scenario list: the reference documents `{id, running, active}` only, not the type. */
 interface ScenarioListItem {
   id?: unknown;
-  type?: unknown;
 }
 
 export const scenarioExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> = {
@@ -96,9 +96,10 @@ export const scenarioExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> 
     );
     return lists.flat().flatMap(({ key, item }) => {
       if (typeof item.id !== 'string') return [];
-      const python = item.type === 'custom_python';
-      const spec: Json = { name: '', type: python ? 'custom_python' : 'step_based', active: false, description: '' };
-      Object.assign(spec, { params: {}, triggers: [], reporters: [] }, python ? { script: '' } : {});
+      // The type comes from the settings the unit reads; asking for `script` makes that read fetch the code of a
+      // python scenario (and only of one), so that every object is read once.
+      const spec: Json = { name: '', type: 'step_based', active: false, description: '', script: '' };
+      Object.assign(spec, { params: {}, triggers: [], reporters: [] });
       return [exportStub('Scenario', { name: item.id, project: key }, spec)];
     });
   },

@@ -120,7 +120,8 @@ export const scenarioKind: ResourceKind = {
     if (settings === undefined) return undefined;
     const raw: ScenarioRaw = { settings: asObject(settings) };
     const view = pick(raw.settings, settingsDesired(unit.desired));
-    if (unit.desired.script !== undefined) {
+    // Only a python scenario has code; the settings just read say which one this is.
+    if (unit.desired.script !== undefined && raw.settings.type === 'custom_python') {
       raw.payload = asObject(await ctx.client.getOrAbsent(`${settingsPath(key, id)}/payload`));
       if (typeof raw.payload.script === 'string') view.script = raw.payload.script;
     }

@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectKind } from '../../src/resources/project.js';
 import { scenarioKind } from '../../src/resources/scenario.js';
+import type { RequestOptions } from '../../src/dss/types.js';
+import type { ExportedSpec, KindContext } from '../../src/resources/types.js';
 import {
   applyPlanned,
   converge,
   docOf,
   planUnits,
+  readsDuring,
   startKindHarness,
   writesDuring,
   type KindHarness,
@@ -147,6 +150,43 @@ describe('Scenario', () => {
     const spec = { name: 'Pinned', type: 'custom_python', script: '', params };
     expect(await converge(h, scenarioKind, [scenarioDoc('PINNED', spec)])).toEqual([]);
     expect((await settingsOf('PINNED')).params).toEqual(params);
+  });
+
+  it("exports a python scenario's code knowing its type from the settings, since list rows only hold {id, running, active}", async () => {
+    const documented = (row: Json): Json => ({ id: row.id, running: row.running, active: row.active });
+    // The client as DSS documents the list: a row without the type the simulator happens to add.
+    const getJson = async (path: string, options?: RequestOptions): Promise<unknown> => {
+      const answer = await h.client.getJson<unknown>(path, options);
+      return /\/scenarios\/?$/.test(path) && Array.isArray(answer) ? answer.map((row) => documented(row as Json)) : answer;
+    };
+    const client = new Proxy(h.client, {
+      get(target, prop) {
+        if (prop === 'getJson') return getJson;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const ctx: KindContext = { ...h.run(), client, clients: { design: client, deployer: client } };
+    const rows = await h.sim.ok<Json[]>('GET', '/projects/CHURN/scenarios/');
+    const python = rows.filter((row) => row.type === 'custom_python').map((row) => row.id as string);
+    expect(python.sort()).toEqual(['INLINE', 'PINNED', 'SCORE']);
+
+    const exported = new Map<string, ExportedSpec>();
+    const reads = await readsDuring(h.client, async () => {
+      const docs = await scenarioKind.listForExport!(ctx, { projectKeys: ['CHURN'], allProjects: false, deployer: false });
+      for (const doc of docs) {
+        const units = scenarioKind.units(doc);
+        const live = await scenarioKind.read(ctx, units[0]!);
+        exported.set(doc.metadata.name, scenarioKind.exportSpec!(doc, [{ unit: units[0]!, live: live! }]));
+      }
+    });
+    expect(exported.get('INLINE')).toMatchObject({ spec: { type: 'custom_python', scriptFile: 'INLINE.py' }, files: { 'INLINE.py': 'print("hi")\n' } });
+    expect(exported.get('SCORE')?.files).toEqual({ 'SCORE.py': 'print("v2")\n' });
+    expect(exported.get('DAILY')?.spec.type).toBe('step_based');
+    expect(exported.get('DAILY')?.spec).not.toHaveProperty('scriptFile');
+    expect(exported.get('DAILY')?.files).toBeUndefined();
+    // The list, each scenario's settings once, and the code of the python ones only.
+    expect(reads).toBe(1 + rows.length + python.length);
   });
 
   it('fails before any request when the scriptFile cannot be read', () => {
