@@ -2,10 +2,16 @@
 //
 // DSS returns the key in clear in the infra settings (the reference's examples do): then the live value is
 // compared, and the diff masks it (the kind's policy lists `/adminApiKey` as sensitive; plan files keep only
-// salted hashes of sensitive values). Should a DSS return it masked or leave it out, the key becomes
-// write-only and is compared by a salted SHA-256 that dss-gitops records beside it, in a `dssGitops` entry of
-// the infra settings (DSS keeps fields it does not model): the key is written on create and whenever that hash
-// does not match the declared key. A salted hash of a long random API key reveals nothing usable.
+// salted hashes of sensitive values).
+//
+// Fallback only, for a DSS that returns the key masked or leaves it out: the key becomes write-only, and
+// dss-gitops records a salted SHA-256 of it in a `dssGitops` field of its own in the infra settings. Nothing in
+// the reference promises that DSS keeps a field it does not model in a typed object, so this is best effort:
+// - a recorded hash that DSS kept: the key is compared through it, and written again when it does not match;
+// - no hash (DSS dropped it, or the infra predates the record): the key cannot be compared. It is not planned as
+//   a change on every run, only reported (`adminApiKey cannot be compared`), and written on create or when the
+//   manifest asks with the annotation `dss-gitops/rotate-admin-api-key: "true"`.
+// A salted hash of a long random API key reveals nothing usable.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { isPlainObject, type Json } from './managed-write.js';
@@ -45,13 +51,32 @@ export function withKeyHash(settings: Json, key: string): Json {
   return { ...settings, [RECORD_FIELD]: { ...record, [HASH_FIELD]: keyHash(key) } };
 }
 
+/** The annotation that asks for a write-only key to be written even though it cannot be compared. */
+export const ROTATE_ANNOTATION = 'dss-gitops/rotate-admin-api-key';
+
+export interface LiveKey {
+  /** The key for the live view, or undefined to plan the (masked) key as a change. */
+  view: string | undefined;
+  /** True when DSS gives nothing to compare the key with (neither the key nor a recorded hash). */
+  unknown: boolean;
+}
+
 /**
- * The `adminApiKey` of the live view: the clear value when DSS returns it; else the declared key when the
- * recorded hash matches it (no change); else absent, which plans the (masked) key as a change.
+ * The `adminApiKey` of the live view: the clear value when DSS returns it; else, through the recorded hash, the
+ * declared key when it matches (no change) or nothing (a change); else, with no hash, the key is unknown: the
+ * declared key stands in for it (no change) unless `rotate` asks to write it.
  */
-export function liveKeyView(settings: Json, declared: unknown): string | undefined {
+export function liveKey(settings: Json, declared: unknown, rotate: boolean): LiveKey {
   const clear = clearKey(settings);
-  if (clear !== undefined) return clear;
-  if (typeof declared === 'string' && matchesHash(recordedHash(settings), declared)) return declared;
-  return undefined;
+  if (clear !== undefined) return { view: clear, unknown: false };
+  const recorded = recordedHash(settings);
+  if (typeof declared !== 'string') return { view: undefined, unknown: recorded === undefined };
+  if (recorded !== undefined) return { view: matchesHash(recorded, declared) ? declared : undefined, unknown: false };
+  return { view: rotate ? undefined : declared, unknown: true };
+}
+
+/** `liveKey` without the rotate request, as the view of a key DSS gives something to compare with. */
+export function liveKeyView(settings: Json, declared: unknown): string | undefined {
+  const key = liveKey(settings, declared, false);
+  return key.unknown ? undefined : key.view;
 }

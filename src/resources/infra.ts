@@ -14,7 +14,7 @@ import {
   settingsView,
   withGrants,
 } from './deployer-live.js';
-import { clearKey, liveKeyView, RECORD_FIELD, withKeyHash } from './infra-secret.js';
+import { clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from './infra-secret.js';
 import { infraSchema } from './infra.schema.js';
 import { infraExport } from './deployer-export.js';
 import { asObject, encode, overlay, sensitiveUnder, type Json } from './managed-write.js';
@@ -80,8 +80,16 @@ export const infraKind: ResourceKind = {
     const { adminApiKey: _key, ...shape } = unit.desired;
     const view = settingsView(raw, shape, INFRA_GRANT_FLAGS);
     if (unit.desired.adminApiKey !== undefined) {
-      const key = liveKeyView(raw, unit.desired.adminApiKey);
-      if (key !== undefined) view.adminApiKey = key;
+      const rotate = unit.doc.metadata.annotations?.[ROTATE_ANNOTATION] === 'true';
+      const key = liveKey(raw, unit.desired.adminApiKey, rotate);
+      if (key.view !== undefined) view.adminApiKey = key.view;
+      if (key.unknown && !rotate) {
+        ctx.log.warn(
+          { address: unit.address },
+          `${unit.address}: adminApiKey cannot be compared (DSS does not return it); ` +
+            `annotate ${ROTATE_ANNOTATION}: "true" to write the declared key`,
+        );
+      }
     }
     const changedBy = changedByOf(raw);
     return { view, raw, ...(changedBy ? { changedBy } : {}) };

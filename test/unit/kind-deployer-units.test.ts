@@ -101,9 +101,9 @@ describe('infra adminApiKey', () => {
     expect(liveKeyView({ adminApiKey: '' }, 'secret-key')).toBeUndefined();
   });
 
-  it('plans an unrecorded write-only key as a masked change, then writes it with its hash', async () => {
-    const store: Record<string, unknown> = { stage: 'Test', adminApiKey: '', versionTag: { lastModifiedBy: { login: 'ops' }, lastModifiedOn: 0 } };
+  function infraFake(store: Record<string, unknown>) {
     const puts: unknown[] = [];
+    const warnings: string[] = [];
     const client = {
       getOrAbsent: () => Promise.resolve(structuredClone(store)),
       putJson: (_path: string, body: unknown) => {
@@ -111,16 +111,43 @@ describe('infra adminApiKey', () => {
         return Promise.resolve(body);
       },
     } as unknown as DssClient;
-    const ctx: KindContext = { client, clients: { design: client, deployer: client }, log: quiet };
+    const log = { ...quiet, warn: (_o: object, msg?: string) => warnings.push(msg ?? '') };
+    const ctx: KindContext = { client, clients: { design: client, deployer: client }, log };
+    return { ctx, puts, warnings };
+  }
+  const unrecorded = { stage: 'Test', adminApiKey: '', versionTag: { lastModifiedBy: { login: 'ops' }, lastModifiedOn: 0 } };
+
+  it('reports a write-only key with no recorded hash as not comparable, and plans no change for it', async () => {
+    const { ctx, warnings } = infraFake(unrecorded);
     const [unit] = infraKind.units(docOf('Infra', 'test', { stage: 'Test', adminApiKey: 'secret-key' }));
     const live = (await infraKind.read(ctx, unit!))!;
     expect(live.changedBy).toEqual({ by: 'ops', at: new Date(0).toISOString() });
-    const changes = diffManaged(unit!.desired, live.view, unit!.policy);
-    expect(changes).toEqual([expect.objectContaining({ path: 'adminApiKey', kind: 'add', sensitive: true })]);
+    expect(diffManaged(unit!.desired, live.view, unit!.policy)).toEqual([]);
+    expect(warnings).toEqual([
+      'Infra/test: adminApiKey cannot be compared (DSS does not return it); annotate dss-gitops/rotate-admin-api-key: "true" to write the declared key',
+    ]);
+    expect(warnings.join('')).not.toContain('secret-key');
+  });
+
+  it('writes an unrecorded key, with its hash, when the manifest asks with the rotate annotation', async () => {
+    const { ctx, puts, warnings } = infraFake(unrecorded);
+    const doc = docOf('Infra', 'test', { stage: 'Test', adminApiKey: 'secret-key' });
+    doc.metadata.annotations = { 'dss-gitops/rotate-admin-api-key': 'true' };
+    const [unit] = infraKind.units(doc);
+    const live = (await infraKind.read(ctx, unit!))!;
+    expect(diffManaged(unit!.desired, live.view, unit!.policy)).toEqual([expect.objectContaining({ path: 'adminApiKey', kind: 'add', sensitive: true })]);
+    expect(warnings).toEqual([]);
     await infraKind.update(ctx, unit!, live);
     const body = puts[0] as Record<string, unknown>;
     expect(body.adminApiKey).toBe('secret-key');
     expect(liveKeyView({ ...body, adminApiKey: '' }, 'secret-key')).toBe('secret-key');
+  });
+
+  it('plans a key change when a recorded hash DSS kept does not match the declared key', async () => {
+    const { ctx } = infraFake(withKeyHash(unrecorded, 'old-key'));
+    const [unit] = infraKind.units(docOf('Infra', 'test', { stage: 'Test', adminApiKey: 'secret-key' }));
+    const live = (await infraKind.read(ctx, unit!))!;
+    expect(diffManaged(unit!.desired, live.view, unit!.policy).map((c) => c.path)).toEqual(['adminApiKey']);
   });
 });
 
