@@ -145,6 +145,7 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     ...(origin.commit !== undefined ? { commit: origin.commit } : {}),
     options: { ...options.plan, prune: options.plan.prune || config.prune, ignoreDifferences: config.ignoreDifferences },
     ...(progress ? { onProgress: progress } : {}),
+    ...(config.defaults.projectOwner !== undefined ? { defaults: { projectOwner: config.defaults.projectOwner } } : {}),
     ...(options.progressLines ? { onMessage: (address: string, message: string) => write(io.stdout, `  ${address}: ${message}`) } : {}),
   };
   return {

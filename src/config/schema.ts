@@ -45,6 +45,11 @@ export const configSchema: JsonSchema = {
           },
           additionalProperties: false,
         },
+        projectOwner: {
+          type: 'string',
+          minLength: 1,
+          description: 'Login of the owner of a project created without `spec.owner`.',
+        },
       },
       additionalProperties: false,
     },

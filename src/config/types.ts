@@ -26,6 +26,11 @@ export interface DefaultsConfig {
   requestTimeoutMs: number;
   futureTimeoutMs: number;
   retries: RetryConfig;
+  /**
+   * The login a project is created with when its manifest declares no `spec.owner`. DSS needs an owner for a
+   * project created with a global API key, which belongs to no user.
+   */
+  projectOwner?: string;
 }
 
 export interface IgnoreDifference {

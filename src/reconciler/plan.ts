@@ -131,9 +131,10 @@ export function planChanges(input: PlanInput): Plan {
   const warnings = [...(input.warnings ?? [])];
   const targeted = input.options.targets.length > 0;
   const units = [...input.units].sort((a, b) => a.address.localeCompare(b.address)).map((u) => planUnit(u, input));
-  const refused = units.flatMap((u) =>
-    u.action === 'update' && u.live && input.validateChange ? input.validateChange(u.unit, u.live, u.change.changes) : [],
-  );
+  const refused = units.flatMap((u) => {
+    if (u.action === 'create') return input.validateCreate ? input.validateCreate(u.unit) : [];
+    return u.action === 'update' && u.live && input.validateChange ? input.validateChange(u.unit, u.live, u.change.changes) : [];
+  });
   if (refused.length > 0) {
     throw new UserError('PLAN_REFUSED', `the plan cannot be applied:\n${refused.map((m) => `  - ${m}`).join('\n')}`);
   }

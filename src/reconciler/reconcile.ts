@@ -6,7 +6,7 @@ import type { ApplyReport } from '../diff/types.js';
 import type { DssClient } from '../dss/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { kindOf, type KindRegistry } from '../resources/registry.js';
-import type { KindContext, Logger, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
+import type { KindContext, KindDefaults, Logger, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
 import { executePlan } from './execute.js';
 import type { NodeState } from './graph.js';
 import { projectKeyOf, type ProjectOwnership } from './ownership.js';
@@ -28,6 +28,8 @@ export interface RunSetup {
   onProgress?: (address: string, state: NodeState | 'read') => void;
   /** Messages of long operations (a rollout's steps), one call per change. */
   onMessage?: (address: string, message: string) => void;
+  /** `dss-gitops.yaml` defaults the kinds apply (e.g. the owner of a project created without one). */
+  defaults?: KindDefaults;
 }
 
 export interface PlannedRun {
@@ -48,6 +50,7 @@ export function contextFactory(setup: RunSetup): (kind: ResourceKind) => KindCon
     clients: setup.clients,
     log: setup.log,
     runCache,
+    ...(setup.defaults ? { defaults: setup.defaults } : {}),
     ...(setup.onProgress || setup.onMessage
       ? {
           progress: (address: string, message: string) => {
@@ -91,6 +94,7 @@ export async function planRun(
     canDelete: (name) => setup.registry.get(name)?.delete !== undefined,
     describeUpdate: (unit, state) => setup.registry.get(unit.kind)?.describeUpdate?.(unit, state) ?? [],
     validateChange: (unit, state, changes) => setup.registry.get(unit.kind)?.validateChange?.(unit, state, changes) ?? [],
+    validateCreate: (unit) => setup.registry.get(unit.kind)?.validateCreate?.(unit, setup.defaults ?? {}) ?? [],
     warnings: selection.warnings,
   });
   return { plan, allUnits, projects };

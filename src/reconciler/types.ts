@@ -75,6 +75,8 @@ export interface PlanInput {
   describeUpdate?: (unit: ResourceUnit, live: LiveState) => string[];
   /** The kind's refusals of an update (ResourceKind.validateChange); pure. */
   validateChange?: (unit: ResourceUnit, live: LiveState, changes: readonly FieldChange[]) => string[];
+  /** The kind's refusals of a creation (ResourceKind.validateCreate); pure. */
+  validateCreate?: (unit: ResourceUnit) => string[];
   /** Warnings found while selecting units (e.g. `--target`). */
   warnings?: string[];
 }

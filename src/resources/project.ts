@@ -1,7 +1,7 @@
 // `Project`: a DSS project, planned as up to four units. `Project/KEY` is the project itself (existence, display
 // name, folder placement); `#metadata`, `#variables` and `#permissions` are one endpoint each.
 
-import { DssGitopsError } from '../errors.js';
+import { DssGitopsError, UserError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
@@ -11,7 +11,7 @@ import { projectExport } from './project-export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from './project-folder.js';
 import { projectSchema } from './project.schema.js';
 import { memoPerRun } from './run-memo.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import type { KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
 export const PROJECT_KIND = 'Project';
 
@@ -122,12 +122,27 @@ async function move(ctx: KindContext, key: string, fromId: string | undefined, p
   ctx.log.info({ project: key, folder: path }, 'moved project');
 }
 
+/**
+ * The login a project is created with: the manifest's, else the configured default. The reference's creation
+ * body always carries one, and DSS cannot pick one for a global API key, which belongs to no user.
+ */
+export function creationOwner(doc: ManifestDocument, defaults: KindDefaults | undefined): string | undefined {
+  if (typeof doc.spec.owner === 'string' && doc.spec.owner !== '') return doc.spec.owner;
+  return defaults?.projectOwner;
+}
+
+function noOwnerMessage(key: string): string {
+  return `${addressOf(PROJECT_KIND, key)} must be created but has no owner: set spec.owner or defaults.projectOwner in dss-gitops.yaml`;
+}
+
 async function createMain(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   const key = keyOf(unit);
+  const owner = creationOwner(unit.doc, ctx.defaults);
+  // The plan refuses this already (validateCreate); kept for callers that write without planning.
+  if (owner === undefined) throw new UserError('PROJECT_NO_OWNER', noOwnerMessage(key));
   const folderPath = unit.desired.folder as string | undefined;
   const folder = folderPath ? await ensureFolderPath(ctx, folderPath) : undefined;
-  const body: Json = { projectKey: key, name: unit.desired.name ?? key };
-  if (typeof unit.doc.spec.owner === 'string') body.owner = unit.doc.spec.owner;
+  const body: Json = { projectKey: key, name: unit.desired.name ?? key, owner };
   await ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {});
   if (folder) (await folderTree(ctx)).placeProject(key, folder.id);
 }
@@ -183,6 +198,12 @@ export const projectKind: ResourceKind = {
   units(doc) {
     const main = mainUnit(doc);
     return [main, ...blockUnits(doc, main.address)];
+  },
+
+  validateCreate(unit, defaults) {
+    // Blocks are written into a project that exists by then; only the project's own creation needs an owner.
+    if (unit.block !== undefined || creationOwner(unit.doc, defaults) !== undefined) return [];
+    return [noOwnerMessage(keyOf(unit))];
   },
 
   async read(ctx, unit) {

@@ -17,6 +17,12 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
+/** The `dss-gitops.yaml` defaults a kind applies where a manifest leaves a value out. */
+export interface KindDefaults {
+  /** The owner of a project created without `spec.owner` (`defaults.projectOwner`). */
+  projectOwner?: string;
+}
+
 /** What a kind may use while reading or writing. */
 export interface KindContext {
   /** The client of the node this kind lives on. */
@@ -33,6 +39,8 @@ export interface KindContext {
    * memoize on the context object itself.
    */
   runCache?: Map<string, unknown>;
+  /** The configured defaults; absent means none is configured. */
+  defaults?: KindDefaults;
 }
 
 /**
@@ -108,6 +116,12 @@ export interface ResourceKind {
    * empty when the update is fine. Any error stops the plan before anything is written. Pure.
    */
   validateChange?(unit: ResourceUnit, live: LiveState, changes: readonly FieldChange[]): string[];
+  /**
+   * Plan errors for a creation the kind refuses (e.g. a project with no owner to create it with), worded for the
+   * user; empty when the creation is fine. Like `validateChange`, any error stops the plan before anything is
+   * written. Pure.
+   */
+  validateCreate?(unit: ResourceUnit, defaults: KindDefaults): string[];
   /**
    * `export`: the live objects of this kind in `scope`, as documents whose units read every exportable field
    * (their spec asks for each field; the values are placeholders). Kinds that cannot be exported leave it out.

@@ -181,10 +181,34 @@ describe('Project', () => {
     expect(await writesDuring(h.client, () => converge(h, projectKind, [projectDoc('CHURN', spec)]))).toBe(0);
   });
 
+  it("creates a project with its manifest's owner, else the configured default owner", async () => {
+    const ownerOf = async (key: string) => (await h.sim.ok<Json>('GET', `/projects/${key}/permissions`)).owner;
+    const ctx = { ...h.run(), defaults: { projectOwner: 'jane' } };
+    await projectKind.create(ctx, projectKind.units(projectDoc('DEFAULTED', { name: 'Defaulted' }))[0]!);
+    await projectKind.create(ctx, projectKind.units(projectDoc('DECLARED', { name: 'Declared', owner: 'bob' }))[0]!);
+    expect(await ownerOf('DEFAULTED')).toBe('jane');
+    expect(await ownerOf('DECLARED')).toBe('bob');
+  });
+
+  it('refuses to create a project with no owner at plan time, and sends nothing if asked to write it anyway', async () => {
+    const [main, variables] = projectKind.units(projectDoc('ORPHAN', { name: 'Orphan', variables: { standard: { a: 1 } } }));
+    expect(projectKind.validateCreate!(main!, {})).toEqual([
+      'Project/ORPHAN must be created but has no owner: set spec.owner or defaults.projectOwner in dss-gitops.yaml',
+    ]);
+    expect(projectKind.validateCreate!(main!, { projectOwner: 'jane' })).toEqual([]);
+    // A block is written into the project once it exists: only the project's creation needs the owner.
+    expect(projectKind.validateCreate!(variables!, {})).toEqual([]);
+    const writes = await writesDuring(h.client, () =>
+      expect(projectKind.create(h.run(), main!)).rejects.toThrow(/Project\/ORPHAN must be created but has no owner/),
+    );
+    expect(writes).toBe(0);
+    expect((await h.sim.call('GET', '/projects/ORPHAN/metadata')).status).toBe(404);
+  });
+
   it('moves a project into its declared folder, creating the folder', async () => {
-    expect(await converge(h, projectKind, [projectDoc('LEDGER', { name: 'Ledger' })])).toEqual([]);
+    expect(await converge(h, projectKind, [projectDoc('LEDGER', { name: 'Ledger', owner: 'admin' })])).toEqual([]);
     expect(await folderPathOf('LEDGER')).toBe('');
-    const doc = projectDoc('LEDGER', { name: 'Ledger', folder: 'Finance/Reporting' });
+    const doc = projectDoc('LEDGER', { name: 'Ledger', owner: 'admin', folder: 'Finance/Reporting' });
     const planned = await planUnits(projectKind, h.run(), projectKind.units(doc));
     expect(planned[0]!.changes).toMatchObject([{ kind: 'modify', path: 'folder', before: '', after: 'Finance/Reporting' }]);
     expect(await converge(h, projectKind, [doc])).toEqual([]);
@@ -192,7 +216,7 @@ describe('Project', () => {
   });
 
   it('creates an undeclared folder once when projects placed in it are created concurrently', async () => {
-    const ctx = h.run();
+    const ctx = { ...h.run(), defaults: { projectOwner: 'admin' } };
     const mains = ['TEAM_A', 'TEAM_B', 'TEAM_C'].map((key) => projectKind.units(projectDoc(key, { folder: 'Teams/Shared' }))[0]!);
     await Promise.all(mains.map((unit) => projectKind.create(ctx, unit)));
     const root = await h.sim.ok<{ childrenIds: string[] }>('GET', '/project-folders/ROOT');

@@ -2,14 +2,19 @@
 // reconciler (ordering through orderAfter, the ownership record kept through metadata writes, ignoreDifferences
 // on a block, no second read of the folder tree) holds end to end.
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { diffManaged } from '../../src/diff/index.js';
 import { loadManifestSet } from '../../src/manifest/load.js';
 import { isError, type ManifestSet } from '../../src/manifest/types.js';
 import { contextFactory, planRun, applyRun, type RunSetup } from '../../src/reconciler/reconcile.js';
 import { kindRegistry } from '../../src/resources/registry.js';
 import type { Logger } from '../../src/resources/types.js';
-import { readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
+import { docOf, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -102,6 +107,69 @@ describe('the example through the reconciler', () => {
     // The move needs the folder ids: the apply finds them in the tree the plan walked, and reads nothing.
     expect(await readsDuring(h.client, () => applyRun(s, planned, contextFor))).toBe(0);
     expect(await findFolderOf('FINANCE_REPORTING')).toBe(finance);
+  });
+});
+
+describe('the owner of a project to create', () => {
+  const bare = () => [docOf('Project', 'NO_OWNER', { name: 'No owner', variables: { standard: { a: 1 } } })];
+
+  it('stops the plan, before any write, when neither the manifest nor defaults.projectOwner names one', async () => {
+    const s = setup();
+    const writes = await writesDuring(h.client, () =>
+      expect(planRun(s, bare())).rejects.toMatchObject({
+        code: 'PLAN_REFUSED',
+        message: expect.stringContaining(
+          'Project/NO_OWNER must be created but has no owner: set spec.owner or defaults.projectOwner in dss-gitops.yaml',
+        ) as unknown,
+      }),
+    );
+    expect(writes).toBe(0);
+    expect((await h.sim.call('GET', '/projects/NO_OWNER/metadata')).status).toBe(404);
+  });
+
+  it('creates it with defaults.projectOwner, then plans no change', async () => {
+    const s: RunSetup = { ...setup(), defaults: { projectOwner: 'jane' } };
+    const contextFor = contextFactory(s);
+    const planned = await planRun(s, bare(), contextFor);
+    expect(planned.plan.report.summary).toEqual({ add: 2, change: 0, destroy: 0 });
+    expect((await applyRun(s, planned, contextFor)).failed).toBe(0);
+    expect((await h.sim.ok<Json>('GET', '/projects/NO_OWNER/permissions')).owner).toBe('jane');
+    expect((await planRun(s, bare())).plan.report.summary).toEqual({ add: 0, change: 0, destroy: 0 });
+  });
+});
+
+describe('defaults.projectOwner through the CLI', () => {
+  async function cli(dir: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const env = { DSS_URL: h.sim.url, DSS_API_KEY: h.sim.adminKey };
+    const code = await runCli(argv, { stdout, stderr, env, cwd: dir, stdinIsTTY: false });
+    return { code, stdout: out, stderr: err };
+  }
+
+  function repository(config: string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kind-reconcile-owner-'));
+    writeFileSync(path.join(dir, 'dss-gitops.yaml'), config);
+    const project = 'apiVersion: dss-gitops/v1\nkind: Project\nmetadata:\n  name: CLI_OWNED\nspec:\n  name: Owned by default\n';
+    writeFileSync(path.join(dir, 'project.yaml'), project);
+    return dir;
+  }
+
+  it('refuses the plan without one, and applies with the owner dss-gitops.yaml sets', async () => {
+    const without = await cli(repository('prune: false\n'), ['plan', '-f', '.']);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toContain(
+      'Project/CLI_OWNED must be created but has no owner: set spec.owner or defaults.projectOwner in dss-gitops.yaml',
+    );
+    expect((await h.sim.call('GET', '/projects/CLI_OWNED/metadata')).status).toBe(404);
+
+    const applied = await cli(repository('defaults:\n  projectOwner: jane\n'), ['apply', '-f', '.', '--auto-approve']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await h.sim.ok<Json>('GET', '/projects/CLI_OWNED/permissions')).owner).toBe('jane');
   });
 });
 

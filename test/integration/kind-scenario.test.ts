@@ -22,7 +22,7 @@ type Json = Record<string, unknown>;
 let h: KindHarness;
 beforeAll(async () => {
   h = await startKindHarness();
-  await converge(h, projectKind, [docOf('Project', 'CHURN', { name: 'Churn' })]);
+  await converge(h, projectKind, [docOf('Project', 'CHURN', { name: 'Churn', owner: 'admin' })]);
 });
 afterAll(() => h.close());
 

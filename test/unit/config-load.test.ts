@@ -52,6 +52,14 @@ describe('loadConfig', () => {
     expect(secret.secrets).toContain('from-env');
   });
 
+  it('reads defaults.projectOwner, the owner of projects created without one, and refuses an empty one', () => {
+    const { config, problems } = loadConfig(configFile('defaults:\n  projectOwner: jane\n'), { env: {}, vars: {} });
+    expect(problems).toEqual([]);
+    expect(config.defaults).toEqual({ ...DEFAULTS, projectOwner: 'jane' });
+    const empty = loadConfig(configFile("defaults:\n  projectOwner: ''\n"), { env: {}, vars: {} });
+    expect(empty.problems.map((p) => [p.line, p.severity ?? 'error'])).toEqual([[2, 'error']]);
+  });
+
   it('falls back to the defaults when the file is invalid, and reports why', () => {
     const { config, problems } = loadConfig(configFile('defaults:\n  parallelism: 0\n'), { env: {}, vars: {} });
     expect(problems.map((p) => p.message)).toEqual(['`defaults.parallelism` must be >= 1']);
