@@ -7,6 +7,9 @@ import { API_VERSION } from './common.schema.js';
 import { deepEqual, isPlainObject, type Json } from './managed-write.js';
 import type { ManifestDocument, ManifestMetadata } from '../manifest/types.js';
 import type { ExportedSecret } from './types.js';
+import { looksSecret, nameWords } from '../diff/secret-names.js';
+
+export { looksSecret };
 
 /**
  * A document that is never written: its spec names every field a kind can export (with placeholder values), so
@@ -51,23 +54,6 @@ export function grantForExport(grant: Json): Json {
     else if (value === true) out[key] = true;
   }
   return out;
-}
-
-const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pw', 'secret', 'token', 'key', 'apikey', 'credential', 'credentials', 'private']);
-
-/** `dbPassword`, `API_KEY`, `oauth-token`... : names whose words include one that usually holds a secret. */
-export function looksSecret(name: string): boolean {
-  return nameWords(name).some((word) => SECRET_WORDS.has(word) || word.endsWith('password') || word.endsWith('secret'));
-}
-
-/** `warehousePassword` → `['warehouse', 'password']`; `API_KEY` → `['api', 'key']`. */
-function nameWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w !== '')
-    .map((w) => w.toLowerCase());
 }
 
 /** `('CHURN', 'warehousePassword')` → `CHURN_WAREHOUSE_PASSWORD`: an environment variable name. */
