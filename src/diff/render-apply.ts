@@ -5,7 +5,7 @@
 
 import type { Writable } from 'node:stream';
 import { escapeHtml } from './render-markdown.js';
-import { applyFailureLine, applySummaryLine, paint, type Color } from './render-format.js';
+import { applyResultSummaryLine, paint, type Color } from './render-format.js';
 import type { ApplyReport, ApplyResult } from './types.js';
 
 const STATUS_COLOR: Record<ApplyResult['status'], Color | undefined> = {
@@ -42,8 +42,7 @@ export function formatApplyText(report: ApplyReport, options: { color?: boolean 
     for (const note of r.notes ?? []) lines.push(paint(`  # ${note}`, 'dim', color));
   }
   if (lines.length > 0) lines.push('');
-  if (report.failed > 0 || report.skipped > 0) lines.push(applyFailureLine(report.failed, report.skipped));
-  lines.push(applySummaryLine(report.summary));
+  lines.push(applyResultSummaryLine(report.summary, report.failed, report.skipped));
   return `${lines.join('\n')}\n`;
 }
 
@@ -69,8 +68,7 @@ function cell(text: string): string {
 
 export function renderApplyMarkdown(report: ApplyReport, options: { title?: string } = {}): string {
   const lines = [`### ${options.title ?? 'dss-gitops apply'}`, ''];
-  if (report.failed > 0 || report.skipped > 0) lines.push(`**${applyFailureLine(report.failed, report.skipped)}**`, '');
-  lines.push(`**${applySummaryLine(report.summary)}**`, '');
+  lines.push(`**${applyResultSummaryLine(report.summary, report.failed, report.skipped)}**`, '');
   const rows = listed(report);
   if (rows.length > 0) {
     lines.push('| Object | Action | Status | Detail |', '| --- | --- | --- | --- |');

@@ -15,12 +15,19 @@ export function planSummaryLine(s: PlanSummary): string {
   return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
 }
 
+/** The last line of an apply where everything planned was written. */
 export function applySummaryLine(s: PlanSummary): string {
   return `Apply complete! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed.`;
 }
 
-export function applyFailureLine(failed: number, skipped: number): string {
-  return `Apply failed: ${failed} failed, ${skipped} skipped.`;
+/** The last line of an apply where anything failed or was skipped: never "complete", so scripts can tell. */
+export function applyFailureLine(s: PlanSummary, failed: number, skipped: number): string {
+  return `Apply failed! Resources: ${s.add} added, ${s.change} changed, ${s.destroy} destroyed, ${failed} failed, ${skipped} skipped.`;
+}
+
+/** The summary line of an apply report: complete only when nothing failed or was skipped. */
+export function applyResultSummaryLine(s: PlanSummary, failed: number, skipped: number): string {
+  return failed > 0 || skipped > 0 ? applyFailureLine(s, failed, skipped) : applySummaryLine(s);
 }
 
 export const ACTION_SYMBOL: Record<Action, string> = { create: '+', update: '~', delete: '-', 'no-op': ' ' };

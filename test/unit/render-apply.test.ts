@@ -26,8 +26,9 @@ describe('apply report renderers', () => {
     const text = formatApplyText(sampleApply());
     await expect(text).toMatchFileSnapshot('./__snapshots__/render-apply.sample.txt');
     const lines = text.trimEnd().split('\n');
-    expect(lines.at(-2)).toBe('Apply failed: 1 failed, 2 skipped.');
-    expect(lines.at(-1)).toBe('Apply complete! Resources: 1 added, 1 changed, 1 destroyed.');
+    expect(lines.at(-2)).toBe('');
+    expect(lines.at(-1)).toBe('Apply failed! Resources: 1 added, 1 changed, 1 destroyed, 1 failed, 2 skipped.');
+    expect(text).not.toContain('Apply complete!');
     expect(text).toContain('Scenario/LEADS/nightly: create skipped because Project/LEADS failed\n');
     expect(text).toContain('Project/LEADS: create failed: DSS answered 500: Internal | error\n');
     expect(text).toContain('Scenario/LEADS/weekly: create skipped: Project/LEADS was not applied\n');
@@ -53,6 +54,8 @@ describe('apply report renderers', () => {
     expect((doc.results as unknown[]).length).toBe(7);
     const md = renderApplyMarkdown(sampleApply());
     await expect(md).toMatchFileSnapshot('./__snapshots__/render-apply.sample.md');
+    expect(md).toContain('**Apply failed! Resources: 1 added, 1 changed, 1 destroyed, 1 failed, 2 skipped.**');
+    expect(md).not.toContain('Apply complete!');
     expect(md).toContain('| `Project/LEADS` | create | failed | DSS answered 500: Internal \\| error |');
   });
 });
