@@ -32,6 +32,7 @@ interface RawConfig {
   prune?: boolean;
   ignoreDifferences?: GitopsConfig['ignoreDifferences'];
   external?: string[];
+  source?: string;
 }
 
 /** `--config FILE` when given, else `dss-gitops.yaml` (or `.yml`) in `rootDirectory`, else none. */
@@ -114,6 +115,7 @@ function withDefaults(raw: RawConfig, file: string | undefined): GitopsConfig {
   };
   if (raw.nodes?.deployer) config.nodes.deployer = node(raw.nodes.deployer);
   if (file !== undefined) config.file = file;
+  if (raw.source !== undefined) config.source = raw.source;
   return config;
 }
 

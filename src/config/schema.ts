@@ -54,6 +54,11 @@ export const configSchema: JsonSchema = {
       additionalProperties: false,
     },
     prune: { type: 'boolean' },
+    source: {
+      type: 'string',
+      minLength: 1,
+      description: 'Names this manifests tree in ownership records (default: the git remote origin and the path in it).',
+    },
     ignoreDifferences: {
       type: 'array',
       items: {

@@ -50,6 +50,8 @@ export interface GitopsConfig {
   ignoreDifferences: IgnoreDifference[];
   /** Addresses of objects that exist in DSS but are not declared in the manifests, e.g. `Infra/shared-prod`. */
   external: string[];
+  /** Names this manifests tree in ownership records, in place of the git remote and path it is found at. */
+  source?: string;
 }
 
 export const DEFAULTS: DefaultsConfig = {
