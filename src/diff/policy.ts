@@ -3,6 +3,7 @@
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
 import { PointerSet, PointerTable, type Segments } from './pointer.js';
+import { SecretMatcher } from './sensitive.js';
 import type { DiffPolicy } from './types.js';
 import { canonical, isPlainObject, isScalar } from './values.js';
 
@@ -18,7 +19,8 @@ export interface CompiledPolicy {
   sets: PointerSet;
   exact: PointerSet;
   ignore: PointerSet;
-  sensitive: PointerSet;
+  /** The sensitive pointers and the secret-named keys. */
+  sensitive: SecretMatcher;
   stringified: PointerSet;
   defaults: PointerTable<unknown>;
   ordered: PointerSet;
@@ -30,7 +32,7 @@ export function compilePolicy(policy: DiffPolicy, options: DiffOptions = {}): Co
     sets: new PointerSet(policy.sets),
     exact: new PointerSet(policy.exact),
     ignore: new PointerSet([...(policy.ignore ?? []), ...(options.ignorePointers ?? [])]),
-    sensitive: new PointerSet([...(policy.sensitive ?? []), ...(options.sensitivePointers ?? [])]),
+    sensitive: new SecretMatcher([...(policy.sensitive ?? []), ...(options.sensitivePointers ?? [])], policy.secretNamedKeys),
     stringified: new PointerSet(policy.stringified),
     defaults: new PointerTable(policy.defaults),
     ordered: new PointerSet(policy.ordered),

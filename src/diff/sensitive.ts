@@ -6,10 +6,37 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parsePointer, PointerSet, type Segments } from './pointer.js';
+import { looksSecret } from './secret-names.js';
 import { SENSITIVE_MASK, type FieldChange } from './types.js';
 import { canonical, isPlainObject, setOwn } from './values.js';
 
-function maskWithin(value: unknown, at: Segments, pointers: PointerSet): unknown {
+/** Tells secret locations: under a sensitive pointer, or under a key whose name looks secret where names are tested. */
+export class SecretMatcher {
+  private readonly pointers: PointerSet;
+  private readonly named: PointerSet;
+
+  constructor(sensitive: readonly string[] = [], secretNamedKeys: readonly string[] = []) {
+    this.pointers = new PointerSet(sensitive);
+    this.named = new PointerSet(secretNamedKeys);
+  }
+
+  get size(): number {
+    return this.pointers.size + this.named.size;
+  }
+
+  /** This location or one of its ancestors holds a secret. */
+  covers(at: Segments): boolean {
+    if (this.pointers.covers(at)) return true;
+    if (this.named.size === 0) return false;
+    for (let k = 1; k <= at.length; k++) {
+      const prefix = at.slice(0, k);
+      if (this.named.matches(prefix) && looksSecret(prefix[k - 1] as string)) return true;
+    }
+    return false;
+  }
+}
+
+function maskWithin(value: unknown, at: Segments, pointers: { covers(at: Segments): boolean }): unknown {
   if (pointers.covers(at)) return SENSITIVE_MASK;
   if (Array.isArray(value)) return value.map((v, i) => maskWithin(v, [...at, String(i)], pointers));
   if (isPlainObject(value)) {
@@ -29,7 +56,7 @@ export function maskSensitive<T>(value: T, pointers: readonly string[]): T {
 }
 
 /** A change whose pointer is sensitive is masked whole; otherwise secrets nested in its values are masked. */
-export function maskChange(change: FieldChange, sensitive: PointerSet): FieldChange {
+export function maskChange(change: FieldChange, sensitive: PointerSet | SecretMatcher): FieldChange {
   if (sensitive.size === 0) return change;
   const at = parsePointer(change.pointer);
   const masked: FieldChange = { ...change };
