@@ -150,6 +150,7 @@ export const deploymentKind: ResourceKind = {
           // The declared local variables are the deployment's whole set; other maps merge key by key.
           exact: ['/localVariables', '/tags'],
           defaults: { '/disableAutomaticTriggers': false, '/projectFolderId': '' },
+          secretNamedKeys: ['/localVariables/*'],
           sensitive: sensitiveUnder(doc, '/spec'),
         },
         dependsOn: [],

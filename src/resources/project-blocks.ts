@@ -98,7 +98,7 @@ const variablesBlock: ProjectBlock = {
     return desired;
   },
   policy(doc) {
-    return { exact: ['/standard', '/local'], sensitive: sensitiveUnder(doc, '/spec/variables') };
+    return { exact: ['/standard', '/local'], secretNamedKeys: ['/standard/*', '/local/*'], sensitive: sensitiveUnder(doc, '/spec/variables') };
   },
   shape(raw) {
     return { standard: asObject(raw.standard), local: asObject(raw.local) };
