@@ -2,6 +2,7 @@
 // `validate` is offline and never calls this.
 
 import { UserError } from '../errors.js';
+import { originOf, sameOrigin } from './origin.js';
 import type { GitopsConfig, NodeConfig } from './types.js';
 
 export type ConnectionNode = 'design' | 'deployer';
@@ -21,10 +22,19 @@ export function missingConnectionSettings(config: GitopsConfig, nodes: readonly 
     const where = explicit ? 'nodes.deployer' : 'nodes.design';
     if (settings.url === '') missing.push(`no URL for the ${nodeName} node: set ${where}.url in dss-gitops.yaml or ${prefix}_URL`);
     if (settings.apiKey === '') {
-      missing.push(`no API key for the ${nodeName} node: set ${prefix}_API_KEY or ${where}.apiKey (with \${secret:NAME}) in dss-gitops.yaml`);
+      missing.push(`no API key for the ${nodeName} node: set ${prefix}_API_KEY or ${where}.apiKey (with \${secret:NAME}) in dss-gitops.yaml${notInherited(config, settings, explicit)}`);
     }
   }
   return [...new Set(missing)];
+}
+
+/** Why the design node's key was not taken: the deployer is another server (see load-config). */
+function notInherited(config: GitopsConfig, settings: NodeConfig, explicit: boolean): string {
+  const design = config.nodes.design;
+  if (!explicit || design.apiKey === '' || settings.url === '' || sameOrigin(settings.url, design.url)) return '';
+  const deployerOrigin = originOf(settings.url) ?? 'its URL';
+  const designOrigin = originOf(design.url) ?? 'the design node';
+  return ` (the design node's key is sent only to ${designOrigin}, not to ${deployerOrigin})`;
 }
 
 /** Throws a user error naming every missing setting. */

@@ -9,6 +9,7 @@ import type { Problem } from '../manifest/types.js';
 import { parseYaml } from '../manifest/yaml-source.js';
 import { CONFIG_FILE_NAMES } from '../manifest/files.js';
 import { interpolate, type InterpolationSources } from './interpolate.js';
+import { sameOrigin } from './origin.js';
 import { configSchema } from './schema.js';
 import { DEFAULTS, type GitopsConfig, type NodeConfig } from './types.js';
 
@@ -121,7 +122,9 @@ function withDefaults(raw: RawConfig, file: string | undefined): GitopsConfig {
 
 /**
  * Environment variables win over the file. The deployer node, when it is configured at all, takes from the design
- * node whatever it does not set itself (key, CA, TLS choice, base path), its URL excepted.
+ * node the CA file and base path it does not set itself. The design node's API key is taken only when the deployer
+ * has no URL or one of the same origin: sent elsewhere, it would hand the design node's credentials to another
+ * host. `insecure` is never taken: TLS verification is turned off per node (DSS_INSECURE, DSS_DEPLOYER_INSECURE).
  */
 function applyEnvironment(config: GitopsConfig, env: Record<string, string | undefined>, secrets: string[]): GitopsConfig {
   const design = config.nodes.design;
@@ -135,10 +138,9 @@ function applyEnvironment(config: GitopsConfig, env: Record<string, string | und
     if (env.DSS_DEPLOYER_URL) deployer.url = env.DSS_DEPLOYER_URL;
     if (env.DSS_DEPLOYER_API_KEY) deployer.apiKey = env.DSS_DEPLOYER_API_KEY;
     if (env.DSS_CA_FILE && deployer.caFile === undefined) deployer.caFile = env.DSS_CA_FILE;
-    if (env.DSS_INSECURE === '1') deployer.insecure = true;
-    if (deployer.apiKey === '') deployer.apiKey = design.apiKey;
+    if (env.DSS_DEPLOYER_INSECURE === '1') deployer.insecure = true;
+    if (deployer.apiKey === '' && (deployer.url === '' || sameOrigin(deployer.url, design.url))) deployer.apiKey = design.apiKey;
     if (deployer.caFile === undefined && design.caFile !== undefined) deployer.caFile = design.caFile;
-    if (deployer.insecure === undefined && design.insecure !== undefined) deployer.insecure = design.insecure;
     if (deployer.basePath === undefined && design.basePath !== undefined) deployer.basePath = design.basePath;
   }
   for (const key of [design.apiKey, deployer?.apiKey]) if (key) secrets.push(key);
