@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DssGitopsError } from '../errors.js';
+import { SecretRegistry, withRunSecrets } from '../log/secrets.js';
 import { COMMANDS } from './commands.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -51,8 +52,19 @@ function inheritSettings(parent: Command): void {
   }
 }
 
-/** Runs the CLI with `argv` (without the node and script names) and returns the exit code. */
+/** Secrets known before any manifest is read: the keys and webhook URL the environment holds. */
+const SECRET_ENV = ['DSS_API_KEY', 'DSS_DEPLOYER_API_KEY', 'DSS_GITOPS_WEBHOOK_URL'] as const;
+
+/**
+ * Runs the CLI with `argv` (without the node and script names) and returns the exit code. The run has its own
+ * secrets registry (see log/secrets.ts), which the manifest loader fills and every printed error is scrubbed with.
+ */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const secrets = new SecretRegistry(SECRET_ENV.map((name) => io.env[name]).filter((v): v is string => v !== undefined));
+  return withRunSecrets(secrets, () => run(argv, io, secrets));
+}
+
+async function run(argv: string[], io: CliIo, secrets: SecretRegistry): Promise<number> {
   let exitCode = EXIT_OK;
   let debug = false;
   const ctx: CommandContext = {
@@ -74,14 +86,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // --help and --version end with a CommanderError whose exit code is 0.
       return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
-    reportError(error, io, debug);
+    reportError(error, io, debug, secrets);
     return EXIT_ERROR;
   }
 }
 
-export function reportError(error: unknown, io: CliIo, debug: boolean): void {
+/** Prints an error, scrubbed of the run's secrets (a DSS error may quote a value the request carried). */
+export function reportError(error: unknown, io: CliIo, debug: boolean, secrets: SecretRegistry = new SecretRegistry()): void {
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`Error: ${message}\n`);
-  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  io.stderr.write(secrets.redact(`Error: ${message}\n`));
+  if (debug && error instanceof Error && error.stack) io.stderr.write(secrets.redact(`${error.stack}\n`));
   else if (!(error instanceof DssGitopsError)) io.stderr.write('(run with --debug for the stack trace)\n');
 }

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { collectVars } from '../config/vars.js';
+import { registerSecrets } from '../log/secrets.js';
 import { loadConfig, locateConfig } from '../config/load-config.js';
 import { loadDocument } from './document.js';
 import { findManifestFiles } from './files.js';
@@ -53,5 +54,7 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
   problems.push(...checkReferences(checked, loadedConfig.config.external, cwd));
 
   const documents: ManifestDocument[] = checked.map((c) => c.document);
+  // Known to the run from here on: error messages printed later are scrubbed of them.
+  registerSecrets(secrets);
   return { config: loadedConfig.config, documents, problems: problems.sort(compareProblems), secrets };
 }
