@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { simpleGit } from 'simple-git';
 import { nodeSettings, requireConnection } from '../config/connection.js';
 import type { GitopsConfig } from '../config/types.js';
 import { diffManaged } from '../diff/index.js';
@@ -17,6 +18,7 @@ import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../manifest/load.js';
 import { isError, type LoadManifestOptions, type ManifestSet } from '../manifest/types.js';
 import type { NodeState } from '../reconciler/graph.js';
+import { normalizeRemoteUrl } from '../reconciler/ownership.js';
 import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
 import { kindRegistry } from '../resources/registry.js';
@@ -44,7 +46,7 @@ export function addRunOptions(command: Command): Command {
   return command
     .option('--target <address>', 'limit the run to this object and what it depends on (repeatable)', collect, [])
     .option('--prune', 'delete objects applied earlier that left the manifests')
-    .option('--allow-empty', 'let prune run when the manifests declare nothing')
+    .option('--allow-empty', 'let prune delete a whole project whose manifests are all gone, or run when the manifests declare nothing')
     .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);
 }
@@ -76,13 +78,29 @@ function parseParallelism(value: string | undefined, config: GitopsConfig): numb
   return n;
 }
 
-/** Which manifests tree this is, stable across clones: its path inside the git checkout (or the directory). */
-async function sourceOf(options: LoadManifestOptions): Promise<{ source: string; commit?: string }> {
+async function originUrl(root: string): Promise<string | undefined> {
+  try {
+    const url = (await simpleGit({ baseDir: root }).remote(['get-url', 'origin'])) ?? '';
+    return url.trim() === '' ? undefined : url.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which manifests tree this is, the same in every clone and different between two repositories laid out alike:
+ * `source:` of dss-gitops.yaml when set, else the normalized `origin` remote and the path inside the checkout
+ * (`git:github.com/team/dss#manifests`), else the absolute path of the manifests directory.
+ */
+export async function sourceOf(options: LoadManifestOptions, config: GitopsConfig): Promise<{ source: string; commit?: string }> {
   const first = path.resolve(options.cwd, options.paths[0] ?? '.');
   const root = await findRepoRoot(first).catch(() => undefined);
-  if (!root) return { source: `dir:${path.basename(first)}` };
-  const commit = await headCommit(first).catch(() => undefined);
-  const source = `git:${path.relative(root, first).split(path.sep).join('/') || '.'}`;
+  const commit = root ? await headCommit(first).catch(() => undefined) : undefined;
+  const remote = root ? await originUrl(root) : undefined;
+  let source: string;
+  if (config.source !== undefined) source = config.source;
+  else if (root && remote) source = `git:${normalizeRemoteUrl(remote)}#${path.relative(root, first).split(path.sep).join('/') || '.'}`;
+  else source = `dir:${first}`;
   return commit ? { source, commit } : { source };
 }
 
@@ -129,7 +147,7 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
     : design;
   const clients = { design, deployer };
-  const origin = options.origin ?? (await sourceOf(options.load));
+  const origin = options.origin ?? (await sourceOf(options.load, config));
   const progress = io.stderr.isTTY
     ? (address: string, state: NodeState | 'read'): void => {
         if (state === 'done' || state === 'failed' || state === 'skipped') io.stderr.write(`${address}: ${state}\n`);

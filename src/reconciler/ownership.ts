@@ -29,6 +29,32 @@ export interface OwnershipRecord {
   inventory: Record<string, InventoryEntry>;
 }
 
+/**
+ * A git remote URL as an identity: credentials, scheme, user and a trailing `.git` dropped, the host lowercased, so
+ * that `https://user:token@GitHub.com/team/dss.git` and `git@github.com:team/dss` are both `github.com/team/dss`.
+ */
+export function normalizeRemoteUrl(url: string): string {
+  const trimmed = url.trim();
+  let host: string;
+  let rest: string;
+  const scp = /^(?:[^@/:]+@)?([^/:]+):(?!\/\/)(.*)$/.exec(trimmed);
+  if (!trimmed.includes('://') && scp) {
+    host = scp[1] ?? '';
+    rest = scp[2] ?? '';
+  } else {
+    try {
+      const parsed = new URL(trimmed);
+      host = parsed.host;
+      rest = decodeURIComponent(parsed.pathname);
+    } catch {
+      // A local path used as a remote: already an identity.
+      return trimmed.replace(/\/+$/, '').replace(/\.git$/, '');
+    }
+  }
+  const repoPath = rest.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '');
+  return `${host.toLowerCase()}/${repoPath}`;
+}
+
 /** What a run knows of one project's metadata: whether it exists, its record and its tags. */
 export interface ProjectOwnership {
   key: string;

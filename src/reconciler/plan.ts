@@ -70,6 +70,17 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
     // A project that left the manifests is only ours to delete when this source applied it.
     if (!declared && record.source !== input.source) continue;
     const gone = Object.keys(record.inventory).filter((a) => !desired.has(a)).sort();
+    // A project declared here but recorded by another tree: what that tree applied is not ours to delete.
+    if (declared && record.source !== input.source) {
+      const objects = gone.filter((a) => !a.includes('#'));
+      if (objects.length > 0) {
+        out.warnings.push(
+          `Project/${project.key} is recorded as applied from ${record.source}, not from this run's ${input.source}: ` +
+            `${objects.length} object(s) listed there and absent here are not pruned (${objects.join(', ')})`,
+        );
+      }
+      continue;
+    }
     const disowned = new Set<string>();
     const wholeProject = !declared && gone.includes(`Project/${project.key}`);
     for (const address of gone) {
@@ -114,7 +125,9 @@ function planRecords(input: PlanInput, prune: PruneOutcome): PlannedRecord[] {
   const records: PlannedRecord[] = [];
   for (const [key, units] of [...byProject].sort(([a], [b]) => a.localeCompare(b))) {
     const before = input.projects.get(key)?.record;
-    const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
+    // Another tree's inventory is not carried over: its objects must never become this source's to prune.
+    const inherited = before !== undefined && before.source === input.source ? before.inventory : {};
+    const inventory: Record<string, InventoryEntry> = { ...inherited };
     for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
     for (const unit of units) inventory[unit.address] = entryOf(unit);
     const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => a.localeCompare(b)));
@@ -146,6 +159,16 @@ export function planChanges(input: PlanInput): Plan {
       'EMPTY_SCOPE',
       `the manifests declare nothing, and prune would delete ${prune.deletions.length} object(s) ` +
         `(${prune.deletions.map((d) => d.address).join(', ')}); check the -f paths, or pass --allow-empty to delete them`,
+    );
+  }
+  // DESIGN §4: a scope whose desired set is empty is more often a wrong -f or a moved directory than a decision.
+  const emptied = prune.deletions.filter((d) => d.wholeProject).map((d) => d.address);
+  if (emptied.length > 0 && !input.options.allowEmpty) {
+    throw new UserError(
+      'EMPTY_SCOPE',
+      `the manifests declare nothing of ${emptied.join(', ')}, which this source applied: prune would delete ` +
+        `${emptied.length === 1 ? 'the project and everything in it' : 'these projects and everything in them'}; ` +
+        'check the -f paths, or pass --allow-empty to delete them',
     );
   }
   const deletionChanges: ResourceChange[] = prune.deletions.map((d) => ({

@@ -57,14 +57,20 @@ describe('prune', () => {
     expect(without.stdout).toContain('No changes.');
     expect(without.stdout).toContain('run with --prune to delete them');
 
-    const planned = await cli(['plan', '-f', 'm', '--prune']);
+    // A project whose manifests are all gone is deleted only when asked for explicitly.
+    const refused = await cli(['plan', '-f', 'm', '--prune']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Project/MARKETING_ATTRIBUTION');
+    expect(refused.stderr).toContain('--allow-empty');
+
+    const planned = await cli(['plan', '-f', 'm', '--prune', '--allow-empty']);
     expect(planned.stdout).toContain('- delete Scenario/CHURN/RETRAIN_WEEKLY');
     expect(planned.stdout).toContain('- delete Project/MARKETING_ATTRIBUTION');
     expect(planned.stdout).toContain('Plan: 0 to add, 0 to change, 2 to destroy.');
     expect(planned.stdout).not.toContain('SANDBOX');
     expect(planned.stdout).not.toContain('ADHOC');
 
-    const applied = await cli(['apply', '-f', 'm', '--auto-approve', '--prune']);
+    const applied = await cli(['apply', '-f', 'm', '--auto-approve', '--prune', '--allow-empty']);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('Apply complete! Resources: 0 added, 0 changed, 2 destroyed.');
     expect(await exists('/projects/CHURN/scenarios/RETRAIN_WEEKLY')).toBe(false);

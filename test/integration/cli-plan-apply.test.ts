@@ -130,7 +130,7 @@ describe('plan and apply against the simulator', () => {
     const metadata = await sim.ok<{ tags: string[]; custom: { kv: Record<string, unknown> } }>('GET', '/projects/CHURN/metadata');
     expect([...metadata.tags].sort()).toEqual(['churn', 'production', 'retention']);
     expect(metadata.custom.kv).toMatchObject({ team: 'data-science', costCenter: '4211' });
-    expect(metadata.custom.kv['dss-gitops']).toMatchObject({ source: 'dir:m' });
+    expect(metadata.custom.kv['dss-gitops']).toMatchObject({ source: `dir:${path.join(dir, 'm')}` });
     const scenario = await sim.ok<{ triggers: Array<{ id: string; params: { hour: number } }> }>(
       'GET',
       '/projects/CHURN/scenarios/DAILY_REFRESH',
@@ -205,6 +205,7 @@ describe('plan and apply against the simulator', () => {
     await git.init();
     await git.addConfig('user.email', 'ci@example.com').addConfig('user.name', 'CI');
     await git.add('.').commit('manifests');
+    await git.addRemote('origin', 'https://ci:token@git.example.com/data/dss.git');
     const head = (await git.revparse(['HEAD'])).trim();
     expect((await apply()).code).toBe(0);
     const metadata = await sim.ok<{ custom: { kv: Record<string, { source: string; commit?: string; inventory: object }> } }>(
@@ -212,7 +213,7 @@ describe('plan and apply against the simulator', () => {
       '/projects/FINANCE_REPORTING/metadata',
     );
     const record = metadata.custom.kv['dss-gitops'];
-    expect(record?.source).toBe('git:m');
+    expect(record?.source).toBe('git:git.example.com/data/dss#m');
     expect(record?.commit).toBe(head);
     expect(Object.keys(record?.inventory ?? {}).sort()).toEqual([
       'Project/FINANCE_REPORTING',

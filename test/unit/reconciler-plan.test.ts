@@ -100,7 +100,8 @@ describe('prune', () => {
     expect(without.plan.report.summary.destroy).toBe(0);
     expect(without.plan.report.warnings.join('\n')).toContain('1 object(s) applied earlier left the manifests');
 
-    const setup = setupFor(client, { prune: true });
+    await expect(planRun(setupFor(client, { prune: true }), docs)).rejects.toThrow(/Project\/SALES.*--allow-empty/s);
+    const setup = setupFor(client, { prune: true, allowEmpty: true });
     const planned = await planRun(setup, docs);
     expect(planned.plan.report.resourceChanges.map((c) => [c.address, c.action])).toEqual([
       ['Project/SALES', 'delete'],
