@@ -102,6 +102,7 @@ metadata:
   name: CHURN
 spec:
   name: Churn
+  owner: admin
   variables:
     standard:
       threshold: 0.7
