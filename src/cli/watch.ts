@@ -61,7 +61,7 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
     .option('--self-heal', 'apply the drifted objects (only them: pending manifest changes are left to apply)')
     .option('--prune', 'with --self-heal, also delete owned objects that left the manifests')
     .option('--listen <host:port>', 'serve /healthz, /readyz and /metrics on this address')
-    .option('--webhook <url>', 'POST a JSON message (Slack-compatible) when the set of drifted objects changes')
+    .option('--webhook <url>', 'POST a JSON message (Slack-compatible) when the set of drifted objects changes (default: DSS_GITOPS_WEBHOOK_URL)')
     .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (flags: WatchFlags) => {
@@ -70,7 +70,12 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
       assertValidSchedule(flags.schedule);
       const listen = flags.listen === undefined ? undefined : parseListenAddress(flags.listen);
       const source = createManifestSource(sourceOptions(flags, io.env, io.cwd));
-      const secrets = [io.env.DSS_API_KEY, io.env.DSS_DEPLOYER_API_KEY, flags.webhook].filter((s): s is string => Boolean(s));
+      const webhook = webhookUrl(flags, io.env);
+      if (webhook !== undefined && !/^https?:\/\/[^/]/i.test(webhook)) {
+        // Not quoted: the text may be the credential itself, pasted in the wrong place.
+        throw new UserError('BAD_WEBHOOK_URL', 'the webhook URL (--webhook or DSS_GITOPS_WEBHOOK_URL) is not an http(s) URL');
+      }
+      const secrets = [io.env.DSS_API_KEY, io.env.DSS_DEPLOYER_API_KEY, webhook].filter((s): s is string => Boolean(s));
       const logger = createLogger({ level: 'info', pretty: Boolean(io.stderr.isTTY), destination: io.stderr, secrets });
       const git = flags.gitUrl !== undefined;
       const runOnce = createDriftRunner({
@@ -95,7 +100,7 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
         runOnce,
         logger,
         ...(listen === undefined ? {} : { listen }),
-        ...(flags.webhook === undefined ? {} : { webhook: flags.webhook }),
+        ...(webhook === undefined ? {} : { webhook }),
       });
       logger.info(
         { schedule: flags.schedule, selfHeal: Boolean(flags.selfHeal), prune: Boolean(flags.selfHeal && flags.prune), ...(watch.address ?? {}) },
@@ -108,3 +113,13 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
     });
   program.addCommand(command);
 };
+
+/**
+ * The webhook: `--webhook` when given, else DSS_GITOPS_WEBHOOK_URL. A Slack or Teams URL is a credential, and a
+ * flag shows in `ps` and in pod specs; the environment can take it from a Kubernetes Secret.
+ */
+export function webhookUrl(flags: { webhook?: string }, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.webhook !== undefined) return flags.webhook;
+  const fromEnv = env.DSS_GITOPS_WEBHOOK_URL;
+  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}

@@ -3,7 +3,6 @@
 // `report` built from addresses, kinds and field paths only: no live or desired values, so no secrets.
 
 import { request } from 'undici';
-import { redactUrl } from '../git/errors.js';
 import { silentLogger, totalCounts } from './types.js';
 import type { DriftedObject, RunOutcome, StateCounts, WatchLogger } from './types.js';
 
@@ -57,11 +56,14 @@ export const postJson: PostFn = async (url, message) => {
 };
 
 /** A webhook URL often is the credential (Slack, Teams): logs show its origin only. */
-function describeUrl(url: string): string {
+export function describeUrl(url: string): string {
   try {
-    return new URL(url).origin;
+    const origin = new URL(url).origin;
+    // URLs of schemes without an origin (`origin` is 'null') would say nothing: show the scheme alone.
+    return origin === 'null' ? `${new URL(url).protocol}…` : origin;
   } catch {
-    return redactUrl(url).replace(/\/.*$/, '/…');
+    // Not a URL: any part of it may be the secret.
+    return '(not a URL)';
   }
 }
 

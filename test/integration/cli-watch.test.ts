@@ -41,11 +41,20 @@ describe('watch flags', () => {
     [['watch', '-f', 'm', '--schedule', 'every minute'], 'not a valid cron expression'],
     [['watch', '-f', 'm', '--schedule', '* * * * *', '--listen', 'nowhere'], 'is not HOST:PORT'],
     [['watch', '-f', 'm', '--schedule', '* * * * *', '--git-ref', 'main'], '--git-ref and --git-path go with --git-url'],
+    [['watch', '-f', 'm', '--schedule', '* * * * *', '--webhook', 'XXXXSECRET'], 'is not an http(s) URL'],
   ])('refuses %j before starting', async (argv, message) => {
     const captured = captureIo(env(), work);
     expect(await runCli(argv, captured.io)).toBe(1);
     expect(captured.stderr()).toContain(message);
+    expect(captured.stderr()).not.toContain('XXXXSECRET');
     expect(sim.stats().total).toBe(0);
+  });
+
+  it('refuses a DSS_GITOPS_WEBHOOK_URL that is no URL without printing it', async () => {
+    const captured = captureIo({ ...env(), DSS_GITOPS_WEBHOOK_URL: 'XXXXSECRET' }, work);
+    expect(await runCli(['watch', '-f', 'm', '--schedule', '* * * * *'], captured.io)).toBe(1);
+    expect(captured.stderr()).toContain('DSS_GITOPS_WEBHOOK_URL) is not an http(s) URL');
+    expect(captured.stderr()).not.toContain('XXXXSECRET');
   });
 });
 
