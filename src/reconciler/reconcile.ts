@@ -36,6 +36,8 @@ export interface PlannedRun {
   plan: Plan;
   allUnits: ResourceUnit[];
   projects: Map<string, ProjectOwnership>;
+  /** The kinds' contexts of the plan's reads; apply goes on with them, so the run cache is read once per run. */
+  contextFor?: (kind: ResourceKind) => KindContext;
 }
 
 /** The units of the documents, in the kinds' own split (a Project is several units). */
@@ -97,14 +99,17 @@ export async function planRun(
     validateCreate: (unit) => setup.registry.get(unit.kind)?.validateCreate?.(unit, setup.defaults ?? {}) ?? [],
     warnings: selection.warnings,
   });
-  return { plan, allUnits, projects };
+  return { plan, allUnits, projects, contextFor };
 }
 
-/** Writes a plan. The plan-phase reads are reused: no object is read again unless written in this run. */
+/**
+ * Writes a plan. The plan-phase reads and run cache are reused (DESIGN: no object is read twice in one run), unless
+ * the caller passes other contexts.
+ */
 export async function applyRun(
   setup: RunSetup,
   planned: PlannedRun,
-  contextFor = contextFactory(setup),
+  contextFor = planned.contextFor ?? contextFactory(setup),
 ): Promise<ApplyReport> {
   return executePlan({
     plan: planned.plan,

@@ -248,3 +248,32 @@ describe('plan and apply against the simulator', () => {
     expect(confirmed.stdout).toContain('Apply complete! Resources: 20 added');
   });
 });
+
+describe('reads of one run', () => {
+  it('apply reads nothing plan already read: an apply that moves a project reads the folder tree once', async () => {
+    expect((await apply()).code).toBe(0);
+    edit('projects/CHURN/project.yaml', 'folder: Analytics/Churn', 'folder: Finance');
+    const folderReads = (): Record<string, number> =>
+      Object.fromEntries(Object.entries(sim.stats().byRoute).filter(([route]) => route.startsWith('GET /project-folders')));
+
+    sim.reset({ stats: true, state: false });
+    expect((await plan()).stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    const planned = folderReads();
+    // ROOT, Analytics, Analytics/Churn and Finance, each once.
+    expect(planned['GET /project-folders/:folderId']).toBe(4);
+
+    sim.reset({ stats: true, state: false });
+    const moved = await apply();
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
+    expect(sim.stats().byRoute['POST /project-folders/:folderId/projects/:projectKey/move']).toBe(1);
+    // Plan and apply in one run read exactly what the plan alone read.
+    expect(folderReads()).toEqual(planned);
+
+    sim.reset({ stats: true, state: false });
+    const again = await plan('--detailed-exitcode');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes.');
+    expect(sim.stats().writes).toBe(0);
+  });
+});
