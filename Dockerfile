@@ -12,6 +12,10 @@ RUN npm ci --no-audit --no-fund && test -f dist/cli/main.js
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
+# Users bind-mount their checkout (`-v "$PWD:/workspace"`), owned by their uid, not by node: git then refuses it
+# ("dubious ownership"), the repository root is not found, and runs in Docker record another source and no commit
+# where npx records the checkout's. The image runs only this CLI on what the user mounted, so trust any directory.
+RUN git config --system --add safe.directory '*'
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

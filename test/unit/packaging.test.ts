@@ -167,6 +167,14 @@ describe('Dockerfile', () => {
     expect(runtime.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe('["dss-gitops"]');
   });
 
+  it('lets git read a repository bind-mounted with another owner, so runs record the same source and commit as npx', () => {
+    // Without it git refuses the mounted checkout ("dubious ownership") for the node user.
+    expect(runs(runtime)).toMatch(/git config --system --add safe\.directory '\*'/);
+    const runIndex = runtime.instructions.findIndex((i) => i.keyword === 'RUN' && i.args.includes('safe.directory'));
+    const userIndex = runtime.instructions.findIndex((i) => i.keyword === 'USER');
+    expect(runIndex).toBeLessThan(userIndex);
+  });
+
   it('copies only sources that a clean checkout has and that .dockerignore keeps in the build context', () => {
     const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
     const dockerignore = read('.dockerignore');
