@@ -7,6 +7,7 @@ import { interpolate, type InterpolationSources } from '../config/interpolate.js
 import { API_VERSION } from '../resources/common.schema.js';
 import { KIND_NAMES, KIND_SCHEMAS, isKindName } from '../resources/schemas.js';
 import { didYouMean } from './did-you-mean.js';
+import { checkDuplicateKeys } from './duplicates.js';
 import type { NodePositions } from './positions.js';
 import { checkSchema } from './schema-check.js';
 import type { ManifestDocument, ManifestMetadata, Problem } from './types.js';
@@ -68,6 +69,7 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
     return result;
   }
   result.problems.push(...checkSchema(KIND_SCHEMAS[kind], value, positions, interpolated.unresolvedPointers, interpolated.sensitivePointers));
+  result.problems.push(...checkDuplicateKeys(kind, value, positions));
   const metadata = value.metadata;
   if (!isRecord(metadata) || typeof metadata.name !== 'string') return result;
 
