@@ -1,9 +1,9 @@
 // Stable hashes of specs and live objects. Spec hashes go into the ownership record on DSS (drift vs pending);
-// fingerprints go into plan files (stale plan detection). Neither may reveal a secret: spec hashes are taken
-// with sensitive values masked, fingerprints and secret hashes are salted per plan file.
+// fingerprints go into plan files (stale plan detection). Neither may reveal a secret: in spec hashes each secret
+// is replaced by an HMAC salted per record, fingerprints and secret hashes are salted per plan file.
 
 import { createHash } from 'node:crypto';
-import { SENSITIVE_MASK } from '../diff/types.js';
+import { hashSecret, SecretMatcher } from '../diff/sensitive.js';
 import type { ResourceUnit } from '../resources/types.js';
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
@@ -101,12 +101,36 @@ export function replaceAt(value: unknown, patterns: string[], replace: (v: unkno
   return copy;
 }
 
-/** The hash of what a unit declares, secrets masked: recorded on DSS to tell drift from pending changes. */
+/**
+ * The salt of a unit's secret HMACs: derived from its address, so that it is the same on every run without being
+ * stored, and differs per record, so that equal secrets of two objects do not hash alike.
+ */
+function specSalt(unit: ResourceUnit): string {
+  return sha256(`dss-gitops spec-hash salt\0${unit.address}`);
+}
+
+/** A copy of `value` with each secret (the outermost location the matcher covers) replaced by its HMAC. */
+function hmacSecrets(value: unknown, at: string[], secrets: SecretMatcher, salt: string): unknown {
+  if (at.length > 0 && secrets.covers(at)) return hashSecret(value, salt);
+  if (Array.isArray(value)) return value.map((v, i) => hmacSecrets(v, [...at, String(i)], secrets, salt));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: hmacSecrets(v, [...at, k], secrets, salt), enumerable: true });
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The hash of what a unit declares: recorded on DSS to tell drift from pending changes. Secrets (sensitive paths,
+ * `${secret:..}` values, secret-looking names where the policy tests them) enter it as salted HMACs, never as
+ * values: a rotated secret changes the hash, so that it reads as a manifest change, not as drift.
+ */
 export function specHash(unit: ResourceUnit): string {
-  const sensitive = sensitivePointersOf(unit);
+  const secrets = new SecretMatcher(sensitivePointersOf(unit), unit.policy.secretNamedKeys);
   // Most units hold no secret: hash them as they are rather than through a deep copy.
-  const masked = sensitive.length === 0 ? unit.desired : replaceAt(unit.desired, sensitive, () => SENSITIVE_MASK);
-  return sha256(canonicalJson({ address: unit.address, desired: masked }));
+  const desired = secrets.size === 0 ? unit.desired : hmacSecrets(unit.desired, [], secrets, specSalt(unit));
+  return sha256(canonicalJson({ address: unit.address, desired }));
 }
 
 /** A salted hash of a live object as DSS returned it; `absent` hashes too, so creation races are caught. */

@@ -103,6 +103,18 @@ describe('drift classification', () => {
     expect(report.drift[0]?.field_changes).toMatchObject([{ path: 'standard.scoreThreshold', before: 0.9, after: 0.7 }]);
   });
 
+  it('a secret rotated in the manifests is pending, not drift, and its values show nowhere', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    sim.reset({ stats: true, state: false });
+    const result = await cli(['drift', '-f', 'm', '--output', 'json'], { WAREHOUSE_PASSWORD: 'rotated-password' });
+    expect(sim.stats().writes).toBe(0);
+    const report = JSON.parse(result.stdout) as JsonDriftReport;
+    expect(result.code).toBe(0);
+    expect(report.drift).toEqual([]);
+    expect(addresses(report.pending)).toEqual(['Project/CHURN#variables']);
+    expect(result.stdout).not.toMatch(/never-printed|rotated-password/);
+  });
+
   it('says who changed a drifted object and when, from the versionTag DSS keeps', async () => {
     expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
     const scenario = await sim.ok<Record<string, unknown>>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH');
