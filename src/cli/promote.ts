@@ -12,7 +12,9 @@ import { planPromotion, rewriteManifest, type RewrittenManifest } from '../deplo
 import type { Promotion } from '../deployer/types.js';
 import { UserError } from '../errors.js';
 import { createBranchAndCommit } from '../git/commit.js';
-import { applyRun, planRun } from '../reconciler/reconcile.js';
+import type { ManifestDocument } from '../manifest/types.js';
+import { narrowPlan } from '../reconciler/plan.js';
+import { applyRun, planRun, unitsOf, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
@@ -65,12 +67,50 @@ async function commitManifest(p: Promotion, rewritten: RewrittenManifest, flags:
   write(io.stdout, `Committed ${done.commit.slice(0, 12)} on branch ${done.branch} (now checked out): push it and open a pull request.`);
 }
 
-/** Writes the manifest, then applies that one deployment (and what it depends on) with the manifests as written. */
+/**
+ * Plans the promoted deployment with what it is written after (its bundle, infra, published project), read only:
+ * the plan shown and applied holds the deployment alone, and refuses when one of those does not exist in DSS yet.
+ */
+async function planDeploymentOnly(run: RunContext, documents: ManifestDocument[], address: string): Promise<PlannedRun> {
+  const units = unitsOf(documents, run.setup.registry);
+  const declared = new Set(units.map((u) => u.address));
+  const prerequisites = (units.find((u) => u.address === address)?.orderAfter ?? []).filter((a) => declared.has(a));
+  const setup = { ...run.setup, options: { ...run.setup.options, targets: [address, ...prerequisites] } };
+  const planned = await planRun(setup, documents);
+  const wanted = new Set(prerequisites);
+  const missing = planned.plan.units.filter((u) => wanted.has(u.unit.address) && u.action === 'create').map((u) => u.unit.address);
+  if (missing.length > 0) {
+    throw new UserError(
+      'PROMOTE_PREREQUISITE_MISSING',
+      `${address} needs ${missing.join(', ')}, which ${missing.length === 1 ? 'does' : 'do'} not exist in DSS: ` +
+        `promote --apply writes the deployment only; apply ${missing.length === 1 ? 'it' : 'them'} first ` +
+        `(dss-gitops apply ${missing.map((m) => `--target ${m}`).join(' ')})`,
+    );
+  }
+  const differing = planned.plan.units.filter((u) => wanted.has(u.unit.address) && u.action === 'update').map((u) => u.unit.address);
+  const warnings = [
+    ...planned.plan.report.warnings.filter((w) => !w.startsWith('--target limits')),
+    ...(differing.length > 0
+      ? [`${differing.join(', ')} differ${differing.length === 1 ? 's' : ''} from the manifests and ${differing.length === 1 ? 'is' : 'are'} not written by promote --apply: run apply for that`]
+      : []),
+  ];
+  return { ...planned, plan: narrowPlan(planned.plan, new Set([address]), warnings) };
+}
+
+/** Writes the manifest, then applies that one deployment alone, its bundle, infra and published project as they are. */
 async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: RunContext, flags: PromoteFlags, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   await writeManifest(rewritten, io);
   const documents = loadValidManifests(manifestLoadOptions(flags, io), io).documents;
-  const planned = await planRun(run.setup, documents);
+  let planned: PlannedRun;
+  try {
+    planned = await planDeploymentOnly(run, documents, p.address);
+  } catch (error) {
+    // Nothing was applied: the manifest goes back to what it was, so the tree and DSS still agree.
+    await writeFile(rewritten.file, rewritten.before);
+    write(io.stdout, `Restored ${relative(io, rewritten.file)}: nothing was applied.`);
+    throw error;
+  }
   io.stdout.write('\n');
   renderPlan(planned.plan.report, 'text', io);
   io.stdout.write('\n');

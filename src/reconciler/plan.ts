@@ -199,3 +199,25 @@ export function planChanges(input: PlanInput): Plan {
   };
 }
 
+
+/**
+ * The plan reduced to the units at `addresses` (what a run that writes less than it read shows and executes): no
+ * deletion, the records of those units' projects only, and the summary counted again from what is left.
+ */
+export function narrowPlan(plan: Plan, addresses: ReadonlySet<string>, warnings: string[]): Plan {
+  const units = plan.units.filter((u) => addresses.has(u.unit.address));
+  const projects = new Set(units.map((u) => projectKeyOf(u.unit)).filter((k): k is string => k !== undefined));
+  const resourceChanges = plan.report.resourceChanges.filter((c) => c.action !== 'delete' && addresses.has(c.address));
+  const count = (action: string): number => resourceChanges.filter((c) => c.action === action).length;
+  return {
+    report: {
+      ...plan.report,
+      resourceChanges,
+      summary: { add: count('create'), change: count('update'), destroy: 0 },
+      warnings,
+    },
+    units,
+    deletions: [],
+    records: plan.records.filter((r) => projects.has(r.projectKey)),
+  };
+}

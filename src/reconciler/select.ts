@@ -28,6 +28,16 @@ export function graphOfUnits(units: ResourceUnit[]): WorkGraph {
   return new WorkGraph(units.map((u) => ({ id: u.address, dependsOn: [...edgesOf(u), ...prefixedEdges(u, units)] })));
 }
 
+/** What a unit cannot be written without: its `dependsOn` and its document's main unit. Order edges are not. */
+function dependencyGraphOf(units: ResourceUnit[]): WorkGraph {
+  return new WorkGraph(
+    units.map((u) => ({
+      id: u.address,
+      dependsOn: u.address.includes('#') ? [...u.dependsOn, mainAddressOf(u.address)] : u.dependsOn,
+    })),
+  );
+}
+
 export interface Selection {
   units: ResourceUnit[];
   warnings: string[];
@@ -35,10 +45,11 @@ export interface Selection {
 
 /**
  * The units a run covers: every unit, or with `--target` the targeted ones (an address also targets its blocks:
- * `Project/CHURN` covers `Project/CHURN#variables`) plus everything they depend on.
+ * `Project/CHURN` covers `Project/CHURN#variables`) plus everything they depend on (`dependsOn`, not `orderAfter`).
  */
 export function selectUnits(units: ResourceUnit[], targets: string[]): Selection {
-  const graph = graphOfUnits(units);
+  // Built for its checks (a cycle in the whole manifests is an error even when the targets avoid it).
+  graphOfUnits(units);
   if (targets.length === 0) return { units, warnings: [] };
   const unknown: string[] = [];
   const roots: string[] = [];
@@ -50,7 +61,9 @@ export function selectUnits(units: ResourceUnit[], targets: string[]): Selection
   if (unknown.length > 0) {
     throw new UserError('UNKNOWN_TARGET', `--target names no object of the manifests: ${unknown.join(', ')}`);
   }
-  const keep = graph.closure(roots);
+  // `orderAfter` only orders what is selected anyway: following it would pull in a deployment's bundle with its
+  // project's every block and scenario, or a project's whole folder tree.
+  const keep = dependencyGraphOf(units).closure(roots);
   const selected = units.filter((u) => keep.has(u.address));
   return {
     units: selected,

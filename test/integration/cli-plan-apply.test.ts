@@ -229,7 +229,16 @@ describe('plan and apply against the simulator', () => {
     expect(result.stdout).toContain('Warning: --target limits this run');
     expect(result.stdout).toContain('+ create Scenario/CHURN/DAILY_REFRESH');
     expect(result.stdout).not.toContain('FINANCE_REPORTING');
-    expect(result.stdout).toContain('ProjectFolder/Analytics/Churn');
+    expect(result.stdout).toContain('+ create Project/CHURN\n');
+    // The project's folder and its other blocks only order what is selected: they are not pulled in.
+    expect(result.stdout).not.toContain('ProjectFolder/');
+    expect(result.stdout).not.toContain('Project/CHURN#');
+    expect(result.stdout).not.toContain('Scenario/CHURN/RETRAIN_WEEKLY');
+
+    const applied = await apply('--target', 'Scenario/CHURN/DAILY_REFRESH');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Apply complete! Resources: 2 added, 0 changed, 0 destroyed.');
+    expect((await sim.call('GET', '/projects/CHURN/scenarios/DAILY_REFRESH')).status).toBe(200);
   });
 
   it('refuses to apply without --auto-approve when not on a terminal, and asks on one', async () => {

@@ -37,8 +37,12 @@ describe('promote --apply', () => {
     const result = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Deployment/churn-prod: bundleId v1 → v2 (from churn-test, HEALTHY)');
-    expect(result.stdout).toContain('Apply complete!');
+    expect(result.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
     expect(result.stdout).toContain('Deployment/churn-prod: HEALTHY');
+    // The plan shown is what is written: the deployment alone.
+    expect(result.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    expect(result.stdout).not.toMatch(/^\s*[~+-] (Project|Bundle|Infra|Scenario|PublishedProject)\//m);
+    expect(result.stdout).not.toContain('--target limits');
     expect(changedLines(DEPLOYER_YAML, manifest())).toHaveLength(1);
 
     const status = await nodes.design.ok<{ health: string }>('GET', '/project-deployer/deployments/churn-prod/status');
@@ -52,6 +56,31 @@ describe('promote --apply', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('No changes. DSS matches the manifests.');
     expect(nodes.design.stats().writes).toBe(0);
+  });
+
+  it('writes the deployment only: drift elsewhere is left to apply', async () => {
+    const metadata = await nodes.design.ok<Record<string, unknown>>('GET', '/projects/CHURN/metadata');
+    await nodes.design.ok('PUT', '/projects/CHURN/metadata', { ...metadata, label: 'Renamed by hand' });
+    const drifted = await cli('plan', '-f', 'm');
+    expect(drifted.stdout).toContain('Project/CHURN');
+
+    const result = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
+    const after = await nodes.design.ok<{ label: string }>('GET', '/projects/CHURN/metadata');
+    expect(after.label).toBe('Renamed by hand');
+  });
+
+  it('refuses when a bundle, infra or published project the deployment needs is absent, and restores the manifest', async () => {
+    // The exported bundle is gone from the design node (its publication on the deployer stays).
+    await nodes.design.ok('DELETE', '/projects/CHURN/bundles/exported/v2');
+    nodes.design.reset({ stats: true, state: false });
+    const result = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm', '--force');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Deployment\/churn-prod needs Bundle\/CHURN\/v2\b/);
+    expect(result.stderr).toContain('apply it first');
+    expect(nodes.design.stats().writes).toBe(0);
+    expect(manifest()).toBe(DEPLOYER_YAML);
   });
 
   it('exits 1 when the rollout fails, and the manifest keeps the promoted value for a fix forward or a revert', async () => {

@@ -1,0 +1,68 @@
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadManifestSet } from '../../src/manifest/load.js';
+import { unitsOf } from '../../src/reconciler/reconcile.js';
+import { graphOfUnits, selectUnits } from '../../src/reconciler/select.js';
+import { kindRegistry } from '../../src/resources/registry.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function exampleUnits() {
+  const set = loadManifestSet({
+    paths: ['manifests-example', 'manifests-example-deployer'],
+    configPath: 'manifests-example-deployer/dss-gitops.yaml',
+    vars: [],
+    varFiles: [],
+    env: { WAREHOUSE_PASSWORD: 'pw', DSS_URL: 'http://127.0.0.1:1', DSS_API_KEY: 'k' },
+    cwd: ROOT,
+  });
+  return unitsOf(set.documents, kindRegistry());
+}
+
+describe('selectUnits', () => {
+  it('selects a target and what it depends on, not what it is only ordered after', () => {
+    const units = exampleUnits();
+    const selected = selectUnits(units, ['Deployment/churn-prod']).units.map((u) => u.address).sort();
+    const byAddress = new Map(units.map((u) => [u.address, u]));
+    const target = byAddress.get('Deployment/churn-prod');
+    expect(target).toBeDefined();
+    // The closure of dependsOn alone.
+    const expected = new Set<string>();
+    const stack = ['Deployment/churn-prod'];
+    while (stack.length > 0) {
+      const address = stack.pop() as string;
+      if (expected.has(address) || !byAddress.has(address)) continue;
+      expected.add(address);
+      const unit = byAddress.get(address);
+      stack.push(...(unit?.dependsOn ?? []));
+      if (address.includes('#')) stack.push(address.slice(0, address.indexOf('#')));
+    }
+    expect(selected).toEqual([...expected].sort());
+    // A deployment's bundle, infra and published project may be external: they only order, they are not pulled in.
+    expect(selected).toEqual(['Deployment/churn-prod']);
+    expect(target?.orderAfter?.length).toBeGreaterThan(0);
+    expect(selected.some((a) => a.includes('#'))).toBe(false);
+    expect(selected.some((a) => a.startsWith('Scenario/'))).toBe(false);
+    expect(selected.some((a) => a.startsWith('ProjectFolder/'))).toBe(false);
+  });
+
+  it('a bundle brings its project, not every block and scenario it is ordered after', () => {
+    const units = exampleUnits();
+    const bundle = units.find((u) => u.kind === 'Bundle' && u.doc.metadata.project === 'CHURN');
+    expect(bundle).toBeDefined();
+    const selected = selectUnits(units, [bundle?.address ?? '']).units.map((u) => u.address).sort();
+    // The bundle's own units (its publication is a `#` unit of the same address) and its project, nothing else.
+    expect(selected).toContain('Project/CHURN');
+    expect(selected.filter((a) => a !== 'Project/CHURN' && !a.startsWith(bundle?.address ?? '?'))).toEqual([]);
+  });
+
+  it('a block brings its project; order edges still order what is selected', () => {
+    const units = exampleUnits();
+    const selected = selectUnits(units, ['Project/CHURN#variables']).units.map((u) => u.address).sort();
+    expect(selected).toContain('Project/CHURN');
+    expect(selected).toContain('Project/CHURN#variables');
+    expect(selected).not.toContain('Project/CHURN#permissions');
+    const graph = graphOfUnits(selectUnits(units, ['Project/CHURN']).units);
+    expect(graph.closure(['Project/CHURN#variables']).has('Project/CHURN')).toBe(true);
+  });
+});
