@@ -42,7 +42,11 @@ it('renders the plan of the example from an empty DSS', async () => {
 });
 
 it('renders the plan after hand edits in DSS', async () => {
-  await stdoutOf(['apply', '-f', 'm', '--auto-approve']);
+  expect(await stdoutOf(['apply', '-f', 'm', '--auto-approve'])).toContain('Apply complete! Resources: 20 added, 0 changed, 0 destroyed.');
+  // DESIGN §7: right after the apply, the plan is empty and sends no write.
+  sim.reset({ stats: true, state: false });
+  expect(await stdoutOf(['plan', '-f', 'm'])).toContain('No changes. DSS matches the manifests.');
+  expect(sim.stats().writes).toBe(0);
   const variables = await sim.ok<{ standard: Record<string, unknown> }>('GET', '/projects/CHURN/variables/');
   await sim.ok('PUT', '/projects/CHURN/variables/', {
     ...variables,

@@ -123,6 +123,17 @@ describe('plan --changed-since', () => {
     expect(applied.stdout).toContain('Resources: 0 added, 1 changed, 0 destroyed.');
     const vars = await sim.ok<{ standard: Record<string, unknown> }>('GET', '/projects/MARKETING_ATTRIBUTION/variables/');
     expect(vars.standard.unrelated).toBe('changed in DSS');
+
+    // DESIGN §7: planned again, the selection has nothing left to do and nothing is written.
+    sim.reset({ stats: true, state: false });
+    const again = await plan('--changed-since', 'HEAD', '--detailed-exitcode');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes.');
+    expect(sim.stats().writes).toBe(0);
+    // The whole tree still has the one difference that was deliberately left out of the selection.
+    const { plan: whole } = await planJson();
+    expect(whole.resource_changes.map((c) => c.address)).toEqual(['Project/MARKETING_ATTRIBUTION#variables']);
+    expect(sim.stats().writes).toBe(0);
   });
 
   it('apply records the commit of the manifests in the ownership record', async () => {
@@ -133,6 +144,14 @@ describe('plan --changed-since', () => {
     const next = repo.commitAll('move the nightly refresh');
     expect((await cli('apply', '-f', 'manifests', '--auto-approve')).code).toBe(0);
     expect(await recorded()).toBe(next);
+
+    sim.reset({ stats: true, state: false });
+    const again = await plan('--detailed-exitcode');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No changes.');
+    const reapplied = await cli('apply', '-f', 'manifests', '--auto-approve');
+    expect(reapplied.stdout).toContain('Apply complete! Resources: 0 added, 0 changed, 0 destroyed.');
+    expect(sim.stats().writes).toBe(0);
   });
 
   it('refuses an unknown ref and --target with it', async () => {
