@@ -57,6 +57,7 @@ function manifests(projects: number): ManifestDocument[] {
     docs.push(
       document('Project', key, {
         name: `Bench project ${i}`,
+        owner: 'admin',
         shortDesc: `project ${i}`,
         tags: ['bench', `group-${i % 10}`],
         custom: { team: `team-${i % 7}` },
