@@ -105,7 +105,11 @@ describe('Kubernetes examples', () => {
     const container = pod.spec.containers[0];
     const args = container.args as string[];
     expect(args[0]).toBe('watch');
-    for (const flag of ['--git-url', '--schedule', '--listen', '--webhook']) expect(args).toContain(flag);
+    for (const flag of ['--git-url', '--schedule', '--listen']) expect(args).toContain(flag);
+    // The webhook URL is a credential: from the Secret through the environment, not an argument of the pod spec.
+    expect(args).not.toContain('--webhook');
+    const webhook = (container.env as Doc[]).find((e) => e.name === 'DSS_GITOPS_WEBHOOK_URL');
+    expect(webhook).toEqual({ name: 'DSS_GITOPS_WEBHOOK_URL', valueFrom: { secretKeyRef: { name: 'dss-gitops', key: 'WEBHOOK_URL', optional: true } } });
     expect(args[args.indexOf('--listen') + 1]).toBe('0.0.0.0:9090');
     expect(validateCron(args[args.indexOf('--schedule') + 1]!)).toBe(true);
     expect(container.ports).toEqual([{ name: 'metrics', containerPort: 9090, protocol: 'TCP' }]);
