@@ -8,6 +8,7 @@ import type { ManifestDocument } from '../manifest/types.js';
 import type { DssClient } from '../dss/types.js';
 import type { ExportScope, ExportedUnit, KindContext, Logger, NodeName, ResourceKind } from '../resources/types.js';
 import type { ExportedDocument } from './types.js';
+import { uniqueSecretNames } from './unique-secrets.js';
 
 export interface CollectOptions {
   kinds: readonly ResourceKind[];
@@ -67,7 +68,8 @@ export async function collectExport(options: CollectOptions): Promise<ExportedDo
       return exported.filter((d): d is ExportedDocument => d !== undefined);
     }),
   );
-  return perKind.flat();
+  // Names are unique per document; made unique across documents here, in their (deterministic) order.
+  return uniqueSecretNames(perKind.flat());
 }
 
 function compare(a: string, b: string): number {

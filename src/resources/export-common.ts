@@ -66,29 +66,118 @@ export function secretReference(name: string): string {
   return `\${secret:${name}}`;
 }
 
+/** Where a scrub stands: the words of the secret's name so far, and the place shown to the user. */
+export interface ScrubAt {
+  name: string[];
+  where: string;
+}
+
+/** What a scrub collects: the names given so far (unique across calls) and the secrets found. */
+export interface ScrubFound {
+  taken: Set<string>;
+  found: ExportedSecret[];
+}
+
+export interface ScrubOptions {
+  /** Also hide whole texts holding a URL with credentials (`credentialUrl`), not only texts under secret names. */
+  urls?: boolean;
+  /** Keys that say nothing about what a value is (`params`, `configuration`): left out of names, kept in `where`. */
+  quietKeys?: ReadonlySet<string>;
+}
+
+function byName([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function hide(at: ScrubAt, found: ScrubFound): string {
+  const base = secretName(...at.name);
+  let name = base;
+  for (let n = 2; found.taken.has(name); n += 1) name = `${base}_${n}`;
+  found.taken.add(name);
+  found.found.push({ name, where: at.where });
+  return secretReference(name);
+}
+
+/**
+ * A copy of `value` with every secret-looking text replaced by a `${secret:NAME}` reference: texts under
+ * secret-looking key names (`looksSecret`) and, with `options.urls`, texts holding a URL with credentials. The
+ * names come from `at.name` and the path (keys, and list items by their `id`, else their list's key and position),
+ * made unique through `found.taken`. Keys are visited in name order, so that the suffix of a name clash does not
+ * depend on the order DSS returned them in. Pure.
+ */
+export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, options: ScrubOptions = {}): unknown {
+  if (typeof value === 'string') return options.urls === true && credentialUrl(value) ? hide(at, found) : value;
+  if (Array.isArray(value)) {
+    return value.map((item, i) => {
+      const id = isPlainObject(item) && typeof item.id === 'string' && item.id !== '' ? item.id : undefined;
+      const label = id ?? String(i + 1);
+      return scrubSecrets(item, { name: [...at.name, label], where: `${at.where}[${label}]` }, found, options);
+    });
+  }
+  if (!isPlainObject(value)) return structuredClone(value);
+  const out: Json = {};
+  for (const [key, item] of Object.entries(value).sort(byName)) {
+    const where = `${at.where}.${key}`;
+    // Only text is hidden: a number or a flag under such a name (`useToken: true`, `keyVersion: 2`) is no secret,
+    // and a reference would load back as text, unequal to it.
+    if (looksSecret(key) && typeof item === 'string' && item !== '') {
+      out[key] = hide({ name: [...at.name, key], where }, found);
+      continue;
+    }
+    // A list keeps its key in the name when its items have no id: `STEPS_2`, not a bare `2`.
+    const quiet = options.quietKeys?.has(key) === true && !(Array.isArray(item) && item.some((x) => !(isPlainObject(x) && typeof x.id === 'string')));
+    out[key] = scrubSecrets(item, { name: quiet ? at.name : [...at.name, key], where }, found, options);
+  }
+  return out;
+}
+
 /**
  * A copy of a map of variables with every text under a secret-looking name replaced by a reference, the names
  * derived from `prefix` and the path of the value. `taken` keeps the names unique across calls.
  */
 export function hideSecrets(values: Json, prefix: string[], where: string, taken: Set<string>, found: ExportedSecret[]): Json {
-  const out: Json = {};
-  // In name order, so that the suffix of a name clash does not depend on the order DSS returned the keys in.
-  for (const [key, value] of Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    // Only text is hidden: a number or a flag under such a name (`useToken: true`, `keyVersion: 2`) is no secret,
-    // and a reference would load back as text, unequal to it.
-    if (looksSecret(key) && typeof value === 'string' && value !== '') {
-      let name = secretName(...prefix, key);
-      for (let n = 2; taken.has(name); n += 1) name = `${secretName(...prefix, key)}_${n}`;
-      taken.add(name);
-      found.push({ name, where: `${where}.${key}` });
-      out[key] = secretReference(name);
-    } else if (isPlainObject(value)) {
-      out[key] = hideSecrets(value, [...prefix, key], `${where}.${key}`, taken, found);
-    } else {
-      out[key] = structuredClone(value);
-    }
+  return scrubSecrets(values, { name: prefix, where }, { taken, found }) as Json;
+}
+
+/** Query parameters that carry a credential beyond secret-looking names: signatures, Azure Functions' `code`. */
+const SECRET_QUERY = new Set(['sig', 'signature', 'code', 'auth', 'authorization', 'hmac']);
+
+/** Hosts whose webhook URLs are a credential in their path: whoever has one can post. */
+const WEBHOOK_PATHS: readonly { host: RegExp; path: RegExp }[] = [
+  { host: /^hooks\.slack\.com$/, path: /^\/(services|workflows|triggers)\// },
+  { host: /^(discord|discordapp)\.com$/, path: /^\/api\/webhooks\// },
+  { host: /(^|\.)webhook\.office\.com$/, path: /^\/./ },
+  { host: /^outlook\.office(365)?\.com$/, path: /^\/webhook/ },
+  { host: /^hooks\.zapier\.com$/, path: /^\/hooks\// },
+  { host: /^api\.telegram\.org$/, path: /^\/bot/ },
+  { host: /(^|\.)logic\.azure\.com$/, path: /^\/./ },
+  { host: /^maker\.ifttt\.com$/, path: /^\/trigger\// },
+];
+
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+
+function urlHasCredentials(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
   }
-  return out;
+  if (url.username !== '' || url.password !== '') return true;
+  for (const key of url.searchParams.keys()) {
+    if (looksSecret(key) || nameWords(key).some((word) => SECRET_QUERY.has(word))) return true;
+  }
+  const host = url.hostname.toLowerCase();
+  return WEBHOOK_PATHS.some((hook) => hook.host.test(host) && hook.path.test(url.pathname));
+}
+
+/**
+ * Whether a text holds a URL that carries a credential: userinfo (`user:pass@`), a query parameter named like a
+ * secret (`token`, `key`, `sig`...), or the path of a well-known webhook host (`hooks.slack.com/services/...`).
+ * URLs inside longer texts count too (`jdbc:postgresql://u:p@db/x`, a message naming a webhook). Pure.
+ */
+export function credentialUrl(text: string): boolean {
+  return [...text.matchAll(URL_IN_TEXT)].some(([url]) => urlHasCredentials(url.replace(/[.,;:)\]}]+$/, '')));
 }
 
 /** What the loader would interpolate in a string: `${env:..}`, `${var:..}`, `${secret:..}` and the `$${` escape. */

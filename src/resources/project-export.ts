@@ -1,8 +1,9 @@
 // `export` of `Project`: one document per project in scope, read through the kind's own units (the project,
 // #metadata, #variables, #permissions), reduced to the fields someone set. Variables under secret-looking names
-// become `${secret:PROJECTKEY_NAME}` references.
+// become `${secret:PROJECTKEY_NAME}` references, and metadata `custom` values `${secret:PROJECTKEY_CUSTOM_NAME}` ones
+// (also a URL that carries credentials there).
 
-import { escapeInterpolation, exportStub, grantForExport, hideSecrets, setIfPresent } from './export-common.js';
+import { escapeInterpolation, exportStub, grantForExport, hideSecrets, scrubSecrets, setIfPresent } from './export-common.js';
 import { asObject, isPlainObject, type Json } from './managed-write.js';
 import type { ExportedSecret, ExportedSpec, ExportedUnit, ResourceKind } from './types.js';
 
@@ -21,8 +22,7 @@ function readEverything(): Json {
   };
 }
 
-function exportVariables(projectKey: string, view: Json, secrets: ExportedSecret[]): Json {
-  const taken = new Set<string>();
+function exportVariables(projectKey: string, view: Json, taken: Set<string>, secrets: ExportedSecret[]): Json {
   const out: Json = {};
   for (const scope of ['standard', 'local'] as const) {
     const values = asObject(view[scope]);
@@ -36,6 +36,7 @@ function exportVariables(projectKey: string, view: Json, secrets: ExportedSecret
 export function projectSpecFromViews(projectKey: string, views: { block?: string; view: Json }[]): ExportedSpec {
   const spec: Json = {};
   const secrets: ExportedSecret[] = [];
+  const taken = new Set<string>();
   for (const { block, view: raw } of views) {
     const view = escapeInterpolation(raw) as Json;
     if (block === undefined) {
@@ -45,9 +46,10 @@ export function projectSpecFromViews(projectKey: string, views: { block?: string
       setIfPresent(spec, 'description', view.description);
       setIfPresent(spec, 'shortDesc', view.shortDesc);
       setIfPresent(spec, 'tags', view.tags);
-      setIfPresent(spec, 'custom', view.custom);
+      const custom = { name: [projectKey, 'custom'], where: `Project/${projectKey} spec.custom` };
+      setIfPresent(spec, 'custom', scrubSecrets(view.custom, custom, { taken, found: secrets }, { urls: true }));
     } else if (block === 'variables') {
-      setIfPresent(spec, 'variables', exportVariables(projectKey, view, secrets));
+      setIfPresent(spec, 'variables', exportVariables(projectKey, view, taken, secrets));
     } else if (block === 'permissions') {
       setIfPresent(spec, 'owner', view.owner);
       const grants = Array.isArray(view.permissions) ? view.permissions.filter(isPlainObject).map(grantForExport) : [];

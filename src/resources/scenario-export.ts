@@ -1,10 +1,12 @@
 // `export` of `Scenario`: every scenario of the projects in scope, read through the kind's own unit, without what
 // DSS fills in when a field is left out (step and trigger defaults, empty lists, inactive flag...). Undocumented
 // fields of steps, triggers and reporters are kept as they are. A python scenario's code goes to `<ID>.py`.
+// Secret-looking values anywhere in the spec (under secret-looking names, or URLs carrying credentials, such as a
+// webhook reporter's URL) become `${secret:PROJECT_SCENARIO_..}` references.
 
-import { escapeInterpolation, exportStub, setIfPresent, withoutDefaults } from './export-common.js';
+import { escapeInterpolation, exportStub, scrubSecrets, setIfPresent, withoutDefaults } from './export-common.js';
 import { asObject, encode, isPlainObject, type Json } from './managed-write.js';
-import type { ExportedSpec, ResourceKind } from './types.js';
+import type { ExportedSecret, ExportedSpec, ResourceKind } from './types.js';
 
 /** The name DSS gives a trigger created without one. */
 export function defaultTriggerName(type: unknown): string | undefined {
@@ -60,25 +62,38 @@ function exportParams(type: unknown, params: Json): Json {
   return out;
 }
 
+/** Keys that only hold other fields: left out of secret names (`CHURN_DAILY_HOOK_URL`, not `..._MESSAGING_CONFIGURATION_URL`). */
+const QUIET_KEYS: ReadonlySet<string> = new Set(['params', 'steps', 'triggers', 'reporters', 'messaging', 'configuration']);
+
+/** The spec with its secrets replaced by references named `PROJECT_SCENARIO_..`. Pure. */
+export function scrubScenarioSpec(project: string, id: string, spec: Json): { spec: Json; secrets: ExportedSecret[] } {
+  const found = { taken: new Set<string>(), found: [] as ExportedSecret[] };
+  const at = { name: [project, id], where: `Scenario/${project}/${id} spec` };
+  const scrubbed = scrubSecrets(spec, at, found, { urls: true, quietKeys: QUIET_KEYS }) as Json;
+  return { spec: scrubbed, secrets: found.found };
+}
+
 /**
  * The spec of a scenario from its live view (settings fields, and `script` for python). Pure. The script is not
  * put in the spec but in a file beside it.
  */
-export function scenarioSpecFromView(id: string, raw: Json): ExportedSpec {
+export function scenarioSpecFromView(project: string, id: string, raw: Json): ExportedSpec {
   const { script, ...settings } = raw;
   const view = escapeInterpolation(settings) as Json;
-  const spec: Json = {};
-  setIfPresent(spec, 'name', view.name);
-  spec.type = view.type;
-  if (view.active === true) spec.active = true;
-  setIfPresent(spec, 'description', view.description);
-  setIfPresent(spec, 'params', exportParams(view.type, asObject(view.params)));
-  setIfPresent(spec, 'triggers', items(view.triggers).map((trigger) => withoutDefaults(trigger, triggerDefaults(trigger.type))));
-  setIfPresent(spec, 'reporters', items(view.reporters).map((reporter) => structuredClone(reporter)));
-  if (view.type !== 'custom_python') return { spec };
+  const built: Json = {};
+  setIfPresent(built, 'name', view.name);
+  built.type = view.type;
+  if (view.active === true) built.active = true;
+  setIfPresent(built, 'description', view.description);
+  setIfPresent(built, 'params', exportParams(view.type, asObject(view.params)));
+  setIfPresent(built, 'triggers', items(view.triggers).map((trigger) => withoutDefaults(trigger, triggerDefaults(trigger.type))));
+  setIfPresent(built, 'reporters', items(view.reporters).map((reporter) => structuredClone(reporter)));
+  const { spec, secrets } = scrubScenarioSpec(project, id, built);
+  const exported: ExportedSpec = secrets.length > 0 ? { spec, secrets } : { spec };
+  if (view.type !== 'custom_python') return exported;
   const file = `${id}.py`;
   spec.scriptFile = file;
-  return { spec, files: { [file]: typeof script === 'string' ? script : '' } };
+  return { ...exported, files: { [file]: typeof script === 'string' ? script : '' } };
 }
 
 /** A row of the scenario list: the reference documents `{id, running, active}` only, not the type. */
@@ -106,6 +121,6 @@ export const scenarioExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> 
 
   exportSpec(doc, live) {
     const settings = live[0]?.live.view ?? {};
-    return scenarioSpecFromView(doc.metadata.name, settings);
+    return scenarioSpecFromView(doc.metadata.project ?? '', doc.metadata.name, settings);
   },
 };

@@ -14,6 +14,13 @@ import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js'
 
 const DB_PASSWORD = 'pa55-w0rd-from-dss';
 const API_TOKEN = 'tok-123-never-written';
+const HOOK_TOKEN = 'hook-tok-9f8e7d6c';
+const HOOK_URL = `https://hooks.example.com/dss/notify?channel=ops&token=${HOOK_TOKEN}`;
+const SMTP_PASSWORD = 'smtp-pa55-never-written';
+const STEP_TOKEN = 'step-tok-0a1b2c3d';
+const SLACK_URL = 'https://hooks.slack.com/services/T0001/B0002/slackSecretPath';
+/** Every value of the NOTIFY scenario that must appear in no exported file. */
+const SCENARIO_SECRETS = [HOOK_TOKEN, SMTP_PASSWORD, STEP_TOKEN, 'slackSecretPath'];
 
 interface CliResult {
   code: number;
@@ -42,7 +49,14 @@ async function cli(node: TestSimulator, argv: string[], extraEnv: Record<string,
   return { code, stdout: out, stderr: err };
 }
 
-const SECRETS = { CHURN_DB_PASSWORD: DB_PASSWORD, CHURN_API_TOKEN: API_TOKEN };
+const SECRETS = {
+  CHURN_DB_PASSWORD: DB_PASSWORD,
+  CHURN_API_TOKEN: API_TOKEN,
+  CHURN_NOTIFY_CALL_API_TOKEN: STEP_TOKEN,
+  CHURN_NOTIFY_HOOK_URL: HOOK_URL,
+  CHURN_NOTIFY_MAIL_SMTP_PASSWORD: SMTP_PASSWORD,
+  CHURN_NOTIFY_SLACK_WEBHOOK_URL: SLACK_URL,
+};
 
 /** Every file under `root`, by relative path, with its content. */
 function tree(root: string): Map<string, string> {
@@ -126,6 +140,22 @@ async function populate(node: TestSimulator): Promise<void> {
   await node.ok('POST', '/projects/CHURN/scenarios/', { id: 'EXPORT_SCORES', name: 'Export scores', type: 'custom_python' });
   await node.ok('PUT', '/projects/CHURN/scenarios/EXPORT_SCORES/payload', { script: 'import dataiku\n\nprint("${not interpolated}")\n' });
   await node.ok('POST', '/projects/FIN/scenarios/', { id: 'CLOSE', name: 'Month-end close', type: 'step_based' });
+  // Secrets where DSS keeps them in a scenario: a step param, a webhook URL's query, an SMTP password, a Slack URL.
+  await node.ok('POST', '/projects/CHURN/scenarios/', {
+    id: 'NOTIFY',
+    name: 'Notify',
+    type: 'step_based',
+    params: { steps: [{ id: 'call', type: 'python', params: { apiToken: STEP_TOKEN, endpoint: 'https://api.example.com/run?page=1' } }] },
+    reporters: [
+      { id: 'hook', messaging: { type: 'webhook-scenario', configuration: { url: HOOK_URL, method: 'POST' } }, phase: 'END' },
+      {
+        id: 'mail',
+        messaging: { type: 'mail-scenario', configuration: { recipients: 'ops@example.com', smtpHost: 'smtp.example.com', smtpPassword: SMTP_PASSWORD } },
+        phase: 'END',
+      },
+      { id: 'slack', messaging: { type: 'slack-scenario', configuration: { webhookUrl: SLACK_URL, message: 'done' } }, phase: 'END' },
+    ],
+  });
 }
 
 beforeEach(async () => {
@@ -146,7 +176,7 @@ describe('export', () => {
     const exported = await cli(sim, ['export', '--project', 'CHURN', '--project', 'FIN', '--out', 'first']);
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
-    expect(exported.stdout).toContain('Exported 2 ProjectFolder, 2 Project, 3 Scenario to first');
+    expect(exported.stdout).toContain('Exported 2 ProjectFolder, 2 Project, 4 Scenario to first');
     expect(exported.stdout).toContain('CHURN_API_TOKEN');
     expect(exported.stdout).toContain('CHURN_DB_PASSWORD');
 
@@ -156,6 +186,7 @@ describe('export', () => {
       'CHURN/scenarios/DAILY.yaml',
       'CHURN/scenarios/EXPORT_SCORES.py',
       'CHURN/scenarios/EXPORT_SCORES.yaml',
+      'CHURN/scenarios/NOTIFY.yaml',
       'FIN/project.yaml',
       'FIN/scenarios/CLOSE.yaml',
       'SECRETS.md',
@@ -167,6 +198,14 @@ describe('export', () => {
     expect(everything).not.toContain(DB_PASSWORD);
     expect(everything).not.toContain(API_TOKEN);
     expect(everything).not.toContain(sim.adminKey);
+    for (const [file, content] of first) {
+      for (const value of SCENARIO_SECRETS) expect(content, `${value} in ${file}`).not.toContain(value);
+    }
+    for (const value of SCENARIO_SECRETS) expect(exported.stdout).not.toContain(value);
+    for (const name of Object.keys(SECRETS)) {
+      expect(exported.stdout).toContain(name);
+      expect(first.get('SECRETS.md')).toContain(`\`${name}\``);
+    }
     for (const server of ['versionTag', 'creationTag', 'lastModifiedOn', 'dss-gitops:', 'RUN_IF_STATUS_MATCH', 'graceDelaySettings']) {
       expect(everything).not.toContain(server);
     }
@@ -229,6 +268,24 @@ describe('export', () => {
       params: { envSelection: { envMode: 'INHERIT' } },
       scriptFile: 'EXPORT_SCORES.py',
     });
+    expect(parse(first.get('CHURN/scenarios/NOTIFY.yaml') ?? '').spec).toEqual({
+      name: 'Notify',
+      type: 'step_based',
+      params: { steps: [{ id: 'call', type: 'python', params: { apiToken: '${secret:CHURN_NOTIFY_CALL_API_TOKEN}', endpoint: 'https://api.example.com/run?page=1' } }] },
+      reporters: [
+        { id: 'hook', messaging: { type: 'webhook-scenario', configuration: { url: '${secret:CHURN_NOTIFY_HOOK_URL}', method: 'POST' } }, phase: 'END' },
+        {
+          id: 'mail',
+          messaging: {
+            type: 'mail-scenario',
+            configuration: { recipients: 'ops@example.com', smtpHost: 'smtp.example.com', smtpPassword: '${secret:CHURN_NOTIFY_MAIL_SMTP_PASSWORD}' },
+          },
+          phase: 'END',
+        },
+        { id: 'slack', messaging: { type: 'slack-scenario', configuration: { webhookUrl: '${secret:CHURN_NOTIFY_SLACK_WEBHOOK_URL}', message: 'done' } }, phase: 'END' },
+      ],
+    });
+    expect(first.get('SECRETS.md')).toContain('`Scenario/CHURN/NOTIFY spec.reporters[hook].messaging.configuration.url`');
     expect(first.get('CHURN/scenarios/EXPORT_SCORES.py')).toBe('import dataiku\n\nprint("${not interpolated}")\n');
     expect(parse(first.get('FIN/scenarios/CLOSE.yaml') ?? '').spec).toEqual({ name: 'Month-end close', type: 'step_based' });
     expect(parse(first.get('folders/Analytics.yaml') ?? '').spec).toEqual({ owner: 'lead', permissions: [{ group: 'analysts', read: true }] });
@@ -238,7 +295,7 @@ describe('export', () => {
     const validated = await cli(sim, ['validate', '-f', 'first'], SECRETS);
     expect(validated.stderr).toBe('');
     expect(validated.code).toBe(0);
-    expect(validated.stdout).toContain('7 documents valid.');
+    expect(validated.stdout).toContain('8 documents valid.');
 
     sim.reset({ stats: true, state: false });
     const planned = await cli(sim, ['plan', '-f', 'first', '--detailed-exitcode'], SECRETS);
@@ -257,7 +314,7 @@ describe('export', () => {
       const { versionTag: _v, creationTag: _c, ...rest } = await node.ok<Record<string, unknown>>('GET', `/projects/CHURN/scenarios/${id}`);
       return rest;
     };
-    for (const id of ['DAILY', 'EXPORT_SCORES']) expect(await settingsOf(fresh, id)).toEqual(await settingsOf(sim, id));
+    for (const id of ['DAILY', 'EXPORT_SCORES', 'NOTIFY']) expect(await settingsOf(fresh, id)).toEqual(await settingsOf(sim, id));
     expect(await fresh.ok('GET', '/projects/CHURN/scenarios/EXPORT_SCORES/payload')).toEqual(
       await sim.ok('GET', '/projects/CHURN/scenarios/EXPORT_SCORES/payload'),
     );
@@ -284,6 +341,7 @@ describe('export', () => {
       'projects/OTHER.yaml',
       'scenarios/CHURN/DAILY.yaml',
       'scenarios/CHURN/EXPORT_SCORES.yaml',
+      'scenarios/CHURN/NOTIFY.yaml',
       'scenarios/FIN/CLOSE.yaml',
     ]);
     expect(files.get('scenarios/CHURN/EXPORT_SCORES.py')).toContain('import dataiku');
@@ -310,8 +368,8 @@ describe('export', () => {
     const stats = sim.stats();
     expect(stats.writes).toBe(0);
     // The project list (1), the folder tree (root, Analytics, Churn, Unrelated: 4), two folder settings (2),
-    // metadata, variables and permissions (3), the scenario list (1), two scenario settings and one payload (3).
-    expect(stats.reads).toBe(14);
+    // metadata, variables and permissions (3), the scenario list (1), three scenario settings and one payload (4).
+    expect(stats.reads).toBe(15);
 
     const unknown = await cli(sim, ['export', '--project', 'NOPE', '--out', 'nope']);
     expect(unknown.code).toBe(1);

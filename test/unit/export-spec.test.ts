@@ -122,7 +122,7 @@ describe('scenario spec', () => {
   };
 
   it('leaves out what DSS fills in and keeps what was set, steps in order', () => {
-    expect(scenarioSpecFromView('DAILY', live)).toEqual({
+    expect(scenarioSpecFromView('CHURN', 'DAILY', live)).toEqual({
       spec: {
         name: 'Daily',
         type: 'step_based',
@@ -145,14 +145,14 @@ describe('scenario spec', () => {
 
   it('keeps active and a description when set, and never modifies the live view', () => {
     const before = structuredClone(live);
-    const { spec } = scenarioSpecFromView('DAILY', { ...live, active: true, description: 'Nightly' });
+    const { spec } = scenarioSpecFromView('CHURN', 'DAILY', { ...live, active: true, description: 'Nightly' });
     expect(spec.active).toBe(true);
     expect(spec.description).toBe('Nightly');
     expect(live).toEqual(before);
   });
 
   it('puts the code of a python scenario in a file beside the manifest, unescaped', () => {
-    const exported = scenarioSpecFromView('EXPORT', { name: 'Export', type: 'custom_python', params: { envSelection: { envMode: 'INHERIT' } }, script: 'print("${env:X}")\n' });
+    const exported = scenarioSpecFromView('CHURN', 'EXPORT', { name: 'Export', type: 'custom_python', params: { envSelection: { envMode: 'INHERIT' } }, script: 'print("${env:X}")\n' });
     expect(exported).toEqual({
       spec: { name: 'Export', type: 'custom_python', params: { envSelection: { envMode: 'INHERIT' } }, scriptFile: 'EXPORT.py' },
       files: { 'EXPORT.py': 'print("${env:X}")\n' },
