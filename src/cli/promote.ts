@@ -89,7 +89,8 @@ async function planDeploymentOnly(run: RunContext, documents: ManifestDocument[]
   }
   const differing = planned.plan.units.filter((u) => wanted.has(u.unit.address) && u.action === 'update').map((u) => u.unit.address);
   const warnings = [
-    ...planned.plan.report.warnings.filter((w) => !w.startsWith('--target limits')),
+    // Neither the targeting nor the records of projects this promotion does not write concern the user here.
+    ...planned.plan.report.warnings.filter((w) => !w.startsWith('--target limits') && !w.includes('#ownership: apply writes')),
     ...(differing.length > 0
       ? [`${differing.join(', ')} differ${differing.length === 1 ? 's' : ''} from the manifests and ${differing.length === 1 ? 'is' : 'are'} not written by promote --apply: run apply for that`]
       : []),

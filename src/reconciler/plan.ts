@@ -10,6 +10,7 @@ import {
   isProtectedByAnnotation,
   PROTECTED_TAG,
   projectKeyOf,
+  sameOwnership,
   type InventoryEntry,
   type OwnershipRecord,
 } from './ownership.js';
@@ -181,6 +182,8 @@ export function planChanges(input: PlanInput): Plan {
       ? 'left the manifests (prune); deletes the project and everything in it'
       : 'left the manifests (prune)',
   }));
+  const records = planRecords(input, prune);
+  warnings.push(...recordOnlyNotes(input, records, units, prune.deletions));
   const resourceChanges = [...units.map((u) => u.change).filter((c) => c.action !== 'no-op'), ...deletionChanges].sort(
     (a, b) => a.address.localeCompare(b.address),
   );
@@ -195,10 +198,33 @@ export function planChanges(input: PlanInput): Plan {
     },
     units,
     deletions: prune.deletions,
-    records: planRecords(input, prune),
+    records,
   };
 }
 
+/**
+ * The record writes that no object write of the same project accompanies (a record missing, out of date, or from
+ * another source while the objects match). Like Terraform's state refresh they change no object: the plan says so
+ * in a note and keeps "No changes", and apply writes them without asking.
+ */
+function recordOnlyNotes(input: PlanInput, records: PlannedRecord[], units: PlannedUnit[], deletions: PlannedDeletion[]): string[] {
+  const notes: string[] = [];
+  for (const r of records) {
+    if (input.projects.get(r.projectKey)?.exists !== true || sameOwnership(r.before, r.after)) continue;
+    const written = units.some((u) => u.action !== 'no-op' && projectKeyOf(u.unit) === r.projectKey);
+    if (written || deletions.some((d) => d.projectKey === r.projectKey)) continue;
+    const why = !r.before
+      ? 'the project has no record yet'
+      : r.before.source !== r.after.source
+        ? `it names ${r.before.source} until now`
+        : 'the record is out of date';
+    notes.push(
+      `Project/${r.projectKey}#ownership: apply writes the ownership record (the objects dss-gitops manages; ${why}); ` +
+        'no object changes, so it is not counted as a change',
+    );
+  }
+  return notes;
+}
 
 /**
  * The plan reduced to the units at `addresses` (what a run that writes less than it read shows and executes): no

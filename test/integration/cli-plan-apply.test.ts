@@ -286,3 +286,37 @@ describe('reads of one run', () => {
     expect(sim.stats().writes).toBe(0);
   });
 });
+
+describe('the ownership record', () => {
+  it('a missing record while the objects match: the plan says apply writes it, without counting an object change', async () => {
+    expect((await apply()).code).toBe(0);
+    const metadata = await sim.ok<{ custom: { kv: Record<string, unknown> } }>('GET', '/projects/CHURN/metadata');
+    const { 'dss-gitops': _dropped, ...kv } = metadata.custom.kv;
+    await sim.ok('PUT', '/projects/CHURN/metadata', { ...metadata, custom: { ...metadata.custom, kv } });
+
+    // Like Terraform's state refresh: announced, not counted among the changes, written by apply without asking.
+    const planned = await plan('--detailed-exitcode');
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain(
+      'Warning: Project/CHURN#ownership: apply writes the ownership record (the objects dss-gitops manages; the project has no record yet)',
+    );
+    expect(planned.stdout).toContain('No changes.');
+    expect(planned.stdout).not.toContain('FINANCE_REPORTING#ownership');
+
+    sim.reset({ stats: true, state: false });
+    const applied = await apply();
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Project/CHURN#ownership: apply writes the ownership record');
+    expect(applied.stdout).toContain('Apply complete! Resources: 0 added, 0 changed, 0 destroyed.');
+    expect(sim.stats().writes).toBe(1);
+    expect(sim.stats().byRoute['PUT /projects/:projectKey/metadata']).toBe(1);
+
+    // Current again: no note, and a no-op apply sends zero writes.
+    sim.reset({ stats: true, state: false });
+    const again = await plan('--detailed-exitcode');
+    expect(again.stdout).not.toContain('#ownership');
+    expect(again.stdout).toContain('No changes.');
+    expect((await apply()).stdout).toContain('Apply complete! Resources: 0 added, 0 changed, 0 destroyed.');
+    expect(sim.stats().writes).toBe(0);
+  });
+});
