@@ -1,11 +1,12 @@
 // Rolling a deployment out: the update action on the deployer (a future that uploads, preloads and activates the
 // bundle on the automation node), then a gate on the deployment's health. HEALTHY passes; ERROR, UNHEALTHY or
-// the timeout fails, with the deployment's own health messages; with rollbackOnFailure the previous bundle is
-// put back and rolled out again, and the error reports both outcomes.
+// the timeout fails, with the deployment's own health messages; with rollbackOnFailure every rollout field of the
+// settings before this apply is put back (not only the bundle: local variables or scenarios changed with it would
+// otherwise stay new) and rolled out again, and the error reports both outcomes as observed.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DssGitopsError } from '../errors.js';
-import { asObject, encode, isPlainObject } from './managed-write.js';
+import { asObject, deepEqual, encode, isPlainObject } from './managed-write.js';
 import type { KindContext } from './types.js';
 
 export interface RolloutPolicy {
@@ -23,6 +24,16 @@ export function rolloutPolicyOf(spec: Record<string, unknown>): RolloutPolicy {
   };
 }
 
+/** Settings fields the automation node only sees after an update action; `tags` live on the deployer alone. */
+export const ROLLOUT_FIELDS = [
+  'bundleId',
+  'projectFolderId',
+  'disableAutomaticTriggers',
+  'localVariables',
+  'scenariosToActivate',
+  'bundleContainerSettings',
+] as const;
+
 export function deploymentPath(id: string): string {
   return `/project-deployer/deployments/${encode(id)}`;
 }
@@ -32,10 +43,13 @@ const PASSING = new Set(['HEALTHY', 'WARNING']);
 const FAILING = new Set(['ERROR', 'UNHEALTHY']);
 const STATUS_POLL_MS = 500;
 
-interface Outcome {
+export interface Outcome {
   ok: boolean;
   /** Why it failed, or a warning worth a note. */
   detail?: string;
+  /** The health last read, with its messages; absent when it was not checked (waitForHealthy: false). */
+  health?: string;
+  messages?: string;
 }
 
 function messagesOf(status: Record<string, unknown>): string {
@@ -110,49 +124,81 @@ async function updateOnce(ctx: KindContext, address: string, id: string, policy:
   for (;;) {
     const status = asObject(await ctx.client.getJson(`${deploymentPath(id)}/status`));
     const health = typeof status.health === 'string' ? status.health : 'UNKNOWN';
+    const messages = messagesOf(status);
     if (PASSING.has(health) && futureError === undefined) {
-      return health === 'HEALTHY' ? { ok: true } : { ok: true, detail: `${health}: ${messagesOf(status)}` };
+      return health === 'HEALTHY' ? { ok: true, health, messages } : { ok: true, detail: `${health}: ${messages}`, health, messages };
     }
     if (FAILING.has(health) || futureError !== undefined || Date.now() >= deadline) {
       const timedOut = !FAILING.has(health) && futureError === undefined;
       const why = timedOut ? `not healthy after ${policy.timeoutSeconds}s` : health;
       const update = futureError === undefined ? '' : `; update: ${futureError}`;
-      return { ok: false, detail: `${why}: ${messagesOf(status)}${update}` };
+      return { ok: false, detail: `${why}: ${messages}${update}`, health, messages };
     }
     await sleep(STATUS_POLL_MS, undefined, ctx.signal ? { signal: ctx.signal } : {});
   }
 }
+
+/**
+ * What a failed rollout may go back to: the settings read when the change was planned (their rollout fields are
+ * taken whole, absent ones removed), or why there is nothing to go back to.
+ */
+export type RollbackSource = { settings: Record<string, unknown> } | { unavailable: string };
 
 export interface RolloutRequest {
   address: string;
   id: string;
   bundleId: string;
   infraId: string;
-  /** The bundle the deployment ran before, for a rollback; undefined on creation. */
-  previousBundleId?: string;
+  previous: RollbackSource;
   policy: RolloutPolicy;
 }
 
-/** Rolls the saved settings out. Returns notes for the report; throws when the rollout failed. */
+/** The current settings with the previous rollout fields laid back, and the fields that this changes. */
+export function restoredSettings(current: Record<string, unknown>, previous: Record<string, unknown>): { body: Record<string, unknown>; restored: string[] } {
+  const body = { ...current };
+  const restored: string[] = [];
+  for (const field of ROLLOUT_FIELDS) {
+    if (deepEqual(current[field], previous[field])) continue;
+    restored.push(field);
+    if (previous[field] === undefined) delete body[field];
+    else body[field] = previous[field];
+  }
+  return { body, restored };
+}
+
+/** The rollback's outcome in the words of what was observed: the health read and its messages, or none read. */
+export function rollbackReport(target: string, back: Outcome): string {
+  if (!back.ok) return `rollback to ${target} failed too: ${back.detail ?? 'unknown error'}`;
+  if (back.health === undefined) {
+    return `rolled back to ${target}: the update reported no failure; health not checked (rollout.waitForHealthy is false)`;
+  }
+  return `rolled back to ${target}: health ${back.health}: ${back.messages ?? 'no health message'}`;
+}
+
+/** Puts the previous rollout fields back (GET-modify-PUT, so unmanaged fields stay) and rolls them out. */
+async function rollBack(ctx: KindContext, req: RolloutRequest, previous: Record<string, unknown>): Promise<string> {
+  const path = `${deploymentPath(req.id)}/settings`;
+  let target = 'the settings before this apply';
+  try {
+    const current = asObject(await ctx.client.getJson(path));
+    const { body, restored } = restoredSettings(current, previous);
+    if (restored.length === 0) return 'no rollback: the settings before this apply are the current ones';
+    const bundle = typeof body.bundleId === 'string' ? body.bundleId : '(none)';
+    target = `the settings before this apply (bundle ${bundle}; restored: ${restored.join(', ')})`;
+    await ctx.client.putJson(path, body);
+    return rollbackReport(target, await updateOnce(ctx, req.address, req.id, req.policy));
+  } catch (error) {
+    return `rollback to ${target} failed too: ${errorText(error)}`;
+  }
+}
+
+/** Rolls the saved settings out. Returns notes for the report; throws when the rollout failed, rolled back or not. */
 export async function rollOut(ctx: KindContext, req: RolloutRequest): Promise<string[]> {
   const outcome = await updateOnce(ctx, req.address, req.id, req.policy);
   const what = `rollout of bundle ${req.bundleId} on infra ${req.infraId}`;
   if (outcome.ok) return outcome.detail === undefined ? [] : [`${what}: ${outcome.detail}`];
   const failure = `${what} failed: ${outcome.detail ?? 'unknown error'}`;
-  const previous = req.previousBundleId;
-  if (!req.policy.rollbackOnFailure || previous === undefined || previous === req.bundleId) {
-    throw new DssGitopsError('ROLLOUT_FAILED', failure, { fault: 'remote' });
-  }
-  let rollback: string;
-  try {
-    const settings = asObject(await ctx.client.getJson(`${deploymentPath(req.id)}/settings`));
-    await ctx.client.putJson(`${deploymentPath(req.id)}/settings`, { ...settings, bundleId: previous });
-    const back = await updateOnce(ctx, req.address, req.id, req.policy);
-    rollback = back.ok
-      ? `rolled back to bundle ${previous}, which is running and HEALTHY`
-      : `rollback to bundle ${previous} failed too: ${back.detail ?? 'unknown error'}`;
-  } catch (error) {
-    rollback = `rollback to bundle ${previous} failed too: ${errorText(error)}`;
-  }
+  if (!req.policy.rollbackOnFailure) throw new DssGitopsError('ROLLOUT_FAILED', failure, { fault: 'remote' });
+  const rollback = 'settings' in req.previous ? await rollBack(ctx, req, req.previous.settings) : `no rollback: ${req.previous.unavailable}`;
   throw new DssGitopsError('ROLLOUT_FAILED', `${failure}; ${rollback}`, { fault: 'remote' });
 }

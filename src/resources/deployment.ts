@@ -9,7 +9,7 @@ import { addressOf } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { BUNDLE_KIND, PUBLICATION_BLOCK } from './bundle.js';
 import { changedByOf, DEPLOYER_SERVER_MANAGED } from './deployer-live.js';
-import { deploymentPath, rollOut, rolloutPolicyOf } from './deployment-rollout.js';
+import { deploymentPath, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type RollbackSource } from './deployment-rollout.js';
 import { deploymentSchema } from './deployment.schema.js';
 import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
@@ -30,16 +30,6 @@ const FIELDS = [
   'scenariosToActivate',
   'bundleContainerSettings',
   'tags',
-] as const;
-
-/** Fields the automation node only sees after an update action; `tags` live on the deployer alone. */
-const ROLLOUT_FIELDS = [
-  'bundleId',
-  'projectFolderId',
-  'disableAutomaticTriggers',
-  'localVariables',
-  'scenariosToActivate',
-  'bundleContainerSettings',
 ] as const;
 
 /**
@@ -114,14 +104,14 @@ async function markFailed(ctx: KindContext, id: string): Promise<void> {
   }
 }
 
-async function roll(ctx: KindContext, unit: ResourceUnit, settings: Json, previousBundleId?: string): Promise<{ notes: string[] }> {
+async function roll(ctx: KindContext, unit: ResourceUnit, settings: Json, previous: RollbackSource): Promise<{ notes: string[] }> {
   try {
     const notes = await rollOut(ctx, {
       address: unit.address,
       id: unit.doc.metadata.name,
       bundleId: str(settings.bundleId),
       infraId: str(settings.infraId),
-      ...(previousBundleId !== undefined ? { previousBundleId } : {}),
+      previous,
       policy: rolloutPolicyOf(unit.doc.spec),
     });
     return { notes };
@@ -183,7 +173,7 @@ export const deploymentKind: ResourceKind = {
     const created = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
     const body = overlay(created, desired, unit.policy);
     if (!deepEqual(body, created)) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
-    return roll(ctx, unit, body);
+    return roll(ctx, unit, body, { unavailable: 'the deployment was created by this apply' });
   },
 
   async update(ctx, unit, live: LiveState) {
@@ -195,9 +185,11 @@ export const deploymentKind: ResourceKind = {
     if (saved) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
     const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]));
     if (!changed && live.view[IN_SYNC] !== false) return;
-    // Roll back only to a bundle that was running: not after a failed rollout of the same settings.
-    const previous = live.view[IN_SYNC] === false ? '' : str(raw.bundleId);
-    return roll(ctx, unit, body, previous === '' ? undefined : previous);
+    // Roll back only to settings that were running: not after a failed rollout, nor to settings never rolled out.
+    // The previous settings are the ones read at plan time, whole: every rollout field this apply may have changed.
+    const previous: RollbackSource =
+      live.view[IN_SYNC] === false ? { unavailable: 'the settings before this apply were not running either' } : { settings: raw };
+    return roll(ctx, unit, body, previous);
   },
 
   validateChange(unit, live) {

@@ -1,7 +1,8 @@
 // The deployer kinds end to end through the CLI, in-process: a design simulator that is also its own Project
 // Deployer, and two automation simulators behind the Test and Production infras. Project, bundles, their
 // publication, infras and deployments are created from nothing; then rollouts, a failed activation with and
-// without rollback, a refused bundle change, and secrets kept out of every output.
+// without rollback (bundle and local variables put back together, local variables alone, with and without a
+// health check), a refused bundle change, and secrets kept out of every output.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,6 +143,14 @@ function writeDeployments(test: string, prod: string, prodExtra = ''): void {
   write('deployments.yaml', `${deployment('churn-test', 'test', test)}---\n${deployment('churn-prod', 'prod', prod, prodExtra)}`);
 }
 
+const ROLLBACK = '  rollout:\n    rollbackOnFailure: true\n';
+
+/** Sets the production deployment's local variable `env` in the manifest. */
+function setProdEnv(value: string): void {
+  const file = path.join(dir, 'm', 'deployments.yaml');
+  write('deployments.yaml', readFileSync(file, 'utf8').replace(/env: prod\S*/, `env: ${value}`));
+}
+
 /** The status's health, and what was last deployed from the simulator's control (no documented answer says it). */
 async function health(id: string): Promise<{ health: string; deployedBundleId: string | null }> {
   const status = await design.ok<{ health: string }>('GET', `/project-deployer/deployments/${id}/status`);
@@ -252,18 +261,70 @@ describe('deployer kinds through plan and apply', () => {
     expect(change?.notes).toEqual(['bundle v3 is not in sync (rollout on infra test)']);
   });
 
-  it('with rollbackOnFailure, reports the failure and the rollback, and leaves the previous bundle HEALTHY', async () => {
-    writeDeployments('v2', 'v3', '  rollout:\n    rollbackOnFailure: true\n');
+  it('with rollbackOnFailure, puts back the previous bundle and local variables together, and reports the health it saw', async () => {
+    writeDeployments('v2', 'v3', ROLLBACK);
+    setProdEnv('prod-next');
     const applied = await apply();
     expect(applied.code).not.toBe(0);
     const output = applied.stdout + applied.stderr;
     expect(output).toMatch(/rollout of bundle v3 on infra prod failed: ERROR: .*Activation of bundle v3/);
-    expect(output).toContain('rolled back to bundle v2, which is running and HEALTHY');
+    expect(output).toContain(
+      'rolled back to the settings before this apply (bundle v2; restored: bundleId, localVariables): ' +
+        'health HEALTHY: Bundle v2 is active in project CHURN on infra prod',
+    );
     expect(await health('churn-prod')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
-    const settings = await design.ok<{ bundleId: string }>('GET', '/project-deployer/deployments/churn-prod/settings');
-    expect(settings.bundleId).toBe('v2');
+    const settings = await design.ok<{ bundleId: string; localVariables: unknown }>('GET', '/project-deployer/deployments/churn-prod/settings');
+    expect(settings).toMatchObject({ bundleId: 'v2', localVariables: { env: 'prod' } });
+    expect(await autoProd.ok('GET', '/projects/CHURN/variables/')).toMatchObject({ local: { env: 'prod' } });
     // The test deployment went back to v2 in the manifests: rolled out again, HEALTHY.
     expect(await health('churn-test')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+    // The object still failed: the next plan rolls the manifest's settings out again.
+    expect((await plan('--detailed-exitcode')).code).toBe(2);
+  });
+
+  it('rolls back a change of local variables alone, and says so when the rollback cannot be activated either', async () => {
+    writeDeployments('v2', 'v2', ROLLBACK);
+    expect((await apply()).code).toBe(0);
+    expect(await health('churn-prod')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+    setProdEnv('prod-3');
+    await autoProd.control('PUT', '/deployer/failing-bundles/v2');
+    try {
+      const applied = await apply();
+      expect(applied.code).not.toBe(0);
+      const output = applied.stdout + applied.stderr;
+      expect(output).toMatch(/rollout of bundle v2 on infra prod failed: ERROR: .*Activation of bundle v2/);
+      // The bundle itself is refused now, so the restored settings fail to activate too: no claim of health.
+      expect(output).toMatch(/rollback to the settings before this apply \(bundle v2; restored: localVariables\) failed too: ERROR: .*Activation of bundle v2/);
+      expect(output).not.toContain('HEALTHY');
+      const settings = await design.ok<{ localVariables: unknown }>('GET', '/project-deployer/deployments/churn-prod/settings');
+      expect(settings.localVariables).toEqual({ env: 'prod' });
+      expect(await autoProd.ok('GET', '/projects/CHURN/variables/')).toMatchObject({ local: { env: 'prod' } });
+    } finally {
+      await autoProd.control('DELETE', '/deployer/failing-bundles/v2');
+    }
+    // Once the node accepts the bundle again, the manifest's variables roll out.
+    expect((await apply()).code).toBe(0);
+    expect(await autoProd.ok('GET', '/projects/CHURN/variables/')).toMatchObject({ local: { env: 'prod-3' } });
+    expect(await health('churn-prod')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+  });
+
+  it('without waitForHealthy, reports the rollback without claiming any health', async () => {
+    writeDeployments('v2', 'v3', '  rollout:\n    rollbackOnFailure: true\n    waitForHealthy: false\n');
+    setProdEnv('prod-4');
+    const applied = await apply();
+    expect(applied.code).not.toBe(0);
+    const output = applied.stdout + applied.stderr;
+    expect(output).toMatch(/rollout of bundle v3 on infra prod failed: .*Activation of bundle v3/);
+    expect(output).toContain(
+      'rolled back to the settings before this apply (bundle v2; restored: bundleId, localVariables): ' +
+        'the update reported no failure; health not checked (rollout.waitForHealthy is false)',
+    );
+    expect(output).not.toContain('HEALTHY');
+    const settings = await design.ok<{ bundleId: string; localVariables: unknown }>('GET', '/project-deployer/deployments/churn-prod/settings');
+    // Back to what ran before this apply: bundle v2 with the variables of the previous test.
+    expect(settings).toMatchObject({ bundleId: 'v2', localVariables: { env: 'prod-3' } });
+    expect(await autoProd.ok('GET', '/projects/CHURN/variables/')).toMatchObject({ local: { env: 'prod-3' } });
+    expect(await health('churn-prod')).toMatchObject({ deployedBundleId: 'v2' });
   });
 
   it('refuses a changed spec of an existing bundle, naming the bundle and asking for a new id', async () => {

@@ -46,7 +46,7 @@ describe('a deployment update', () => {
     },
   ];
   const policy = { waitForHealthy: false, timeoutSeconds: 5, rollbackOnFailure: false };
-  const request = { address: 'Deployment/d', id: 'd', bundleId: 'v2', infraId: 'prod', policy };
+  const request = { address: 'Deployment/d', id: 'd', bundleId: 'v2', infraId: 'prod', previous: { unavailable: 'created by this apply' }, policy };
 
   it('fails, quoting the report, when the future result says error, even without waiting for health', async () => {
     const ctx = ctxWith({
