@@ -81,6 +81,11 @@ export interface ScrubFound {
 export interface ScrubOptions {
   /** Also hide whole texts holding a URL with credentials (`credentialUrl`), not only texts under secret names. */
   urls?: boolean;
+  /**
+   * Keep values under names of DSS identifiers (`projectKey`, `partitionKey`, `keyColumns`: `identifierKey`), which
+   * the name rule alone takes for secrets and which scenario params hold everywhere.
+   */
+  identifiers?: boolean;
   /** Keys that say nothing about what a value is (`params`, `configuration`): left out of names, kept in `where`. */
   quietKeys?: ReadonlySet<string>;
 }
@@ -120,7 +125,7 @@ export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, opt
     const where = `${at.where}.${key}`;
     // Only text is hidden: a number or a flag under such a name (`useToken: true`, `keyVersion: 2`) is no secret,
     // and a reference would load back as text, unequal to it.
-    if (looksSecret(key) && typeof item === 'string' && item !== '') {
+    if (looksSecret(key) && !(options.identifiers === true && identifierKey(key)) && typeof item === 'string' && item !== '') {
       out[key] = hide({ name: [...at.name, key], where }, found);
       continue;
     }
@@ -137,6 +142,22 @@ export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, opt
  */
 export function hideSecrets(values: Json, prefix: string[], where: string, taken: Set<string>, found: ExportedSecret[]): Json {
   return scrubSecrets(values, { name: prefix, where }, { taken, found }) as Json;
+}
+
+/** Objects DSS names by a key: `projectKey`, `datasetKey`... name an object, not a credential. */
+const IDENTIFIER_NOUNS = new Set(['project', 'dataset', 'item', 'object', 'partition', 'sort', 'primary', 'foreign', 'bundle', 'folder', 'model', 'recipe', 'scenario', 'zone', 'notebook', 'dashboard', 'insight', 'analysis', 'app', 'plugin', 'column', 'row', 'group', 'join', 'lookup', 'message', 'cache']);
+
+/**
+ * Whether a secret-looking name is rather a DSS identifier: its only secret word is `key`, and that key names an
+ * object (`projectKey`, `publishedProjectKey`, `partitionKey`) or qualifies another word (`keyColumns`). An
+ * `apiKey`, `accessKey` or `privateKey` stays a secret. Pure.
+ */
+export function identifierKey(name: string): boolean {
+  const words = nameWords(name);
+  const at = words.indexOf('key');
+  if (at < 0 || words.some((word, i) => i !== at && looksSecret(word))) return false;
+  const before = words[at - 1];
+  return at < words.length - 1 || (before !== undefined && IDENTIFIER_NOUNS.has(before));
 }
 
 /** Query parameters that carry a credential beyond secret-looking names: signatures, Azure Functions' `code`. */

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExportedDocument } from '../../src/export/types.js';
 import { uniqueSecretNames } from '../../src/export/unique-secrets.js';
-import { credentialUrl, scrubSecrets } from '../../src/resources/export-common.js';
+import { credentialUrl, identifierKey, scrubSecrets } from '../../src/resources/export-common.js';
 import { projectSpecFromViews } from '../../src/resources/project-export.js';
 import { scenarioSpecFromView, scrubScenarioSpec } from '../../src/resources/scenario-export.js';
 import type { ExportedSecret } from '../../src/resources/types.js';
@@ -179,5 +179,24 @@ describe('uniqueSecretNames', () => {
   it('leaves documents without clashes as they are', () => {
     const docs = [doc('A', { a: '${secret:A}' }, [{ name: 'A', where: 'A' }]), doc('B', {}, [])];
     expect(uniqueSecretNames(docs)).toEqual(docs);
+  });
+});
+
+describe('identifierKey', () => {
+  it('tells DSS identifiers named by a key from keys that are credentials', () => {
+    for (const name of ['projectKey', 'publishedProjectKey', 'deployedProjectKey', 'partition_key', 'keyColumns', 'sortKey']) {
+      expect(identifierKey(name), name).toBe(true);
+    }
+    for (const name of ['apiKey', 'API_KEY', 'accessKey', 'privateKey', 'key', 'secretKey', 'projectToken', 'keyPassword', 'threshold']) {
+      expect(identifierKey(name), name).toBe(false);
+    }
+  });
+
+  it('keeps the project keys of a dataset trigger, and hides an apiKey beside them', () => {
+    const { spec, secrets } = scrubScenarioSpec('CHURN', 'RETRAIN', {
+      triggers: [{ id: 'landed', type: 'ds_modified', params: { datasets: [{ projectKey: 'CHURN', name: 'labels' }], apiKey: 'k' } }],
+    });
+    expect(spec.triggers).toEqual([{ id: 'landed', type: 'ds_modified', params: { datasets: [{ projectKey: 'CHURN', name: 'labels' }], apiKey: '${secret:CHURN_RETRAIN_LANDED_API_KEY}' } }]);
+    expect(secrets.map((s) => s.name)).toEqual(['CHURN_RETRAIN_LANDED_API_KEY']);
   });
 });
