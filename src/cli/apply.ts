@@ -5,8 +5,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
-import { hasChanges, renderApplyJson, renderApplyMarkdown, renderApplyText, type ApplyReport } from '../diff/index.js';
+import {
+  hasChanges,
+  renderApplyJson,
+  renderApplyMarkdown,
+  renderApplyText,
+  renderPlanText,
+  type ApplyReport,
+} from '../diff/index.js';
 import { UserError } from '../errors.js';
+import { scrubSecrets } from '../log/secrets.js';
 import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/plan-file.js';
 import { applyRun, planRun } from '../reconciler/reconcile.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -31,7 +39,12 @@ async function askLine(io: CliIo, prompt: string): Promise<string> {
   }
 }
 
-function renderApply(report: ApplyReport, format: OutputFormat, io: CliIo): void {
+function renderApply(applied: ApplyReport, format: OutputFormat, io: CliIo): void {
+  // DSS error messages may echo a value we sent (a secret variable): scrub them like every other error.
+  const report: ApplyReport = {
+    ...applied,
+    results: applied.results.map((r) => (r.error === undefined ? r : { ...r, error: scrubSecrets(r.error) })),
+  };
   if (format === 'json') io.stdout.write(renderApplyJson(report));
   else if (format === 'markdown') io.stdout.write(renderApplyMarkdown(report));
   else renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
@@ -58,6 +71,10 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     const planned = await planRun(run.setup, run.set.documents);
     const changes = hasChanges(planned.plan.report.summary);
     if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
+    else if (changes && !flags.autoApprove) {
+      // stdout stays one JSON or markdown document; the plan the question is about goes to the terminal.
+      renderPlanText(planned.plan.report, io.stderr, { color: Boolean(io.stderr.isTTY) });
+    }
     if (changes && !flags.autoApprove) {
       const answer = await askLine(io, '\nApply these changes? (yes) ');
       if (answer.trim() !== 'yes') {

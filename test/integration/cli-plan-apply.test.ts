@@ -256,6 +256,15 @@ describe('plan and apply against the simulator', () => {
     expect(confirmed.code).toBe(0);
     expect(confirmed.stdout).toContain('Apply complete! Resources: 20 added');
   });
+
+  it('shows the plan on stderr before asking when the output is json, so stdout stays one JSON document', async () => {
+    const confirmed = await cli(['apply', '-f', 'm', '--output', 'json'], { tty: true, answer: 'yes' });
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stderr).toContain('Plan: 20 to add, 0 to change, 0 to destroy.');
+    expect(confirmed.stderr).not.toContain(SECRET);
+    const report = JSON.parse(confirmed.stdout) as { summary: { add: number } };
+    expect(report.summary.add).toBe(20);
+  });
 });
 
 describe('reads of one run', () => {
