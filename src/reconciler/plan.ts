@@ -152,6 +152,7 @@ export function planChanges(input: PlanInput): Plan {
   if (refused.length > 0) {
     throw new UserError('PLAN_REFUSED', `the plan cannot be applied:\n${refused.map((m) => `  - ${m}`).join('\n')}`);
   }
+  warnings.push(...units.flatMap((u) => u.live?.notices ?? []));
   const desired = new Set(input.allUnits.map((u) => u.address));
   const prune = targeted ? { deletions: [], disowned: new Map<string, Set<string>>(), warnings: [] } : planPrune(input, desired);
   warnings.push(...prune.warnings);

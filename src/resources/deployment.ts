@@ -158,11 +158,11 @@ export const deploymentKind: ResourceKind = {
     const status = asObject(await ctx.client.getJson(`${deploymentPath(unit.doc.metadata.name)}/status`));
     const health = str(status.health) || 'UNKNOWN';
     view[IN_SYNC] = health !== 'OUT_OF_SYNC' && !tagsOf(raw).includes(ROLLOUT_FAILED_TAG);
-    if (WARN_HEALTH.has(health)) {
-      ctx.log.warn({ address: unit.address, health }, `${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`);
-    }
+    const notices = WARN_HEALTH.has(health)
+      ? [`${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`]
+      : [];
     const changedBy = changedByOf(raw);
-    return { view, raw, ...(changedBy ? { changedBy } : {}) };
+    return { view, raw, ...(changedBy ? { changedBy } : {}), ...(notices.length > 0 ? { notices } : {}) };
   },
 
   async create(ctx, unit) {

@@ -79,20 +79,20 @@ export const infraKind: ResourceKind = {
     const raw = asObject(settings);
     const { adminApiKey: _key, ...shape } = unit.desired;
     const view = settingsView(raw, shape, INFRA_GRANT_FLAGS);
+    const notices: string[] = [];
     if (unit.desired.adminApiKey !== undefined) {
       const rotate = unit.doc.metadata.annotations?.[ROTATE_ANNOTATION] === 'true';
       const key = liveKey(raw, unit.desired.adminApiKey, rotate);
       if (key.view !== undefined) view.adminApiKey = key.view;
       if (key.unknown && !rotate) {
-        ctx.log.warn(
-          { address: unit.address },
+        notices.push(
           `${unit.address}: adminApiKey cannot be compared (DSS does not return it); ` +
             `annotate ${ROTATE_ANNOTATION}: "true" to write the declared key`,
         );
       }
     }
     const changedBy = changedByOf(raw);
-    return { view, raw, ...(changedBy ? { changedBy } : {}) };
+    return { view, raw, ...(changedBy ? { changedBy } : {}), ...(notices.length > 0 ? { notices } : {}) };
   },
 
   async create(ctx, unit) {

@@ -86,6 +86,11 @@ export interface LiveState {
   raw: unknown;
   /** Server-side change markers, e.g. `versionTag`, for drift reports. */
   changedBy?: { by?: string; at?: string };
+  /**
+   * What the plan should tell the user about the live object without it being a change, e.g. a deployment whose
+   * health is ERROR because its scenarios fail, or a write-only secret DSS does not let us compare.
+   */
+  notices?: string[];
 }
 
 /** The outcome of a write, for the per-object report. */

@@ -91,11 +91,11 @@ describe('a deployment whose node health is not HEALTHY', () => {
     return { ctx, warnings, puts };
   }
 
-  it.each(['ERROR', 'UNKNOWN'])('plans no change for %s, and warns with the health messages', async (health) => {
-    const { ctx, warnings } = fake(health);
+  it.each(['ERROR', 'UNKNOWN'])('plans no change for %s, and gives the plan a notice with the health messages', async (health) => {
+    const { ctx } = fake(health);
     const live = (await deploymentKind.read(ctx, unit!))!;
     expect(diffManaged(unit!.desired, live.view, unit!.policy)).toEqual([]);
-    expect(warnings).toEqual([`Deployment/d is ${health}: scenario DAILY failed (not a change: no rollout is planned for it)`]);
+    expect(live.notices).toEqual([`Deployment/d is ${health}: scenario DAILY failed (not a change: no rollout is planned for it)`]);
   });
 
   it('plans a rollout for OUT_OF_SYNC', async () => {

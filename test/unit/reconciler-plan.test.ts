@@ -202,5 +202,10 @@ describe('planChanges', () => {
     expect(JSON.stringify(a.report)).toBe(JSON.stringify(b.report));
     expect(a.report.resourceChanges.map((c) => c.address)).toEqual(['Scenario/CHURN/DAILY']);
     expect(JSON.stringify({ units: units.map((u) => u.desired), live: [...live], projects: [...projects] })).toBe(snapshot);
+
+    // What a kind observed without it being a change (e.g. a deployment in ERROR) reaches the plan's warnings.
+    const [address, state] = [...live].find(([, l]) => l !== undefined)!;
+    const noticed = new Map(live).set(address, { ...state!, notices: [`${address} is ERROR: scenario failed`] });
+    expect(planChanges({ ...input, live: noticed }).report.warnings).toContain(`${address} is ERROR: scenario failed`);
   });
 });
