@@ -79,11 +79,45 @@ export function isTextChange(change: FieldChange): change is FieldChange & { bef
   );
 }
 
+/** Above this many leaves an added or removed object stays on one (cut) line; the JSON output has it whole. */
+const MAX_LEAF_LINES = 40;
+
+/**
+ * An object added or removed whole (a new trigger, a grant) as one line per leaf, `.params.hour: 2`, so that a
+ * reviewer reads every field instead of a JSON line cut at 200 characters.
+ */
+function wholeObjectLeaves(change: FieldChange): Array<[string, unknown]> | undefined {
+  if (change.sensitive || change.reorder === true || change.kind === 'modify') return undefined;
+  const value = change.kind === 'add' ? change.after : change.before;
+  if (value === null || typeof value !== 'object') return undefined;
+  const leaves: Array<[string, unknown]> = [];
+  const walk = (node: unknown, at: string): void => {
+    const scalarList = Array.isArray(node) && node.every((v) => v === null || typeof v !== 'object');
+    if (node === null || typeof node !== 'object' || scalarList) {
+      leaves.push([at, node]);
+      return;
+    }
+    const entries = Array.isArray(node) ? node.map((v, i) => [`[${i}]`, v] as const) : Object.entries(node).map(([k, v]) => [`.${k}`, v] as const);
+    if (entries.length === 0) leaves.push([at, node]);
+    for (const [key, child] of entries) walk(child, `${at}${key}`);
+  };
+  walk(value, '');
+  // `triggers[id=morning]` already names the item: its `.id` line would say it twice.
+  const itemKey = /\[([^=\]]+)=[^\]]*\]$/.exec(change.path)?.[1];
+  const shown = leaves.filter(([leaf]) => itemKey === undefined || leaf !== `.${itemKey}`);
+  return shown.length > 0 && shown.length <= MAX_LEAF_LINES ? shown : undefined;
+}
+
 /**
  * The lines of one field change: a single line, or for multi-line text a header and the changed lines with a
  * little context, each as [sign, text] so that each output places the sign where its readers expect it.
  */
 export function fieldLines(change: FieldChange): Array<{ sign: ' ' | '-' | '+' | '~'; text: string; detail: boolean }> {
+  const whole = wholeObjectLeaves(change);
+  if (whole !== undefined) {
+    const sign = KIND_SYMBOL[change.kind] as '+' | '-';
+    return whole.map(([leaf, value]) => ({ sign, text: `${change.path}${leaf}: ${formatValue(value)}`, detail: false }));
+  }
   if (!isTextChange(change)) return [{ sign: KIND_SYMBOL[change.kind] as '~', text: fieldLine(change).slice(2), detail: false }];
   const ops = withContext(diffLines(change.before, change.after));
   const added = ops.filter((o) => o !== 'gap' && o.op === '+').length;

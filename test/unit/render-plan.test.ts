@@ -201,3 +201,27 @@ describe('secrets in every output', () => {
     }
   });
 });
+
+describe('an item added or removed whole', () => {
+  const policy: DiffPolicy = { keyedLists: { '/triggers': ['id'] }, exact: ['/triggers'] };
+  const trigger = { id: 'morning', type: 'temporal', params: { daysOfWeek: ['Monday', 'Friday'], hour: 6 } };
+
+  it('is shown one leaf a line, without repeating the key that names it, in text and markdown', () => {
+    const changes = diffManaged({ triggers: [trigger] }, { triggers: [{ id: 'old', type: 'manual' }] }, policy);
+    const report = buildPlanReport([{ address: 'Scenario/P/S', kind: 'Scenario', node: 'design', action: 'update', changes }]);
+    const text = formatPlanText(report);
+    expect(text).toContain('  + triggers[id=morning].type: "temporal"\n');
+    expect(text).toContain('  + triggers[id=morning].params.daysOfWeek: ["Monday","Friday"]\n');
+    expect(text).toContain('  + triggers[id=morning].params.hour: 6\n');
+    expect(text).toContain('  - triggers[id=old].type: "manual"\n');
+    expect(text).not.toContain('triggers[id=morning].id');
+    expect(renderPlanMarkdown(report)).toContain('+ triggers[id=morning].params.hour: 6');
+  });
+
+  it('stays on one cut line when it has more leaves than a reviewer can read', () => {
+    const wide = { id: 'wide', params: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, i])) };
+    const changes = diffManaged({ triggers: [wide] }, { triggers: [] }, policy);
+    const report = buildPlanReport([{ address: 'Scenario/P/S', kind: 'Scenario', node: 'design', action: 'update', changes }]);
+    expect(formatPlanText(report)).toMatch(/\+ triggers\[id=wide\]: \{"id":"wide".*chars\)\n/);
+  });
+});
