@@ -138,6 +138,8 @@ async function promote(deployment: string, flags: PromoteFlags, ctx: CommandCont
     io,
     debug: ctx.debug(),
     plan: { prune: false, allowEmpty: false, targets: [address] },
+    // The rollout to the target stage takes a while: show its steps as apply does.
+    progressLines: mode === 'apply',
   });
   try {
     const promotion = await planPromotion(run.clients.deployer, run.set.documents, {

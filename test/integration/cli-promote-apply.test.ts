@@ -39,6 +39,8 @@ describe('promote --apply', () => {
     expect(result.stdout).toContain('Deployment/churn-prod: bundleId v1 → v2 (from churn-test, HEALTHY)');
     expect(result.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
     expect(result.stdout).toContain('Deployment/churn-prod: HEALTHY');
+    // The rollout's steps, as DSS's future reports them (which steps are seen depends on timing).
+    expect(result.stdout).toMatch(/ {2}Deployment\/churn-prod: .+ \(\d\/\d\)\n/);
     // The plan shown is what is written: the deployment alone.
     expect(result.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
     expect(result.stdout).not.toMatch(/^\s*[~+-] (Project|Bundle|Infra|Scenario|PublishedProject)\//m);
