@@ -34,12 +34,14 @@ afterEach(async () => {
 
 describe('promote --apply', () => {
   it('writes the manifest and rolls the bundle out now: HEALTHY, and the next plan is empty', async () => {
+    // Steps slow enough that the first poll of the update's future always sees one in progress.
+    await nodes.design.control('PUT', '/deployer/config', { futureStepMs: 150 });
     const result = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Deployment/churn-prod: bundleId v1 → v2 (from churn-test, HEALTHY)');
     expect(result.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
     expect(result.stdout).toContain('Deployment/churn-prod: HEALTHY');
-    // The rollout's steps, as DSS's future reports them (which steps are seen depends on timing).
+    // The rollout's steps, as DSS's future reports them (which of them a poll sees depends on timing).
     expect(result.stdout).toMatch(/ {2}Deployment\/churn-prod: .+ \(\d\/\d\)\n/);
     // The plan shown is what is written: the deployment alone.
     expect(result.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
