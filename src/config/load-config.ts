@@ -121,10 +121,12 @@ function withDefaults(raw: RawConfig, file: string | undefined): GitopsConfig {
 }
 
 /**
- * Environment variables win over the file. The deployer node, when it is configured at all, takes from the design
- * node the CA file and base path it does not set itself. The design node's API key is taken only when the deployer
- * has no URL or one of the same origin: sent elsewhere, it would hand the design node's credentials to another
- * host. `insecure` is never taken: TLS verification is turned off per node (DSS_INSECURE, DSS_DEPLOYER_INSECURE).
+ * Environment variables win over the file. The deployer node, when it is configured at all, takes its base path from
+ * the design node when it sets none. What trusts or authenticates a server is taken only when the deployer has no URL
+ * or one of the same origin (the same server, e.g. DSS's local deployer under another path): the design node's API
+ * key, CA file and `insecure` flag. Sent elsewhere, the key would hand the design node's credentials to another host,
+ * and its `insecure` would turn TLS verification off for a server nobody said to trust; another origin sets its own
+ * (DSS_DEPLOYER_API_KEY, DSS_DEPLOYER_CA_FILE, DSS_DEPLOYER_INSECURE, or `nodes.deployer.*`).
  */
 function applyEnvironment(config: GitopsConfig, env: Record<string, string | undefined>, secrets: string[]): GitopsConfig {
   const design = config.nodes.design;
@@ -137,10 +139,13 @@ function applyEnvironment(config: GitopsConfig, env: Record<string, string | und
   if (deployer) {
     if (env.DSS_DEPLOYER_URL) deployer.url = env.DSS_DEPLOYER_URL;
     if (env.DSS_DEPLOYER_API_KEY) deployer.apiKey = env.DSS_DEPLOYER_API_KEY;
-    if (env.DSS_CA_FILE && deployer.caFile === undefined) deployer.caFile = env.DSS_CA_FILE;
+    if (env.DSS_DEPLOYER_CA_FILE) deployer.caFile = env.DSS_DEPLOYER_CA_FILE;
     if (env.DSS_DEPLOYER_INSECURE === '1') deployer.insecure = true;
-    if (deployer.apiKey === '' && (deployer.url === '' || sameOrigin(deployer.url, design.url))) deployer.apiKey = design.apiKey;
-    if (deployer.caFile === undefined && design.caFile !== undefined) deployer.caFile = design.caFile;
+    if (deployer.url === '' || sameOrigin(deployer.url, design.url)) {
+      if (deployer.apiKey === '') deployer.apiKey = design.apiKey;
+      if (deployer.caFile === undefined && design.caFile !== undefined) deployer.caFile = design.caFile;
+      if (deployer.insecure === undefined && design.insecure !== undefined) deployer.insecure = design.insecure;
+    }
     if (deployer.basePath === undefined && design.basePath !== undefined) deployer.basePath = design.basePath;
   }
   for (const key of [design.apiKey, deployer?.apiKey]) if (key) secrets.push(key);

@@ -33,10 +33,10 @@ describe('loadConfig', () => {
     expect(secrets).toEqual(['env-key']);
   });
 
-  it('configures a deployer from DSS_DEPLOYER_* and fills the rest from the design node, its key on the same origin only', () => {
+  it('configures a deployer from DSS_DEPLOYER_* and fills the rest from the design node, its key and CA file on the same origin only', () => {
     const env = { DSS_URL: 'https://d', DSS_API_KEY: 'k', DSS_CA_FILE: '/ca.pem', DSS_DEPLOYER_URL: 'https://deployer' };
     const { config } = loadConfig(undefined, { env, vars: {} });
-    expect(config.nodes.deployer).toEqual({ url: 'https://deployer', apiKey: '', caFile: '/ca.pem' });
+    expect(config.nodes.deployer).toEqual({ url: 'https://deployer', apiKey: '' });
     const same = loadConfig(undefined, { env: { ...env, DSS_DEPLOYER_URL: 'https://d/deployer' }, vars: {} }).config;
     expect(same.nodes.deployer).toEqual({ url: 'https://d/deployer', apiKey: 'k', caFile: '/ca.pem' });
     expect(nodeSettings(config, 'deployer').url).toBe('https://deployer');
