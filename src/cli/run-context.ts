@@ -14,6 +14,7 @@ import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
 import { findRepoRoot, headCommit } from '../git/repository.js';
 import { createLogger, type AppLogger } from '../log/logger.js';
+import { scrubSecrets } from '../log/secrets.js';
 import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../manifest/load.js';
 import { isError, type LoadManifestOptions, type ManifestSet } from '../manifest/types.js';
@@ -164,7 +165,7 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     options: { ...options.plan, prune: options.plan.prune || config.prune, ignoreDifferences: config.ignoreDifferences },
     ...(progress ? { onProgress: progress } : {}),
     ...(config.defaults.projectOwner !== undefined ? { defaults: { projectOwner: config.defaults.projectOwner } } : {}),
-    ...(options.progressLines ? { onMessage: (address: string, message: string) => write(io.stdout, `  ${address}: ${message}`) } : {}),
+    ...(options.progressLines ? { onMessage: (address: string, message: string) => write(io.stdout, scrubSecrets(`  ${address}: ${message}`)) } : {}),
   };
   return {
     set,
