@@ -1,10 +1,12 @@
 // The per-object report of an apply, as text, JSON and markdown. The last text line is the byte-stable summary.
-// Pure: no fs, no network, no clock.
+// Pure: no fs, no network, no clock. Errors and notes may quote DSS (an error body, a health message behind a
+// rollback) and DSS may echo a value sent to it, so every renderer scrubs the run's secrets from them.
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
 import type { Writable } from 'node:stream';
 import { escapeHtml } from './render-markdown.js';
+import { scrubSecrets } from '../log/secrets.js';
 import { applyResultSummaryLine, paint, type Color } from './render-format.js';
 import type { ApplyReport, ApplyResult } from './types.js';
 
@@ -31,7 +33,16 @@ function skipReason(error: string): string {
 
 /** Unchanged objects are left out: the report lists what was written or not written. */
 function listed(report: ApplyReport): ApplyResult[] {
-  return report.results.filter((r) => r.status !== 'unchanged');
+  return report.results.filter((r) => r.status !== 'unchanged').map(scrubbed);
+}
+
+/** The result with the run's secrets removed from the texts that come from DSS. */
+function scrubbed(r: ApplyResult): ApplyResult {
+  return {
+    ...r,
+    ...(r.error !== undefined ? { error: scrubSecrets(r.error) } : {}),
+    ...(r.notes ? { notes: r.notes.map(scrubSecrets) } : {}),
+  };
 }
 
 export function formatApplyText(report: ApplyReport, options: { color?: boolean } = {}): string {
@@ -54,7 +65,7 @@ export function renderApplyText(report: ApplyReport, out: Writable, options: { c
 export function renderApplyJson(report: ApplyReport): string {
   const doc = {
     format_version: report.formatVersion,
-    results: report.results.map((r) => ({ ...r, ...(r.notes ? { notes: [...r.notes] } : {}) })),
+    results: report.results.map(scrubbed),
     summary: { ...report.summary },
     failed: report.failed,
     skipped: report.skipped,

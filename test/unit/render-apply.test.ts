@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatApplyText, renderApplyJson, renderApplyMarkdown, renderApplyText } from '../../src/diff/render-apply.js';
 import type { ApplyReport } from '../../src/diff/types.js';
+import { REDACTED, SecretRegistry, withRunSecrets } from '../../src/log/secrets.js';
 
 function sampleApply(): ApplyReport {
   return {
@@ -57,5 +58,43 @@ describe('apply report renderers', () => {
     expect(md).toContain('**Apply failed! Resources: 1 added, 1 changed, 1 destroyed, 1 failed, 2 skipped.**');
     expect(md).not.toContain('Apply complete!');
     expect(md).toContain('| `Project/LEADS` | create | failed | DSS answered 500: Internal \\| error |');
+  });
+});
+
+describe('apply report secrets', () => {
+  const SECRET = 'warehouse-pw-7Hk2';
+  const report = (): ApplyReport => ({
+    formatVersion: '1.0',
+    results: [
+      {
+        address: 'Deployment/churn-prod',
+        action: 'update',
+        status: 'failed',
+        error: `DSS answered 400: bad password ${SECRET}`,
+        notes: [`rolled back to v1: health WARNING: connection failed with password ${SECRET}`],
+      },
+    ],
+    summary: { add: 0, change: 0, destroy: 0 },
+    failed: 1,
+    skipped: 0,
+  });
+  const inRun = <T>(fn: () => T): T => withRunSecrets(new SecretRegistry([SECRET]), fn);
+
+  it('prints a registered secret in a note or an error as redacted, in text, JSON and markdown', () => {
+    const outputs = inRun(() => [formatApplyText(report()), renderApplyJson(report()), renderApplyMarkdown(report())]);
+    for (const output of outputs) {
+      expect(output).not.toContain(SECRET);
+      expect(output).toContain(`password ${REDACTED}`);
+    }
+    expect(outputs[0]).toContain(`  # rolled back to v1: health WARNING: connection failed with password ${REDACTED}\n`);
+    const json = JSON.parse(outputs[1] ?? '') as { results: Array<{ notes: string[]; error: string }> };
+    expect(json.results[0]?.notes).toEqual([`rolled back to v1: health WARNING: connection failed with password ${REDACTED}`]);
+    expect(json.results[0]?.error).toBe(`DSS answered 400: bad password ${REDACTED}`);
+  });
+
+  it('leaves the report it is given unchanged', () => {
+    const given = report();
+    inRun(() => renderApplyJson(given));
+    expect(given.results[0]?.notes?.[0]).toContain(SECRET);
   });
 });
