@@ -4,7 +4,38 @@
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
-const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pw', 'secret', 'token', 'key', 'apikey', 'credential', 'credentials', 'private']);
+/** Words that make a name secret wherever they stand in it: `keyPassphrase`, `gcsKeyJson`, `clientSecret`. */
+const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'pw', 'passphrase', 'secret', 'key', 'apikey', 'credential', 'credentials', 'private']);
+
+/**
+ * Words after `token` that still name the token itself (`tokenValue`, `TOKEN_B64`). Any other word after it makes
+ * the name about something else (`maxTokenCount`, `tokenUrl`), so `token` counts only as the last word or before
+ * these.
+ */
+const TOKEN_PAYLOAD = new Set(['value', 'json', 'b64', 'base64', 'pem', 'raw', 'text', 'string', 'str', 'data']);
+
+/**
+ * Names of DSS identifiers that contain `key` and are no secret: the project keys of steps, triggers and
+ * deployments, partition and column keys. Compared by their words, so `partition_key` is `partitionKey`. An exact
+ * list, not a rule: any other name with `key` in it (`gcsKeyJson`, `sshKeyFile`, `KEY_B64`) is taken for a secret.
+ * `key` alone is a secret too: DSS calls an API key's value `key`.
+ */
+const IDENTIFIER_NAMES = new Set(
+  [
+    'projectKey',
+    'projectKeys',
+    'publishedProjectKey',
+    'deployedProjectKey',
+    'targetProjectKey',
+    'sourceProjectKey',
+    'partitionKey',
+    'keyColumns',
+    'keys',
+    'primaryKey',
+    'foreignKey',
+    'sortKey',
+  ].map((name) => nameWords(name).join(' ')),
+);
 
 /** `warehousePassword` → `['warehouse', 'password']`; `API_KEY` → `['api', 'key']`. */
 export function nameWords(name: string): string[] {
@@ -16,7 +47,24 @@ export function nameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-/** `dbPassword`, `API_KEY`, `oauth-token`... : names whose words include one that usually holds a secret. */
+/** Whether a name is one of the DSS identifiers on the allowlist (`projectKey`, `partition_key`, `keyColumns`). */
+export function isIdentifierName(name: string): boolean {
+  return IDENTIFIER_NAMES.has(nameWords(name).join(' '));
+}
+
+function secretWord(words: readonly string[], i: number): boolean {
+  const word = words[i] as string;
+  if (SECRET_WORDS.has(word) || word.endsWith('password') || word.endsWith('secret')) return true;
+  return word === 'token' && words.slice(i + 1).every((w) => TOKEN_PAYLOAD.has(w));
+}
+
+/**
+ * `dbPassword`, `API_KEY`, `oauth-token`, `gcsKeyJson`... : names with a word that usually holds a secret, except
+ * the DSS identifiers of the allowlist. `token` counts as the last word only (`authToken`, `SLACK_TOKEN`, not
+ * `maxTokenCount`).
+ */
 export function looksSecret(name: string): boolean {
-  return nameWords(name).some((word) => SECRET_WORDS.has(word) || word.endsWith('password') || word.endsWith('secret'));
+  const words = nameWords(name);
+  if (IDENTIFIER_NAMES.has(words.join(' '))) return false;
+  return words.some((_, i) => secretWord(words, i));
 }

@@ -24,13 +24,17 @@ export class SecretMatcher {
     return this.pointers.size + this.named.size;
   }
 
-  /** This location or one of its ancestors holds a secret. */
+  /**
+   * This location or one of its ancestors holds a secret: it is under a sensitive pointer, or some key on its path,
+   * at the depth of a `secretNamedKeys` pattern or anywhere below it, has a secret-looking name (`/standard/*`
+   * covers `standard.db.password`).
+   */
   covers(at: Segments): boolean {
     if (this.pointers.covers(at)) return true;
     if (this.named.size === 0) return false;
     for (let k = 1; k <= at.length; k++) {
       const prefix = at.slice(0, k);
-      if (this.named.matches(prefix) && looksSecret(prefix[k - 1] as string)) return true;
+      if (looksSecret(prefix[k - 1] as string) && this.named.covers(prefix)) return true;
     }
     return false;
   }

@@ -21,9 +21,10 @@ export interface DiffPolicy {
   /** Paths whose values are secrets: masked in every output. */
   sensitive?: string[];
   /**
-   * Maps whose keys are free names (variables): an entry at one of these pointers whose key name looks like a
-   * secret (`dbPassword`, `API_KEY`, see `looksSecret`) is masked like a sensitive path, on both sides of every
-   * change, e.g. `['/standard/*', '/local/*']`. Catches secrets set in DSS that the manifest does not declare.
+   * Subtrees whose keys are free names (variables, scenario params): an entry at one of these pointers, or at any
+   * depth below one, whose key name looks like a secret (`dbPassword`, `API_KEY`, see `looksSecret`) is masked like
+   * a sensitive path, on both sides of every change and inside values added or removed whole, e.g.
+   * `['/standard/*', '/local/*']`. Catches secrets set in DSS that the manifest does not declare.
    */
   secretNamedKeys?: string[];
   /** Values DSS fills in when absent; absence on one side equals this value on the other. */

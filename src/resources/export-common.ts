@@ -7,7 +7,7 @@ import { API_VERSION } from './common.schema.js';
 import { deepEqual, isPlainObject, type Json } from './managed-write.js';
 import type { ManifestDocument, ManifestMetadata } from '../manifest/types.js';
 import type { ExportedSecret } from './types.js';
-import { looksSecret, nameWords } from '../diff/secret-names.js';
+import { isIdentifierName, looksSecret, nameWords } from '../diff/secret-names.js';
 
 export { looksSecret };
 
@@ -82,8 +82,8 @@ export interface ScrubOptions {
   /** Also hide whole texts holding a URL with credentials (`credentialUrl`), not only texts under secret names. */
   urls?: boolean;
   /**
-   * Keep values under names of DSS identifiers (`projectKey`, `partitionKey`, `keyColumns`: `identifierKey`), which
-   * the name rule alone takes for secrets and which scenario params hold everywhere.
+   * Kept for callers that still pass it; has no effect. The names of DSS identifiers (`projectKey`, `partitionKey`,
+   * `keyColumns`) are on the allowlist of `looksSecret` itself, so that export and plans tell them apart alike.
    */
   identifiers?: boolean;
   /** Keys that say nothing about what a value is (`params`, `configuration`): left out of names, kept in `where`. */
@@ -125,7 +125,7 @@ export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, opt
     const where = `${at.where}.${key}`;
     // Only text is hidden: a number or a flag under such a name (`useToken: true`, `keyVersion: 2`) is no secret,
     // and a reference would load back as text, unequal to it.
-    if (looksSecret(key) && !(options.identifiers === true && identifierKey(key)) && typeof item === 'string' && item !== '') {
+    if (looksSecret(key) && typeof item === 'string' && item !== '') {
       out[key] = hide({ name: [...at.name, key], where }, found);
       continue;
     }
@@ -144,20 +144,12 @@ export function hideSecrets(values: Json, prefix: string[], where: string, taken
   return scrubSecrets(values, { name: prefix, where }, { taken, found }) as Json;
 }
 
-/** Objects DSS names by a key: `projectKey`, `datasetKey`... name an object, not a credential. */
-const IDENTIFIER_NOUNS = new Set(['project', 'dataset', 'item', 'object', 'partition', 'sort', 'primary', 'foreign', 'bundle', 'folder', 'model', 'recipe', 'scenario', 'zone', 'notebook', 'dashboard', 'insight', 'analysis', 'app', 'plugin', 'column', 'row', 'group', 'join', 'lookup', 'message', 'cache']);
-
 /**
- * Whether a secret-looking name is rather a DSS identifier: its only secret word is `key`, and that key names an
- * object (`projectKey`, `publishedProjectKey`, `partitionKey`) or qualifies another word (`keyColumns`). An
- * `apiKey`, `accessKey` or `privateKey` stays a secret. Pure.
+ * Whether a name is a DSS identifier (`projectKey`, `publishedProjectKey`, `partitionKey`, `keyColumns`) rather than
+ * a credential: the explicit allowlist of `looksSecret`. Pure.
  */
 export function identifierKey(name: string): boolean {
-  const words = nameWords(name);
-  const at = words.indexOf('key');
-  if (at < 0 || words.some((word, i) => i !== at && looksSecret(word))) return false;
-  const before = words[at - 1];
-  return at < words.length - 1 || (before !== undefined && IDENTIFIER_NOUNS.has(before));
+  return isIdentifierName(name);
 }
 
 /** Query parameters that carry a credential beyond secret-looking names: signatures, Azure Functions' `code`. */

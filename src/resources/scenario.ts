@@ -51,6 +51,8 @@ export function scenarioPolicy(doc: ManifestDocument): DiffPolicy {
     ignore: SERVER_MANAGED,
     defaults: SCENARIO_DEFAULTS,
     sensitive: sensitiveUnder(doc, '/spec'),
+    // Step params, trigger params and reporter configurations hold credentials under free names (`authToken`).
+    secretNamedKeys: ['/params', '/triggers', '/reporters'],
   };
 }
 

@@ -5,6 +5,8 @@ import { planJson } from '../../src/diff/render-json.js';
 import { formatPlanText } from '../../src/diff/render-text.js';
 import { buildPlanReport } from '../../src/diff/impact.js';
 import { SENSITIVE_MASK, type DiffPolicy, type ResourceChange } from '../../src/diff/types.js';
+import { looksSecret } from '../../src/diff/secret-names.js';
+import { SecretMatcher } from '../../src/diff/sensitive.js';
 
 const policy: DiffPolicy = { exact: ['/standard', '/local'], secretNamedKeys: ['/standard/*', '/local/*'] };
 
@@ -45,5 +47,64 @@ describe('secret-named keys', () => {
     expect(formatPlanText(report)).not.toContain('Hunter2');
     expect(renderPlanMarkdown(report)).not.toContain('Hunter2');
     expect(JSON.stringify(planJson(report))).not.toContain('Hunter2');
+  });
+});
+
+describe('secret-named keys at any depth', () => {
+  it('are covered below the pattern, not beside it', () => {
+    const m = new SecretMatcher([], ['/standard/*']);
+    expect(m.covers(['standard', 'db', 'password'])).toBe(true);
+    expect(m.covers(['standard', 'db', 'conn', 'authToken', 'x'])).toBe(true);
+    expect(m.covers(['standard', 'db', 'host'])).toBe(false);
+    expect(m.covers(['other', 'db', 'password'])).toBe(false);
+    // A whole subtree opts in by its own pointer.
+    const scenario = new SecretMatcher([], ['/reporters']);
+    expect(scenario.covers(['reporters', '0', 'messaging', 'configuration', 'authToken'])).toBe(true);
+    expect(scenario.covers(['reporters', '0', 'messaging', 'configuration', 'channel'])).toBe(false);
+  });
+
+  it('masks secret-named leaves inside an object removed or added whole, and nothing else', () => {
+    const keyed: DiffPolicy = { keyedLists: { '/reporters': ['id'] }, exact: ['/reporters'], secretNamedKeys: ['/reporters'] };
+    const slack = { id: 'slack', messaging: { configuration: { authToken: 'xoxb-SUPERSECRET-123', channel: '#ops' } } };
+    const removed = diffManaged({ reporters: [] }, { reporters: [slack] }, keyed);
+    expect(JSON.stringify(removed)).not.toContain('SUPERSECRET');
+    expect(removed[0]?.before).toEqual({ id: 'slack', messaging: { configuration: { authToken: SENSITIVE_MASK, channel: '#ops' } } });
+    const added = diffManaged({ reporters: [slack] }, { reporters: [] }, keyed);
+    expect(JSON.stringify(added)).not.toContain('SUPERSECRET');
+    expect(added[0]?.after).toMatchObject({ messaging: { configuration: { authToken: SENSITIVE_MASK, channel: '#ops' } } });
+    const rc: ResourceChange = { address: 'Scenario/P/S', kind: 'Scenario', node: 'design', action: 'update', changes: removed };
+    const report = buildPlanReport([rc], []);
+    for (const out of [formatPlanText(report), renderPlanMarkdown(report), JSON.stringify(planJson(report))]) {
+      expect(out).not.toContain('SUPERSECRET');
+      expect(out).toContain('#ops');
+    }
+  });
+});
+
+describe('looksSecret', () => {
+  it('takes for secrets the names that only looked like identifiers', () => {
+    for (const name of ['gcsKeyJson', 'encryptionKeyValue', 'keyJson', 'keyPassphrase', 'KEY_B64', 'signingKeyPem', 'keyMaterial', 'sshKeyFile', 'key', 'apiKey', 'API_KEY', 'privateKey']) {
+      expect(looksSecret(name), name).toBe(true);
+    }
+  });
+
+  it('keeps the DSS identifiers of the allowlist, whatever their spelling', () => {
+    for (const name of ['projectKey', 'partitionKey', 'partition_key', 'keyColumns', 'keys', 'primaryKey', 'foreignKey', 'sortKey', 'publishedProjectKey', 'deployedProjectKey']) {
+      expect(looksSecret(name), name).toBe(false);
+    }
+  });
+
+  it('reads token as a word: the token itself, not a count or a tokenizer', () => {
+    for (const name of ['token', 'authToken', 'apiToken', 'accessToken', 'SLACK_TOKEN', 'oauth-token', 'tokenValue']) expect(looksSecret(name), name).toBe(true);
+    for (const name of ['maxTokenCount', 'tokenizer', 'tokenizerName', 'maxTokens', 'tokenUrl']) expect(looksSecret(name), name).toBe(false);
+  });
+
+  it('lets non-secret changes under such names show', () => {
+    const policy: DiffPolicy = { secretNamedKeys: ['/params'] };
+    const changes = diffManaged({ params: { partitionKey: '2026-02', maxTokenCount: 20 } }, { params: { partitionKey: '2026-01', maxTokenCount: 10 } }, policy);
+    expect(changes.map((c) => [c.path, c.before, c.after, c.sensitive])).toEqual([
+      ['params.maxTokenCount', 10, 20, false],
+      ['params.partitionKey', '2026-01', '2026-02', false],
+    ]);
   });
 });

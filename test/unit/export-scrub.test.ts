@@ -200,3 +200,25 @@ describe('identifierKey', () => {
     expect(secrets.map((s) => s.name)).toEqual(['CHURN_RETRAIN_LANDED_API_KEY']);
   });
 });
+
+describe('one name rule for export and plans', () => {
+  const SECRET_NAMES = ['gcsKeyJson', 'encryptionKeyValue', 'keyJson', 'keyPassphrase', 'KEY_B64', 'signingKeyPem', 'keyMaterial', 'sshKeyFile', 'authToken', 'SLACK_TOKEN'];
+  const IDENTIFIERS = ['projectKey', 'partitionKey', 'keyColumns', 'primaryKey', 'foreignKey', 'sortKey', 'maxTokenCount', 'tokenizer'];
+
+  it('writes no value under a name that holds key material, in scenario params and project metadata alike', () => {
+    const params = Object.fromEntries(SECRET_NAMES.map((name, i) => [name, `clear-secret-${i}`]));
+    const { spec, secrets } = scrubScenarioSpec('CHURN', 'LOAD', { params: { steps: [{ id: 'load', type: 'python', params }] } });
+    expect(JSON.stringify(spec)).not.toContain('clear-secret');
+    expect(secrets).toHaveLength(SECRET_NAMES.length);
+    const custom = scrubSecrets({ ...params }, { name: ['CHURN', 'CUSTOM'], where: 'custom' }, { taken: new Set(), found: [] }, { urls: true, identifiers: true });
+    expect(JSON.stringify(custom)).not.toContain('clear-secret');
+  });
+
+  it('keeps the DSS identifiers and the names where token is not the token', () => {
+    const params = Object.fromEntries(IDENTIFIERS.map((name) => [name, `kept-${name}`]));
+    const { spec, secrets } = scrubScenarioSpec('CHURN', 'LOAD', { params: { steps: [{ id: 'load', type: 'python', params }] } });
+    expect(spec).toEqual({ params: { steps: [{ id: 'load', type: 'python', params }] } });
+    expect(secrets).toEqual([]);
+    for (const name of SECRET_NAMES) expect(identifierKey(name), name).toBe(false);
+  });
+});
