@@ -18,9 +18,10 @@ export function healingPlan(planned: PlannedRun, report: DriftReport, prune: boo
   const units = plan.units.map((p) => (drifted.has(p.unit.address) ? p : { ...p, action: 'no-op' as const }));
   const deletions = prune ? plan.deletions : [];
   // A drifted unit's entry is already right (its hash matched); every other entry must not move, and a project
-  // without a record gets none from a heal (its units are all pending).
+  // without a record gets none from a heal (its units are all pending). Healing never changes hands either: the
+  // record keeps its source (and commit) even when the controller watches another copy of the manifests.
   const records: PlannedRecord[] = plan.records.flatMap((r) =>
-    r.before === undefined ? [] : [{ ...r, after: { ...r.after, inventory: { ...r.before.inventory } } }],
+    r.before === undefined ? [] : [{ ...r, after: { ...r.before, inventory: { ...r.before.inventory } } }],
   );
   const changes = plan.report.resourceChanges.filter((c) => drifted.has(c.address) || (prune && c.action === 'delete'));
   const count = (action: string): number => changes.filter((c) => c.action === action).length;

@@ -116,28 +116,55 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
   return out;
 }
 
-function planRecords(input: PlanInput, prune: PruneOutcome): PlannedRecord[] {
+interface RecordOutcome {
+  records: PlannedRecord[];
+  /** `--adopt`: the records this run takes over from another source, shown as their own plan entries. */
+  adopted: ResourceChange[];
+  warnings: string[];
+}
+
+function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
   const byProject = new Map<string, ResourceUnit[]>();
   for (const unit of input.units) {
     const key = projectKeyOf(unit);
     if (key === undefined) continue;
     byProject.set(key, [...(byProject.get(key) ?? []), unit]);
   }
-  const records: PlannedRecord[] = [];
+  const out: RecordOutcome = { records: [], adopted: [], warnings: [] };
   for (const [key, units] of [...byProject].sort(([a], [b]) => a.localeCompare(b))) {
     const before = input.projects.get(key)?.record;
-    // Another tree's inventory is not carried over: its objects must never become this source's to prune.
-    const inherited = before !== undefined && before.source === input.source ? before.inventory : {};
-    const inventory: Record<string, InventoryEntry> = { ...inherited };
+    const foreign = before !== undefined && before.source !== input.source;
+    // Another source's record is never replaced silently: its inventory is what that source prunes and checks
+    // for drift. Without --adopt the objects are written and the record is left as it is.
+    if (foreign && input.options.adopt !== true) {
+      out.warnings.push(
+        `Project/${key} is owned by ${before.source}, not by this run's source ${input.source}: its objects are ` +
+          `written, but its ownership record is left to ${before.source} (which keeps pruning it and telling its ` +
+          `drift); pass --adopt to make ${input.source} its owner`,
+      );
+      continue;
+    }
+    // An adopted record keeps the other source's inventory: what it applied is not lost to prune.
+    const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
     for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
     for (const unit of units) inventory[unit.address] = entryOf(unit);
     const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => a.localeCompare(b)));
     const after: OwnershipRecord = { version: 1, source: input.source, inventory: sorted };
     const commit = input.commit ?? before?.commit;
     if (commit !== undefined) after.commit = commit;
-    records.push({ projectKey: key, before, after });
+    out.records.push({ projectKey: key, before, after });
+    if (foreign && input.projects.get(key)?.exists === true) {
+      out.adopted.push({
+        address: `Project/${key}#ownership`,
+        kind: 'Project',
+        node: input.nodeOf('Project'),
+        action: 'update',
+        changes: [{ pointer: '/source', path: 'source', kind: 'modify', before: before.source, after: input.source, sensitive: false }],
+        reason: `--adopt: ownership passes from ${before.source} to ${input.source}`,
+      });
+    }
   }
-  return records;
+  return out;
 }
 
 /** Plans a run. Pure: the same input gives the same plan, and nothing is sent anywhere. */
@@ -163,15 +190,18 @@ export function planChanges(input: PlanInput): Plan {
         `(${prune.deletions.map((d) => d.address).join(', ')}); check the -f paths, or pass --allow-empty to delete them`,
     );
   }
-  // DESIGN §4: a scope whose desired set is empty is more often a wrong -f or a moved directory than a decision.
-  const emptied = prune.deletions.filter((d) => d.wholeProject).map((d) => d.address);
-  if (emptied.length > 0 && !input.options.allowEmpty) {
-    throw new UserError(
-      'EMPTY_SCOPE',
-      `the manifests declare nothing of ${emptied.join(', ')}, which this source applied: prune would delete ` +
-        `${emptied.length === 1 ? 'the project and everything in it' : 'these projects and everything in them'}; ` +
-        'check the -f paths, or pass --allow-empty to delete them',
-    );
+  // DESIGN §4: a project whose manifests are all gone is more often a wrong -f or a moved directory than a
+  // decision. Its deletion alone is refused (loudly); the rest of the run goes on, so that one removed directory
+  // does not stop every plan and every watch tick.
+  if (!input.options.allowEmpty) {
+    const emptied = new Set(prune.deletions.filter((d) => d.wholeProject).map((d) => d.projectKey));
+    for (const key of [...emptied].sort()) {
+      warnings.push(
+        `REFUSED: Project/${key} is no longer declared, and this source applied it: prune would delete the project ` +
+          'and everything in it, so it is not deleted; check the -f paths, or pass --allow-empty to delete it',
+      );
+    }
+    if (emptied.size > 0) prune.deletions = prune.deletions.filter((d) => !emptied.has(d.projectKey));
   }
   const deletionChanges: ResourceChange[] = prune.deletions.map((d) => ({
     address: d.address,
@@ -183,9 +213,11 @@ export function planChanges(input: PlanInput): Plan {
       ? 'left the manifests (prune); deletes the project and everything in it'
       : 'left the manifests (prune)',
   }));
-  const records = planRecords(input, prune);
-  warnings.push(...recordOnlyNotes(input, records, units, prune.deletions));
-  const resourceChanges = [...units.map((u) => u.change).filter((c) => c.action !== 'no-op'), ...deletionChanges].sort(
+  const { records, adopted, warnings: recordWarnings } = planRecords(input, prune);
+  warnings.push(...recordWarnings);
+  const adoptedKeys = new Set(adopted.map((c) => c.address));
+  warnings.push(...recordOnlyNotes(input, records.filter((r) => !adoptedKeys.has(`Project/${r.projectKey}#ownership`)), units, prune.deletions));
+  const resourceChanges = [...units.map((u) => u.change).filter((c) => c.action !== 'no-op'), ...deletionChanges, ...adopted].sort(
     (a, b) => a.address.localeCompare(b.address),
   );
   const count = (action: string): number => resourceChanges.filter((c) => c.action === action).length;

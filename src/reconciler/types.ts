@@ -23,6 +23,11 @@ export interface PlanOptions {
   allowEmpty: boolean;
   /** `--target` addresses; empty means the whole manifests. */
   targets: string[];
+  /**
+   * `--adopt`: take over the records of projects another source applied (its inventory kept). Without it a run
+   * writes the objects but leaves another source's record as it is.
+   */
+  adopt?: boolean;
   ignoreDifferences: IgnoreDifference[];
 }
 

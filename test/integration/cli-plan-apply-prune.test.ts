@@ -57,11 +57,12 @@ describe('prune', () => {
     expect(without.stdout).toContain('No changes.');
     expect(without.stdout).toContain('run with --prune to delete them');
 
-    // A project whose manifests are all gone is deleted only when asked for explicitly.
+    // A project whose manifests are all gone is deleted only when asked for explicitly; the rest is still planned.
     const refused = await cli(['plan', '-f', 'm', '--prune']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('Project/MARKETING_ATTRIBUTION');
-    expect(refused.stderr).toContain('--allow-empty');
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toMatch(/REFUSED: Project\/MARKETING_ATTRIBUTION.*--allow-empty/);
+    expect(refused.stdout).toContain('- delete Scenario/CHURN/RETRAIN_WEEKLY');
+    expect(refused.stdout).not.toContain('- delete Project/MARKETING_ATTRIBUTION');
 
     const planned = await cli(['plan', '-f', 'm', '--prune', '--allow-empty']);
     expect(planned.stdout).toContain('- delete Scenario/CHURN/RETRAIN_WEEKLY');

@@ -109,17 +109,18 @@ describe('ownership sources', () => {
     expect((await sim.call('GET', '/projects/SHARED/scenarios/NIGHTLY')).status).toBe(200);
   });
 
-  it('deletes a project whose manifests are all gone only with --allow-empty', async () => {
+  it('deletes a project whose manifests are all gone only with --allow-empty, and plans the rest without it', async () => {
     const a = repo('a', `${project('KEEP')}---\n${project('GONE')}`, 'https://git.example.com/team-a/dss.git');
     expect((await cli(a, ['apply', '-f', 'manifests', '--auto-approve'])).code).toBe(0);
     writeFileSync(path.join(a, 'manifests/p.yaml'), project('KEEP'));
 
+    // The one project's deletion is refused, loudly; the run itself goes on.
     const refused = await cli(a, ['plan', '-f', 'manifests', '--prune']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('Project/GONE');
-    expect(refused.stderr).toContain('--allow-empty');
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toMatch(/REFUSED: Project\/GONE.*--allow-empty/);
     const applyRefused = await cli(a, ['apply', '-f', 'manifests', '--prune', '--auto-approve']);
-    expect(applyRefused.code).toBe(1);
+    expect(applyRefused.code).toBe(0);
+    expect(applyRefused.stdout).toContain('REFUSED: Project/GONE');
     expect((await sim.call('GET', '/projects/GONE/metadata')).status).toBe(200);
 
     const allowed = await cli(a, ['apply', '-f', 'manifests', '--prune', '--allow-empty', '--auto-approve']);

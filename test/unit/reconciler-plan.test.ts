@@ -100,7 +100,9 @@ describe('prune', () => {
     expect(without.plan.report.summary.destroy).toBe(0);
     expect(without.plan.report.warnings.join('\n')).toContain('1 object(s) applied earlier left the manifests');
 
-    await expect(planRun(setupFor(client, { prune: true }), docs)).rejects.toThrow(/Project\/SALES.*--allow-empty/s);
+    const refused = await planRun(setupFor(client, { prune: true }), docs);
+    expect(refused.plan.deletions.map((d) => d.address)).toEqual(['Scenario/CHURN/WEEKLY']);
+    expect(refused.plan.report.warnings.join('\n')).toMatch(/Project\/SALES.*--allow-empty/);
     const setup = setupFor(client, { prune: true, allowEmpty: true });
     const planned = await planRun(setup, docs);
     expect(planned.plan.report.resourceChanges.map((c) => [c.address, c.action])).toEqual([

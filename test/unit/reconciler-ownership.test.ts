@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { DriftReport } from '../../src/reconciler/drift.js';
+import { healingPlan } from '../../src/reconciler/heal.js';
+import { applyRun, planRun } from '../../src/reconciler/reconcile.js';
+import type { PlanOptions } from '../../src/reconciler/types.js';
+import { doc, FakeClient, setupFor } from './reconciler-fakes.js';
+
+const manifests = () => [
+  doc('Project', 'CHURN', { description: 'churn' }),
+  doc('Scenario', 'DAILY', { active: true }, { project: 'CHURN' }),
+  doc('Scenario', 'WEEKLY', { active: false }, { project: 'CHURN' }),
+];
+
+type Metadata = { custom: { kv: Record<string, { source: string; inventory: Record<string, unknown> }> } };
+const recordIn = (client: FakeClient) => (client.store.get('/projects/CHURN/metadata') as Metadata).custom.kv['dss-gitops'];
+
+const as = (client: FakeClient, source: string, options: Partial<PlanOptions> = {}) => ({ ...setupFor(client, options), source });
+
+async function appliedFrom(client: FakeClient, source: string) {
+  const setup = as(client, source);
+  const report = await applyRun(setup, await planRun(setup, manifests()));
+  expect(report.failed).toBe(0);
+}
+
+describe('ownership across sources', () => {
+  it('writes the objects of another source but leaves its record, with a warning naming both and --adopt', async () => {
+    const client = new FakeClient();
+    await appliedFrom(client, 'git:github.com/team/dss#manifests');
+    const docs = manifests().filter((d) => d.metadata.name !== 'WEEKLY');
+    (docs[1] as { spec: Record<string, unknown> }).spec = { active: false };
+    const setup = as(client, 'dir:/tmp/CHURN');
+    const planned = await planRun(setup, docs);
+    expect(planned.plan.records).toEqual([]);
+    expect(planned.plan.report.resourceChanges.map((c) => c.address)).toEqual(['Scenario/CHURN/DAILY']);
+    const warning = planned.plan.report.warnings.find((w) => w.includes('Project/CHURN is owned by'));
+    expect(warning).toContain('git:github.com/team/dss#manifests');
+    expect(warning).toContain('dir:/tmp/CHURN');
+    expect(warning).toContain('--adopt');
+    await applyRun(setup, planned);
+    expect(client.store.get('/projects/CHURN/scenarios/DAILY')).toMatchObject({ active: false });
+    // The owner's inventory is intact, so its prune still removes WEEKLY later.
+    expect(recordIn(client)?.source).toBe('git:github.com/team/dss#manifests');
+    expect(Object.keys(recordIn(client)?.inventory ?? {})).toContain('Scenario/CHURN/WEEKLY');
+  });
+
+  it('with --adopt shows the takeover as its own entry and keeps the previous inventory', async () => {
+    const client = new FakeClient();
+    await appliedFrom(client, 'old-source');
+    const setup = as(client, 'new-source', { adopt: true });
+    const planned = await planRun(setup, manifests().slice(0, 2));
+    const adopted = planned.plan.report.resourceChanges.find((c) => c.address === 'Project/CHURN#ownership');
+    expect(adopted).toMatchObject({ action: 'update', reason: expect.stringContaining('old-source') as unknown });
+    expect(planned.plan.report.summary.change).toBe(1);
+    await applyRun(setup, planned);
+    expect(recordIn(client)?.source).toBe('new-source');
+    expect(Object.keys(recordIn(client)?.inventory ?? {})).toContain('Scenario/CHURN/WEEKLY');
+    // Now the owner, the adopting source prunes what it no longer declares.
+    const pruned = await planRun(as(client, 'new-source', { prune: true }), manifests().slice(0, 2));
+    expect(pruned.plan.deletions.map((d) => d.address)).toEqual(['Scenario/CHURN/WEEKLY']);
+  });
+
+  it('self-heal never changes the source of a record', async () => {
+    const client = new FakeClient();
+    await appliedFrom(client, 'owner');
+    client.store.set('/projects/CHURN/scenarios/DAILY', { active: false });
+    const planned = await planRun(as(client, 'elsewhere', { adopt: true }), manifests());
+    const report = { drift: [{ address: 'Scenario/CHURN/DAILY' }] } as unknown as DriftReport;
+    const plan = healingPlan(planned, report, false);
+    expect(plan.units.filter((u) => u.action !== 'no-op').map((u) => u.unit.address)).toEqual(['Scenario/CHURN/DAILY']);
+    expect(plan.records.map((r) => r.after.source)).toEqual(['owner']);
+    await applyRun(as(client, 'elsewhere'), { ...planned, plan });
+    expect(recordIn(client)?.source).toBe('owner');
+  });
+});
+
+describe('prune of a whole project', () => {
+  it('refuses that project alone, with a warning naming it and --allow-empty, and plans the rest', async () => {
+    const client = new FakeClient();
+    const all = [...manifests(), doc('Project', 'SALES', { description: 'sales' })];
+    const setup = setupFor(client);
+    await applyRun(setup, await planRun(setup, all));
+    const docs = manifests().slice(0, 2);
+    const planned = await planRun(setupFor(client, { prune: true }), docs);
+    expect(planned.plan.deletions.map((d) => d.address)).toEqual(['Scenario/CHURN/WEEKLY']);
+    const warning = planned.plan.report.warnings.find((w) => w.includes('Project/SALES'));
+    expect(warning).toMatch(/REFUSED.*--allow-empty/);
+    const allowed = await planRun(setupFor(client, { prune: true, allowEmpty: true }), docs);
+    expect(allowed.plan.deletions.map((d) => d.address).sort()).toEqual(['Project/SALES', 'Scenario/CHURN/WEEKLY']);
+    // Declaring nothing at all is still refused as a whole.
+    await expect(planRun(setupFor(client, { prune: true }), [])).rejects.toThrow(/declare nothing.*--allow-empty/s);
+  });
+});
