@@ -20,13 +20,14 @@ import { applyRun, planRun } from '../reconciler/reconcile.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
-import { outputOption, renderPlan, type OutputFormat } from './plan.js';
+import { addAdoptOption, outputOption, renderPlan, type OutputFormat } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { addRunOptions, openRun, type RunContext, type RunFlags } from './run-context.js';
 
 interface ApplyFlags extends RunFlags {
   output: OutputFormat;
   autoApprove?: boolean;
+  adopt?: boolean;
 }
 
 async function askLine(io: CliIo, prompt: string): Promise<string> {
@@ -64,7 +65,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     load: manifestLoadOptions(flags, io),
     io,
     debug: ctx.debug(),
-    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target },
+    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt) },
     progressLines: flags.output === 'text',
   });
   return withRun(run, async () => {
@@ -102,7 +103,8 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
     },
     io,
     debug: ctx.debug(),
-    plan: saved.options,
+    // A saved plan does not hold --adopt: it is given again to apply the plan file (the stale check compares).
+    plan: { ...saved.options, adopt: Boolean(flags.adopt) },
     progressLines: flags.output === 'text',
     origin: { source: saved.source, ...(saved.commit !== undefined ? { commit: saved.commit } : {}) },
   });
@@ -134,7 +136,7 @@ export const registerApply: CommandRegistrar = (program, ctx) => {
   const command = new Command('apply')
     .description('write the changes of a plan to DSS (GET-modify-PUT of the declared fields only)')
     .argument('[planfile]', 'a plan saved with `plan --out`, applied exactly as it was reviewed');
-  addRunOptions(addManifestOptions(command))
+  addAdoptOption(addRunOptions(addManifestOptions(command)))
     .addOption(outputOption())
     .option('--auto-approve', 'apply without asking for confirmation')
     .action(async (planfile: string | undefined, flags: ApplyFlags) => {

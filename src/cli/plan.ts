@@ -32,11 +32,17 @@ interface PlanFlags extends RunFlags {
   output: OutputFormat;
   detailedExitcode?: boolean;
   changedSince?: string;
+  adopt?: boolean;
+}
+
+/** `--adopt` (plan and apply): taking over a project another source applied is never implicit. */
+export function addAdoptOption(command: Command): Command {
+  return command.option('--adopt', "make this source the owner of projects another source applied (their records' inventory kept)");
 }
 
 export const registerPlan: CommandRegistrar = (program, ctx) => {
   const command = new Command('plan').description('show what apply would change, without changing anything');
-  addRunOptions(addManifestOptions(command))
+  addAdoptOption(addRunOptions(addManifestOptions(command)))
     .option('--out <file>', 'save the plan, for `apply FILE` (holds no secret value)')
     .addOption(outputOption())
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
@@ -49,7 +55,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         load,
         io,
         debug: ctx.debug(),
-        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target },
+        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt) },
       });
       try {
         const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);
@@ -76,7 +82,8 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
             createdAt: new Date().toISOString(),
           });
           writeFileSync(path.resolve(io.cwd, flags.out), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-          if (flags.output === 'text') io.stdout.write(`\nSaved the plan to ${flags.out}. To apply exactly it: dss-gitops apply ${flags.out}\n`);
+          const adopt = flags.adopt ? ' --adopt' : '';
+          if (flags.output === 'text') io.stdout.write(`\nSaved the plan to ${flags.out}. To apply exactly it: dss-gitops apply ${flags.out}${adopt}\n`);
         }
         ctx.setExitCode(flags.detailedExitcode && hasChanges(planned.plan.report.summary) ? EXIT_CHANGES : EXIT_OK);
       } finally {

@@ -105,7 +105,7 @@ describe('prune', () => {
     // The same source as the example: a tree that was emptied.
     rmSync(path.join(dir, 'm'), { recursive: true });
     mkdirSync(path.join(dir, 'm'));
-    writeFileSync(path.join(dir, 'm/dss-gitops.yaml'), 'prune: false\n');
+    writeFileSync(path.join(dir, 'm/dss-gitops.yaml'), 'source: dss-gitops-example\nprune: false\n');
     const refused = await cli(['plan', '-f', 'm', '--prune']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('--allow-empty');

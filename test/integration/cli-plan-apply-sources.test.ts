@@ -109,6 +109,31 @@ describe('ownership sources', () => {
     expect((await sim.call('GET', '/projects/SHARED/scenarios/NIGHTLY')).status).toBe(200);
   });
 
+  it('a checkout without origin never takes a project over silently; --adopt does, as its own plan entry', async () => {
+    const a = repo('a', project('CHURN', 'NIGHTLY'), 'https://git.example.com/team/dss.git');
+    expect((await cli(a, ['apply', '-f', 'manifests', '--auto-approve'])).code).toBe(0);
+    const owner = 'git:git.example.com/team/dss#manifests';
+    const b = repo('b', project('CHURN'));
+    const other = `dir:${path.join(b, 'manifests')}`;
+
+    const applied = await cli(b, ['apply', '-f', 'manifests', '--auto-approve']);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`Project/CHURN is owned by ${owner}, not by this run's source ${other}`);
+    expect(applied.stdout).toContain('--adopt');
+    expect(await recordSource('CHURN')).toBe(owner);
+    // The owner still prunes what it applied: nothing of its inventory was lost.
+    writeFileSync(path.join(a, 'manifests/p.yaml'), project('CHURN'));
+    expect((await cli(a, ['plan', '-f', 'manifests', '--prune'])).stdout).toContain('- delete Scenario/CHURN/NIGHTLY');
+
+    const adopting = await cli(b, ['plan', '-f', 'manifests', '--adopt']);
+    expect(adopting.stdout).toContain('Project/CHURN#ownership');
+    expect(adopting.stdout).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    expect((await cli(b, ['apply', '-f', 'manifests', '--adopt', '--auto-approve'])).code).toBe(0);
+    expect(await recordSource('CHURN')).toBe(other);
+    // Adopted with its inventory: the new owner prunes the scenario it does not declare.
+    expect((await cli(b, ['plan', '-f', 'manifests', '--prune'])).stdout).toContain('- delete Scenario/CHURN/NIGHTLY');
+  });
+
   it('deletes a project whose manifests are all gone only with --allow-empty, and plans the rest without it', async () => {
     const a = repo('a', `${project('KEEP')}---\n${project('GONE')}`, 'https://git.example.com/team-a/dss.git');
     expect((await cli(a, ['apply', '-f', 'manifests', '--auto-approve'])).code).toBe(0);
