@@ -1,9 +1,10 @@
 // Stable hashes of specs and live objects. Spec hashes go into the ownership record on DSS (drift vs pending);
 // fingerprints go into plan files (stale plan detection). Neither may reveal a secret: in spec hashes each secret
-// is replaced by an HMAC salted per record, fingerprints and secret hashes are salted per plan file.
+// is replaced by a fixed mask, fingerprints and secret hashes are salted per plan file.
 
 import { createHash } from 'node:crypto';
-import { hashSecret, SecretMatcher } from '../diff/sensitive.js';
+import { SecretMatcher } from '../diff/sensitive.js';
+import { SENSITIVE_MASK } from '../diff/types.js';
 import type { ResourceUnit } from '../resources/types.js';
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
@@ -101,21 +102,13 @@ export function replaceAt(value: unknown, patterns: string[], replace: (v: unkno
   return copy;
 }
 
-/**
- * The salt of a unit's secret HMACs: derived from its address, so that it is the same on every run without being
- * stored, and differs per record, so that equal secrets of two objects do not hash alike.
- */
-function specSalt(unit: ResourceUnit): string {
-  return sha256(`dss-gitops spec-hash salt\0${unit.address}`);
-}
-
-/** A copy of `value` with each secret (the outermost location the matcher covers) replaced by its HMAC. */
-function hmacSecrets(value: unknown, at: string[], secrets: SecretMatcher, salt: string): unknown {
-  if (at.length > 0 && secrets.covers(at)) return hashSecret(value, salt);
-  if (Array.isArray(value)) return value.map((v, i) => hmacSecrets(v, [...at, String(i)], secrets, salt));
+/** A copy of `value` with each secret (the outermost location the matcher covers) replaced by the fixed mask. */
+function maskSecrets(value: unknown, at: string[], secrets: SecretMatcher): unknown {
+  if (at.length > 0 && secrets.covers(at)) return SENSITIVE_MASK;
+  if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, [...at, String(i)], secrets));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: hmacSecrets(v, [...at, k], secrets, salt), enumerable: true });
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: maskSecrets(v, [...at, k], secrets), enumerable: true });
     return out;
   }
   return value;
@@ -123,13 +116,16 @@ function hmacSecrets(value: unknown, at: string[], secrets: SecretMatcher, salt:
 
 /**
  * The hash of what a unit declares: recorded on DSS to tell drift from pending changes. Secrets (sensitive paths,
- * `${secret:..}` values, secret-looking names where the policy tests them) enter it as salted HMACs, never as
- * values: a rotated secret changes the hash, so that it reads as a manifest change, not as drift.
+ * `${secret:..}` values, secret-looking names where the policy tests them) enter it as a fixed mask, never as
+ * values nor as hashes of them. The record is readable by every reader of the project, and any value-derived
+ * digest there, salted with what the address gives, could be checked against guesses offline. The price: a secret
+ * rotated only in the manifests or the environment leaves the hash unchanged, so drift reports the live
+ * difference on it as drift rather than pending (and apply writes it all the same).
  */
 export function specHash(unit: ResourceUnit): string {
   const secrets = new SecretMatcher(sensitivePointersOf(unit), unit.policy.secretNamedKeys);
   // Most units hold no secret: hash them as they are rather than through a deep copy.
-  const desired = secrets.size === 0 ? unit.desired : hmacSecrets(unit.desired, [], secrets, specSalt(unit));
+  const desired = secrets.size === 0 ? unit.desired : maskSecrets(unit.desired, [], secrets);
   return sha256(canonicalJson({ address: unit.address, desired }));
 }
 

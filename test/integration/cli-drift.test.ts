@@ -103,15 +103,15 @@ describe('drift classification', () => {
     expect(report.drift[0]?.field_changes).toMatchObject([{ path: 'standard.scoreThreshold', before: 0.9, after: 0.7 }]);
   });
 
-  it('a secret rotated in the manifests is pending, not drift, and its values show nowhere', async () => {
+  it('a secret rotated only in the environment is drift (the spec hash holds no secret), and its values show nowhere', async () => {
     expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
     sim.reset({ stats: true, state: false });
     const result = await cli(['drift', '-f', 'm', '--output', 'json'], { WAREHOUSE_PASSWORD: 'rotated-password' });
     expect(sim.stats().writes).toBe(0);
     const report = JSON.parse(result.stdout) as JsonDriftReport;
-    expect(result.code).toBe(0);
-    expect(report.drift).toEqual([]);
-    expect(addresses(report.pending)).toEqual(['Project/CHURN#variables']);
+    expect(result.code).toBe(2);
+    expect(addresses(report.drift)).toEqual(['Project/CHURN#variables']);
+    expect(report.pending).toEqual([]);
     expect(result.stdout).not.toMatch(/never-printed|rotated-password/);
   });
 
