@@ -104,6 +104,10 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
           options: { ...run.setup.options, prune: options.prune },
         };
         const { report, planned } = await driftRun(setup, run.set.documents);
+        // A deletion refused by the plan (a whole project gone) is logged every run until someone decides.
+        for (const warning of report.warnings.filter((w) => w.startsWith('REFUSED:'))) {
+          options.logger.warn({ warning }, 'prune refused');
+        }
         const healed = new Set<string>();
         if (options.selfHeal && report.drift.length > 0) {
           const applied = await heal(setup, planned, report, options.prune);

@@ -11,7 +11,7 @@ import { runCli } from '../../src/cli/program.js';
 import { createDriftRunner } from '../../src/cli/watch-run.js';
 import type { ScheduleFn } from '../../src/watch/scheduler.js';
 import { createManifestSource } from '../../src/watch/source.js';
-import { silentLogger, type RunOutcome } from '../../src/watch/types.js';
+import { silentLogger, type RunOutcome, type WatchLogger } from '../../src/watch/types.js';
 import { startWatch, type RunningWatch } from '../../src/watch/watch.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 import { captureIo, editFile, manifestRepository, parsePrometheus, sampleValue, webhookReceiver } from '../helpers/watch.js';
@@ -27,7 +27,7 @@ function manualClock(): ScheduleFn {
   return () => ({ stop: () => undefined });
 }
 
-function runner(options: { git?: boolean; selfHeal?: boolean; prune?: boolean } = {}): () => Promise<RunOutcome> {
+function runner(options: { git?: boolean; selfHeal?: boolean; prune?: boolean; logger?: WatchLogger } = {}): () => Promise<RunOutcome> {
   const captured = captureIo(env(), work);
   const source = options.git
     ? createManifestSource({ gitUrl: repo.dir, gitRef: 'main', gitPath: 'manifests', cacheDir: path.join(work, 'cache') })
@@ -40,7 +40,7 @@ function runner(options: { git?: boolean; selfHeal?: boolean; prune?: boolean } 
     prune: options.prune ?? false,
     io: captured.io,
     debug: false,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
   });
 }
 
@@ -167,6 +167,21 @@ describe('self-heal', () => {
     const pruned = await runner({ selfHeal: true, prune: true })();
     expect(pruned.healed).toEqual(['Project/CHURN#variables', 'Scenario/CHURN/RETRAIN_WEEKLY']);
     expect((await sim.call('GET', '/projects/CHURN/scenarios/RETRAIN_WEEKLY')).status).toBe(404);
+  });
+});
+
+describe('watch --prune with a project removed', () => {
+  it('keeps running: the project is not deleted, each run warns about it, and the rest is still healed', async () => {
+    await applyManifests();
+    rmSync(path.join(repo.manifests, 'projects/MARKETING_ATTRIBUTION'), { recursive: true });
+    await setThresholdInDss(0.95);
+    const warnings: string[] = [];
+    const logger: WatchLogger = { ...silentLogger, warn: (fields) => void warnings.push(JSON.stringify(fields)) };
+    const outcome = await runner({ selfHeal: true, prune: true, logger })();
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.healed).toEqual(['Project/CHURN#variables']);
+    expect(warnings.join('\n')).toMatch(/REFUSED: Project\/MARKETING_ATTRIBUTION.*--allow-empty/);
+    expect((await sim.call('GET', '/projects/MARKETING_ATTRIBUTION/metadata')).status).toBe(200);
   });
 });
 
