@@ -5,7 +5,7 @@
 import type { DssClient } from '../dss/types.js';
 import { driftRun } from '../reconciler/drift-run.js';
 import type { DriftEntry, DriftReport } from '../reconciler/drift.js';
-import { heal } from '../reconciler/heal.js';
+import { heal, isRolloutOnlyDrift } from '../reconciler/heal.js';
 import { driftFingerprint } from '../watch/fingerprint.js';
 import type { ManifestSource } from '../watch/source.js';
 import { emptyCounts, type DriftedObject, type DssRequestCount, type RunOutcome, type StateCounts, type WatchLogger } from '../watch/types.js';
@@ -109,6 +109,11 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
           options.logger.warn({ warning }, 'prune refused');
         }
         const healed = new Set<string>();
+        if (options.selfHeal) {
+          for (const entry of report.drift.filter(isRolloutOnlyDrift)) {
+            options.logger.warn({ address: entry.address }, 'not self-healed: the deployment does not run its bundle (a failed rollout?); apply rolls it out again');
+          }
+        }
         if (options.selfHeal && report.drift.length > 0) {
           const applied = await heal(setup, planned, report, options.prune);
           for (const result of applied?.results ?? []) {

@@ -5,15 +5,25 @@
 // owned objects that left the manifests happen only when prune is asked for.
 
 import type { ApplyReport } from '../diff/types.js';
-import type { DriftReport } from './drift.js';
+import { DEPLOYMENT_KIND, IN_SYNC } from '../resources/deployment.js';
+import type { DriftEntry, DriftReport } from './drift.js';
 import type { PlannedRun, RunSetup } from './reconcile.js';
 import { applyRun } from './reconcile.js';
 import type { Plan, PlannedRecord } from './types.js';
 
+/**
+ * Drift whose only change is a deployment's `inSync` marker: the node does not run the declared bundle (most often
+ * after a failed rollout). Rolling the same bundle out again every tick would fail again, so it is reported and left
+ * to a person or the next `apply`.
+ */
+export function isRolloutOnlyDrift(entry: DriftEntry): boolean {
+  return entry.kind === DEPLOYMENT_KIND && entry.changes.length > 0 && entry.changes.every((c) => c.pointer === `/${IN_SYNC}`);
+}
+
 /** The drifted units only; the ownership records keep their entries, so pending units stay pending. */
 export function healingPlan(planned: PlannedRun, report: DriftReport, prune: boolean): Plan {
   // Drift told without a record may be an unapplied manifest change (a new bundle for a deployment): not healed.
-  const drifted = new Set(report.drift.filter((e) => e.recorded !== false).map((e) => e.address));
+  const drifted = new Set(report.drift.filter((e) => e.recorded !== false && !isRolloutOnlyDrift(e)).map((e) => e.address));
   const plan = planned.plan;
   const units = plan.units.map((p) => (drifted.has(p.unit.address) ? p : { ...p, action: 'no-op' as const }));
   const deletions = prune ? plan.deletions : [];

@@ -157,7 +157,10 @@ export const deploymentKind: ResourceKind = {
     const view = pick(withoutMarker(raw), settingsDesired(unit.desired));
     const status = asObject(await ctx.client.getJson(`${deploymentPath(unit.doc.metadata.name)}/status`));
     const health = str(status.health) || 'UNKNOWN';
-    view[IN_SYNC] = health !== 'OUT_OF_SYNC' && !tagsOf(raw).includes(ROLLOUT_FAILED_TAG);
+    // HEALTHY means the node runs what the settings say: with the declared bundle there, the mark of an earlier
+    // failed rollout is history (fixed by hand, or a later rollout), and must not redeploy the bundle again.
+    const runsDeclared = health === 'HEALTHY' && raw.bundleId === unit.desired.bundleId;
+    view[IN_SYNC] = health !== 'OUT_OF_SYNC' && (runsDeclared || !tagsOf(raw).includes(ROLLOUT_FAILED_TAG));
     const notices = WARN_HEALTH.has(health)
       ? [`${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`]
       : [];

@@ -98,13 +98,22 @@ describe('a deployment whose node health is not HEALTHY', () => {
     expect(live.notices).toEqual([`Deployment/d is ${health}: scenario DAILY failed (not a change: no rollout is planned for it)`]);
   });
 
+  it('does not plan a rollout for the mark alone when the node is HEALTHY with the declared bundle', async () => {
+    const tagged = { ...settings, tags: ['team', ROLLOUT_FAILED_TAG] };
+    const healthy = (await deploymentKind.read(fake('HEALTHY', tagged).ctx, unit!))!;
+    expect(diffManaged(unit!.desired, healthy.view, unit!.policy)).toEqual([]);
+    const other = (await deploymentKind.read(fake('HEALTHY', { ...tagged, bundleId: 'v1' }).ctx, unit!))!;
+    expect(diffManaged(unit!.desired, other.view, unit!.policy).map((c) => c.path).sort()).toEqual(['bundleId', 'inSync']);
+  });
+
   it('plans a rollout for OUT_OF_SYNC', async () => {
     const live = (await deploymentKind.read(fake('OUT_OF_SYNC').ctx, unit!))!;
     expect(diffManaged(unit!.desired, live.view, unit!.policy).map((c) => c.path)).toEqual(['inSync']);
   });
 
   it('marks a failed rollout in the tags, plans it again while marked, and drops the mark on the next save', async () => {
-    const { ctx, puts } = fake('HEALTHY', { ...settings, bundleId: 'v1' });
+    // WARNING: the node is not known to run the declared bundle, so the mark alone plans the rollout again.
+    const { ctx, puts } = fake('WARNING', { ...settings, bundleId: 'v1' });
     const before = (await deploymentKind.read(ctx, unit!))!;
     await expect(deploymentKind.update(ctx, unit!, before)).rejects.toThrow(/activateReport: no code env/);
     expect(puts.at(-1)?.tags).toEqual(['team', ROLLOUT_FAILED_TAG]);

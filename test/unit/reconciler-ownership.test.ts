@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/reconciler/drift.js';
-import { healingPlan } from '../../src/reconciler/heal.js';
+import { hasHealing, healingPlan, isRolloutOnlyDrift } from '../../src/reconciler/heal.js';
 import { applyRun, planRun } from '../../src/reconciler/reconcile.js';
 import type { PlanOptions } from '../../src/reconciler/types.js';
 import { doc, FakeClient, setupFor } from './reconciler-fakes.js';
@@ -88,5 +88,28 @@ describe('prune of a whole project', () => {
     expect(allowed.plan.deletions.map((d) => d.address).sort()).toEqual(['Project/SALES', 'Scenario/CHURN/WEEKLY']);
     // Declaring nothing at all is still refused as a whole.
     await expect(planRun(setupFor(client, { prune: true }), [])).rejects.toThrow(/declare nothing.*--allow-empty/s);
+  });
+});
+
+describe('self-heal and the rollout marker', () => {
+  const inSync = { pointer: '/inSync', path: 'inSync', kind: 'modify' as const, before: false, after: true, sensitive: false };
+  const bundle = { pointer: '/bundleId', path: 'bundleId', kind: 'modify' as const, before: 'v1', after: 'v2', sensitive: false };
+
+  it('tells drift that is only a deployment not running its bundle', () => {
+    const entry = { address: 'Deployment/churn-prod', kind: 'Deployment', node: 'deployer', class: 'drift' as const, action: 'update' as const, reason: '' };
+    expect(isRolloutOnlyDrift({ ...entry, changes: [inSync] })).toBe(true);
+    expect(isRolloutOnlyDrift({ ...entry, changes: [inSync, bundle] })).toBe(false);
+    expect(isRolloutOnlyDrift({ ...entry, kind: 'Scenario', changes: [inSync] })).toBe(false);
+  });
+
+  it('leaves such drift out of the healing plan', async () => {
+    const client = new FakeClient();
+    await appliedFrom(client, 'test-source');
+    client.store.set('/projects/CHURN/scenarios/DAILY', { active: false });
+    const planned = await planRun(setupFor(client), manifests());
+    const drifted = { address: 'Scenario/CHURN/DAILY', kind: 'Scenario', changes: [inSync] };
+    expect(hasHealing(healingPlan(planned, { drift: [drifted] } as unknown as DriftReport, false))).toBe(true);
+    const marker = { ...drifted, kind: 'Deployment' };
+    expect(hasHealing(healingPlan(planned, { drift: [marker] } as unknown as DriftReport, false))).toBe(false);
   });
 });
