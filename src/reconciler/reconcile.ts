@@ -12,7 +12,7 @@ import type { NodeState } from './graph.js';
 import { projectKeyOf, type ProjectOwnership } from './ownership.js';
 import { planChanges } from './plan.js';
 import { readLive } from './read.js';
-import { selectUnits } from './select.js';
+import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
 import type { CompareFn, Plan, PlanOptions } from './types.js';
 
 export interface RunSetup {
@@ -38,6 +38,43 @@ export interface PlannedRun {
   projects: Map<string, ProjectOwnership>;
   /** The kinds' contexts of the plan's reads; apply goes on with them, so the run cache is read once per run. */
   contextFor?: (kind: ResourceKind) => KindContext;
+}
+
+/**
+ * `--target` as Terraform has it: a target's prerequisites come along. `dependsOn` ones always (selectUnits); for
+ * Project Deployer objects, which name theirs by id and are refused by DSS while they are missing, also the ones
+ * they are only ordered after (a deployment's bundle, published project, infra) when those do not exist in DSS
+ * yet. Existing ones are left out, so that a target stays small; on the design node order edges stay order only
+ * (a project is created fine before its folder).
+ */
+async function withAbsentPrerequisites(
+  units: ResourceUnit[],
+  targets: string[],
+  follow: (unit: ResourceUnit) => boolean,
+  read: (unit: ResourceUnit) => Promise<unknown>,
+): Promise<Selection> {
+  const byAddress = new Map(units.map((u) => [u.address, u]));
+  const checked = new Set<string>();
+  const added: string[] = [];
+  let selection = selectUnits(units, targets);
+  for (;;) {
+    const candidates = unselectedPrerequisites(selection.units, units, follow).filter((a) => !checked.has(a));
+    if (candidates.length === 0) break;
+    candidates.forEach((a) => checked.add(a));
+    const absent = (await Promise.all(candidates.map(async (a) => ((await read(byAddress.get(a) as ResourceUnit)) === undefined ? a : undefined))))
+      .filter((a): a is string => a !== undefined);
+    if (absent.length === 0) break;
+    added.push(...absent);
+    selection = selectUnits(units, [...targets, ...added]);
+  }
+  if (added.length === 0) return selection;
+  return {
+    units: selection.units,
+    warnings: [
+      ...selection.warnings,
+      `--target also covers ${added.sort().join(', ')}: the targets are written after them, and they do not exist in DSS yet`,
+    ],
+  };
 }
 
 /** The units of the documents, in the kinds' own split (a Project is several units). */
@@ -71,8 +108,15 @@ export async function planRun(
   contextFor = contextFactory(setup),
 ): Promise<PlannedRun> {
   const allUnits = unitsOf(documents, setup.registry);
-  const selection = selectUnits(allUnits, setup.options.targets);
   const targeted = setup.options.targets.length > 0;
+  const selection = targeted
+    ? await withAbsentPrerequisites(
+        allUnits,
+        setup.options.targets,
+        (unit) => setup.registry.get(unit.kind)?.node === 'deployer',
+        (unit) => kindOf(setup.registry, unit.kind).read(contextFor(kindOf(setup.registry, unit.kind)), unit),
+      )
+    : selectUnits(allUnits, setup.options.targets);
   const declaredProjects = new Set(allUnits.map(projectKeyOf).filter((k): k is string => k !== undefined));
   const { live, projects } = await readLive({
     units: selection.units,

@@ -73,3 +73,11 @@ export function selectUnits(units: ResourceUnit[], targets: string[]): Selection
     ],
   };
 }
+
+/** The declared `orderAfter` prerequisites of the selected units `follow` accepts that the selection leaves out. */
+export function unselectedPrerequisites(selected: ResourceUnit[], units: ResourceUnit[], follow: (unit: ResourceUnit) => boolean): string[] {
+  const declared = new Set(units.map((u) => u.address));
+  const chosen = new Set(selected.map((u) => u.address));
+  const out = new Set(selected.filter(follow).flatMap((u) => u.orderAfter ?? []).filter((a) => declared.has(a) && !chosen.has(a)));
+  return [...out].sort();
+}
