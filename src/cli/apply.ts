@@ -65,7 +65,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     load: manifestLoadOptions(flags, io),
     io,
     debug: ctx.debug(),
-    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt) },
+    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [] },
     progressLines: flags.output === 'text',
   });
   return withRun(run, async () => {

@@ -55,7 +55,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         load,
         io,
         debug: ctx.debug(),
-        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt) },
+        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [] },
       });
       try {
         const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);
@@ -77,7 +77,12 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
               paths: load.paths.map((p) => path.resolve(io.cwd, p)),
               ...(load.configPath !== undefined ? { configPath: path.resolve(io.cwd, load.configPath) } : {}),
             },
-            options: { prune: run.setup.options.prune, allowEmpty: run.setup.options.allowEmpty, targets: run.setup.options.targets },
+            options: {
+              prune: run.setup.options.prune,
+              allowEmpty: run.setup.options.allowEmpty,
+              targets: run.setup.options.targets,
+              pruneKinds: run.setup.options.pruneKinds ?? [],
+            },
             salt: randomBytes(16).toString('hex'),
             createdAt: new Date().toISOString(),
           });

@@ -30,6 +30,8 @@ import type { ManifestFlags } from './manifest-options.js';
 export interface RunFlags extends ManifestFlags {
   target: string[];
   prune?: boolean;
+  /** With `--prune`, also delete exported bundles that left the manifests. */
+  pruneBundles?: boolean;
   allowEmpty?: boolean;
   parallelism?: string;
   sim?: boolean;
@@ -47,6 +49,7 @@ export function addRunOptions(command: Command): Command {
   return command
     .option('--target <address>', 'limit the run to this object and what it depends on (repeatable)', collect, [])
     .option('--prune', 'delete objects applied earlier that left the manifests')
+    .option('--prune-bundles', 'with --prune, also delete exported bundles that left the manifests (never by --prune alone)')
     .option('--allow-empty', 'let prune delete a whole project whose manifests are all gone, or run when the manifests declare nothing')
     .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);

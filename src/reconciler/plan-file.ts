@@ -29,7 +29,7 @@ export interface PlanFile {
   commit?: string;
   /** Where the manifests were loaded from, to re-resolve secrets and connection settings on apply. */
   manifests: { cwd: string; paths: string[]; configPath?: string };
-  options: Pick<PlanOptions, 'prune' | 'allowEmpty' | 'targets'>;
+  options: Pick<PlanOptions, 'prune' | 'allowEmpty' | 'targets' | 'pruneKinds'>;
   salt: string;
   report: PlanReport;
   documents: PlanFileDocument[];

@@ -92,6 +92,7 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
         continue;
       }
       if (wholeProject && address !== `Project/${project.key}`) continue;
+      if (input.keptUnlessAsked?.(kind) === true) continue;
       // Kinds that are never deleted (bundles) leave the inventory quietly: there is nothing to prune.
       if (!input.canDelete(kind)) {
         disowned.add(address);

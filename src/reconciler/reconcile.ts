@@ -138,6 +138,8 @@ export async function planRun(
     compare: setup.compare,
     nodeOf: (name) => setup.registry.get(name)?.node ?? 'design',
     canDelete: (name) => setup.registry.get(name)?.delete !== undefined,
+    keptUnlessAsked: (name) =>
+      setup.registry.get(name)?.prunedOnRequest === true && !(setup.options.pruneKinds ?? []).includes(name),
     describeUpdate: (unit, state) => setup.registry.get(unit.kind)?.describeUpdate?.(unit, state) ?? [],
     validateChange: (unit, state, changes) => setup.registry.get(unit.kind)?.validateChange?.(unit, state, changes) ?? [],
     validateCreate: (unit) => setup.registry.get(unit.kind)?.validateCreate?.(unit, setup.defaults ?? {}) ?? [],

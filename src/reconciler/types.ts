@@ -28,6 +28,8 @@ export interface PlanOptions {
    * writes the objects but leaves another source's record as it is.
    */
   adopt?: boolean;
+  /** Kinds pruned only on request (`ResourceKind.prunedOnRequest`) that this run may prune, e.g. `Bundle`. */
+  pruneKinds?: string[];
   ignoreDifferences: IgnoreDifference[];
 }
 
@@ -77,6 +79,11 @@ export interface PlanInput {
   /** The node of a kind and its optional describer; pure lookups. */
   nodeOf: (kind: string) => string;
   canDelete: (kind: string) => boolean;
+  /**
+   * Kinds pruned only on request that this run was not asked to prune (bundles without `--prune-bundles`): their
+   * objects stay in the inventory, so that a later run that asks can still delete them.
+   */
+  keptUnlessAsked?: (kind: string) => boolean;
   describeUpdate?: (unit: ResourceUnit, live: LiveState) => string[];
   /** The kind's refusals of an update (ResourceKind.validateChange); pure. */
   validateChange?: (unit: ResourceUnit, live: LiveState, changes: readonly FieldChange[]) => string[];

@@ -6,8 +6,8 @@
 //   (`POST /projects/{key}/bundles/{id}/publish?publishedProjectKey=`), so that a missing publication is
 //   planned as a change of its own. It is read on the deployer node.
 //
-// Bundles are never pruned: the kind has no `delete`, and prune reports a bundle that left the manifests as
-// "never deleted by prune". Deployed bundles are history a person removes on purpose.
+// Bundles are pruned only on request (`--prune-bundles` with `--prune`): deployed bundles are history, and
+// `--prune` alone leaves a bundle that left the manifests in DSS and drops it from the inventory.
 
 import { DssGitopsError } from '../errors.js';
 import { addressOf } from '../manifest/address.js';
@@ -148,6 +148,14 @@ export const bundleKind: ResourceKind = {
     // The plan refuses a changed bundle (validateChange); a publication that exists has nothing to update.
     if (unit.block === PUBLICATION_BLOCK) return;
     throw immutable(unit);
+  },
+
+  prunedOnRequest: true,
+
+  async delete(ctx, address) {
+    // `Bundle/PROJECT/ID`; DSS refuses to delete a bundle a deployment still runs, and says so.
+    const [, key = '', id = ''] = address.split('/');
+    await ctx.client.deleteJson(exportedPath(key, id));
   },
 
   validateChange(unit, live) {

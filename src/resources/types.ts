@@ -113,6 +113,11 @@ export interface ResourceKind {
   /** Deletes the object at `address` (prune). Kinds that are never pruned leave it out. */
   delete?(ctx: KindContext, address: string): Promise<void>;
   /**
+   * Objects of this kind are pruned only when the run names the kind in `PlanOptions.pruneKinds` (bundles:
+   * `--prune-bundles`), never by `--prune` alone.
+   */
+  readonly prunedOnRequest?: boolean;
+  /**
    * Extra plan lines for an update, e.g. a deployment rollout. Pure.
    */
   describeUpdate?(unit: ResourceUnit, live: LiveState): string[];
