@@ -7,7 +7,7 @@ import { API_VERSION } from './common.schema.js';
 import { deepEqual, isPlainObject, type Json } from './managed-write.js';
 import type { ManifestDocument, ManifestMetadata } from '../manifest/types.js';
 import type { ExportedSecret } from './types.js';
-import { isIdentifierName, looksSecret, nameWords } from '../diff/secret-names.js';
+import { looksSecret, nameWords } from '../diff/secret-names.js';
 
 export { looksSecret };
 
@@ -81,11 +81,6 @@ export interface ScrubFound {
 export interface ScrubOptions {
   /** Also hide whole texts holding a URL with credentials (`credentialUrl`), not only texts under secret names. */
   urls?: boolean;
-  /**
-   * Kept for callers that still pass it; has no effect. The names of DSS identifiers (`projectKey`, `partitionKey`,
-   * `keyColumns`) are on the allowlist of `looksSecret` itself, so that export and plans tell them apart alike.
-   */
-  identifiers?: boolean;
   /** Keys that say nothing about what a value is (`params`, `configuration`): left out of names, kept in `where`. */
   quietKeys?: ReadonlySet<string>;
 }
@@ -142,14 +137,6 @@ export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, opt
  */
 export function hideSecrets(values: Json, prefix: string[], where: string, taken: Set<string>, found: ExportedSecret[]): Json {
   return scrubSecrets(values, { name: prefix, where }, { taken, found }) as Json;
-}
-
-/**
- * Whether a name is a DSS identifier (`projectKey`, `publishedProjectKey`, `partitionKey`, `keyColumns`) rather than
- * a credential: the explicit allowlist of `looksSecret`. Pure.
- */
-export function identifierKey(name: string): boolean {
-  return isIdentifierName(name);
 }
 
 /** Query parameters that carry a credential beyond secret-looking names: signatures, Azure Functions' `code`. */

@@ -47,7 +47,7 @@ export function projectSpecFromViews(projectKey: string, views: { block?: string
       setIfPresent(spec, 'shortDesc', view.shortDesc);
       setIfPresent(spec, 'tags', view.tags);
       const custom = { name: [projectKey, 'custom'], where: `Project/${projectKey} spec.custom` };
-      setIfPresent(spec, 'custom', scrubSecrets(view.custom, custom, { taken, found: secrets }, { urls: true, identifiers: true }));
+      setIfPresent(spec, 'custom', scrubSecrets(view.custom, custom, { taken, found: secrets }, { urls: true }));
     } else if (block === 'variables') {
       setIfPresent(spec, 'variables', exportVariables(projectKey, view, taken, secrets));
     } else if (block === 'permissions') {

@@ -69,7 +69,7 @@ const QUIET_KEYS: ReadonlySet<string> = new Set(['params', 'steps', 'triggers', 
 export function scrubScenarioSpec(project: string, id: string, spec: Json): { spec: Json; secrets: ExportedSecret[] } {
   const found = { taken: new Set<string>(), found: [] as ExportedSecret[] };
   const at = { name: [project, id], where: `Scenario/${project}/${id} spec` };
-  const scrubbed = scrubSecrets(spec, at, found, { urls: true, identifiers: true, quietKeys: QUIET_KEYS }) as Json;
+  const scrubbed = scrubSecrets(spec, at, found, { urls: true, quietKeys: QUIET_KEYS }) as Json;
   return { spec: scrubbed, secrets: found.found };
 }
 

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExportedDocument } from '../../src/export/types.js';
 import { uniqueSecretNames } from '../../src/export/unique-secrets.js';
-import { credentialUrl, identifierKey, scrubSecrets } from '../../src/resources/export-common.js';
+import { isIdentifierName as identifierKey } from '../../src/diff/secret-names.js';
+import { credentialUrl, scrubSecrets } from '../../src/resources/export-common.js';
 import { projectSpecFromViews } from '../../src/resources/project-export.js';
 import { scenarioSpecFromView, scrubScenarioSpec } from '../../src/resources/scenario-export.js';
 import type { ExportedSecret } from '../../src/resources/types.js';
@@ -210,7 +211,7 @@ describe('one name rule for export and plans', () => {
     const { spec, secrets } = scrubScenarioSpec('CHURN', 'LOAD', { params: { steps: [{ id: 'load', type: 'python', params }] } });
     expect(JSON.stringify(spec)).not.toContain('clear-secret');
     expect(secrets).toHaveLength(SECRET_NAMES.length);
-    const custom = scrubSecrets({ ...params }, { name: ['CHURN', 'CUSTOM'], where: 'custom' }, { taken: new Set(), found: [] }, { urls: true, identifiers: true });
+    const custom = scrubSecrets({ ...params }, { name: ['CHURN', 'CUSTOM'], where: 'custom' }, { taken: new Set(), found: [] }, { urls: true });
     expect(JSON.stringify(custom)).not.toContain('clear-secret');
   });
 
