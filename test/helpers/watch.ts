@@ -7,8 +7,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { CliIo } from '../../src/cli/io.js';
 
 export const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
 
@@ -44,21 +42,8 @@ export function editFile(file: string, from: string, to: string): void {
   writeFileSync(file, text.replace(from, to));
 }
 
-export interface CapturedIo {
-  io: CliIo;
-  stdout(): string;
-  stderr(): string;
-}
-
-export function captureIo(env: NodeJS.ProcessEnv, cwd: string): CapturedIo {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr, env, cwd, stdinIsTTY: false }, stdout: () => out, stderr: () => err };
-}
+// The captured io lives with the other CLI test plumbing; re-exported for the watch tests that import it from here.
+export { captureIo, type CapturedIo } from './cli.js';
 
 /** The JSON log lines written so far. */
 export function logLines(text: string): Array<Record<string, unknown>> {

@@ -4,10 +4,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonDriftReport } from '../../src/cli/drift-output.js';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -15,25 +14,15 @@ const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
 let sim: TestSimulator;
 let dir: string;
 
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+async function cli(argv: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCliCaptured(argv, {
     env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed', ...env },
     cwd: dir,
-    stdinIsTTY: false,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 /** Runs drift and checks that it wrote nothing to DSS. */
-async function drift(...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function drift(...extra: string[]): Promise<CliResult> {
   sim.reset({ stats: true, state: false });
   const result = await cli(['drift', '-f', 'm', ...extra]);
   expect(sim.stats().writes).toBe(0);

@@ -4,10 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { REDACTED } from '../../src/log/secrets.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
 const PASSWORD = 'Hunter2-WAREHOUSE';
@@ -32,21 +31,11 @@ afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+async function cli(argv: string[]): Promise<CliResult> {
+  return runCliCaptured(argv, {
     env: { DSS_URL: url, DSS_API_KEY: KEY, WAREHOUSE_PASSWORD: PASSWORD },
     cwd: EXAMPLE,
-    stdinIsTTY: false,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 describe('error messages', () => {

@@ -5,11 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runCli } from '../../src/cli/program.js';
 import { PROJECT_GRANT_FLAGS, normalizeGrants } from '../../src/resources/grants.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const DB_PASSWORD = 'pa55-w0rd-from-dss';
@@ -22,31 +21,15 @@ const SLACK_URL = 'https://hooks.slack.com/services/T0001/B0002/slackSecretPath'
 /** Every value of the NOTIFY scenario that must appear in no exported file. */
 const SCENARIO_SECRETS = [HOOK_TOKEN, SMTP_PASSWORD, STEP_TOKEN, 'slackSecretPath'];
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let sim: TestSimulator;
 let fresh: TestSimulator | undefined;
 let dir: string;
 
 async function cli(node: TestSimulator, argv: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+  return runCliCaptured(argv, {
     env: { DSS_URL: node.url, DSS_API_KEY: node.adminKey, ...extraEnv },
     cwd: dir,
-    stdinIsTTY: false,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 const SECRETS = {

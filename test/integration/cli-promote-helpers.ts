@@ -6,9 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { expect } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 import { createDesignProject, health, update } from './simulator-deployer-helpers.js';
 
@@ -141,22 +140,10 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult };
 
 export async function runIn(dir: string, nodes: Nodes, argv: string[]): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+  return runCliCaptured(argv, {
     env: {
       DSS_URL: nodes.design.url,
       DSS_API_KEY: nodes.design.adminKey,
@@ -166,9 +153,7 @@ export async function runIn(dir: string, nodes: Nodes, argv: string[]): Promise<
       AUTO_PROD_KEY: nodes.autoProd.adminKey,
     },
     cwd: dir,
-    stdinIsTTY: false,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 export function expectNoSecret(nodes: Nodes, ...texts: string[]): void {

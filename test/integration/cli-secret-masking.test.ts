@@ -4,9 +4,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -15,21 +14,11 @@ const SECRET = 'Hunter2-REAL';
 let sim: TestSimulator;
 let dir: string;
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+async function cli(argv: string[]): Promise<CliResult> {
+  return runCliCaptured(argv, {
     env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed' },
     cwd: dir,
-    stdinIsTTY: false,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 beforeEach(async () => {

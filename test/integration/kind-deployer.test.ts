@@ -7,9 +7,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const TEST_KEY = 'automation-test-key-never-printed';
@@ -20,22 +19,8 @@ let autoTest: TestSimulator;
 let autoProd: TestSimulator;
 let dir: string;
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 async function cli(argv: string[]): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+  return runCliCaptured(argv, {
     env: {
       DSS_URL: design.url,
       DSS_API_KEY: design.adminKey,
@@ -45,9 +30,7 @@ async function cli(argv: string[]): Promise<CliResult> {
       PROD_NODE_KEY: PROD_KEY,
     },
     cwd: dir,
-    stdinIsTTY: false,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 const plan = (...extra: string[]) => cli(['plan', '-f', 'm', ...extra]);
