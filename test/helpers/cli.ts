@@ -21,8 +21,8 @@ export interface CliRunOptions {
 
 export interface CapturedIo {
   io: CliIo;
-  stdout(): string;
-  stderr(): string;
+  stdout: () => string;
+  stderr: () => string;
 }
 
 /** An io whose output is read back as text, for commands that keep running (sim, watch) or are awaited elsewhere. */

@@ -6,30 +6,17 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { buildProgram, runCli } from '../../src/cli/program.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { captureIo, runCliCaptured } from '../helpers/cli.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 // An empty directory and environment: nothing here may read manifests, a config or a key.
 const CWD = mkdtempSync(path.join(tmpdir(), 'dss-gitops-help-'));
 
-function captureIo(): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return { io: { stdout, stderr, env: {}, cwd: CWD, stdinIsTTY: false }, out: () => out, err: () => err };
-}
-
 async function run(argv: string[]) {
-  const { io, out, err } = captureIo();
-  const code = await runCli(argv, io);
-  return { code, stdout: out(), stderr: err() };
+  return runCliCaptured(argv, { env: {}, cwd: CWD });
 }
 
 interface Registered {
@@ -39,7 +26,7 @@ interface Registered {
 
 /** Every command the program registers, nested ones included, with its path (`['plan']`, `['sim', 'x']`...). */
 function registeredCommands(): Registered[] {
-  const program = buildProgram({ io: captureIo().io, setExitCode: () => undefined, debug: () => false });
+  const program = buildProgram({ io: captureIo({}, CWD).io, setExitCode: () => undefined, debug: () => false });
   const walk = (command: Command, prefix: string[]): Registered[] =>
     command.commands.flatMap((sub) => [{ path: [...prefix, sub.name()], command: sub }, ...walk(sub, [...prefix, sub.name()])]);
   return walk(program, []);

@@ -6,10 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CORPUS = path.join(ROOT, 'test/fixtures/invalid');
@@ -44,17 +43,10 @@ function extraArgs(dir: string): string[] {
   }
 }
 
-async function validate(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+async function validate(dir: string): Promise<CliResult> {
   const env = { DSS_URL: dssUrl, DSS_API_KEY: 'corpus-key-never-used' };
   const argv = ['validate', '-f', path.relative(ROOT, dir), ...extraArgs(dir)];
-  const code = await runCli(argv, { stdout, stderr, env, cwd: ROOT, stdinIsTTY: false });
-  return { code, stdout: out, stderr: err };
+  return runCliCaptured(argv, { env, cwd: ROOT });
 }
 
 describe('the invalid manifest corpus', () => {

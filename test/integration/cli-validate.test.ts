@@ -3,10 +3,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENV = {
@@ -17,14 +16,7 @@ const ENV = {
 };
 
 async function run(argv: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: options.env ?? ENV, cwd: options.cwd ?? ROOT, stdinIsTTY: false });
-  return { code, stdout: out, stderr: err };
+  return runCliCaptured(argv, { env: options.env ?? ENV, cwd: options.cwd ?? ROOT });
 }
 
 function tree(files: Record<string, string>): string {

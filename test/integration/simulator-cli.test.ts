@@ -5,23 +5,18 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { runSim } from '../../src/cli/sim.js';
+import { captureIo as captureStreams } from '../helpers/cli.js';
 import { basicAuth } from '../helpers/simulator.js';
 
 const KEY = 'sim-cli-secret-key';
 
 function captureIo(env: NodeJS.ProcessEnv = {}): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return { io: { stdout, stderr, env, cwd: process.cwd(), stdinIsTTY: false }, out: () => out, err: () => err };
+  const { io, stdout, stderr } = captureStreams(env, process.cwd());
+  return { io, out: stdout, err: stderr };
 }
 
 async function waitFor<T>(probe: () => T | undefined): Promise<T> {
