@@ -1,52 +1,12 @@
 // The example repository with the deployer tree beside it, on a design simulator (its own Project Deployer) and three
 // automation simulators: the whole chain from nothing in one apply, an empty second plan, a promotion by edit.
 
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { describe, expect, it } from 'vitest';
+import { automation, both, cli, design, dir, useExampleWithDeployer } from './kind-deployer-example-setup.js';
 
-const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
-const DEPLOYER = path.resolve(import.meta.dirname, '../../manifests-example-deployer');
-const STAGES = ['DEV', 'TEST', 'PROD'] as const;
-const keyOf = (stage: string) => `${stage.toLowerCase()}-automation-key-never-printed`;
-
-let design: TestSimulator;
-const automation = new Map<string, TestSimulator>();
-let dir: string;
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const env: Record<string, string> = { DSS_URL: design.url, DSS_API_KEY: design.adminKey, WAREHOUSE_PASSWORD: 'example-only' };
-  for (const stage of STAGES) {
-    env[`${stage}_AUTOMATION_URL`] = automation.get(stage)!.url;
-    env[`${stage}_AUTOMATION_API_KEY`] = keyOf(stage);
-  }
-  const code = await runCli(argv, { stdout, stderr, env, cwd: dir, stdinIsTTY: false });
-  for (const stage of STAGES) expect(out).not.toContain(keyOf(stage));
-  return { code, out };
-}
-
-const both = ['-f', 'm', '-f', 'd'];
-
-beforeAll(async () => {
-  design = await startTestSimulator();
-  for (const stage of STAGES) automation.set(stage, await startTestSimulator({ adminKey: keyOf(stage) }));
-  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-example-deployer-'));
-  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
-  cpSync(DEPLOYER, path.join(dir, 'd'), { recursive: true });
-});
-afterAll(async () => {
-  await Promise.all([design.close(), ...[...automation.values()].map((s) => s.close())]);
-  rmSync(dir, { recursive: true, force: true });
-});
+useExampleWithDeployer();
 
 /** The status's health, and what was last deployed from the simulator's control (no documented answer says it). */
 async function health(id: string): Promise<{ health: string; deployedBundleId: string | null }> {
