@@ -5,10 +5,10 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../../src/cli/program.js';
+import { captureIo } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -22,13 +22,10 @@ const automation = new Map<string, TestSimulator>();
 let dir: string;
 
 async function cli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await runCli(argv, { stdout, stderr, env: { DSS_URL: design.url, DSS_API_KEY: design.adminKey, ...env }, cwd: dir, stdinIsTTY: false });
-  return { code, out };
+  // One text for both streams, in the order they were written.
+  const { io, stdout } = captureIo({ DSS_URL: design.url, DSS_API_KEY: design.adminKey, ...env }, dir);
+  const code = await runCli(argv, { ...io, stderr: io.stdout });
+  return { code, out: stdout() };
 }
 
 /** What the example's manifests read from the environment. */

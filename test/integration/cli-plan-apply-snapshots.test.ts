@@ -3,26 +3,19 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 let sim: TestSimulator;
 let dir: string;
 
 async function stdoutOf(argv: string[]): Promise<string> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  await runCli(argv, {
-    stdout,
-    stderr: new PassThrough(),
+  const { stdout } = await runCliCaptured(argv, {
     env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'snapshot-secret' },
     cwd: dir,
-    stdinIsTTY: false,
   });
-  return out;
+  return stdout;
 }
 
 beforeAll(async () => {

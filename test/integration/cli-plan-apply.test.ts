@@ -3,40 +3,23 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { simpleGit } from 'simple-git';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const SECRET = 'pa55-w0rd-never-printed';
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let sim: TestSimulator;
 let dir: string;
 
 async function cli(argv: string[], options: { tty?: boolean; answer?: string } = {}): Promise<CliResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+  return runCliCaptured(argv, {
     env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: SECRET },
     cwd: dir,
-    stdinIsTTY: options.tty ?? false,
-    ...(options.answer !== undefined ? { readLine: () => Promise.resolve(options.answer as string) } : {}),
+    ...options,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 const apply = (...extra: string[]) => cli(['apply', '-f', 'm', '--auto-approve', ...extra]);

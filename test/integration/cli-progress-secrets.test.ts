@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { openRun } from '../../src/cli/run-context.js';
 import { REDACTED, SecretRegistry, withRunSecrets } from '../../src/log/secrets.js';
+import { captureIo } from '../helpers/cli.js';
 
 const KEY = 'design-key-Zq81vT';
 const SECRET = 'warehouse-pw-7Hk2';
@@ -20,10 +20,7 @@ afterEach(() => {
 });
 
 function captured(cwd: string, env: Record<string, string>): { io: CliIo; stdout: () => string } {
-  const out = new PassThrough();
-  const chunks: string[] = [];
-  out.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
-  return { io: { stdout: out, stderr: new PassThrough(), env, cwd, stdinIsTTY: false }, stdout: () => chunks.join('') };
+  return captureIo(env, cwd);
 }
 
 describe('progress lines', () => {

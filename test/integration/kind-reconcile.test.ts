@@ -5,15 +5,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { diffManaged } from '../../src/diff/index.js';
 import { loadManifestSet } from '../../src/manifest/load.js';
 import { isError, type ManifestSet } from '../../src/manifest/types.js';
 import { contextFactory, planRun, applyRun, type RunSetup } from '../../src/reconciler/reconcile.js';
 import { kindRegistry } from '../../src/resources/registry.js';
 import type { Logger } from '../../src/resources/types.js';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { docOf, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 
 type Json = Record<string, unknown>;
@@ -139,16 +138,9 @@ describe('the owner of a project to create', () => {
 });
 
 describe('defaults.projectOwner through the CLI', () => {
-  async function cli(dir: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
+  async function cli(dir: string, argv: string[]): Promise<CliResult> {
     const env = { DSS_URL: h.sim.url, DSS_API_KEY: h.sim.adminKey };
-    const code = await runCli(argv, { stdout, stderr, env, cwd: dir, stdinIsTTY: false });
-    return { code, stdout: out, stderr: err };
+    return runCliCaptured(argv, { env, cwd: dir });
   }
 
   function repository(config: string): string {
