@@ -4,11 +4,11 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 // program.js first: it registers every command, demo.js among them (demo.js imports it back).
 import '../../src/cli/program.js';
 import { runDemo } from '../../src/cli/demo.js';
+import { captureIo } from '../helpers/cli.js';
 
 const DEPLOYMENTS = path.resolve(import.meta.dirname, '../../manifests-example-deployer/deployments.yaml');
 
@@ -20,15 +20,14 @@ const keys: string[] = [];
 const checkedIn = readFileSync(DEPLOYMENTS, 'utf8');
 
 beforeAll(async () => {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const captured = captureIo({}, process.cwd());
   const newKey = (): string => {
     keys.push(`demo-node-${keys.length}-admin-key-never-printed`);
     return keys.at(-1)!;
   };
-  code = await runDemo({ stdout, stderr, env: {}, cwd: process.cwd(), stdinIsTTY: false }, { newKey });
+  code = await runDemo(captured.io, { newKey });
+  out = captured.stdout();
+  err = captured.stderr();
   sections = out.split('\n=== ');
 });
 
