@@ -2,7 +2,6 @@
 // Sends GET requests only. Never writes a secret: values under secret-looking names become `${secret:NAME}`
 // references, listed at the end and in SECRETS.md.
 
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
@@ -20,11 +19,11 @@ import { createLogger } from '../log/logger.js';
 import { formatProblem } from '../manifest/format-problems.js';
 import { isError } from '../manifest/types.js';
 import { KINDS } from '../resources/registry.js';
-import { startSimulator, type SimulatorHandle } from '../simulator/server.js';
+import type { SimulatorHandle } from '../simulator/server.js';
 import { EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 import type { CommandRegistrar } from './program.js';
-import { SIM_STATE_FILE } from './run-context.js';
+import { runSecretValues, SIM_STATE_FILE, startEmbeddedSimulator } from './run-context.js';
 
 interface ExportFlags {
   project: string[];
@@ -85,17 +84,9 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
   if (loaded.problems.some(isError)) throw new UserError('INVALID_CONFIG', 'the configuration is not valid');
   const config = loaded.config;
   let sim: SimulatorHandle | undefined;
-  if (flags.sim) {
-    const stateFile = path.join(io.cwd, SIM_STATE_FILE);
-    mkdirSync(path.dirname(stateFile), { recursive: true });
-    const adminKey = randomBytes(24).toString('base64url');
-    sim = await startSimulator({ stateFile, adminKey });
-    config.nodes = { design: { url: sim.url, apiKey: adminKey } };
-  } else {
-    requireConnection(config, flags.deployer ? ['design', 'deployer'] : ['design']);
-  }
-  const secrets = new Set(loaded.secrets);
-  for (const node of [config.nodes.design, config.nodes.deployer]) if (node?.apiKey) secrets.add(node.apiKey);
+  if (flags.sim) sim = await startEmbeddedSimulator(io, config);
+  else requireConnection(config, flags.deployer ? ['design', 'deployer'] : ['design']);
+  const secrets = runSecretValues(loaded.secrets, config);
   const log = createLogger({ level: debug ? 'debug' : 'warn', pretty: Boolean(io.stderr.isTTY), destination: io.stderr, secrets });
   const parallelism = parallelismOf(flags.parallelism, config.defaults.parallelism);
   config.defaults = { ...config.defaults, parallelism };

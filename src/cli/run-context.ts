@@ -120,23 +120,34 @@ export interface OpenRunOptions {
   progressLines?: boolean;
 }
 
+/**
+ * `--sim`: starts the embedded simulator with its state in SIM_STATE_FILE and points the design node at it, with a
+ * key made for this run only (the embedded node lives as long as the command).
+ */
+export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): Promise<SimulatorHandle> {
+  const stateFile = path.join(io.cwd, SIM_STATE_FILE);
+  mkdirSync(path.dirname(stateFile), { recursive: true });
+  const adminKey = randomBytes(24).toString('base64url');
+  const sim = await startSimulator({ stateFile, adminKey });
+  config.nodes = { design: { url: sim.url, apiKey: adminKey } };
+  return sim;
+}
+
+/** Every value the run's logs and errors must never show: resolved secrets and the nodes' API keys. */
+export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig): Set<string> {
+  const secrets = new Set(resolved);
+  for (const node of [config.nodes.design, config.nodes.deployer]) if (node?.apiKey) secrets.add(node.apiKey);
+  return secrets;
+}
+
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
   const set = loadValidManifests(options.load, io);
   const config = set.config;
   let sim: SimulatorHandle | undefined;
-  if (flags.sim) {
-    const stateFile = path.join(io.cwd, SIM_STATE_FILE);
-    mkdirSync(path.dirname(stateFile), { recursive: true });
-    // A key for this run only: the embedded node lives as long as the command.
-    const adminKey = randomBytes(24).toString('base64url');
-    sim = await startSimulator({ stateFile, adminKey });
-    config.nodes = { design: { url: sim.url, apiKey: adminKey } };
-  } else {
-    requireConnection(config);
-  }
-  const secrets = new Set(set.secrets);
-  for (const node of [config.nodes.design, config.nodes.deployer]) if (node?.apiKey) secrets.add(node.apiKey);
+  if (flags.sim) sim = await startEmbeddedSimulator(io, config);
+  else requireConnection(config);
+  const secrets = runSecretValues(set.secrets, config);
   const log = createLogger({
     level: options.debug ? 'debug' : 'warn',
     pretty: Boolean(io.stderr.isTTY),
