@@ -1,21 +1,17 @@
 // Shared pieces of the watch tests: a git repository of manifests made in a temporary directory, a runner of
 // drift runs against a simulator, captured CLI streams, and a strict parser of Prometheus text.
 
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { git } from './git.js';
+
+export { git };
 
 export const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
 
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
-}
 
 /** A repository whose `manifests/` holds a copy of manifests-example, committed on `main`. */
 export function manifestRepository(): { dir: string; manifests: string; head(): string; commitAll(message: string): string } {

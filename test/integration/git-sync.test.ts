@@ -1,38 +1,28 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syncRepository } from '../../src/git/sync.js';
 import { redactUrl } from '../../src/git/errors.js';
+import { createTestRepository, type TestRepository } from '../helpers/git.js';
 
+let repo: TestRepository;
 let origin: string;
 let cacheDir: string;
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: origin, encoding: 'utf8' }).trim();
-}
+const git = (...args: string[]): string => repo.git(...args);
 
-async function commitFile(file: string, content: string, message: string): Promise<string> {
-  await mkdir(path.dirname(path.join(origin, file)), { recursive: true });
-  await writeFile(path.join(origin, file), content);
-  git('add', '-A');
-  git('commit', '-q', '-m', message);
-  return git('rev-parse', 'HEAD');
-}
+const commitFile = (file: string, content: string, message: string): Promise<string> => repo.commitFile(file, content, message);
 
 beforeEach(async () => {
-  origin = await mkdtemp(path.join(tmpdir(), 'dss-gitops-origin-'));
+  repo = createTestRepository('dss-gitops-origin-');
+  origin = repo.dir;
   cacheDir = await mkdtemp(path.join(tmpdir(), 'dss-gitops-cache-'));
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.name', 'Test');
-  git('config', 'user.email', 'test@example.com');
-  git('config', 'commit.gpgsign', 'false');
 });
 
 afterEach(async () => {
-  await rm(origin, { recursive: true, force: true });
+  await repo.remove();
   await rm(cacheDir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,33 +6,22 @@ import type { ScheduleFn } from '../../src/watch/scheduler.js';
 import { createManifestSource, defaultCacheDir } from '../../src/watch/source.js';
 import type { RunOutcome } from '../../src/watch/types.js';
 import { startWatch } from '../../src/watch/watch.js';
+import { createTestRepository, type TestRepository } from '../helpers/git.js';
 
+let repo: TestRepository;
 let origin: string;
 let cacheDir: string;
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: origin, encoding: 'utf8' }).trim();
-}
-
-async function commit(file: string, content: string): Promise<string> {
-  await mkdir(path.dirname(path.join(origin, file)), { recursive: true });
-  await writeFile(path.join(origin, file), content);
-  git('add', '-A');
-  git('commit', '-q', '-m', `update ${file}`);
-  return git('rev-parse', 'HEAD');
-}
+const commit = (file: string, content: string): Promise<string> => repo.commitFile(file, content);
 
 beforeEach(async () => {
-  origin = await mkdtemp(path.join(tmpdir(), 'dss-gitops-watch-origin-'));
+  repo = createTestRepository('dss-gitops-watch-origin-');
+  origin = repo.dir;
   cacheDir = await mkdtemp(path.join(tmpdir(), 'dss-gitops-watch-cache-'));
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.name', 'Test');
-  git('config', 'user.email', 'test@example.com');
-  git('config', 'commit.gpgsign', 'false');
 });
 
 afterEach(async () => {
-  await rm(origin, { recursive: true, force: true });
+  await repo.remove();
   await rm(cacheDir, { recursive: true, force: true });
 });
 
