@@ -1,13 +1,17 @@
 // Interpolation of `${env:NAME}`, `${var:NAME}` and `${secret:NAME}` in manifest and configuration values.
 // Only these three prefixes are ours: any other `${...}` (DSS's own variable syntax) is left as it is, and `$${`
 // writes a literal `${`. Values that came from a secret are remembered by pointer and by value, so that output
-// can mask them and logs can redact them.
+// can mask them and logs can redact them. Which variables `${env:..}` and `${secret:..}` may read at all is the
+// policy's to say (see env-policy.ts): a refused reference is an issue, and its value is never substituted.
 
 import { joinPointer } from '../manifest/json-pointer.js';
+import type { ReferencePolicy } from './env-policy.js';
 
 export interface InterpolationSources {
   env: Record<string, string | undefined>;
   vars: Readonly<Record<string, string>>;
+  /** Refuses some environment reads; without one, every variable may be read. */
+  policy?: ReferencePolicy;
 }
 
 export interface InterpolationIssue {
@@ -53,7 +57,7 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
   let unresolved = false;
   const replaced = text.replace(REFERENCE, (match: string, source?: string, name?: string) => {
     if (source === undefined || name === undefined) return '${';
-    const resolved = resolve(source, name, sources);
+    const resolved = resolve(source, name, pointer, sources);
     if (typeof resolved === 'string') {
       if (source === 'secret') {
         sensitive = true;
@@ -70,10 +74,14 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
   return replaced;
 }
 
-function resolve(source: string, name: string, sources: InterpolationSources): string | Omit<InterpolationIssue, 'pointer'> {
+function resolve(source: string, name: string, pointer: string, sources: InterpolationSources): string | Omit<InterpolationIssue, 'pointer'> {
   const reference = `\${${source}:${name}}`;
   if (!NAME.test(name)) {
     return { message: `invalid reference \`${reference}\`: a name is letters, digits, \`_\`, \`.\` or \`-\`` };
+  }
+  if (source === 'env' || source === 'secret') {
+    const refusal = sources.policy?.refuse(source, name, pointer);
+    if (refusal) return refusal;
   }
   if (source === 'var') {
     const value = sources.vars[name];

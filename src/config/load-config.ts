@@ -8,6 +8,7 @@ import { checkSchema } from '../manifest/schema-check.js';
 import type { Problem } from '../manifest/types.js';
 import { parseYaml } from '../manifest/yaml-source.js';
 import { CONFIG_FILE_NAMES } from '../manifest/files.js';
+import { configReferencePolicy, secretReferenceNames } from './env-policy.js';
 import { interpolate, type InterpolationSources } from './interpolate.js';
 import { sameOrigin } from './origin.js';
 import { configSchema } from './schema.js';
@@ -17,6 +18,8 @@ export interface LoadedConfig {
   config: GitopsConfig;
   problems: Problem[];
   secrets: string[];
+  /** The names read as `${secret:..}` in the configuration and in `secretNames` given to `loadConfig`. */
+  secretNames: Set<string>;
 }
 
 interface RawNode {
@@ -34,6 +37,7 @@ interface RawConfig {
   ignoreDifferences?: GitopsConfig['ignoreDifferences'];
   external?: string[];
   source?: string;
+  interpolation?: GitopsConfig['interpolation'];
 }
 
 /** `--config FILE` when given, else `dss-gitops.yaml` (or `.yml`) in `rootDirectory`, else none. */
@@ -47,19 +51,24 @@ export function locateConfig(configPath: string | undefined, rootDirectory: stri
   return undefined;
 }
 
-export function loadConfig(file: string | undefined, sources: InterpolationSources): LoadedConfig {
+/**
+ * `secretNames`: the names the manifests read as `${secret:..}`, which the configuration may read only into a
+ * node's `apiKey`, like the credential variables (see env-policy.ts).
+ */
+export function loadConfig(file: string | undefined, sources: InterpolationSources, secretNames: ReadonlySet<string> = new Set()): LoadedConfig {
   const problems: Problem[] = [];
   const secrets: string[] = [];
+  const names = new Set(secretNames);
   let raw: RawConfig = {};
   if (file !== undefined) {
-    const read = readConfigFile(file, sources, problems, secrets);
+    const read = readConfigFile(file, sources, problems, secrets, names);
     if (read) raw = read;
   }
   const config = applyEnvironment(withDefaults(raw, file), sources.env, secrets);
-  return { config, problems, secrets };
+  return { config, problems, secrets, secretNames: names };
 }
 
-function readConfigFile(file: string, sources: InterpolationSources, problems: Problem[], secrets: string[]): RawConfig | undefined {
+function readConfigFile(file: string, sources: InterpolationSources, problems: Problem[], secrets: string[], names: Set<string>): RawConfig | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -71,7 +80,8 @@ function readConfigFile(file: string, sources: InterpolationSources, problems: P
   problems.push(...parsed.problems);
   const doc = parsed.documents[0];
   if (!doc) return undefined;
-  const interpolated = interpolate(doc.value, sources);
+  for (const name of secretReferenceNames(doc.value)) names.add(name);
+  const interpolated = interpolate(doc.value, { ...sources, policy: configReferencePolicy(names) });
   for (const issue of interpolated.issues) {
     problems.push({ ...doc.positions.valuePosition(issue.pointer), message: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) });
   }
@@ -117,6 +127,7 @@ function withDefaults(raw: RawConfig, file: string | undefined): GitopsConfig {
   if (raw.nodes?.deployer) config.nodes.deployer = node(raw.nodes.deployer);
   if (file !== undefined) config.file = file;
   if (raw.source !== undefined) config.source = raw.source;
+  if (raw.interpolation !== undefined) config.interpolation = raw.interpolation;
   return config;
 }
 

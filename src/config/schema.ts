@@ -59,6 +59,22 @@ export const configSchema: JsonSchema = {
       minLength: 1,
       description: 'Names this manifests tree in ownership records (default: the git remote origin and the path in it).',
     },
+    interpolation: {
+      type: 'object',
+      properties: {
+        envAllow: {
+          type: 'array',
+          description:
+            'The only environment variables `${env:..}` may read in manifests: names, or patterns where `*` matches any run of characters (`TEAM_*`). Credential variables and variables read as `${secret:..}` are refused whatever it says.',
+          items: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9_.*-]+$',
+            errorMessage: 'must be an environment variable name, or a pattern with `*` such as `TEAM_*`',
+          },
+        },
+      },
+      additionalProperties: false,
+    },
     ignoreDifferences: {
       type: 'array',
       items: {

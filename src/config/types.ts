@@ -52,6 +52,11 @@ export interface GitopsConfig {
   external: string[];
   /** Names this manifests tree in ownership records, in place of the git remote and path it is found at. */
   source?: string;
+  /** What manifests may interpolate. */
+  interpolation?: {
+    /** The only environment variables `${env:..}` may read in manifests: names, or patterns with `*`. */
+    envAllow?: string[];
+  };
 }
 
 export const DEFAULTS: DefaultsConfig = {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { collectVars } from '../config/vars.js';
 import { registerSecrets } from '../log/secrets.js';
+import { manifestReferencePolicy, secretReferenceNames } from '../config/env-policy.js';
 import { loadConfig, locateConfig } from '../config/load-config.js';
 import { loadDocument } from './document.js';
 import { findManifestFiles } from './files.js';
@@ -28,12 +29,9 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
   const found = findManifestFiles(options.paths, cwd);
   problems.push(...found.problems);
 
-  const configFile = locateConfig(options.configPath, found.rootDirectory, cwd);
-  const loadedConfig = loadConfig(configFile, sources);
-  problems.push(...loadedConfig.problems);
-  for (const secret of loadedConfig.secrets) secrets.add(secret);
-
-  const checked: CheckedDocument[] = [];
+  // Every file is parsed before anything is interpolated: which variables `${env:..}` may read depends on the
+  // names read as `${secret:..}` anywhere in the run (see config/env-policy.ts).
+  const parsedFiles: ReturnType<typeof parseYaml>[] = [];
   for (const file of found.files) {
     let text: string;
     try {
@@ -44,8 +42,21 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
     }
     const parsed = parseYaml(file, text);
     problems.push(...parsed.problems);
+    parsedFiles.push(parsed);
+  }
+  const manifestSecretNames = secretReferenceNames(parsedFiles.flatMap((parsed) => parsed.documents.map((d) => d.value)));
+
+  const configFile = locateConfig(options.configPath, found.rootDirectory, cwd);
+  const loadedConfig = loadConfig(configFile, sources, manifestSecretNames);
+  problems.push(...loadedConfig.problems);
+  for (const secret of loadedConfig.secrets) secrets.add(secret);
+  const envAllow = loadedConfig.config.interpolation?.envAllow;
+  const policy = manifestReferencePolicy({ secretNames: loadedConfig.secretNames, ...(envAllow ? { envAllow } : {}) });
+
+  const checked: CheckedDocument[] = [];
+  for (const parsed of parsedFiles) {
     for (const yamlDocument of parsed.documents) {
-      const loaded = loadDocument(yamlDocument, sources, cwd);
+      const loaded = loadDocument(yamlDocument, { ...sources, policy }, cwd);
       problems.push(...loaded.problems);
       for (const secret of loaded.secrets) secrets.add(secret);
       if (loaded.document) checked.push({ document: loaded.document, unresolvedPointers: loaded.unresolvedPointers });

@@ -1,0 +1,110 @@
+// Which environment variables a reference may read. Manifests come from pull requests, and `plan` runs on them
+// with the runner's credentials in the environment and posts its output as a comment: a manifest that could read
+// `${env:DSS_API_KEY}` would print the key in the plan and write it into DSS. So, in manifests:
+// - the tool's credential variables (CREDENTIAL_ENV) cannot be read at all, neither as `${env:..}` nor as
+//   `${secret:..}` (a secret is masked in output, but still written into DSS, where any reader of the field sees it);
+// - a variable read as `${secret:X}` anywhere in the run (configuration or manifests) cannot also be read as
+//   `${env:X}`, which is printed in clear;
+// - when `interpolation.envAllow` of dss-gitops.yaml is set, `${env:..}` reads only the names it lists.
+// In dss-gitops.yaml, credential and secret variables may be read only where the tool takes a key
+// (`nodes.design.apiKey`, `nodes.deployer.apiKey`): elsewhere they would end up in URLs, ownership records or output.
+
+import { joinPointer } from '../manifest/json-pointer.js';
+
+/** Variables the tool reads credentials from: API keys, the simulator's admin key, the webhook URL. */
+export const CREDENTIAL_ENV = ['DSS_API_KEY', 'DSS_DEPLOYER_API_KEY', 'DSS_SIM_API_KEY', 'DSS_GITOPS_WEBHOOK_URL'] as const;
+
+export type ReferenceSource = 'env' | 'secret';
+
+export interface Refusal {
+  message: string;
+  hint?: string;
+}
+
+/** Decides, for each `${env:..}` / `${secret:..}` reference, whether it may be resolved. */
+export interface ReferencePolicy {
+  /** Why `${source:name}` at `pointer` may not be resolved; undefined when it may. */
+  refuse(source: ReferenceSource, name: string, pointer: string): Refusal | undefined;
+}
+
+const SECRET_REFERENCE = /\$\$\{|\$\{secret:([^}]*)\}/g;
+
+/** The names read as `${secret:NAME}` in the string values of `value` (`$${` escapes are skipped). */
+export function secretReferenceNames(value: unknown): Set<string> {
+  const names = new Set<string>();
+  const visit = (item: unknown): void => {
+    if (typeof item === 'string') {
+      for (const match of item.matchAll(SECRET_REFERENCE)) if (match[1] !== undefined) names.add(match[1]);
+    } else if (Array.isArray(item)) {
+      item.forEach(visit);
+    } else if (item !== null && typeof item === 'object') {
+      Object.values(item).forEach(visit);
+    }
+  };
+  visit(value);
+  return names;
+}
+
+/** Whether `name` matches one of `patterns`: exact names, or `*` for any run of characters (`TEAM_*`). */
+export function matchesEnvPattern(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'));
+    return new RegExp(`^${parts.join('.*')}$`).test(name);
+  });
+}
+
+const isCredential = (name: string): boolean => (CREDENTIAL_ENV as readonly string[]).includes(name);
+
+export interface ManifestPolicyOptions {
+  /** Every name read as `${secret:..}` in the run. */
+  secretNames: ReadonlySet<string>;
+  /** `interpolation.envAllow` of the configuration, when set. */
+  envAllow?: readonly string[];
+}
+
+/** The rule for manifests (see the top of this file). */
+export function manifestReferencePolicy(options: ManifestPolicyOptions): ReferencePolicy {
+  return {
+    refuse(source, name) {
+      const reference = `\${${source}:${name}}`;
+      if (isCredential(name)) {
+        return {
+          message: `\`${reference}\` is refused: ${name} holds the credentials of dss-gitops, which manifests cannot read`,
+          hint: 'set the value in the manifest, or pass it with --var / --var-file and `${var:NAME}`',
+        };
+      }
+      if (source === 'secret') return undefined;
+      if (options.secretNames.has(name)) {
+        return {
+          message: `\`${reference}\` is refused: ${name} is read as \`\${secret:${name}}\` in this run, and an \`\${env:..}\` value is shown in clear`,
+          hint: `use \`\${secret:${name}}\` here too`,
+        };
+      }
+      if (options.envAllow !== undefined && !matchesEnvPattern(name, options.envAllow)) {
+        return {
+          message: `\`${reference}\` is refused: ${name} is not listed in \`interpolation.envAllow\` of dss-gitops.yaml`,
+          hint: `add ${name} (or a pattern such as PREFIX_*) to interpolation.envAllow`,
+        };
+      }
+      return undefined;
+    },
+  };
+}
+
+const KEY_POINTERS = new Set(['design', 'deployer'].map((node) => joinPointer(joinPointer(joinPointer('', 'nodes'), node), 'apiKey')));
+
+/** The rule for dss-gitops.yaml: credential and secret variables are read only into the nodes' `apiKey`. */
+export function configReferencePolicy(secretNames: ReadonlySet<string>): ReferencePolicy {
+  return {
+    refuse(source, name, pointer) {
+      if (KEY_POINTERS.has(pointer)) return undefined;
+      if (source === 'secret' || isCredential(name) || secretNames.has(name)) {
+        const reference = `\${${source}:${name}}`;
+        return {
+          message: `\`${reference}\` is refused here: credentials and secrets are read only into \`nodes.design.apiKey\` and \`nodes.deployer.apiKey\``,
+        };
+      }
+      return undefined;
+    },
+  };
+}

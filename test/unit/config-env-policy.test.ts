@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CREDENTIAL_ENV,
+  configReferencePolicy,
+  manifestReferencePolicy,
+  matchesEnvPattern,
+  secretReferenceNames,
+} from '../../src/config/env-policy.js';
+import { interpolate, type InterpolationSources } from '../../src/config/interpolate.js';
+
+const env = { DSS_API_KEY: 'the-api-key', DB_PASSWORD: 'pw-1234', TEAM_URL: 'https://team', OTHER: 'other' };
+
+function sources(policy: InterpolationSources['policy']): InterpolationSources {
+  return { env, vars: {}, ...(policy ? { policy } : {}) };
+}
+
+describe('secretReferenceNames', () => {
+  it('finds the names read as ${secret:..} at any depth, not escaped ones', () => {
+    const value = { a: ['x ${secret:ONE} y', { b: '${secret:TWO}${env:THREE}' }], c: '$${secret:ESCAPED}', d: 3 };
+    expect([...secretReferenceNames(value)].sort()).toEqual(['ONE', 'TWO']);
+  });
+});
+
+describe('matchesEnvPattern', () => {
+  it('matches names exactly or with * as any run of characters', () => {
+    expect(matchesEnvPattern('TEAM_URL', ['TEAM_*'])).toBe(true);
+    expect(matchesEnvPattern('TEAM.URL', ['TEAM_*'])).toBe(false);
+    expect(matchesEnvPattern('OTHER', ['OTHER'])).toBe(true);
+    expect(matchesEnvPattern('OTHERS', ['OTHER'])).toBe(false);
+    expect(matchesEnvPattern('A.B', ['A.*'])).toBe(true);
+    expect(matchesEnvPattern('AxB', ['A.B'])).toBe(false);
+  });
+});
+
+describe('the manifest policy', () => {
+  it('refuses the credential variables as ${env:..} and ${secret:..}, without substituting them', () => {
+    const policy = manifestReferencePolicy({ secretNames: new Set() });
+    for (const name of CREDENTIAL_ENV) {
+      for (const source of ['env', 'secret']) {
+        const out = interpolate({ spec: { d: `k \${${source}:${name}}` } }, sources(policy));
+        expect(out.issues).toEqual([expect.objectContaining({ pointer: '/spec/d', message: expect.stringContaining(`${name} holds the credentials`) })]);
+        expect(out.value).toEqual({ spec: { d: `k \${${source}:${name}}` } });
+        expect(out.unresolvedPointers).toEqual(['/spec/d']);
+        expect(out.secrets).toEqual([]);
+      }
+    }
+  });
+
+  it('refuses ${env:X} for a name read as ${secret:X} in the run, and lets ${secret:X} read it', () => {
+    const policy = manifestReferencePolicy({ secretNames: new Set(['DB_PASSWORD']) });
+    const out = interpolate({ a: '${env:DB_PASSWORD}', b: '${secret:DB_PASSWORD}', c: '${env:OTHER}' }, sources(policy));
+    expect(out.issues).toEqual([{ pointer: '/a', message: expect.stringContaining('is read as `${secret:DB_PASSWORD}`'), hint: 'use `${secret:DB_PASSWORD}` here too' }]);
+    expect(out.value).toEqual({ a: '${env:DB_PASSWORD}', b: 'pw-1234', c: 'other' });
+    expect(out.sensitivePointers).toEqual(['/b']);
+  });
+
+  it('with envAllow, reads only the names it lists, and never credentials or secrets', () => {
+    const policy = manifestReferencePolicy({ secretNames: new Set(['DB_PASSWORD']), envAllow: ['TEAM_*', 'DB_*', 'DSS_*'] });
+    const out = interpolate({ a: '${env:TEAM_URL}', b: '${env:OTHER}', c: '${env:DB_PASSWORD}', d: '${env:DSS_API_KEY}' }, sources(policy));
+    expect(out.value).toEqual({ a: 'https://team', b: '${env:OTHER}', c: '${env:DB_PASSWORD}', d: '${env:DSS_API_KEY}' });
+    expect(out.issues.map((i) => i.pointer)).toEqual(['/b', '/c', '/d']);
+    expect(out.issues[0]?.message).toContain('OTHER is not listed in `interpolation.envAllow`');
+  });
+
+  it('refuses nothing without a policy (as before, for callers that set none)', () => {
+    expect(interpolate({ a: '${env:DSS_API_KEY}' }, sources(undefined)).value).toEqual({ a: 'the-api-key' });
+  });
+});
+
+describe('the configuration policy', () => {
+  it('reads credentials and secrets into the nodes\' apiKey only', () => {
+    const policy = configReferencePolicy(new Set(['DB_PASSWORD']));
+    const value = {
+      nodes: { design: { url: '${env:TEAM_URL}', apiKey: '${env:DSS_API_KEY}' }, deployer: { apiKey: '${secret:DB_PASSWORD}' } },
+      source: '${env:DSS_API_KEY}',
+      defaults: { projectOwner: '${env:DB_PASSWORD}' },
+      external: ['${secret:OTHER}'],
+    };
+    const out = interpolate(value, sources(policy));
+    expect(out.issues.map((i) => i.pointer)).toEqual(['/source', '/defaults/projectOwner', '/external/0']);
+    expect(out.value).toMatchObject({ nodes: { design: { url: 'https://team', apiKey: 'the-api-key' }, deployer: { apiKey: 'pw-1234' } } });
+  });
+});
