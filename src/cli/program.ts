@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DssGitopsError } from '../errors.js';
+import { CREDENTIAL_ENV } from '../config/env-policy.js';
 import { SecretRegistry, withRunSecrets } from '../log/secrets.js';
 import { COMMANDS } from './commands.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
@@ -52,16 +53,34 @@ function inheritSettings(parent: Command): void {
   }
 }
 
-/** Secrets known before any manifest is read: the keys and webhook URL the environment holds. */
-const SECRET_ENV = ['DSS_API_KEY', 'DSS_DEPLOYER_API_KEY', 'DSS_GITOPS_WEBHOOK_URL'] as const;
-
 /**
  * Runs the CLI with `argv` (without the node and script names) and returns the exit code. The run has its own
- * secrets registry (see log/secrets.ts), which the manifest loader fills and every printed error is scrubbed with.
+ * secrets registry (see log/secrets.ts): it starts with the credentials the environment holds, the loaders add
+ * what they resolve, and everything the run writes on stdout and stderr passes through it.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const secrets = new SecretRegistry(SECRET_ENV.map((name) => io.env[name]).filter((v): v is string => v !== undefined));
-  return withRunSecrets(secrets, () => run(argv, io, secrets));
+  const secrets = new SecretRegistry(CREDENTIAL_ENV.map((name) => io.env[name]).filter((v): v is string => v !== undefined));
+  const scrubbed: CliIo = { ...io, stdout: scrubbedStream(io.stdout, secrets), stderr: scrubbedStream(io.stderr, secrets) };
+  return withRunSecrets(secrets, () => run(argv, scrubbed, secrets));
+}
+
+/**
+ * `stream` whose `write` removes the run's secrets first: the one place every command's output passes, whatever
+ * wrote it (renderers, progress lines, warnings, the logger). Everything else is the stream's own.
+ */
+function scrubbedStream<T extends CliIo['stdout']>(stream: T, secrets: SecretRegistry): T {
+  const original = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
+    return original(text === undefined ? chunk : secrets.redact(text), ...rest);
+  };
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'write') return write;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 async function run(argv: string[], io: CliIo, secrets: SecretRegistry): Promise<number> {

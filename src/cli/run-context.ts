@@ -14,7 +14,7 @@ import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
 import { findRepoRoot, headCommit } from '../git/repository.js';
 import { createLogger, type AppLogger } from '../log/logger.js';
-import { scrubSecrets } from '../log/secrets.js';
+import { registerSecrets, runSecretRegistry, scrubSecrets, SecretRegistry } from '../log/secrets.js';
 import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../manifest/load.js';
 import { isError, type LoadManifestOptions, type ManifestSet } from '../manifest/types.js';
@@ -128,16 +128,21 @@ export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): P
   const stateFile = path.join(io.cwd, SIM_STATE_FILE);
   mkdirSync(path.dirname(stateFile), { recursive: true });
   const adminKey = randomBytes(24).toString('base64url');
+  registerSecrets([adminKey]);
   const sim = await startSimulator({ stateFile, adminKey });
   config.nodes = { design: { url: sim.url, apiKey: adminKey } };
   return sim;
 }
 
-/** Every value the run's logs and errors must never show: resolved secrets and the nodes' API keys. */
-export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig): Set<string> {
-  const secrets = new Set(resolved);
-  for (const node of [config.nodes.design, config.nodes.deployer]) if (node?.apiKey) secrets.add(node.apiKey);
-  return secrets;
+/**
+ * Every value the run's output must never show: resolved secrets and the nodes' API keys. Inside a CLI run they
+ * join the run's registry (see log/secrets.ts), which the logger then uses, so the set is the same everywhere.
+ */
+export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig): SecretRegistry {
+  const registry = runSecretRegistry() ?? new SecretRegistry();
+  for (const value of resolved) registry.add(value);
+  for (const node of [config.nodes.design, config.nodes.deployer]) if (node?.apiKey) registry.add(node.apiKey);
+  return registry;
 }
 
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import type { Dispatcher } from 'undici';
 import { DEFAULTS, type DefaultsConfig, type NodeConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { SecretRegistry, scrubSecrets } from '../log/secrets.js';
 import type { Logger } from '../resources/types.js';
 import { DssApiError } from './errors.js';
 import { waitForFuture } from './futures.js';
@@ -67,6 +68,7 @@ class HttpDssClient implements DssClient {
       options.dispatcher === undefined ? createNodePool(parsed.origin, node, this.#defaults.parallelism) : undefined;
     const apiKey = node.apiKey;
     const encoded = Buffer.from(`${apiKey}:`).toString('base64');
+    const ownKey = new SecretRegistry([apiKey]);
     this.#endpoint = {
       nodeName: this.nodeName,
       url: this.url,
@@ -74,7 +76,8 @@ class HttpDssClient implements DssClient {
       prefix: parsed.pathPrefix + normalizeBasePath(node.basePath ?? DEFAULT_BASE_PATH),
       dispatcher: options.dispatcher ?? (this.#ownPool as Dispatcher),
       authorization: `Basic ${encoded}`,
-      scrub: (text) => scrubSecrets(text, [apiKey, encoded]),
+      // The client's own key (a client may live outside a CLI run), then everything the run knows.
+      scrub: (text) => scrubSecrets(ownKey.redact(text)),
     };
   }
 
@@ -231,12 +234,4 @@ function normalizeBasePath(basePath: string): string {
   const trimmed = basePath.trim().replace(/\/+$/, '');
   if (trimmed === '') return '';
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
-}
-
-export function scrubSecrets(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret !== '') out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }

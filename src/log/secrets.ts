@@ -1,45 +1,94 @@
-// The secret values known to a run (API keys, `${secret:..}` values). Every log line passes through `redact`
-// before it is written, so a secret that slips into a message, an error or a nested field never reaches output.
-// A CLI run also has one registry for the whole run (`withRunSecrets`): the manifest loader adds what it resolves,
-// and every error text the CLI prints goes through `scrubSecrets`, since DSS errors may echo a value sent to it.
+// The one scrubber of dss-gitops: the secret values known to a run (API keys, infra admin keys, `${secret:..}`
+// values, the webhook URL) and how they are removed from text and data before anything leaves the process.
+// A CLI run has one registry for the whole run (`withRunSecrets`): the configuration and manifest loaders add what
+// they resolve, and every output goes through it: stdout and stderr (plans, show, drift, progress lines, errors,
+// logs), plan files, webhook payloads. DSS errors may echo a value sent to it, so they are scrubbed like the rest.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * Values shorter than this are not treated as secrets: replacing a one- or two-character string everywhere
- * would mangle every line (and the JSON around it) while protecting nothing worth protecting.
+ * Values at least this long are removed wherever they appear, inside any text. A shorter value (`ab`, `1`, `yes`)
+ * would mangle every line that happens to contain those characters while protecting little, so it is removed only
+ * where it is a whole value: a string equal to it in data, a JSON string literal equal to it in text (`"ab"`, how
+ * plans, JSON output and log lines show values), or a text that is nothing else.
  */
-const MIN_SECRET_LENGTH = 4;
+export const MIN_SECRET_LENGTH = 4;
 
 export const REDACTED = '[redacted]';
 
+/** The forms a value takes in output: as is, JSON-escaped, URL-encoded (both ways), base64 (and as Basic auth). */
+function encodedForms(value: string): string[] {
+  const forms = [
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    encodeURIComponent(value).replace(/%20/g, '+'),
+    Buffer.from(value).toString('base64'),
+    Buffer.from(`${value}:`).toString('base64'),
+  ];
+  return [...new Set(forms)];
+}
+
 export class SecretRegistry {
+  /** Every value as given, short ones included. */
   readonly #values = new Set<string>();
+  /** Forms removed anywhere in a text, longest first. */
+  #anywhere: string[] = [];
+  /** Short values, removed only as whole values. */
+  readonly #whole = new Set<string>();
 
   constructor(values: Iterable<string> = []) {
     for (const value of values) this.add(value);
   }
 
   add(value: string | undefined): void {
-    if (value === undefined || value.length < MIN_SECRET_LENGTH) return;
+    if (value === undefined || value === '' || this.#values.has(value)) return;
     this.#values.add(value);
-    // In a JSON line the value appears escaped; in an Authorization header, as Basic credentials.
-    const escaped = JSON.stringify(value).slice(1, -1);
-    if (escaped !== value) this.#values.add(escaped);
-    this.#values.add(Buffer.from(`${value}:`).toString('base64'));
+    if (value.length < MIN_SECRET_LENGTH) {
+      this.#whole.add(value);
+      return;
+    }
+    // Longest first, so that a secret containing another is replaced whole.
+    this.#anywhere = [...new Set([...this.#anywhere, ...encodedForms(value)])].sort((a, b) => b.length - a.length);
   }
 
+  /** How many distinct values are known. */
   get size(): number {
     return this.#values.size;
   }
 
+  /** Whether `text` shows a known value (anywhere for long values, as the whole text for short ones). */
+  reveals(text: string): boolean {
+    return this.#whole.has(text) || this.#anywhere.some((form) => text.includes(form));
+  }
+
+  /** `text` with every known value replaced by REDACTED. */
   redact(text: string): string {
+    if (this.#values.size === 0) return text;
+    if (this.#whole.has(text)) return REDACTED;
     let out = text;
-    // Longest first, so that a secret containing another is replaced whole.
-    for (const value of [...this.#values].sort((a, b) => b.length - a.length)) {
-      if (out.includes(value)) out = out.split(value).join(REDACTED);
+    for (const form of this.#anywhere) if (out.includes(form)) out = out.split(form).join(REDACTED);
+    for (const value of this.#whole) {
+      const literal = JSON.stringify(value);
+      if (out.includes(literal)) out = out.split(literal).join(`"${REDACTED}"`);
     }
     return out;
+  }
+
+  /** A copy of `value` whose strings (keys included) are redacted; the input is not modified. */
+  redactValue<T>(value: T): T {
+    return this.#values.size === 0 ? value : (this.#redactDeep(value) as T);
+  }
+
+  #redactDeep(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.#redactDeep(item));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) out[this.redact(key)] = this.#redactDeep(item);
+      return out;
+    }
+    return value;
   }
 
   toJSON(): string {
@@ -54,8 +103,13 @@ export function withRunSecrets<T>(registry: SecretRegistry, fn: () => T): T {
   return runSecrets.run(registry, fn);
 }
 
+/** The current run's registry; undefined outside a run. */
+export function runSecretRegistry(): SecretRegistry | undefined {
+  return runSecrets.getStore();
+}
+
 /** Adds values to the current run's secrets; outside a run, does nothing. */
-export function registerSecrets(values: Iterable<string>): void {
+export function registerSecrets(values: Iterable<string | undefined>): void {
   const registry = runSecrets.getStore();
   if (registry) for (const value of values) registry.add(value);
 }
@@ -63,5 +117,16 @@ export function registerSecrets(values: Iterable<string>): void {
 /** `text` with every secret of the current run replaced by REDACTED (unchanged outside a run). */
 export function scrubSecrets(text: string): string {
   const registry = runSecrets.getStore();
-  return registry && registry.size > 0 ? registry.redact(text) : text;
+  return registry ? registry.redact(text) : text;
+}
+
+/** A copy of `value` with every secret of the current run redacted in its strings (the same value outside a run). */
+export function scrubValue<T>(value: T): T {
+  const registry = runSecrets.getStore();
+  return registry ? registry.redactValue(value) : value;
+}
+
+/** Whether `text` shows a secret of the current run (false outside a run). */
+export function revealsSecret(text: string): boolean {
+  return runSecrets.getStore()?.reveals(text) ?? false;
 }

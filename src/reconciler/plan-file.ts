@@ -4,6 +4,8 @@
 
 import { FORMAT_VERSION, SENSITIVE_MASK, type PlanReport } from '../diff/types.js';
 import { UserError } from '../errors.js';
+import { revealsSecret, scrubValue } from '../log/secrets.js';
+import { joinPointer } from '../manifest/json-pointer.js';
 import type { ManifestDocument, ManifestMetadata, SourcePosition } from '../manifest/types.js';
 import { fingerprint, getPointer, replaceAt, saltedHash } from './hash.js';
 import type { PlannedRun } from './reconcile.js';
@@ -71,10 +73,30 @@ function maskedReport(report: PlanReport): PlanReport {
   };
 }
 
+/**
+ * The pointers of the strings in `value` that show a secret of the run (an API key, a `${secret:..}` value) outside
+ * the pointers already marked: a `${var:..}` or a literal may hold one. Skips what is below a marked pointer.
+ */
+function revealingPointers(value: unknown, marked: readonly string[], pointer = ''): string[] {
+  if (marked.some((m) => pointer === m || pointer.startsWith(`${m}/`))) return [];
+  if (typeof value === 'string') return pointer !== '' && revealsSecret(value) ? [pointer] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => revealingPointers(item, marked, joinPointer(pointer, i)));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => revealingPointers(item, marked, joinPointer(pointer, key)));
+  }
+  return [];
+}
+
+/**
+ * A document as the plan file keeps it: every secret value, the ones the manifests marked and any other string that
+ * shows one, replaced by a salted hash, and put back from the manifests on apply (see `restoreDocuments`).
+ */
 function documentOf(doc: ManifestDocument, salt: string): PlanFileDocument {
-  const specPointers = doc.sensitivePaths.filter((p) => p.startsWith('/spec/')).map((p) => p.slice('/spec'.length));
-  const spec = replaceAt(doc.spec, specPointers, (value) => ({ $sensitive: saltedHash(salt, value) })) as Record<string, unknown>;
-  return { apiVersion: doc.apiVersion, kind: doc.kind, metadata: doc.metadata, spec, source: doc.source, sensitivePaths: doc.sensitivePaths };
+  const marked = doc.sensitivePaths.filter((p) => p.startsWith('/spec/')).map((p) => p.slice('/spec'.length));
+  const revealing = revealingPointers(doc.spec, marked);
+  const spec = replaceAt(doc.spec, [...marked, ...revealing], (value) => ({ $sensitive: saltedHash(salt, value) })) as Record<string, unknown>;
+  const sensitivePaths = [...doc.sensitivePaths, ...revealing.map((p) => `/spec${p}`)];
+  return { apiVersion: doc.apiVersion, kind: doc.kind, metadata: doc.metadata, spec, source: doc.source, sensitivePaths };
 }
 
 export function buildPlanFile(planned: PlannedRun, documents: ManifestDocument[], ctx: PlanFileContext): PlanFile {
@@ -87,7 +109,8 @@ export function buildPlanFile(planned: PlannedRun, documents: ManifestDocument[]
     manifests: ctx.manifests,
     options: ctx.options,
     salt: ctx.salt,
-    report: maskedReport(planned.plan.report),
+    // Values DSS returned or the manifests hold may show a secret under any name (a description quoting a key).
+    report: scrubValue(maskedReport(planned.plan.report)),
     documents: documents.map((d) => documentOf(d, ctx.salt)),
     fingerprints: fingerprintsOf(planned, ctx.salt),
   };

@@ -14,6 +14,7 @@
 // A salted hash of a long random API key reveals nothing usable.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { registerSecrets } from '../log/secrets.js';
 import { isPlainObject, type Json } from './managed-write.js';
 
 export const RECORD_FIELD = 'dssGitops';
@@ -37,7 +38,10 @@ export function matchesHash(recorded: unknown, key: string): boolean {
 /** The key as DSS returned it, when it did so in clear (not empty, not a mask such as `********`). */
 export function clearKey(settings: Json): string | undefined {
   const key = settings.adminApiKey;
-  return typeof key === 'string' && key !== '' && !/^\*+$/.test(key) ? key : undefined;
+  if (typeof key !== 'string' || key === '' || /^\*+$/.test(key)) return undefined;
+  // A key the run has read: scrubbed from its output from here on, wherever it shows (see log/secrets.ts).
+  registerSecrets([key]);
+  return key;
 }
 
 export function recordedHash(settings: Json): unknown {

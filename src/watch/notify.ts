@@ -3,6 +3,7 @@
 // `report` built from addresses, kinds and field paths only: no live or desired values, so no secrets.
 
 import { request } from 'undici';
+import { scrubValue } from '../log/secrets.js';
 import { silentLogger, totalCounts } from './types.js';
 import type { DriftedObject, RunOutcome, StateCounts, WatchLogger } from './types.js';
 
@@ -139,7 +140,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
       // A repair is news even when the drift set ends where it was (drifted and healed within one run).
       const healed = outcome.healed !== undefined && outcome.healed.length > 0;
       if (sameSet(current, delivered) && !healed) return false;
-      const message = buildMessage(outcome, delivered, options.maxListed);
+      // Addresses, field paths and logins only, but a name can be anything: the run's secrets never leave.
+      const message = scrubValue(buildMessage(outcome, delivered, options.maxListed));
       try {
         await post(options.url, message);
       } catch (error) {

@@ -81,9 +81,10 @@ describe('createLogger', () => {
     expect(typeof log.info).toBe('function');
   });
 
-  it('ignores values too short to be secrets', () => {
+  it('ignores the empty value, and masks a value too short to mask anywhere only where it is a whole value', () => {
     const secrets = new SecretRegistry(['', 'ab']);
-    expect(secrets.size).toBe(0);
+    expect(secrets.size).toBe(1);
     expect(secrets.redact('abc')).toBe('abc');
+    expect(secrets.redact('{"owner":"ab","name":"abc"}')).toBe('{"owner":"[redacted]","name":"abc"}');
   });
 });
