@@ -3,13 +3,15 @@
 // `${env:DSS_API_KEY}` would print the key in the plan and write it into DSS. So, in manifests:
 // - the tool's credential variables (CREDENTIAL_ENV) cannot be read at all, neither as `${env:..}` nor as
 //   `${secret:..}` (a secret is masked in output, but still written into DSS, where any reader of the field sees it);
-// - a variable read as `${secret:X}` anywhere in the run (configuration or manifests) cannot also be read as
-//   `${env:X}`, which is printed in clear;
+// - a variable read in a secret place anywhere in the run (as `${secret:X}`, or as `${env:X}` under a secret-looking
+//   key such as `adminApiKey` or `password`) cannot be read as `${env:X}` anywhere else, where it would print in
+//   clear. An `${env:..}` value under a secret-looking key is itself a secret: masked and scrubbed like one;
 // - when `interpolation.envAllow` of dss-gitops.yaml is set, `${env:..}` reads only the names it lists.
 // In dss-gitops.yaml, credential and secret variables may be read only where the tool takes a key
 // (`nodes.design.apiKey`, `nodes.deployer.apiKey`): elsewhere they would end up in URLs, ownership records or output.
 
-import { joinPointer } from '../manifest/json-pointer.js';
+import { looksSecret } from '../diff/secret-names.js';
+import { joinPointer, parsePointer } from '../manifest/json-pointer.js';
 
 /** Variables the tool reads credentials from: API keys, the simulator's admin key, the webhook URL. */
 export const CREDENTIAL_ENV = ['DSS_API_KEY', 'DSS_DEPLOYER_API_KEY', 'DSS_SIM_API_KEY', 'DSS_GITOPS_WEBHOOK_URL'] as const;
@@ -25,23 +27,37 @@ export interface Refusal {
 export interface ReferencePolicy {
   /** Why `${source:name}` at `pointer` may not be resolved; undefined when it may. */
   refuse(source: ReferenceSource, name: string, pointer: string): Refusal | undefined;
+  /** Whether an `${env:..}` value at `pointer` is a secret (masked and scrubbed like a `${secret:..}` value). */
+  secretPlace(pointer: string): boolean;
 }
 
-const SECRET_REFERENCE = /\$\$\{|\$\{secret:([^}]*)\}/g;
+const REFERENCE = /\$\$\{|\$\{(env|secret):([^}]*)\}/g;
 
-/** The names read as `${secret:NAME}` in the string values of `value` (`$${` escapes are skipped). */
+/** Whether the value at `pointer` sits under a key that usually holds a secret (the last key that is no index). */
+export function isSecretPlace(pointer: string): boolean {
+  const key = parsePointer(pointer).filter((segment) => !/^\d+$/.test(segment)).pop();
+  return key !== undefined && looksSecret(key);
+}
+
+/**
+ * The names read in a secret place in the string values of `value`: every `${secret:NAME}`, and `${env:NAME}` under
+ * a secret-looking key (`$${` escapes are skipped).
+ */
 export function secretReferenceNames(value: unknown): Set<string> {
   const names = new Set<string>();
-  const visit = (item: unknown): void => {
+  const visit = (item: unknown, pointer: string): void => {
     if (typeof item === 'string') {
-      for (const match of item.matchAll(SECRET_REFERENCE)) if (match[1] !== undefined) names.add(match[1]);
+      for (const match of item.matchAll(REFERENCE)) {
+        const [, source, name] = match;
+        if (name !== undefined && (source === 'secret' || isSecretPlace(pointer))) names.add(name);
+      }
     } else if (Array.isArray(item)) {
-      item.forEach(visit);
+      item.forEach((child, i) => visit(child, joinPointer(pointer, i)));
     } else if (item !== null && typeof item === 'object') {
-      Object.values(item).forEach(visit);
+      for (const [key, child] of Object.entries(item)) visit(child, joinPointer(pointer, key));
     }
   };
-  visit(value);
+  visit(value, '');
   return names;
 }
 
@@ -65,7 +81,8 @@ export interface ManifestPolicyOptions {
 /** The rule for manifests (see the top of this file). */
 export function manifestReferencePolicy(options: ManifestPolicyOptions): ReferencePolicy {
   return {
-    refuse(source, name) {
+    secretPlace: isSecretPlace,
+    refuse(source, name, pointer) {
       const reference = `\${${source}:${name}}`;
       if (isCredential(name)) {
         return {
@@ -74,9 +91,9 @@ export function manifestReferencePolicy(options: ManifestPolicyOptions): Referen
         };
       }
       if (source === 'secret') return undefined;
-      if (options.secretNames.has(name)) {
+      if (options.secretNames.has(name) && !isSecretPlace(pointer)) {
         return {
-          message: `\`${reference}\` is refused: ${name} is read as \`\${secret:${name}}\` in this run, and an \`\${env:..}\` value is shown in clear`,
+          message: `\`${reference}\` is refused: ${name} is read as a secret in this run (\`\${secret:${name}}\`, or under a secret-looking key), and an \`\${env:..}\` value here is shown in clear`,
           hint: `use \`\${secret:${name}}\` here too`,
         };
       }
@@ -96,6 +113,7 @@ const KEY_POINTERS = new Set(['design', 'deployer'].map((node) => joinPointer(jo
 /** The rule for dss-gitops.yaml: credential and secret variables are read only into the nodes' `apiKey`. */
 export function configReferencePolicy(secretNames: ReadonlySet<string>): ReferencePolicy {
   return {
+    secretPlace: isSecretPlace,
     refuse(source, name, pointer) {
       if (KEY_POINTERS.has(pointer)) return undefined;
       if (source === 'secret' || isCredential(name) || secretNames.has(name)) {

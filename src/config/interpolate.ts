@@ -59,7 +59,7 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
     if (source === undefined || name === undefined) return '${';
     const resolved = resolve(source, name, pointer, sources);
     if (typeof resolved === 'string') {
-      if (source === 'secret') {
+      if (source === 'secret' || (source === 'env' && sources.policy?.secretPlace(pointer) === true)) {
         sensitive = true;
         if (resolved !== '') out.secrets.push(resolved);
       }

@@ -58,7 +58,7 @@ describe('a manifest reading credentials or secrets in clear', () => {
     ['${env:DSS_API_KEY}', 'holds the credentials of dss-gitops'],
     ['${secret:DSS_API_KEY}', 'holds the credentials of dss-gitops'],
     ['${env:DSS_DEPLOYER_API_KEY}', 'holds the credentials of dss-gitops'],
-    ['${env:WAREHOUSE_PASSWORD}', 'is read as `${secret:WAREHOUSE_PASSWORD}` in this run'],
+    ['${env:WAREHOUSE_PASSWORD}', 'WAREHOUSE_PASSWORD is read as a secret in this run (`${secret:WAREHOUSE_PASSWORD}`'],
   ])('%s is refused at its place, before any request, in validate, plan and apply', async (reference, reason) => {
     editFile(path.join(dir, 'm', PROJECT), SHORT_DESC, `shortDesc: "key ${reference}"`);
     for (const argv of [['validate', '-f', 'm'], ['plan', '-f', 'm'], ['plan', '-f', 'm', '--output', 'json'], ['apply', '-f', 'm', '--auto-approve']]) {

@@ -49,9 +49,20 @@ describe('the manifest policy', () => {
   it('refuses ${env:X} for a name read as ${secret:X} in the run, and lets ${secret:X} read it', () => {
     const policy = manifestReferencePolicy({ secretNames: new Set(['DB_PASSWORD']) });
     const out = interpolate({ a: '${env:DB_PASSWORD}', b: '${secret:DB_PASSWORD}', c: '${env:OTHER}' }, sources(policy));
-    expect(out.issues).toEqual([{ pointer: '/a', message: expect.stringContaining('is read as `${secret:DB_PASSWORD}`'), hint: 'use `${secret:DB_PASSWORD}` here too' }]);
+    expect(out.issues).toEqual([{ pointer: '/a', message: expect.stringContaining('DB_PASSWORD is read as a secret in this run'), hint: 'use `${secret:DB_PASSWORD}` here too' }]);
     expect(out.value).toEqual({ a: '${env:DB_PASSWORD}', b: 'pw-1234', c: 'other' });
     expect(out.sensitivePointers).toEqual(['/b']);
+  });
+
+  it('takes an ${env:..} read under a secret-looking key for a secret, which no other place may read', () => {
+    const doc = { spec: { adminApiKey: '${env:DB_PASSWORD}', description: 'pw ${env:DB_PASSWORD}', passwordList: ['${env:OTHER}'] } };
+    const names = secretReferenceNames(doc);
+    expect([...names].sort()).toEqual(['DB_PASSWORD', 'OTHER']);
+    const out = interpolate(doc, sources(manifestReferencePolicy({ secretNames: names })));
+    expect(out.value).toEqual({ spec: { adminApiKey: 'pw-1234', description: 'pw ${env:DB_PASSWORD}', passwordList: ['other'] } });
+    expect(out.issues.map((i) => i.pointer)).toEqual(['/spec/description']);
+    expect(out.sensitivePointers).toEqual(['/spec/adminApiKey', '/spec/passwordList/0']);
+    expect(out.secrets).toEqual(['pw-1234', 'other']);
   });
 
   it('with envAllow, reads only the names it lists, and never credentials or secrets', () => {
