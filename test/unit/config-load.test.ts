@@ -54,6 +54,17 @@ describe('loadConfig', () => {
     expect(secret.secrets).toContain('from-env');
   });
 
+  it('takes a key from ${env:..} silently, and refuses credentials read anywhere but a node\'s apiKey', () => {
+    const fromEnv = loadConfig(configFile('nodes:\n  design:\n    apiKey: ${env:DSS_API_KEY}\n'), { env: { DSS_API_KEY: 'env-key-1' }, vars: {} });
+    expect(fromEnv.problems).toEqual([]);
+    expect(fromEnv.config.nodes.design.apiKey).toBe('env-key-1');
+    const elsewhere = loadConfig(configFile('defaults:\n  projectOwner: ${env:DSS_API_KEY}\n'), { env: { DSS_API_KEY: 'env-key-1' }, vars: {} });
+    expect(elsewhere.problems.map((p) => [p.line, p.column, p.message])).toEqual([
+      [2, 17, '`${env:DSS_API_KEY}` is refused here: credentials and secrets are read only into `nodes.design.apiKey` and `nodes.deployer.apiKey`'],
+    ]);
+    expect(elsewhere.config.defaults.projectOwner).not.toBe('env-key-1');
+  });
+
   it('reads defaults.projectOwner, the owner of projects created without one, and refuses an empty one', () => {
     const { config, problems } = loadConfig(configFile('defaults:\n  projectOwner: jane\n'), { env: {}, vars: {} });
     expect(problems).toEqual([]);
