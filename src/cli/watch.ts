@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
-import { registerSecrets, runSecretRegistry, SecretRegistry } from '../log/secrets.js';
+import { runSecretRegistry, SecretRegistry } from '../log/secrets.js';
 import { parseListenAddress } from '../watch/http.js';
 import { assertValidSchedule } from '../watch/scheduler.js';
 import { handleShutdownSignals } from '../watch/shutdown.js';
@@ -77,8 +77,8 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
         throw new UserError('BAD_WEBHOOK_URL', 'the webhook URL (--webhook or DSS_GITOPS_WEBHOOK_URL) is not an http(s) URL');
       }
       // The run's registry: what every tick's manifests resolve joins it, so logs of later ticks are scrubbed too.
-      registerSecrets([io.env.DSS_API_KEY, io.env.DSS_DEPLOYER_API_KEY, webhook]);
-      const secrets = runSecretRegistry() ?? new SecretRegistry([io.env.DSS_API_KEY, io.env.DSS_DEPLOYER_API_KEY, webhook].filter((s): s is string => Boolean(s)));
+      const secrets = runSecretRegistry() ?? new SecretRegistry();
+      for (const value of [io.env.DSS_API_KEY, io.env.DSS_DEPLOYER_API_KEY, webhook]) secrets.add(value);
       const logger = createLogger({ level: 'info', pretty: Boolean(io.stderr.isTTY), destination: io.stderr, secrets });
       const git = flags.gitUrl !== undefined;
       const runOnce = createDriftRunner({
