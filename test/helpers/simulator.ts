@@ -33,7 +33,7 @@ export interface TestSimulator extends SimulatorHandle {
   call<T = unknown>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<CallResult<T>>;
   /** The same as `call`, but fails the test unless the status is 2xx. */
   ok<T = unknown>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<T>;
-  /** Calls the control at `/__sim{path}` (no key), failing the test unless the status is 2xx. */
+  /** Calls the control at `/__sim{path}` with the admin key, failing the test unless the status is 2xx. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
@@ -74,6 +74,6 @@ export async function startTestSimulator(options: SimulatorOptions = {}): Promis
     return result.json;
   };
   const control = <T>(method: string, path: string, body?: unknown): Promise<T> =>
-    ok<T>(method, `/__sim${path}`, body, { basePath: '', key: null });
+    ok<T>(method, `/__sim${path}`, body, { basePath: '' });
   return Object.assign(handle, { call, ok, control });
 }
