@@ -63,6 +63,48 @@ describe('dss-gitops sim', () => {
     expect(err()).toContain('stopped after 2 requests');
   });
 
+  it('warns on stderr, in one line, when it listens beyond loopback, and not on loopback', async () => {
+    const runOn = async (host: string): Promise<{ out: string; err: string }> => {
+      const { io, out, err } = captureIo({ DSS_SIM_API_KEY: KEY });
+      let stop = (): void => undefined;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const running = runSim({ host, port: '0', latencyMs: '0', faultRate: '0', adminKeyEnv: 'DSS_SIM_API_KEY' }, io, stopped);
+      await waitFor(() => urlIn(out()));
+      const seen = { out: out(), err: err() };
+      stop();
+      await running;
+      return seen;
+    };
+    const exposed = await runOn('0.0.0.0');
+    const warnings = exposed.err.split('\n').filter((line) => line.startsWith('Warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/listens on 0\.0\.0\.0, reachable from the network/);
+    expect(warnings[0]).toMatch(/secret/);
+    expect(exposed.out + exposed.err).not.toContain(KEY);
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const local = await runOn(host);
+      expect(local.err, host).not.toContain('Warning');
+    }
+  });
+
+  it('caps JSON bodies at --max-json-body-bytes with 413, and refuses a bad cap', async () => {
+    const { io, out } = captureIo({ DSS_SIM_API_KEY: KEY });
+    let stop = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const flags = { host: '127.0.0.1', port: '0', latencyMs: '0', faultRate: '0', adminKeyEnv: 'DSS_SIM_API_KEY', maxJsonBodyBytes: '1024' };
+    const running = runSim(flags, io, stopped);
+    const url = await waitFor(() => urlIn(out()));
+    const post = (name: string): Promise<Response> =>
+      fetch(`${url}/public/api/projects/`, { method: 'POST', headers: { authorization: basicAuth(KEY) }, body: JSON.stringify({ projectKey: 'A', name }) });
+    expect((await post('x'.repeat(2048))).status).toBe(413);
+    expect((await post('small')).status).toBe(200);
+    stop();
+    await running;
+    const bad = captureIo({ DSS_SIM_API_KEY: KEY });
+    expect(await runCli(['sim', '--max-body-bytes', '0'], bad.io)).toBe(1);
+    expect(bad.err()).toContain('--max-body-bytes');
+  });
+
   it('runs as a process, saves its state file, and stops cleanly on SIGTERM', async () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), 'dss-sim-cli-')), 'state.json');
     // node --import tsx rather than npx, so that SIGTERM reaches the CLI itself and not a wrapper process.
