@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { randomErrorFaults } from '../simulator/faults.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_JSON_BODY_BYTES } from '../simulator/http.js';
+import { defaultStateKeyFile } from '../simulator/persistence.js';
 import { startSimulator } from '../simulator/server.js';
 import { EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
@@ -63,7 +64,7 @@ export async function runSim(flags: SimFlags, io: CliIo, stop: Promise<unknown>)
     maxBodyBytes,
     maxJsonBodyBytes,
     faults: randomErrorFaults(faultRate),
-    ...(flags.state ? { stateFile: flags.state } : {}),
+    ...(flags.state ? { stateFile: flags.state, stateKeyFile: defaultStateKeyFile(io.env) } : {}),
   });
   const bound = new URL(sim.url).hostname;
   if (!isLoopbackAddress(bound)) {
@@ -74,7 +75,7 @@ export async function runSim(flags: SimFlags, io: CliIo, stop: Promise<unknown>)
   }
   write(io.stdout, `DSS API simulator listening on ${sim.url} (API at ${sim.url}/public/api and ${sim.url}/dip/publicapi)`);
   write(io.stdout, `Admin key: read from $${flags.adminKeyEnv}; the API and the controls (${sim.url}/__sim/stats) take it. Stop with Ctrl-C.`);
-  if (flags.state) write(io.stdout, `State file: ${flags.state}`);
+  if (flags.state) write(io.stdout, `State file: ${flags.state} (secret values sealed with the key in ${defaultStateKeyFile(io.env)})`);
   try {
     await stop;
   } finally {

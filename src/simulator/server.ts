@@ -21,7 +21,7 @@ import {
   sendRaw,
   stripBasePath,
 } from './http.js';
-import { loadState, StateSaver } from './persistence.js';
+import { defaultStateKeyFile, loadState, loadStateKey, StateSaver } from './persistence.js';
 import { Router, type RouteMatch } from './router.js';
 import { registerAllRoutes } from './routes.js';
 import { StatsRecorder, type SimStats } from './stats.js';
@@ -32,8 +32,13 @@ export interface SimulatorOptions {
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
-  /** File the state is loaded from on start and saved to after each change. */
+  /** File the state is loaded from on start and saved to after each change (0600, secret values sealed). */
   stateFile?: string;
+  /**
+   * File of the key that seals the secret values of `stateFile`, created on first use; keep it out of the working
+   * tree. Default: `$DSS_SIM_STATE_KEY_FILE`, else `$XDG_STATE_HOME/dss-gitops/sim-state.key` (`~/.local/state`).
+   */
+  stateKeyFile?: string;
   /** Delay added to every API request, in milliseconds. */
   latencyMs?: number;
   faults?: FaultRule[];
@@ -83,9 +88,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (options.scenarioRunMs !== undefined) created.design.scenarioRunMs = options.scenarioRunMs;
     return created;
   };
-  let state: SimState = options.stateFile ? loadState(options.stateFile) : fresh();
+  let state: SimState = fresh();
+  let saver: StateSaver | undefined;
+  if (options.stateFile) {
+    const keyFile = options.stateKeyFile ?? defaultStateKeyFile(process.env);
+    const sealer = loadStateKey(keyFile);
+    const loaded = loadState(options.stateFile, sealer, keyFile);
+    state = loaded.state;
+    saver = new StateSaver(options.stateFile, () => state, sealer);
+    // A file written before secrets were sealed is sealed now, not at the next change.
+    if (loaded.clearSecrets > 0) saver.schedule();
+  }
   if (options.scenarioRunMs !== undefined) state.design.scenarioRunMs = options.scenarioRunMs;
-  const saver = options.stateFile ? new StateSaver(options.stateFile, () => state) : undefined;
   let url = '';
 
   const controls: SimControls = {

@@ -5,9 +5,13 @@
 //   const { status, json } = await sim.call('GET', '/projects/');
 //   await sim.control('PUT', '/deployer/config', { futureStepMs: 0 });
 
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/server.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key';
+/** The key sealing the secrets of test state files, unless a test names its own: never the user's own key file. */
+export const TEST_STATE_KEY_FILE = join(tmpdir(), 'dss-gitops-test', 'sim-state.key');
 
 export interface CallOptions {
   /** API key to use instead of the admin key; `null` sends no Authorization header. */
@@ -42,7 +46,7 @@ export function basicAuth(key: string): string {
 }
 
 export async function startTestSimulator(options: SimulatorOptions = {}): Promise<TestSimulator> {
-  const handle = await startSimulator({ adminKey: TEST_ADMIN_KEY, ...options });
+  const handle = await startSimulator({ adminKey: TEST_ADMIN_KEY, stateKeyFile: TEST_STATE_KEY_FILE, ...options });
   const call = async <T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<CallResult<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? handle.adminKey : opts.key;

@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { runSim } from '../../src/cli/sim.js';
 import { captureIo as captureStreams } from '../helpers/cli.js';
-import { basicAuth } from '../helpers/simulator.js';
+import { runCliCaptured } from '../helpers/cli.js';
+import { basicAuth, TEST_STATE_KEY_FILE } from '../helpers/simulator.js';
 
 const KEY = 'sim-cli-secret-key';
 
@@ -110,7 +111,7 @@ describe('dss-gitops sim', () => {
     // node --import tsx rather than npx, so that SIGTERM reaches the CLI itself and not a wrapper process.
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--port', '0', '--state', stateFile], {
       cwd: process.cwd(),
-      env: { ...process.env, DSS_SIM_API_KEY: KEY },
+      env: { ...process.env, DSS_SIM_API_KEY: KEY, DSS_SIM_STATE_KEY_FILE: TEST_STATE_KEY_FILE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -147,5 +148,28 @@ describe('dss-gitops demo', () => {
     const [total, reads, writes] = (served ?? []).slice(1).map(Number);
     expect(writes).toBeGreaterThan(0);
     expect(total).toBe((reads ?? 0) + (writes ?? 0));
+  });
+});
+
+describe('--sim', () => {
+  it('keeps the embedded state in .dss-gitops (0700) as a 0600 file with no secret value in clear', async () => {
+    const secret = 'sim-state-warehouse-pa55-91c7';
+    const dir = mkdtempSync(join(tmpdir(), 'dss-gitops-sim-tree-'));
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'dss-gitops-sim-home-')), 'state', 'sim-state.key');
+    cpSync(join(import.meta.dirname, '../../manifests-example'), join(dir, 'm'), { recursive: true });
+    const env = { WAREHOUSE_PASSWORD: secret, DSS_SIM_STATE_KEY_FILE: keyFile };
+    const applied = await runCliCaptured(['apply', '--sim', '--auto-approve', '-f', 'm'], { env, cwd: dir });
+    expect(applied.code, applied.stderr).toBe(0);
+    const stateFile = join(dir, '.dss-gitops', 'sim-state.json');
+    expect(statSync(join(dir, '.dss-gitops')).mode & 0o777).toBe(0o700);
+    expect(statSync(stateFile).mode & 0o777).toBe(0o600);
+    const text = readFileSync(stateFile, 'utf8');
+    expect(text).toContain('CHURN');
+    expect(text).not.toContain(secret);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    // The next command starts from the sealed state and finds DSS as the manifests say.
+    const again = await runCliCaptured(['plan', '--sim', '-f', 'm', '--detailed-exitcode'], { env, cwd: dir });
+    expect(again.stdout).toContain('No changes.');
+    expect(again.code).toBe(0);
   });
 });
