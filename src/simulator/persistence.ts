@@ -89,6 +89,8 @@ export class StateSaver {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
   private lastError: unknown;
+  /** Sealed text by clear value, so that a save seals only the secrets that changed (sealing costs ~15 µs each). */
+  private readonly sealed = new Map<string, string>();
 
   constructor(
     private readonly file: string,
@@ -121,12 +123,22 @@ export class StateSaver {
     }
   }
 
+  private seal(text: string): string {
+    let sealed = this.sealed.get(text);
+    if (sealed === undefined) {
+      if (this.sealed.size >= 10_000) this.sealed.clear();
+      sealed = this.sealer.seal(text);
+      this.sealed.set(text, sealed);
+    }
+    return sealed;
+  }
+
   private async write(): Promise<void> {
     try {
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
       const tmp = tempName(this.file);
       // The mode of a new file; the rename then replaces an older, wider one.
-      await writeFile(tmp, stringifySealed(this.getState(), (text) => this.sealer.seal(text)), { mode: 0o600 });
+      await writeFile(tmp, stringifySealed(this.getState(), (text) => this.seal(text)), { mode: 0o600 });
       await rename(tmp, this.file);
     } catch (error) {
       this.lastError = error;

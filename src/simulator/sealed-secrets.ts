@@ -69,21 +69,41 @@ function isSecretPair(value: Record<string, unknown>): boolean {
 /** Every string of a value that sits under a secret name, sealed (a copy; already sealed strings kept). */
 function sealAll(value: unknown, seal: (text: string) => string): unknown {
   if (typeof value === 'string') return value === '' || isSealed(value) ? value : seal(value);
-  if (Array.isArray(value)) return value.map((item) => sealAll(item, seal));
+  if (Array.isArray(value)) return value.map((item: unknown) => sealAll(item, seal));
   if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sealAll(v, seal)]));
   return value;
 }
 
 /**
- * The state as JSON text with its secret values sealed by `seal`. Only the secret subtrees are copied; the rest is
- * serialized as it stands.
+ * The state with its secret values sealed by `seal`: objects on the way to a secret are copied, the rest is shared
+ * with the state as it stands (so that the plain, fast JSON.stringify serializes it).
  */
+function sealTree(value: unknown, seal: (text: string) => string): unknown {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const sealed = typeof item === 'object' && item !== null ? sealTree(item, seal) : item;
+      if (sealed !== item) (copy ??= value.slice())[i] = sealed;
+    });
+    return copy ?? value;
+  }
+  if (!isRecord(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  if (isSecretPair(value) && !isSealed(value.value)) copy = { ...value, value: seal(value.value as string) };
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    let sealed: unknown;
+    if (secretName(key)) sealed = sealAll(item, seal);
+    else if (typeof item === 'object' && item !== null) sealed = sealTree(item, seal);
+    else continue;
+    if (sealed !== item) (copy ??= { ...value })[key] = sealed;
+  }
+  return copy ?? value;
+}
+
+/** The state as JSON text with its secret values sealed by `seal`. */
 export function stringifySealed(state: unknown, seal: (text: string) => string): string {
-  return JSON.stringify(state, (key: string, value: unknown) => {
-    if (key !== '' && secretName(key)) return sealAll(value, seal);
-    if (isRecord(value) && isSecretPair(value) && !isSealed(value.value)) return { ...value, value: seal(value.value as string) };
-    return value;
-  });
+  return JSON.stringify(sealTree(state, seal));
 }
 
 /** How many values of `state` are secret and not sealed (a state file written before sealing, or a fresh one). */
