@@ -89,7 +89,10 @@ export class StateSaver {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
   private lastError: unknown;
-  /** Sealed text by clear value, so that a save seals only the secrets that changed (sealing costs ~15 µs each). */
+  /**
+   * Sealed text by clear value, so that a save seals only the secrets that changed (sealing costs ~15 µs each). A file
+   * thus shows which secret values are equal, never what they are.
+   */
   private readonly sealed = new Map<string, string>();
 
   constructor(

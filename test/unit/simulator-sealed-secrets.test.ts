@@ -37,7 +37,7 @@ describe('sealed state secrets', () => {
     expect(sealed.credentials.port).toBe(5432);
     expect(sealed.customFields[1]).toEqual({ name: 'owner', value: 'alice' });
     expect(sealed).toMatchObject({ projectKey: 'CHURN', deployedProjectKey: 'CHURN_PROD', empty: { password: '' } });
-    // Random IVs: the same value seals differently each time, so equal secrets cannot be spotted.
+    // A random IV each time: two sealings of one value differ, and reveal nothing of it.
     expect(seal('same')).not.toBe(seal('same'));
   });
 
