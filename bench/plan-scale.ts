@@ -118,7 +118,7 @@ async function startRemoteSimulator(): Promise<RemoteSimulator> {
     async control(method, path, body) {
       const response = await fetch(`${url}/__sim${path}`, {
         method,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${adminKey}:`).toString('base64')}` },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       if (!response.ok) throw new Error(`${method} /__sim${path} answered ${response.status}`);

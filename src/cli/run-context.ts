@@ -23,6 +23,7 @@ import { normalizeRemoteUrl } from '../reconciler/ownership.js';
 import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
 import { kindRegistry } from '../resources/registry.js';
+import { defaultStateKeyFile } from '../simulator/persistence.js';
 import { startSimulator, type SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
 import type { ManifestFlags } from './manifest-options.js';
@@ -126,10 +127,11 @@ export interface OpenRunOptions {
  */
 export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): Promise<SimulatorHandle> {
   const stateFile = path.join(io.cwd, SIM_STATE_FILE);
-  mkdirSync(path.dirname(stateFile), { recursive: true });
+  // The state is the user's alone: its directory 0700 when made here, the file 0600, secrets sealed.
+  mkdirSync(path.dirname(stateFile), { recursive: true, mode: 0o700 });
   const adminKey = randomBytes(24).toString('base64url');
   registerSecrets([adminKey]);
-  const sim = await startSimulator({ stateFile, adminKey });
+  const sim = await startSimulator({ stateFile, stateKeyFile: defaultStateKeyFile(io.env), adminKey });
   config.nodes = { design: { url: sim.url, apiKey: adminKey } };
   return sim;
 }

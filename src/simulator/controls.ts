@@ -1,5 +1,5 @@
 // The `/__sim/...` endpoints: the same controls as the programmatic handle, for tests and tools written in
-// other languages. They need no API key and are never counted in the stats.
+// other languages. They need the admin key (they hand out every secret: state dumps) and are never counted.
 //
 // Extension point: like the API's route families (`routes.ts`), each family of controls is a registrar
 // `(router) => void` listed in CONTROL_REGISTRARS. Patterns are relative to `/__sim` (`/deployer/config` serves

@@ -1,20 +1,67 @@
 // Small request and response helpers of the simulator's HTTP layer.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { illegalArgument, type SimHttpError } from './errors.js';
+import { ERROR_TYPES, illegalArgument, SimHttpError } from './errors.js';
 
 export const DSS_API_VERSION = '1';
 export const DSS_VERSION = '14.2.0';
 export const BASE_PATHS = ['/public/api', '/dip/publicapi'] as const;
 export const CONTROL_PREFIX = '/__sim';
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Default caps of a request body: bundle archive uploads and `/__sim` controls (state dumps), and JSON API bodies. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
+
+/** 413, with `Connection: close`: the rest of the body is never read. */
+export function bodyTooLarge(limit: number): SimHttpError {
+  return new SimHttpError(
+    413,
+    ERROR_TYPES.illegalArgument,
+    `Request body too large: this node accepts at most ${limit} bytes`,
+    `Request body too large: this node accepts at most ${limit} bytes`,
+    { Connection: 'close' },
+  );
+}
+
+/**
+ * Reads the whole body, refusing one over `limit` bytes: a declared Content-Length over it is refused before a byte
+ * is read, and a chunked body as soon as it passes it. On refusal the stream is left paused, unread.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(bodyTooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        reject(bodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Unread bodies up to this size are read and dropped after an error answer, keeping the connection alive. */
+const DRAINED_BODY_BYTES = 64 * 1024;
+
+/**
+ * Whether the request still has a body on the wire too large to read and drop (or of unknown size): the answer then
+ * closes the connection instead of reading it.
+ */
+export function hasLargeUnreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(req.headers['content-length'] ?? '0');
+  return !Number.isFinite(length) || length > DRAINED_BODY_BYTES;
 }
 
 /** Parses a body as JSON whatever its Content-Type, as DSS does; an empty body is `undefined`. */

@@ -7,10 +7,21 @@ import type { AddressInfo, Socket } from 'node:net';
 import { KeyRing, type SimApiKey } from './auth.js';
 import type { SimContext } from './context.js';
 import { createControlRouter, handleControl, type ControlContext, type ResetOptions, type SimControls } from './controls.js';
-import { notFound, SimHttpError, ERROR_TYPES } from './errors.js';
+import { forbidden, notFound, SimHttpError, ERROR_TYPES } from './errors.js';
 import { FaultInjector, type FaultRule } from './faults.js';
-import { CONTROL_PREFIX, parseJsonBody, readBody, sendError, sendJson, sendRaw, stripBasePath } from './http.js';
-import { loadState, StateSaver } from './persistence.js';
+import {
+  CONTROL_PREFIX,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_JSON_BODY_BYTES,
+  hasLargeUnreadBody,
+  parseJsonBody,
+  readBody,
+  sendError,
+  sendJson,
+  sendRaw,
+  stripBasePath,
+} from './http.js';
+import { defaultStateKeyFile, loadState, loadStateKey, StateSaver } from './persistence.js';
 import { Router, type RouteMatch } from './router.js';
 import { registerAllRoutes } from './routes.js';
 import { StatsRecorder, type SimStats } from './stats.js';
@@ -21,8 +32,13 @@ export interface SimulatorOptions {
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
-  /** File the state is loaded from on start and saved to after each change. */
+  /** File the state is loaded from on start and saved to after each change (0600, secret values sealed). */
   stateFile?: string;
+  /**
+   * File of the key that seals the secret values of `stateFile`, created on first use; keep it out of the working
+   * tree. Default: `$DSS_SIM_STATE_KEY_FILE`, else `$XDG_STATE_HOME/dss-gitops/sim-state.key` (`~/.local/state`).
+   */
+  stateKeyFile?: string;
   /** Delay added to every API request, in milliseconds. */
   latencyMs?: number;
   faults?: FaultRule[];
@@ -30,6 +46,14 @@ export interface SimulatorOptions {
   adminKey?: string;
   /** Further keys, scoped to projects. */
   apiKeys?: SimApiKey[];
+  /** Largest body of a bundle archive upload or a `/__sim` control, in bytes (default 64 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /** Largest JSON body of an API request, in bytes (default 8 MiB); larger ones get 413. */
+  maxJsonBodyBytes?: number;
+  /** How long a client may take to send its request headers, in milliseconds (default 20 s); then 408. */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send its whole request, in milliseconds (default 5 min); then 408. */
+  requestTimeoutMs?: number;
   /** Clock, for tests that move time forward. */
   now?: () => number;
   /** Random source of the fault rates, for deterministic tests. */
@@ -64,9 +88,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (options.scenarioRunMs !== undefined) created.design.scenarioRunMs = options.scenarioRunMs;
     return created;
   };
-  let state: SimState = options.stateFile ? loadState(options.stateFile) : fresh();
+  let state: SimState = fresh();
+  let saver: StateSaver | undefined;
+  if (options.stateFile) {
+    const keyFile = options.stateKeyFile ?? defaultStateKeyFile(process.env);
+    const sealer = loadStateKey(keyFile);
+    const loaded = loadState(options.stateFile, sealer, keyFile);
+    state = loaded.state;
+    saver = new StateSaver(options.stateFile, () => state, sealer);
+    // A file written before secrets were sealed is sealed now, not at the next change.
+    if (loaded.clearSecrets > 0) saver.schedule();
+  }
   if (options.scenarioRunMs !== undefined) state.design.scenarioRunMs = options.scenarioRunMs;
-  const saver = options.stateFile ? new StateSaver(options.stateFile, () => state) : undefined;
   let url = '';
 
   const controls: SimControls = {
@@ -94,12 +127,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, internalError(error));
-      else res.destroy();
-    });
-  });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxJsonBodyBytes = options.maxJsonBodyBytes ?? DEFAULT_MAX_JSON_BODY_BYTES;
+  const server = createServer(
+    {
+      // Slow clients (slowloris) are cut off: headers must arrive in time, and so must the whole request. Node checks
+      // these deadlines every connectionsCheckingInterval, 30 s by default: too coarse for a 20 s deadline.
+      headersTimeout: options.headersTimeoutMs ?? 20_000,
+      requestTimeout: options.requestTimeoutMs ?? 300_000,
+      connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? 1_000),
+      // Request line and headers together (Node's default, stated so that `--max-http-header-size` cannot raise it).
+      maxHeaderSize: 16 * 1024,
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) refuse(req, res, internalError(error));
+        else res.destroy();
+      });
+    },
+  );
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -108,9 +154,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const parsed = new URL(req.url ?? '/', 'http://simulator');
-    const rawBody = await readBody(req);
     if (parsed.pathname === CONTROL_PREFIX || parsed.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-      await control(req, res, method, parsed, rawBody);
+      await control(req, res, method, parsed);
       return;
     }
     const path = stripBasePath(parsed.pathname);
@@ -127,11 +172,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const error = new SimHttpError(429, ERROR_TYPES.internal, 'Too many requests', 'Too many requests', {
         'Retry-After': String(fault.retryAfterSeconds),
       });
-      sendError(res, error);
+      refuse(req, res, error);
       return;
     }
     if (fault?.kind === 'status') {
-      sendError(res, new SimHttpError(fault.status, ERROR_TYPES.internal, `Simulated failure (HTTP ${fault.status})`));
+      refuse(req, res, new SimHttpError(fault.status, ERROR_TYPES.internal, `Simulated failure (HTTP ${fault.status})`));
       return;
     }
     try {
@@ -139,16 +184,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (match === 'methodNotAllowed') {
         throw new SimHttpError(405, ERROR_TYPES.illegalArgument, `Method ${method} not allowed on ${parsed.pathname}`);
       }
-      await dispatch(req, res, match, path, parsed.searchParams, rawBody, method);
+      await dispatch(req, res, match, path, parsed.searchParams, method);
     } catch (error) {
-      sendError(res, error instanceof SimHttpError ? error : internalError(error));
+      refuse(req, res, internalError(error));
     }
   }
 
-  /** A `/__sim` control: no key, no latency or faults, not counted. */
-  async function control(req: IncomingMessage, res: ServerResponse, method: string, parsed: URL, rawBody: Buffer): Promise<void> {
+  /** A `/__sim` control: the admin key only, no latency or faults, not counted. */
+  async function control(req: IncomingMessage, res: ServerResponse, method: string, parsed: URL): Promise<void> {
     const path = parsed.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
     try {
+      // They hand out every secret the node holds (state dumps): the admin key, checked before the body is read.
+      const key = keys.authenticate(req.headers.authorization);
+      if (!key.admin) throw forbidden('Action forbidden: the simulator controls need the admin key');
+      const rawBody = await readBody(req, maxBodyBytes);
       const ctx: ControlContext = {
         state,
         changed: () => saver?.schedule(),
@@ -163,7 +212,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const result = await handleControl(controlRouter, request, ctx);
       sendJson(res, result.status ?? 200, result.json ?? {});
     } catch (error) {
-      sendError(res, internalError(error));
+      refuse(req, res, internalError(error));
     }
   }
 
@@ -173,11 +222,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     match: RouteMatch,
     path: string,
     query: URLSearchParams,
-    rawBody: Buffer,
     method: string,
   ): Promise<void> {
+    // Who is asking, before a byte of the body is read: a client without a key cannot make the node buffer anything.
     const key = keys.authenticate(req.headers.authorization);
     keys.authorize(key, match.route.options, match.params);
+    const rawBody = await readBody(req, match.route.options.rawBody ? maxBodyBytes : maxJsonBodyBytes);
     const body = match.route.options.rawBody ? undefined : parseJsonBody(rawBody);
     const ctx: SimContext = {
       state,
@@ -219,6 +269,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await saver?.flush();
     },
   };
+}
+
+/**
+ * Answers an error. A large body still on the wire is left unread and the connection closed after the answer, so
+ * that a refused upload costs the node nothing.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, error: SimHttpError): void {
+  if (hasLargeUnreadBody(req) && error.headers.Connection === undefined) {
+    sendError(res, new SimHttpError(error.status, error.errorType, error.message, error.detailedMessage, { ...error.headers, Connection: 'close' }));
+    return;
+  }
+  sendError(res, error);
 }
 
 function internalError(error: unknown): SimHttpError {

@@ -3,6 +3,8 @@
 import { PassThrough } from 'node:stream';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
+import { STATE_KEY_FILE_ENV } from '../../src/simulator/persistence.js';
+import { TEST_STATE_KEY_FILE } from './simulator.js';
 
 export interface CliResult {
   code: number;
@@ -25,7 +27,10 @@ export interface CapturedIo {
   stderr: () => string;
 }
 
-/** An io whose output is read back as text, for commands that keep running (sim, watch) or are awaited elsewhere. */
+/**
+ * An io whose output is read back as text, for commands that keep running (sim, watch) or are awaited elsewhere.
+ * `--sim` seals its state with the tests' key unless `env` names one: tests never write the user's own key file.
+ */
 export function captureIo(env: NodeJS.ProcessEnv, cwd: string): CapturedIo {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -33,7 +38,8 @@ export function captureIo(env: NodeJS.ProcessEnv, cwd: string): CapturedIo {
   let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr, env, cwd, stdinIsTTY: false }, stdout: () => out, stderr: () => err };
+  const withKey = { [STATE_KEY_FILE_ENV]: TEST_STATE_KEY_FILE, ...env };
+  return { io: { stdout, stderr, env: withKey, cwd, stdinIsTTY: false }, stdout: () => out, stderr: () => err };
 }
 
 /** Runs one CLI command to its end and returns its exit code and everything it wrote. */

@@ -5,9 +5,13 @@
 //   const { status, json } = await sim.call('GET', '/projects/');
 //   await sim.control('PUT', '/deployer/config', { futureStepMs: 0 });
 
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/server.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key';
+/** The key sealing the secrets of test state files, unless a test names its own: never the user's own key file. */
+export const TEST_STATE_KEY_FILE = join(tmpdir(), 'dss-gitops-test', 'sim-state.key');
 
 export interface CallOptions {
   /** API key to use instead of the admin key; `null` sends no Authorization header. */
@@ -33,7 +37,7 @@ export interface TestSimulator extends SimulatorHandle {
   call<T = unknown>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<CallResult<T>>;
   /** The same as `call`, but fails the test unless the status is 2xx. */
   ok<T = unknown>(method: string, path: string, body?: unknown, options?: CallOptions): Promise<T>;
-  /** Calls the control at `/__sim{path}` (no key), failing the test unless the status is 2xx. */
+  /** Calls the control at `/__sim{path}` with the admin key, failing the test unless the status is 2xx. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
@@ -42,7 +46,7 @@ export function basicAuth(key: string): string {
 }
 
 export async function startTestSimulator(options: SimulatorOptions = {}): Promise<TestSimulator> {
-  const handle = await startSimulator({ adminKey: TEST_ADMIN_KEY, ...options });
+  const handle = await startSimulator({ adminKey: TEST_ADMIN_KEY, stateKeyFile: TEST_STATE_KEY_FILE, ...options });
   const call = async <T>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<CallResult<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
     const key = opts.key === undefined ? handle.adminKey : opts.key;
@@ -74,6 +78,6 @@ export async function startTestSimulator(options: SimulatorOptions = {}): Promis
     return result.json;
   };
   const control = <T>(method: string, path: string, body?: unknown): Promise<T> =>
-    ok<T>(method, `/__sim${path}`, body, { basePath: '', key: null });
+    ok<T>(method, `/__sim${path}`, body, { basePath: '' });
   return Object.assign(handle, { call, ok, control });
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { startTestSimulator, TEST_STATE_KEY_FILE, type TestSimulator } from '../helpers/simulator.js';
 import { captureIo, EXAMPLE, editFile, logLines, manifestRepository, parsePrometheus, sampleValue } from '../helpers/watch.js';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
@@ -97,7 +97,7 @@ describe('watch as a process', () => {
     const tsx = import.meta.resolve('tsx');
     const child = spawn(process.execPath, ['--import', tsx, MAIN, 'watch', '-f', 'm', '--sim', '--schedule', '0 0 1 1 *', '--listen', '127.0.0.1:0'], {
       cwd: work,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work, WAREHOUSE_PASSWORD: 'x' },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work, WAREHOUSE_PASSWORD: 'x', DSS_SIM_STATE_KEY_FILE: TEST_STATE_KEY_FILE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

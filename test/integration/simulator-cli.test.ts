@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { runSim } from '../../src/cli/sim.js';
 import { captureIo as captureStreams } from '../helpers/cli.js';
-import { basicAuth } from '../helpers/simulator.js';
+import { runCliCaptured } from '../helpers/cli.js';
+import { basicAuth, TEST_STATE_KEY_FILE } from '../helpers/simulator.js';
 
 const KEY = 'sim-cli-secret-key';
 
@@ -63,12 +64,54 @@ describe('dss-gitops sim', () => {
     expect(err()).toContain('stopped after 2 requests');
   });
 
+  it('warns on stderr, in one line, when it listens beyond loopback, and not on loopback', async () => {
+    const runOn = async (host: string): Promise<{ out: string; err: string }> => {
+      const { io, out, err } = captureIo({ DSS_SIM_API_KEY: KEY });
+      let stop = (): void => undefined;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const running = runSim({ host, port: '0', latencyMs: '0', faultRate: '0', adminKeyEnv: 'DSS_SIM_API_KEY' }, io, stopped);
+      await waitFor(() => urlIn(out()));
+      const seen = { out: out(), err: err() };
+      stop();
+      await running;
+      return seen;
+    };
+    const exposed = await runOn('0.0.0.0');
+    const warnings = exposed.err.split('\n').filter((line) => line.startsWith('Warning:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/listens on 0\.0\.0\.0, reachable from the network/);
+    expect(warnings[0]).toMatch(/secret/);
+    expect(exposed.out + exposed.err).not.toContain(KEY);
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const local = await runOn(host);
+      expect(local.err, host).not.toContain('Warning');
+    }
+  });
+
+  it('caps JSON bodies at --max-json-body-bytes with 413, and refuses a bad cap', async () => {
+    const { io, out } = captureIo({ DSS_SIM_API_KEY: KEY });
+    let stop = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const flags = { host: '127.0.0.1', port: '0', latencyMs: '0', faultRate: '0', adminKeyEnv: 'DSS_SIM_API_KEY', maxJsonBodyBytes: '1024' };
+    const running = runSim(flags, io, stopped);
+    const url = await waitFor(() => urlIn(out()));
+    const post = (name: string): Promise<Response> =>
+      fetch(`${url}/public/api/projects/`, { method: 'POST', headers: { authorization: basicAuth(KEY) }, body: JSON.stringify({ projectKey: 'A', name }) });
+    expect((await post('x'.repeat(2048))).status).toBe(413);
+    expect((await post('small')).status).toBe(200);
+    stop();
+    await running;
+    const bad = captureIo({ DSS_SIM_API_KEY: KEY });
+    expect(await runCli(['sim', '--max-body-bytes', '0'], bad.io)).toBe(1);
+    expect(bad.err()).toContain('--max-body-bytes');
+  });
+
   it('runs as a process, saves its state file, and stops cleanly on SIGTERM', async () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), 'dss-sim-cli-')), 'state.json');
     // node --import tsx rather than npx, so that SIGTERM reaches the CLI itself and not a wrapper process.
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', '--port', '0', '--state', stateFile], {
       cwd: process.cwd(),
-      env: { ...process.env, DSS_SIM_API_KEY: KEY },
+      env: { ...process.env, DSS_SIM_API_KEY: KEY, DSS_SIM_STATE_KEY_FILE: TEST_STATE_KEY_FILE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -105,5 +148,28 @@ describe('dss-gitops demo', () => {
     const [total, reads, writes] = (served ?? []).slice(1).map(Number);
     expect(writes).toBeGreaterThan(0);
     expect(total).toBe((reads ?? 0) + (writes ?? 0));
+  });
+});
+
+describe('--sim', () => {
+  it('keeps the embedded state in .dss-gitops (0700) as a 0600 file with no secret value in clear', async () => {
+    const secret = 'sim-state-warehouse-pa55-91c7';
+    const dir = mkdtempSync(join(tmpdir(), 'dss-gitops-sim-tree-'));
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'dss-gitops-sim-home-')), 'state', 'sim-state.key');
+    cpSync(join(import.meta.dirname, '../../manifests-example'), join(dir, 'm'), { recursive: true });
+    const env = { WAREHOUSE_PASSWORD: secret, DSS_SIM_STATE_KEY_FILE: keyFile };
+    const applied = await runCliCaptured(['apply', '--sim', '--auto-approve', '-f', 'm'], { env, cwd: dir });
+    expect(applied.code, applied.stderr).toBe(0);
+    const stateFile = join(dir, '.dss-gitops', 'sim-state.json');
+    expect(statSync(join(dir, '.dss-gitops')).mode & 0o777).toBe(0o700);
+    expect(statSync(stateFile).mode & 0o777).toBe(0o600);
+    const text = readFileSync(stateFile, 'utf8');
+    expect(text).toContain('CHURN');
+    expect(text).not.toContain(secret);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    // The next command starts from the sealed state and finds DSS as the manifests say.
+    const again = await runCliCaptured(['plan', '--sim', '-f', 'm', '--detailed-exitcode'], { env, cwd: dir });
+    expect(again.stdout).toContain('No changes.');
+    expect(again.code).toBe(0);
   });
 });

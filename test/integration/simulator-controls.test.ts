@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createControlRouter, handleControl } from '../../src/simulator/controls.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { basicAuth, startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const running: TestSimulator[] = [];
 async function start(options: Parameters<typeof startTestSimulator>[0] = {}): Promise<TestSimulator> {
@@ -21,6 +21,7 @@ afterEach(async () => {
 async function control(sim: TestSimulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${sim.url}/__sim${path}`, {
     method,
+    headers: { authorization: basicAuth(sim.adminKey) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, json: await response.json() };
@@ -174,8 +175,37 @@ describe('faults', () => {
   });
 });
 
+describe('control access', () => {
+  it('needs the admin key: 401 without a key or with an unknown one, 403 with a key that is not admin', async () => {
+    const sim = await start({ apiKeys: [{ key: 'project-key-3b7a', login: 'dev', projects: { A: ['ADMIN'] }, global: ['WRITE_CONF'] }] });
+    await sim.ok('POST', '/projects/', { projectKey: 'A', name: 'A' });
+    const attempts: Array<[string, string, unknown?]> = [
+      ['GET', '/state'],
+      ['GET', '/stats'],
+      ['PUT', '/state', { formatVersion: 1 }],
+      ['POST', '/reset'],
+      ['PUT', '/latency', { latencyMs: 5 }],
+      ['GET', '/deployer/config'],
+      ['PUT', '/deployer/config', { deployerUrl: 'http://127.0.0.1:1', deployerApiKey: 'x' }],
+    ];
+    for (const [method, path, body] of attempts) {
+      const anonymous = await sim.call(method, `/__sim${path}`, body, { basePath: '', key: null });
+      expect(anonymous.status, `${method} ${path} without a key`).toBe(401);
+      expect(anonymous.json).toMatchObject({ errorType: 'com.dataiku.dip.exceptions.UnauthorizedException' });
+      expect((await sim.call(method, `/__sim${path}`, body, { basePath: '', key: 'nobody' })).status).toBe(401);
+      const notAdmin = await sim.call(method, `/__sim${path}`, body, { basePath: '', key: 'project-key-3b7a' });
+      expect(notAdmin.status, `${method} ${path} with a project key`).toBe(403);
+      expect(notAdmin.json).toMatchObject({ errorType: 'com.dataiku.dip.exceptions.DKUSecurityException' });
+    }
+    // Nothing was changed by the refused calls.
+    expect(Object.keys(sim.state().design.projects)).toEqual(['A']);
+    expect(sim.latency()).toBe(0);
+    expect(sim.state().deployer.config.remoteDeployer).toBeUndefined();
+  });
+});
+
 describe('control families', () => {
-  it('serves the deployer controls at /__sim/deployer with no key, uncounted, and no longer under the API base path', async () => {
+  it('serves the deployer controls at /__sim/deployer with the admin key, uncounted, and no longer under the API base path', async () => {
     const sim = await start();
     const config = await control(sim, 'PUT', '/deployer/config/', { futureStepMs: 25 });
     expect(config).toEqual({ status: 200, json: { futureStepMs: 25, deployerUrl: null, deployerApiKeySet: false } });

@@ -118,7 +118,7 @@ describe('bundle promotion across deployer stages', () => {
       deployedBundleId: 'v1',
       lastUpdate: { outcome: 'SUCCESS', bundleId: 'v1' },
     });
-    expect((await design.call('GET', '/__sim/deployer/deployments/nope', undefined, { basePath: '', key: null })).status).toBe(404);
+    expect((await design.call('GET', '/__sim/deployer/deployments/nope', undefined, { basePath: '' })).status).toBe(404);
 
     const status = await health(design, 'churn-test');
     expect(status.health).toBe('HEALTHY');

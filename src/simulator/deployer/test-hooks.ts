@@ -1,5 +1,5 @@
 // Controls of the deployer family, registered in `CONTROL_REGISTRARS` and served at `/__sim/deployer/...` like
-// the other controls (no key, not counted): bundles this node refuses to activate (rollback tests), the simulated
+// the other controls (admin key, not counted): bundles this node refuses to activate (rollback tests), the simulated
 // duration of future steps, the remote Project Deployer a design node publishes to, and what a deployment last
 // deployed (which DSS does not document in any answer: tests read it here rather than from the API).
 
