@@ -9,6 +9,7 @@ import type { CommandRegistrar } from './program.js';
 import { registerPromote } from './promote.js';
 import { registerShow } from './show.js';
 import { registerSim } from './sim.js';
+import { registerState } from './state.js';
 import { registerValidate } from './validate.js';
 import { registerWatch } from './watch.js';
 
@@ -23,4 +24,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerSim,
   registerDemo,
   registerExport,
+  registerState,
 ];
