@@ -1,6 +1,7 @@
 // The explicit list of commands. Adding a command: write src/cli/<command>.ts exporting a registrar, add it here.
 
 import { registerApply } from './apply.js';
+import { registerCompletion } from './completion.js';
 import { registerDemo } from './demo.js';
 import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
@@ -27,4 +28,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerExport,
   registerState,
   registerGraph,
+  registerCompletion,
 ];
