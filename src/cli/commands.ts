@@ -6,6 +6,7 @@ import { registerDemo } from './demo.js';
 import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
 import { registerGraph } from './graph.js';
+import { registerImport } from './import.js';
 import { registerPlan } from './plan.js';
 import type { CommandRegistrar } from './program.js';
 import { registerPromote } from './promote.js';
@@ -29,4 +30,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerState,
   registerGraph,
   registerCompletion,
+  registerImport,
 ];
