@@ -30,7 +30,7 @@ interface ApplyFlags extends RunFlags {
   adopt?: boolean;
 }
 
-async function askLine(io: CliIo, prompt: string): Promise<string> {
+export async function askLine(io: CliIo, prompt: string): Promise<string> {
   if (io.readLine) return io.readLine(prompt);
   const rl = createInterface({ input: process.stdin, output: io.stderr });
   try {

@@ -3,6 +3,7 @@
 import { registerApply } from './apply.js';
 import { registerCompletion } from './completion.js';
 import { registerDemo } from './demo.js';
+import { registerDestroy } from './destroy.js';
 import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
 import { registerGraph } from './graph.js';
@@ -31,4 +32,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerGraph,
   registerCompletion,
   registerImport,
+  registerDestroy,
 ];
