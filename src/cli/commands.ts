@@ -6,6 +6,7 @@ import { registerDemo } from './demo.js';
 import { registerDestroy } from './destroy.js';
 import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
+import { registerFmt } from './fmt.js';
 import { registerGraph } from './graph.js';
 import { registerImport } from './import.js';
 import { registerPlan } from './plan.js';
@@ -33,4 +34,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerCompletion,
   registerImport,
   registerDestroy,
+  registerFmt,
 ];
