@@ -46,8 +46,10 @@ export function addAdoptOption(command: Command): Command {
 
 /** `plan --destroy`: the destroy plan of this source's records, GET requests only. */
 async function planDestroyCommand(flags: PlanFlags, ctx: CommandContext): Promise<number> {
-  const conflicting = ['out', 'changedSince', 'prune', 'adopt'].filter((k) => flags[k as keyof PlanFlags] !== undefined && flags[k as keyof PlanFlags] !== false);
-  if (conflicting.length > 0) throw new UserError('BAD_FLAG', '--destroy takes no --out, --changed-since, --prune or --adopt: run `dss-gitops destroy` to delete');
+  const given = (value: unknown): boolean => value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+  if ([flags.out, flags.changedSince, flags.prune, flags.adopt, flags.replace].some(given)) {
+    throw new UserError('BAD_FLAG', '--destroy takes no --out, --changed-since, --prune, --adopt or --replace: run `dss-gitops destroy` to delete');
+  }
   const run = await openStateRun(flags, ctx);
   try {
     const { plan } = await planDestroyRun(run, flags.target);
@@ -72,13 +74,16 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         ctx.setExitCode(await planDestroyCommand(flags, ctx));
         return;
       }
+      if ((flags.replace ?? []).length > 0 && flags.out !== undefined) {
+        throw new UserError('BAD_FLAG', 'a saved plan does not hold --replace: give --replace to apply instead of --out');
+      }
       const load = manifestLoadOptions(flags, io);
       const run = await openRun({
         flags,
         load,
         io,
         debug: ctx.debug(),
-        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [] },
+        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [], replace: flags.replace ?? [] },
       });
       try {
         const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);
