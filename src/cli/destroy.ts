@@ -45,6 +45,8 @@ async function destroy(flags: DestroyFlags, ctx: CommandContext): Promise<number
       }
     }
     if (flags.output === 'text') io.stdout.write('\n');
+    // The writes of destroy are apply's (deletions, then the records): when apply takes its lock on DSS, destroy
+    // takes the same one around this call; `state rm` and `import` take it in editRecord (reconciler/state.ts).
     const report = await executePlan({
       plan,
       kindOf: (name) => kindOf(run.setup.registry, name),
