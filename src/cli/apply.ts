@@ -30,7 +30,7 @@ interface ApplyFlags extends RunFlags {
   adopt?: boolean;
 }
 
-async function askLine(io: CliIo, prompt: string): Promise<string> {
+export async function askLine(io: CliIo, prompt: string): Promise<string> {
   if (io.readLine) return io.readLine(prompt);
   const rl = createInterface({ input: process.stdin, output: io.stderr });
   try {
@@ -65,7 +65,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     load: manifestLoadOptions(flags, io),
     io,
     debug: ctx.debug(),
-    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [] },
+    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [], replace: flags.replace ?? [] },
     progressLines: flags.output === 'text',
   });
   return withRun(run, async () => {
@@ -90,6 +90,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
 
 async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandContext): Promise<ApplyReport> {
   const { io } = ctx;
+  if ((flags.replace ?? []).length > 0) throw new UserError('BAD_FLAG', 'a saved plan is applied as it was reviewed: --replace goes with apply -f, not apply PLANFILE');
   const saved = parsePlanFile(readFileSync(path.resolve(io.cwd, file), 'utf8'), file);
   const run = await openRun({
     flags: { ...flags, target: saved.options.targets },

@@ -55,7 +55,7 @@ function outputDirectory(flags: ExportFlags, io: CliIo): string {
 }
 
 /** `schemas/` of the repository the output is in, relative to the output, when that repository has the schemas. */
-async function schemasDirFor(out: string): Promise<string | undefined> {
+export async function schemasDirFor(out: string): Promise<string | undefined> {
   let existing = out;
   while (!existsSync(existing)) existing = path.dirname(existing);
   const root = await findRepoRoot(existing);

@@ -12,8 +12,11 @@ import { narrowToChangedSince, withChangedSinceWarnings } from './changed-since.
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
-import type { CommandRegistrar } from './program.js';
+import type { CommandContext, CommandRegistrar } from './program.js';
 import { addRunOptions, openRun, type RunFlags } from './run-context.js';
+import { planDestroyRun } from './destroy-run.js';
+import { UserError } from '../errors.js';
+import { openStateRun } from './state.js';
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
 
@@ -33,11 +36,28 @@ interface PlanFlags extends RunFlags {
   detailedExitcode?: boolean;
   changedSince?: string;
   adopt?: boolean;
+  destroy?: boolean;
 }
 
 /** `--adopt` (plan and apply): taking over a project another source applied is never implicit. */
 export function addAdoptOption(command: Command): Command {
   return command.option('--adopt', "make this source the owner of projects another source applied (their records' inventory kept)");
+}
+
+/** `plan --destroy`: the destroy plan of this source's records, GET requests only. */
+async function planDestroyCommand(flags: PlanFlags, ctx: CommandContext): Promise<number> {
+  const given = (value: unknown): boolean => value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+  if ([flags.out, flags.changedSince, flags.prune, flags.adopt, flags.replace].some(given)) {
+    throw new UserError('BAD_FLAG', '--destroy takes no --out, --changed-since, --prune, --adopt or --replace: run `dss-gitops destroy` to delete');
+  }
+  const run = await openStateRun(flags, ctx);
+  try {
+    const { plan } = await planDestroyRun(run, flags.target);
+    renderPlan(plan.report, flags.output, ctx.io);
+    return flags.detailedExitcode && hasChanges(plan.report.summary) ? EXIT_CHANGES : EXIT_OK;
+  } finally {
+    await run.close();
+  }
 }
 
 export const registerPlan: CommandRegistrar = (program, ctx) => {
@@ -47,15 +67,23 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
     .addOption(outputOption())
     .option('--detailed-exitcode', 'exit 2 when there are changes, 0 when there are none')
     .option('--changed-since <gitref>', 'plan only the objects whose manifests changed since GITREF, and what depends on them')
+    .option('--destroy', 'show what `destroy` would delete (with --target, only those objects), without deleting anything')
     .action(async (flags: PlanFlags) => {
       const { io } = ctx;
+      if (flags.destroy) {
+        ctx.setExitCode(await planDestroyCommand(flags, ctx));
+        return;
+      }
+      if ((flags.replace ?? []).length > 0 && flags.out !== undefined) {
+        throw new UserError('BAD_FLAG', 'a saved plan does not hold --replace: give --replace to apply instead of --out');
+      }
       const load = manifestLoadOptions(flags, io);
       const run = await openRun({
         flags,
         load,
         io,
         debug: ctx.debug(),
-        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [] },
+        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [], replace: flags.replace ?? [] },
       });
       try {
         const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);

@@ -34,6 +34,8 @@ export interface RunFlags extends ManifestFlags {
   /** With `--prune`, also delete exported bundles that left the manifests. */
   pruneBundles?: boolean;
   allowEmpty?: boolean;
+  /** `--replace` (plan and apply). */
+  replace?: string[];
   parallelism?: string;
   sim?: boolean;
 }
@@ -51,6 +53,7 @@ export function addRunOptions(command: Command): Command {
     .option('--target <address>', 'limit the run to this object and what it depends on (repeatable)', collect, [])
     .option('--prune', 'delete objects applied earlier that left the manifests')
     .option('--prune-bundles', 'with --prune, also delete exported bundles that left the manifests (never by --prune alone)')
+    .option('--replace <address>', 'write this object again even when in sync: a deployment is rolled out again (repeatable)', collect, [])
     .option('--allow-empty', 'let prune delete a whole project whose manifests are all gone, or run when the manifests declare nothing')
     .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);

@@ -1,31 +1,67 @@
 // `dss-gitops validate`: offline checks of the manifests (schema, references, interpolation). Creates no client
-// and sends no request; prints every problem as `file:line:col: message`.
+// and sends no request; prints every problem as `file:line:col: message`, or with `--output json` one document
+// shaped like `terraform validate -json`.
 
+import * as path from 'node:path';
+import { Option } from 'commander';
 import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../manifest/load.js';
-import { isError } from '../manifest/types.js';
+import { isError, type Problem } from '../manifest/types.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { write } from './io.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
 import type { CommandRegistrar } from './program.js';
 
+/** The version of the `validate --output json` document; a change of shape changes it. */
+export const VALIDATE_FORMAT_VERSION = '1.0';
+
+interface ValidateFlags extends ManifestFlags {
+  output: 'text' | 'json';
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+function diagnosticOf(problem: Problem, cwd: string): Record<string, unknown> {
+  const file = path.isAbsolute(problem.file) ? path.relative(cwd, problem.file) || problem.file : problem.file;
+  return {
+    severity: problem.severity ?? 'error',
+    summary: problem.message,
+    ...(problem.hint !== undefined ? { detail: problem.hint } : {}),
+    file: file.split(path.sep).join('/'),
+    line: problem.line,
+    column: problem.column,
+  };
+}
+
 export const registerValidate: CommandRegistrar = (program, ctx) => {
   const command = program.command('validate').description('check manifests offline: schema, references, interpolation');
-  addManifestOptions(command).action((flags: ManifestFlags) => {
-    const { io } = ctx;
-    const set = loadManifestSet(manifestLoadOptions(flags, io));
-    for (const problem of set.problems) write(io.stderr, formatProblem(problem, io.cwd));
-    const errors = set.problems.filter(isError).length;
-    if (errors > 0) {
-      write(io.stderr, `${plural(errors, 'error')}: the manifests are not valid.`);
-      ctx.setExitCode(EXIT_ERROR);
-      return;
-    }
-    write(io.stdout, `${plural(set.documents.length, 'document')} valid.`);
-    ctx.setExitCode(EXIT_OK);
-  });
+  addManifestOptions(command)
+    .addOption(new Option('--output <format>', 'output format (json: one document, like terraform validate -json)').choices(['text', 'json']).default('text'))
+    .action((flags: ValidateFlags) => {
+      const { io } = ctx;
+      const set = loadManifestSet(manifestLoadOptions(flags, io));
+      const errors = set.problems.filter(isError).length;
+      if (flags.output === 'json') {
+        const document = {
+          format_version: VALIDATE_FORMAT_VERSION,
+          valid: errors === 0,
+          error_count: errors,
+          warning_count: set.problems.length - errors,
+          diagnostics: set.problems.map((p) => diagnosticOf(p, io.cwd)),
+        };
+        write(io.stdout, JSON.stringify(document, null, 2));
+        ctx.setExitCode(errors > 0 ? EXIT_ERROR : EXIT_OK);
+        return;
+      }
+      for (const problem of set.problems) write(io.stderr, formatProblem(problem, io.cwd));
+      if (errors > 0) {
+        write(io.stderr, `${plural(errors, 'error')}: the manifests are not valid.`);
+        ctx.setExitCode(EXIT_ERROR);
+        return;
+      }
+      write(io.stdout, `${plural(set.documents.length, 'document')} valid.`);
+      ctx.setExitCode(EXIT_OK);
+    });
 };

@@ -29,7 +29,7 @@ function contextOf(options: CollectOptions, kind: ResourceKind): KindContext {
   return { client: options.clients[kind.node], clients: options.clients, log: options.log, runCache: options.runCache };
 }
 
-async function exportOne(kind: ResourceKind, ctx: KindContext, doc: ManifestDocument, limit: ReturnType<typeof pLimit>): Promise<ExportedDocument | undefined> {
+export async function exportOne(kind: ResourceKind, ctx: KindContext, doc: ManifestDocument, limit: ReturnType<typeof pLimit>): Promise<ExportedDocument | undefined> {
   const units = kind.units(doc);
   const states = await Promise.all(units.map((unit) => limit(() => kind.read(ctx, unit))));
   // Gone between the listing and the read: nothing to export.

@@ -47,10 +47,13 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
       if (!planned || planned.action === 'no-op') return;
       const kind = input.kindOf(planned.unit.kind);
       const ctx = input.contextFor(kind);
+      const live = planned.live as NonNullable<typeof planned.live>;
       const result =
         planned.action === 'create'
           ? await kind.create(ctx, planned.unit)
-          : await kind.update(ctx, planned.unit, planned.live as NonNullable<typeof planned.live>);
+          : planned.replace && kind.replace
+            ? await kind.replace(ctx, planned.unit, live)
+            : await kind.update(ctx, planned.unit, live);
       if (result?.notes?.length) notes.set(address, result.notes);
       log.info({ address, action: planned.action }, 'applied');
     },

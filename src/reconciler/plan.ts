@@ -44,8 +44,13 @@ function planUnit(unit: ResourceUnit, input: PlanInput): PlannedUnit {
     ignorePointers: ignorePointersOf(unit, input.options.ignoreDifferences),
     sensitivePointers: sensitivePointersOf(unit),
   });
-  const action = live === undefined ? 'create' : changes.length > 0 ? 'update' : 'no-op';
+  const replace = live !== undefined && (input.options.replace ?? []).includes(unit.address);
+  const action = live === undefined ? 'create' : changes.length > 0 || replace ? 'update' : 'no-op';
   const change: ResourceChange = { address: unit.address, kind: unit.kind, node: input.nodeOf(unit.kind), action, changes };
+  if (replace) {
+    change.reason = '--replace: written again even where it is in sync';
+    return { unit, action, live, change, replace };
+  }
   if (action === 'update' && live && input.describeUpdate) {
     const notes = input.describeUpdate(unit, live);
     if (notes.length > 0) change.notes = notes;
@@ -169,7 +174,18 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
 }
 
 /** Plans a run. Pure: the same input gives the same plan, and nothing is sent anywhere. */
+/** `--replace` names objects of this run whose kind can be replaced; anything else stops the plan. */
+function checkReplace(input: PlanInput): void {
+  const problems = [...new Set(input.options.replace ?? [])].sort().flatMap((address) => {
+    const unit = input.units.find((u) => u.address === address);
+    if (!unit) return [`${address} is not an object of this run (check the address, and --target)`];
+    return input.canReplace?.(unit.kind) === true ? [] : [`${address} cannot be replaced: ${unit.kind} objects have no re-creation or redeployment`];
+  });
+  if (problems.length > 0) throw new UserError('BAD_REPLACE', `--replace: ${problems.join('; ')}`);
+}
+
 export function planChanges(input: PlanInput): Plan {
+  checkReplace(input);
   const warnings = [...(input.warnings ?? [])];
   const targeted = input.options.targets.length > 0;
   const units = [...input.units].sort((a, b) => a.address.localeCompare(b.address)).map((u) => planUnit(u, input));

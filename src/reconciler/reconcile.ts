@@ -138,6 +138,7 @@ export async function planRun(
     compare: setup.compare,
     nodeOf: (name) => setup.registry.get(name)?.node ?? 'design',
     canDelete: (name) => setup.registry.get(name)?.delete !== undefined,
+    canReplace: (name) => setup.registry.get(name)?.replace !== undefined,
     keptUnlessAsked: (name) =>
       setup.registry.get(name)?.prunedOnRequest === true && !(setup.options.pruneKinds ?? []).includes(name),
     describeUpdate: (unit, state) => setup.registry.get(unit.kind)?.describeUpdate?.(unit, state) ?? [],

@@ -30,6 +30,8 @@ export interface PlanOptions {
   adopt?: boolean;
   /** Kinds pruned only on request (`ResourceKind.prunedOnRequest`) that this run may prune, e.g. `Bundle`. */
   pruneKinds?: string[];
+  /** `--replace`: addresses written again even when in sync (ResourceKind.replace). */
+  replace?: string[];
   ignoreDifferences: IgnoreDifference[];
 }
 
@@ -39,6 +41,8 @@ export interface PlannedUnit {
   /** The plan-phase read, reused by the update's GET-modify-PUT. */
   live: LiveState | undefined;
   change: ResourceChange;
+  /** `--replace`: the update goes through ResourceKind.replace. */
+  replace?: boolean;
 }
 
 export interface PlannedDeletion {
@@ -79,6 +83,8 @@ export interface PlanInput {
   /** The node of a kind and its optional describer; pure lookups. */
   nodeOf: (kind: string) => string;
   canDelete: (kind: string) => boolean;
+  /** Whether the kind can be replaced (`--replace`); absent means no kind can. */
+  canReplace?: (kind: string) => boolean;
   /**
    * Kinds pruned only on request that this run was not asked to prune (bundles without `--prune-bundles`): their
    * objects stay in the inventory, so that a later run that asks can still delete them.

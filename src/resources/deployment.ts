@@ -15,7 +15,7 @@ import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
 import { asObject, deepEqual, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from './published-project.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from './types.js';
 
 export const DEPLOYMENT_KIND = 'Deployment';
 
@@ -121,6 +121,23 @@ async function roll(ctx: KindContext, unit: ResourceUnit, settings: Json, previo
   }
 }
 
+/** Saves the declared settings when they differ, then rolls out when a rollout field changed, or always with `force`. */
+async function saveAndRollOut(ctx: KindContext, unit: ResourceUnit, live: LiveState, force: boolean): Promise<WriteResult | void> {
+  const id = unit.doc.metadata.name;
+  const raw = asObject(live.raw);
+  // A save before the rollout drops the marker of an earlier failure; a new failure puts it back.
+  const body = withoutMarker(overlay(withoutMarker(raw), settingsDesired(unit.desired), unit.policy));
+  const saved = !deepEqual(body, raw);
+  if (saved) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
+  const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]));
+  if (!changed && !force && live.view[IN_SYNC] !== false) return;
+  // Roll back only to settings that were running: not after a failed rollout, nor to settings never rolled out.
+  // The previous settings are the ones read at plan time, whole: every rollout field this apply may have changed.
+  const previous: RollbackSource =
+    live.view[IN_SYNC] === false ? { unavailable: 'the settings before this apply were not running either' } : { settings: raw };
+  return roll(ctx, unit, body, previous);
+}
+
 export const deploymentKind: ResourceKind = {
   kind: DEPLOYMENT_KIND,
   node: 'deployer',
@@ -179,20 +196,13 @@ export const deploymentKind: ResourceKind = {
     return roll(ctx, unit, body, { unavailable: 'the deployment was created by this apply' });
   },
 
-  async update(ctx, unit, live: LiveState) {
-    const id = unit.doc.metadata.name;
-    const raw = asObject(live.raw);
-    // A save before the rollout drops the marker of an earlier failure; a new failure puts it back.
-    const body = withoutMarker(overlay(withoutMarker(raw), settingsDesired(unit.desired), unit.policy));
-    const saved = !deepEqual(body, raw);
-    if (saved) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
-    const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]));
-    if (!changed && live.view[IN_SYNC] !== false) return;
-    // Roll back only to settings that were running: not after a failed rollout, nor to settings never rolled out.
-    // The previous settings are the ones read at plan time, whole: every rollout field this apply may have changed.
-    const previous: RollbackSource =
-      live.view[IN_SYNC] === false ? { unavailable: 'the settings before this apply were not running either' } : { settings: raw };
-    return roll(ctx, unit, body, previous);
+  update(ctx, unit, live: LiveState) {
+    return saveAndRollOut(ctx, unit, live, false);
+  },
+
+  /** `--replace`: the rollout runs even when the deployment is in sync. */
+  replace(ctx, unit, live: LiveState) {
+    return saveAndRollOut(ctx, unit, live, true);
   },
 
   validateChange(unit, live) {

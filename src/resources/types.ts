@@ -110,6 +110,12 @@ export interface ResourceKind {
   create(ctx: KindContext, unit: ResourceUnit): Promise<WriteResult | void>;
   /** GET-modify-PUT: starts from `live.raw` and sets only the managed fields. */
   update(ctx: KindContext, unit: ResourceUnit, live: LiveState): Promise<WriteResult | void>;
+  /**
+   * `--replace ADDRESS`: writes the object again even when it is in sync (the update, if any, then the kind's
+   * re-creation, e.g. a deployment's rollout). Kinds that cannot be replaced leave it out, and `--replace` of one
+   * of their objects is refused at plan time.
+   */
+  replace?(ctx: KindContext, unit: ResourceUnit, live: LiveState): Promise<WriteResult | void>;
   /** Deletes the object at `address` (prune). Kinds that are never pruned leave it out. */
   delete?(ctx: KindContext, address: string): Promise<void>;
   /**

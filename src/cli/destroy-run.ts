@@ -1,0 +1,32 @@
+// The destroy plan of a run, shared by `destroy` and `plan --destroy`: the records of this source read from DSS
+// (GET requests only), the manifests' protection annotations, and the pure plan of src/reconciler/destroy.ts.
+
+import { documentAddress } from '../manifest/address.js';
+import { planDestroy } from '../reconciler/destroy.js';
+import { isProtectedByAnnotation, type ProjectOwnership } from '../reconciler/ownership.js';
+import { unitsOf } from '../reconciler/reconcile.js';
+import { mainAddressOf } from '../reconciler/select.js';
+import { readSourceRecords, scopeOfAddress } from '../reconciler/state.js';
+import type { Plan } from '../reconciler/types.js';
+import type { RunContext } from './run-context.js';
+
+export interface DestroyPlanned {
+  plan: Plan;
+  projects: Map<string, ProjectOwnership>;
+}
+
+export async function planDestroyRun(run: RunContext, targets: readonly string[]): Promise<DestroyPlanned> {
+  const owned = await readSourceRecords(run.clients.design, run.setup.source, run.setup.parallelism);
+  const units = unitsOf(run.set.documents, run.setup.registry);
+  const protectedInManifests = new Set(units.filter(isProtectedByAnnotation).map((u) => mainAddressOf(u.address)));
+  const unrecorded = run.set.documents.map(documentAddress).filter((address) => scopeOfAddress(address) === undefined);
+  const plan = planDestroy({
+    owned,
+    targets,
+    protectedInManifests,
+    unrecorded,
+    canDelete: (kind) => run.setup.registry.get(kind)?.delete !== undefined,
+    nodeOf: (kind) => run.setup.registry.get(kind)?.node ?? 'design',
+  });
+  return { plan, projects: new Map(owned.map((p) => [p.key, p])) };
+}
