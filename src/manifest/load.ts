@@ -1,7 +1,6 @@
 // The entry point of every command that reads manifests: configuration, variables, files, documents, and the
 // checks across documents, with every problem collected and sorted. Reads files; never touches the network.
 
-import { readFileSync } from 'node:fs';
 import { collectVars } from '../config/vars.js';
 import { registerSecrets } from '../log/secrets.js';
 import { loadConfig, locateConfig } from '../config/load-config.js';
@@ -9,6 +8,7 @@ import { loadDocument } from './document.js';
 import { findManifestFiles } from './files.js';
 import { checkReferences, type CheckedDocument } from './references.js';
 import type { LoadManifestOptions, ManifestDocument, ManifestSet, Problem } from './types.js';
+import { MANIFEST_SIZE_LIMIT, readTextFile } from './read-text.js';
 import { parseYaml } from './yaml-source.js';
 
 export function compareProblems(a: Problem, b: Problem): number {
@@ -35,14 +35,17 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
 
   const checked: CheckedDocument[] = [];
   for (const file of found.files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      problems.push({ file, line: 1, column: 1, message: 'cannot read the file' });
+    const read = readTextFile(file, MANIFEST_SIZE_LIMIT);
+    if (!('text' in read)) {
+      const bad = read.invalidUtf8;
+      problems.push(
+        bad
+          ? { file, line: bad.line, column: bad.column, message: `invalid UTF-8: byte ${bad.byte}; a manifest must be UTF-8 text` }
+          : { file, line: 1, column: 1, message: `the manifest file ${read.reason}` },
+      );
       continue;
     }
-    const parsed = parseYaml(file, text);
+    const parsed = parseYaml(file, read.text);
     problems.push(...parsed.problems);
     for (const yamlDocument of parsed.documents) {
       const loaded = loadDocument(yamlDocument, sources, cwd);
