@@ -7,8 +7,14 @@ import type { Problem } from './types.js';
 
 export const CONFIG_FILE_NAMES: ReadonlySet<string> = new Set(['dss-gitops.yaml', 'dss-gitops.yml']);
 
+export interface ManifestFile {
+  file: string;
+  /** The manifests tree it was found in (the `-f` directory): the files a manifest names must stay inside it. */
+  root: string;
+}
+
 export interface ManifestFiles {
-  files: string[];
+  files: ManifestFile[];
   /** The first `-f` path when it is a directory: where `dss-gitops.yaml` is looked for. */
   rootDirectory?: string;
   problems: Problem[];
@@ -50,10 +56,11 @@ export function findManifestFiles(paths: readonly string[], cwd: string): Manife
       // A file named explicitly is read whatever its extension.
       found.push(absolute);
     }
+    const root = isDirectory ? absolute : path.dirname(absolute);
     for (const file of found) {
       if (!seen.has(file)) {
         seen.add(file);
-        result.files.push(file);
+        result.files.push({ file, root });
       }
     }
   });

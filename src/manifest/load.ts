@@ -34,7 +34,7 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
   for (const secret of loadedConfig.secrets) secrets.add(secret);
 
   const checked: CheckedDocument[] = [];
-  for (const file of found.files) {
+  for (const { file, root } of found.files) {
     const read = readTextFile(file, MANIFEST_SIZE_LIMIT);
     if (!('text' in read)) {
       const bad = read.invalidUtf8;
@@ -48,7 +48,7 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
     const parsed = parseYaml(file, read.text);
     problems.push(...parsed.problems);
     for (const yamlDocument of parsed.documents) {
-      const loaded = loadDocument(yamlDocument, sources, cwd);
+      const loaded = loadDocument(yamlDocument, sources, { cwd, root });
       problems.push(...loaded.problems);
       for (const secret of loaded.secrets) secrets.add(secret);
       if (loaded.document) checked.push({ document: loaded.document, unresolvedPointers: loaded.unresolvedPointers });
