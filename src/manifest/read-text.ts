@@ -47,13 +47,19 @@ export function readBoundedFile(file: string, limit: number): BoundedRead {
     // The file may have been swapped between the check and the open: the descriptor is what counts.
     const refused = checkRegular(fstatSync(fd), limit);
     if (refused !== undefined) return { reason: refused };
-    const buffer = Buffer.alloc(limit + 1);
+    // Sized by what fstat says, grown while the file keeps giving bytes (procfs files say 0), up to limit + 1.
+    let buffer = Buffer.alloc(Math.min(limit, fstatSync(fd).size) + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        if (length > limit) break;
+        const grown = Buffer.alloc(Math.min(limit + 1, buffer.length * 2));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length === buffer.length) break;
     }
     if (length > limit) return { reason: `is larger than ${describeSize(limit)}, the limit` };
     return { bytes: buffer.subarray(0, length) };

@@ -55,6 +55,12 @@ describe('readBoundedFile', () => {
     expect(readBoundedFile(file, 9)).toEqual({ reason: 'is larger than 9 bytes, the limit' });
   });
 
+  it('reads past a size that fstat understates, as procfs files report 0, and still stops at the limit', () => {
+    const status = readBoundedFile('/proc/self/status', 1024 * 1024);
+    expect('bytes' in status && status.bytes.toString('utf8')).toMatch(/^Name:/);
+    expect(readBoundedFile('/proc/self/status', 10)).toEqual({ reason: 'is larger than 10 bytes, the limit' });
+  });
+
   it('refuses a FIFO without blocking, a directory and a device', () => {
     const fifo = path.join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
