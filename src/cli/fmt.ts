@@ -2,12 +2,13 @@
 // nothing, lists the files that would change and exits 1 when there is any (for CI); `--diff` prints the changes.
 // Offline, and no interpolation: secrets and variables stay references.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { diffLines, withContext } from '../diff/line-diff.js';
 import { UserError } from '../errors.js';
 import { findManifestFiles } from '../manifest/files.js';
+import { readManifestText } from '../manifest/read-text.js';
 import { formatManifest } from '../manifest/format.js';
 import { formatProblem } from '../manifest/format-problems.js';
 import type { Problem } from '../manifest/types.js';
@@ -48,8 +49,14 @@ export const registerFmt: CommandRegistrar = (program, ctx) => {
       const problems: Problem[] = [...found.problems];
       const registry = kindRegistry();
       const changed: { file: string; before: string; after: string }[] = [];
-      for (const file of found.files) {
-        const before = readFileSync(file, 'utf8');
+      for (const { file } of found.files) {
+        // The same limits as every manifest read: a regular file of strict UTF-8 within the size limit.
+        const read = readManifestText(file);
+        if ('problem' in read) {
+          problems.push(read.problem);
+          continue;
+        }
+        const before = read.text;
         const result = formatManifest(file, before, (kind) => registry.get(kind)?.schema);
         if (!result.ok) problems.push(...result.problems);
         else if (result.text !== before) changed.push({ file, before, after: result.text });

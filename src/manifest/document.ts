@@ -1,7 +1,6 @@
 // Turns one parsed YAML document into a `ManifestDocument`: interpolation, the kind's schema, and the checks a
-// schema cannot express (a `scriptFile` that exists, a literal infra admin key).
+// schema cannot express (a `scriptFile` inside the manifests tree, a literal infra admin key).
 
-import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { interpolate, type InterpolationSources } from '../config/interpolate.js';
 import { API_VERSION } from '../resources/common.schema.js';
@@ -9,7 +8,9 @@ import { KIND_NAMES, KIND_SCHEMAS, isKindName } from '../resources/schemas.js';
 import { didYouMean } from './did-you-mean.js';
 import { checkDuplicateKeys } from './duplicates.js';
 import type { NodePositions } from './positions.js';
+import { SCRIPT_SIZE_LIMIT } from './read-text.js';
 import { checkSchema } from './schema-check.js';
+import { readTreeFile } from './tree-file.js';
 import type { ManifestDocument, ManifestMetadata, Problem } from './types.js';
 import type { ParsedYamlDocument } from './yaml-source.js';
 
@@ -28,7 +29,13 @@ function isRecord(value: unknown): value is Raw {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationSources, cwd: string): LoadedDocument {
+export interface DocumentLocation {
+  cwd: string;
+  /** The manifests tree the document was found in: the files it names must stay inside. */
+  root: string;
+}
+
+export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationSources, location: DocumentLocation): LoadedDocument {
   const { positions } = parsed;
   const result: LoadedDocument = { problems: [], secrets: [], unresolvedPointers: [] };
   if (!isRecord(parsed.value)) {
@@ -74,7 +81,7 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
   if (!isRecord(metadata) || typeof metadata.name !== 'string') return result;
 
   const spec = isRecord(value.spec) ? value.spec : {};
-  if (kind === 'Scenario') result.problems.push(...readScriptFile(spec, positions, cwd));
+  if (kind === 'Scenario') result.problems.push(...readScriptFile(spec, positions, location));
   if (kind === 'Infra') {
     result.problems.push(...checkAdminApiKey(spec, [...interpolated.sensitivePointers, ...interpolated.unresolvedPointers], positions));
     // A literal key is still a secret: output and logs must never show it.
@@ -91,25 +98,29 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
     source: positions.start(),
     positionOf: (pointer) => positions.fieldPosition(pointer),
     sensitivePaths: interpolated.sensitivePointers,
+    root: location.root,
   };
   return result;
 }
 
-/** Reads a scenario's `scriptFile` (relative to the manifest) into `spec.script`, so that planning stays pure. */
-function readScriptFile(spec: Raw, positions: NodePositions, cwd: string): Problem[] {
+/**
+ * Reads a scenario's `scriptFile` (relative to the manifest, inside the manifests tree) into `spec.script`, so that
+ * planning stays pure.
+ */
+function readScriptFile(spec: Raw, positions: NodePositions, location: DocumentLocation): Problem[] {
   const scriptFile = spec.scriptFile;
   if (typeof scriptFile !== 'string' || spec.script !== undefined) return [];
-  const file = path.resolve(path.dirname(positions.file), scriptFile);
-  if (!existsSync(file)) {
-    return [{ ...positions.valuePosition('/spec/scriptFile'), message: `scriptFile \`${scriptFile}\` does not exist (looked for ${path.relative(cwd, file)})` }];
-  }
-  try {
-    spec.script = readFileSync(file, 'utf8');
-    delete spec.scriptFile;
-    return [];
-  } catch {
-    return [{ ...positions.valuePosition('/spec/scriptFile'), message: `scriptFile \`${scriptFile}\` cannot be read` }];
-  }
+  const read = readTreeFile({
+    root: location.root,
+    fromDirectory: path.dirname(positions.file),
+    given: scriptFile,
+    limit: SCRIPT_SIZE_LIMIT,
+    cwd: location.cwd,
+  });
+  if ('reason' in read) return [{ ...positions.valuePosition('/spec/scriptFile'), message: `scriptFile \`${scriptFile}\` ${read.reason}` }];
+  spec.script = read.text;
+  delete spec.scriptFile;
+  return [];
 }
 
 /** `interpolatedPointers`: values that came from (or failed to come from) a reference, which are not literal. */

@@ -1,7 +1,6 @@
 // The entry point of every command that reads manifests: configuration, variables, files, documents, and the
 // checks across documents, with every problem collected and sorted. Reads files; never touches the network.
 
-import { readFileSync } from 'node:fs';
 import { collectVars } from '../config/vars.js';
 import { registerSecrets } from '../log/secrets.js';
 import { manifestReferencePolicy, secretReferenceNames } from '../config/env-policy.js';
@@ -10,6 +9,7 @@ import { loadDocument } from './document.js';
 import { findManifestFiles } from './files.js';
 import { checkReferences, type CheckedDocument } from './references.js';
 import type { LoadManifestOptions, ManifestDocument, ManifestSet, Problem } from './types.js';
+import { readManifestText } from './read-text.js';
 import { parseYaml } from './yaml-source.js';
 
 export function compareProblems(a: Problem, b: Problem): number {
@@ -31,20 +31,20 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
 
   // Every file is parsed before anything is interpolated: which variables `${env:..}` may read depends on the
   // names read as `${secret:..}` anywhere in the run (see config/env-policy.ts).
-  const parsedFiles: ReturnType<typeof parseYaml>[] = [];
-  for (const file of found.files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      problems.push({ file, line: 1, column: 1, message: 'cannot read the file' });
+  const parsedFiles: { root: string; parsed: ReturnType<typeof parseYaml> }[] = [];
+  for (const { file, root } of found.files) {
+    const read = readManifestText(file);
+    if ('problem' in read) {
+      problems.push(read.problem);
       continue;
     }
-    const parsed = parseYaml(file, text);
+    const parsed = parseYaml(file, read.text);
     problems.push(...parsed.problems);
-    parsedFiles.push(parsed);
+    parsedFiles.push({ root, parsed });
   }
-  const manifestSecretNames = secretReferenceNames(parsedFiles.flatMap((parsed) => parsed.documents.map((d) => d.value)));
+  const manifestSecretNames = secretReferenceNames(
+    parsedFiles.flatMap(({ parsed }) => parsed.documents.map((d) => d.value)),
+  );
 
   const configFile = locateConfig(options.configPath, found.rootDirectory, cwd);
   const loadedConfig = loadConfig(configFile, sources, manifestSecretNames);
@@ -54,9 +54,9 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
   const policy = manifestReferencePolicy({ secretNames: loadedConfig.secretNames, ...(envAllow ? { envAllow } : {}) });
 
   const checked: CheckedDocument[] = [];
-  for (const parsed of parsedFiles) {
+  for (const { root, parsed } of parsedFiles) {
     for (const yamlDocument of parsed.documents) {
-      const loaded = loadDocument(yamlDocument, { ...sources, policy }, cwd);
+      const loaded = loadDocument(yamlDocument, { ...sources, policy }, { cwd, root });
       problems.push(...loaded.problems);
       for (const secret of loaded.secrets) secrets.add(secret);
       if (loaded.document) checked.push({ document: loaded.document, unresolvedPointers: loaded.unresolvedPointers });

@@ -38,6 +38,8 @@ export interface ManifestDocument {
   positionOf(pointer: string): SourcePosition;
   /** JSON pointers, from the document root, of values that hold a secret (interpolated from `${secret:..}`). */
   sensitivePaths: string[];
+  /** The manifests tree the document was loaded from; the files it names must stay inside. */
+  root?: string;
 }
 
 /** What a run needs to load its manifests; pure of network, it only reads files. */

@@ -1,7 +1,9 @@
 // Parses YAML text into documents that keep their positions. Malformed YAML becomes a problem at its position,
 // never an exception: the first error of a document is reported (later ones are usually its consequences).
+// Aliases are counted before they are expanded: a few lines of nested aliases (an alias bomb) would otherwise
+// expand to gigabytes.
 
-import { LineCounter, isScalar, parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import { LineCounter, isAlias, isCollection, isPair, isScalar, parseAllDocuments, type Alias, type Document, type YAMLError } from 'yaml';
 import { NodePositions } from './positions.js';
 import type { Problem } from './types.js';
 
@@ -25,6 +27,51 @@ function firstSentence(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/[.:]\s*$/, '');
 }
 
+/** The most nodes that the aliases of one document may expand to, all together. */
+export const ALIAS_EXPANSION_LIMIT = 10_000;
+/** yaml's own guard, kept as a second line behind the count above. */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * The first alias, in document order, at which the nodes that the document's aliases expand to pass `limit`;
+ * undefined when they stay under it.
+ */
+export function aliasPastLimit(doc: Document, limit: number = ALIAS_EXPANSION_LIMIT): Alias | undefined {
+  const sizes = new Map<unknown, number>();
+  const inProgress = new Set<unknown>();
+  // How many nodes `node` stands for once its aliases are expanded; memoized, capped so numbers stay small.
+  const sizeOf = (node: unknown): number => {
+    if (isAlias(node)) return sizeOf(node.resolve(doc));
+    if (isPair(node)) return Math.min(limit + 1, sizeOf(node.key) + sizeOf(node.value));
+    if (!isCollection(node)) return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    // A node aliased inside itself is a recursive structure: counted once here; yaml refuses it when expanding.
+    if (inProgress.has(node)) return 1;
+    inProgress.add(node);
+    let size = 1;
+    for (const item of node.items as unknown[]) size = Math.min(limit + 1, size + sizeOf(item));
+    inProgress.delete(node);
+    sizes.set(node, size);
+    return size;
+  };
+  let expanded = 0;
+  const visitNode = (node: unknown): Alias | undefined => {
+    if (isAlias(node)) {
+      expanded += sizeOf(node);
+      return expanded > limit ? node : undefined;
+    }
+    if (isPair(node)) return visitNode(node.key) ?? visitNode(node.value);
+    if (!isCollection(node)) return undefined;
+    for (const item of node.items as unknown[]) {
+      const found = visitNode(item);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return visitNode(doc.contents);
+}
+
 function isEmpty(doc: Document): boolean {
   return doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
 }
@@ -40,9 +87,20 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       continue;
     }
     if (isEmpty(doc)) continue;
+    const bomb = aliasPastLimit(doc);
+    if (bomb) {
+      const { line, col } = lines.linePos(bomb.range?.[0] ?? 0);
+      result.problems.push({
+        file,
+        line,
+        column: col,
+        message: `invalid YAML: the aliases expand to more than ${ALIAS_EXPANSION_LIMIT} nodes here (an alias bomb); write the values out or alias less`,
+      });
+      continue;
+    }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 1000 });
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (cause) {
       const positions = new NodePositions(file, doc, lines);
       result.problems.push({ ...positions.start(), message: `invalid YAML: ${(cause as Error).message}` });

@@ -19,10 +19,12 @@ export const OBJECT_ID: JsonSchema = {
   errorMessage: 'must be an id: letters, digits, `_`, `.` and `-`, not starting with `.` or `-`',
 };
 
+/** Segments joined by single `/`s; `.` and `..` are refused too, so that a path always names one folder. */
 export const FOLDER_PATH: JsonSchema = {
   type: 'string',
   pattern: '^[^/]+(/[^/]+)*$',
   errorMessage: 'must be a folder path such as `Analytics/Churn`, without a leading or trailing `/`',
+  allOf: [{ pattern: '^(?!(.*/)?\\.\\.?(/|$))', errorMessage: 'must not have a `.` or `..` segment' }],
 };
 
 export const STRING_LIST: JsonSchema = { type: 'array', items: { type: 'string' } };

@@ -28,7 +28,10 @@ export const scenarioSchema = kindSchema({
       triggers: keyedItems('Triggers'),
       reporters: keyedItems('Reporters'),
       script: { type: 'string', description: 'Python code of a custom_python scenario.' },
-      scriptFile: { type: 'string', description: 'File holding the python code, relative to this manifest.' },
+      scriptFile: {
+        type: 'string',
+        description: 'File holding the python code, relative to this manifest and inside the manifests tree: a regular file of at most 1 MiB of UTF-8.',
+      },
     },
     required: ['type'],
     additionalProperties: false,
