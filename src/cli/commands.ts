@@ -4,6 +4,7 @@ import { registerApply } from './apply.js';
 import { registerDemo } from './demo.js';
 import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
+import { registerForceUnlock } from './force-unlock.js';
 import { registerPlan } from './plan.js';
 import type { CommandRegistrar } from './program.js';
 import { registerPromote } from './promote.js';
@@ -23,4 +24,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerSim,
   registerDemo,
   registerExport,
+  registerForceUnlock,
 ];
