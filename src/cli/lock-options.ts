@@ -52,8 +52,8 @@ export interface LockSettings {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The lock settings of a run; `reason` says what it does (`apply from SOURCE`). */
-export function lockSettings(flags: LockFlags, io: CliIo, reason: string): LockSettings {
+/** The lock settings of a run; `reason` says what it does (`apply from SOURCE`). Warnings go to stderr unless `warn`. */
+export function lockSettings(flags: LockFlags, io: CliIo, reason: string, warn?: (message: string) => void): LockSettings {
   const timeoutMs = parseDuration(flags.lockTimeout ?? '0s', '--lock-timeout');
   return {
     enabled: flags.lock !== false,
@@ -63,7 +63,7 @@ export function lockSettings(flags: LockFlags, io: CliIo, reason: string): LockS
       timeoutMs,
       ttlMs: DEFAULT_LOCK_TTL_MS,
       settleMs: DEFAULT_LOCK_SETTLE_MS,
-      clock: { now: Date.now, sleep, warn: (message) => write(io.stderr, scrubSecrets(`Warning: ${message}`)) },
+      clock: { now: Date.now, sleep, warn: warn ?? ((message) => write(io.stderr, scrubSecrets(`Warning: ${message}`))) },
     },
   };
 }
