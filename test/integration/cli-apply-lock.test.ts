@@ -5,7 +5,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult, type CliRunOptions } from '../helpers/cli.js';
+import { runCli } from '../../src/cli/program.js';
+import { captureIo, runCliCaptured, type CliResult, type CliRunOptions } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -215,6 +216,61 @@ describe('the lock', () => {
       expect(unlocked.stderr).toContain('Warning: running without the run lock (--lock=false)');
       expect((await sim.ok<{ active: boolean }>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH')).active).toBe(active);
     }
+  });
+});
+
+describe('a plan reviewed before the lock', () => {
+  it('is refused, with nothing written, when another run wrote while the person was reading it', async () => {
+    expect((await apply()).code).toBe(0);
+    edit('projects/CHURN/scenario-daily-refresh.yaml', 'active: true', 'active: false');
+    const captured = captureIo({ DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'pw' }, dir);
+    const code = await runCli(['apply', '-f', 'm'], {
+      ...captured.io,
+      stdinIsTTY: true,
+      // While the question is on screen, someone else's apply changes the same scenario.
+      readLine: async () => {
+        const daily = await sim.ok<Record<string, unknown>>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH');
+        await sim.ok('PUT', '/admin/variables/', { ...(await variables()), [LOCK]: { generation: 5 } });
+        await sim.ok('PUT', '/projects/CHURN/scenarios/DAILY_REFRESH', { ...daily, description: 'changed by the other run' });
+        return 'yes';
+      },
+    });
+    expect(code).toBe(1);
+    expect(captured.stderr()).toContain('DSS changed between the plan and the run lock (another run held the lock): the plan approved is not the plan now, and nothing was written');
+    expect((await sim.ok<{ active: boolean }>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH')).active).toBe(true);
+    expect((await variables())[LOCK]).toEqual({ generation: 6 });
+  });
+
+  it('is applied as planned when nobody took the lock meanwhile, reading DSS once', async () => {
+    expect((await apply()).code).toBe(0);
+    edit('projects/CHURN/scenario-daily-refresh.yaml', 'active: true', 'active: false');
+    const scenarioReads = (): number => sim.stats().byRoute['GET /projects/:projectKey/scenarios/:scenarioId'] ?? 0;
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['plan', '-f', 'm'])).code).toBe(0);
+    const planned = scenarioReads();
+    expect(planned).toBeGreaterThan(1);
+    sim.reset({ stats: true, state: false });
+    const applied = await cli(['apply', '-f', 'm'], { tty: true, answer: 'yes' });
+    expect(applied.code).toBe(0);
+    // Not planned again: the plan's reads, and at most the written scenario read again right before its PUT.
+    expect(scenarioReads()).toBeLessThanOrEqual(planned + 1);
+    // Looked at before the plan, taken (GET, PUT, GET to check), released (GET, PUT).
+    expect(lockReads()).toBe(4);
+    expect(lockWrites()).toBe(2);
+  });
+
+  it('saved with plan --out is refused while another run holds the lock, and applied once it is broken', async () => {
+    expect((await apply()).code).toBe(0);
+    edit('projects/CHURN/scenario-daily-refresh.yaml', 'active: true', 'active: false');
+    expect((await cli(['plan', '-f', 'm', '--out', 'reviewed.plan'])).code).toBe(0);
+    await heldBy('alice@laptop', 10 * 60_000);
+    const refused = await cli(['apply', 'reviewed.plan']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is held by alice@laptop');
+    expect((await cli(['force-unlock', 'other-run-lock-id', '--force'])).code).toBe(0);
+    const applied = await cli(['apply', 'reviewed.plan']);
+    expect(applied.code).toBe(0);
+    expect((await sim.ok<{ active: boolean }>('GET', '/projects/CHURN/scenarios/DAILY_REFRESH')).active).toBe(false);
   });
 });
 
