@@ -16,15 +16,16 @@ import {
 import { UserError } from '../errors.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/plan-file.js';
-import { applyRun, planRun } from '../reconciler/reconcile.js';
+import { applyRun, planRun, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { addAdoptOption, outputOption, renderPlan, type OutputFormat } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { addRunOptions, openRun, type RunContext, type RunFlags } from './run-context.js';
 
-interface ApplyFlags extends RunFlags {
+interface ApplyFlags extends RunFlags, LockFlags {
   output: OutputFormat;
   autoApprove?: boolean;
   adopt?: boolean;
@@ -69,6 +70,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     progressLines: flags.output === 'text',
   });
   return withRun(run, async () => {
+    const lock = await observeLock(run, lockSettings(flags, io, `apply from ${run.setup.source}`));
     const planned = await planRun(run.setup, run.set.documents);
     const changes = hasChanges(planned.plan.report.summary);
     if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
@@ -84,7 +86,21 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
       }
     }
     if (flags.output === 'text') io.stdout.write('\n');
-    return applyRun(run.setup, planned);
+    return lockedApply({
+      run,
+      lock,
+      io,
+      planned,
+      replan: () => planRun(run.setup, run.set.documents),
+      approved: !flags.autoApprove,
+      showChanged: (again) => {
+        if (flags.output === 'text') {
+          renderPlan(again.plan.report, 'text', io);
+          io.stdout.write('\n');
+        }
+      },
+      apply: (final) => applyRun(run.setup, final),
+    });
   });
 }
 
@@ -111,17 +127,33 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
   });
   return withRun(run, async () => {
     const documents = restoreDocuments(saved, run.set.documents);
-    const planned = await planRun(run.setup, documents);
-    const stale = staleObjects(saved, planned);
-    if (stale.length > 0) {
-      throw new UserError(
-        'STALE_PLAN',
-        `the saved plan is stale: ${stale.length} object(s) changed since it was made: ${stale.join(', ')}. Run plan again.`,
-      );
-    }
+    const planFresh = async (): Promise<PlannedRun> => {
+      const planned = await planRun(run.setup, documents);
+      const stale = staleObjects(saved, planned);
+      if (stale.length > 0) {
+        throw new UserError(
+          'STALE_PLAN',
+          `the saved plan is stale: ${stale.length} object(s) changed since it was made: ${stale.join(', ')}. Run plan again.`,
+        );
+      }
+      return planned;
+    };
+    const lock = await observeLock(run, lockSettings(flags, io, `apply ${path.basename(file)} from ${run.setup.source}`));
+    const planned = await planFresh();
     if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
     if (flags.output === 'text') io.stdout.write('\n');
-    return applyRun(run.setup, planned);
+    // When another run held the lock meanwhile, the plan is made and checked again under it: a saved plan is applied
+    // exactly as reviewed, or not at all.
+    return lockedApply({
+      run,
+      lock,
+      io,
+      planned,
+      replan: planFresh,
+      approved: true,
+      showChanged: () => undefined,
+      apply: (final) => applyRun(run.setup, final),
+    });
   });
 }
 
@@ -137,7 +169,7 @@ export const registerApply: CommandRegistrar = (program, ctx) => {
   const command = new Command('apply')
     .description('write the changes of a plan to DSS (GET-modify-PUT of the declared fields only)')
     .argument('[planfile]', 'a plan saved with `plan --out`, applied exactly as it was reviewed');
-  addAdoptOption(addRunOptions(addManifestOptions(command)))
+  addLockOptions(addAdoptOption(addRunOptions(addManifestOptions(command))))
     .addOption(outputOption())
     .option('--auto-approve', 'apply without asking for confirmation')
     .action(async (planfile: string | undefined, flags: ApplyFlags) => {

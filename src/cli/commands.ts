@@ -7,6 +7,7 @@ import { registerDestroy } from './destroy.js';
 import { registerDrift } from './drift.js';
 import { registerExport } from './export.js';
 import { registerFmt } from './fmt.js';
+import { registerForceUnlock } from './force-unlock.js';
 import { registerGraph } from './graph.js';
 import { registerImport } from './import.js';
 import { registerPlan } from './plan.js';
@@ -35,4 +36,5 @@ export const COMMANDS: CommandRegistrar[] = [
   registerImport,
   registerDestroy,
   registerFmt,
+  registerForceUnlock,
 ];

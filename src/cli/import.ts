@@ -51,7 +51,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
     const source = run.setup.source;
     // Checked before anything is written; editRecord checks again right before its PUT.
     const metadata = scope === undefined ? undefined : await run.clients.design.getOrAbsent<unknown>(`/projects/${encodeURIComponent(scope)}/metadata`);
-    const before = recordOf(metadata);
+    const before = scope === undefined ? undefined : recordOf(scope, metadata).record;
     if (before && before.source !== source) {
       throw new UserError(
         'OWNED_ELSEWHERE',

@@ -10,7 +10,8 @@ import { readHealth } from '../deployer/deployer-reads.js';
 import { commitMessage, defaultBranch, summaryLine } from '../deployer/describe.js';
 import { planPromotion, rewriteManifest, type RewrittenManifest } from '../deployer/promote.js';
 import type { Promotion } from '../deployer/types.js';
-import { UserError } from '../errors.js';
+import type { ApplyReport } from '../diff/index.js';
+import { DssGitopsError, UserError } from '../errors.js';
 import { createBranchAndCommit } from '../git/commit.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { narrowPlan } from '../reconciler/plan.js';
@@ -18,11 +19,12 @@ import { applyRun, planRun, unitsOf, type PlannedRun } from '../reconciler/recon
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
+import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
 import { renderPlan } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { SIM_STATE_FILE, loadValidManifests, openRun, type RunContext } from './run-context.js';
 
-interface PromoteFlags extends ManifestFlags {
+interface PromoteFlags extends ManifestFlags, LockFlags {
   from: string;
   write?: boolean;
   commit?: boolean;
@@ -34,6 +36,9 @@ interface PromoteFlags extends ManifestFlags {
 }
 
 type Mode = 'show' | 'write' | 'commit' | 'apply';
+
+/** Errors raised under the lock before anything is applied. */
+const NOTHING_APPLIED = new Set(['LOCK_HELD', 'LOCK_NOT_PERMITTED', 'LOCK_UNREADABLE', 'PLAN_CHANGED', 'PROMOTE_PREREQUISITE_MISSING']);
 
 function modeOf(flags: PromoteFlags): Mode {
   const chosen = (['write', 'commit', 'apply'] as const).filter((m) => flags[m]);
@@ -101,6 +106,8 @@ async function planDeploymentOnly(run: RunContext, documents: ManifestDocument[]
 /** Writes the manifest, then applies that one deployment alone, its bundle, infra and published project as they are. */
 async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: RunContext, flags: PromoteFlags, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
+  // Before the manifest is edited: a run lock held by another run refuses the promotion with nothing changed.
+  const lock = await observeLock(run, lockSettings(flags, io, `promote --apply ${p.address} from ${run.setup.source}`));
   await writeManifest(rewritten, io);
   const documents = loadValidManifests(manifestLoadOptions(flags, io), io).documents;
   let planned: PlannedRun;
@@ -115,7 +122,26 @@ async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: R
   io.stdout.write('\n');
   renderPlan(planned.plan.report, 'text', io);
   io.stdout.write('\n');
-  const report = await applyRun(run.setup, planned);
+  let report: ApplyReport;
+  try {
+    report = await lockedApply({
+      run,
+      lock,
+      io,
+      planned,
+      replan: () => planDeploymentOnly(run, documents, p.address),
+      approved: false,
+      showChanged: (again) => renderPlan(again.plan.report, 'text', io),
+      apply: (final) => applyRun(run.setup, final),
+    });
+  } catch (error) {
+    // Refused before anything was written (the lock, or a plan made again under it): the manifest goes back too.
+    if (error instanceof DssGitopsError && NOTHING_APPLIED.has(error.code)) {
+      await writeFile(rewritten.file, rewritten.before);
+      write(io.stdout, `Restored ${relative(io, rewritten.file)}: nothing was applied.`);
+    }
+    throw error;
+  }
   renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
   const status = await readHealth(run.clients.deployer, p.target.deploymentId);
   write(io.stdout, `${p.address}: ${status.health}${status.messages.length > 0 ? ` (${status.messages.join('; ')})` : ''}`);
@@ -179,7 +205,7 @@ export const registerPromote: CommandRegistrar = (program, ctx) => {
     .description("move the bundle a healthy deployment runs to the next stage's deployment, through its manifest")
     .argument('<deployment>', 'the target deployment id (a Deployment of the manifests)')
     .addOption(new Option('--from <deployment-or-stage>', 'the source: a deployment id, or a stage name').makeOptionMandatory());
-  addManifestOptions(command)
+  addLockOptions(addManifestOptions(command))
     .option('--write', "rewrite the target's spec.bundleId in its manifest file, keeping everything else")
     .option('--commit', 'also commit the change on a new branch, ready for a pull request')
     .option('--branch <name>', 'the branch of --commit (default: promote/<deployment>-<bundle>)')

@@ -5,12 +5,18 @@
 import type { DssClient } from '../dss/types.js';
 import { driftRun } from '../reconciler/drift-run.js';
 import type { DriftEntry, DriftReport } from '../reconciler/drift.js';
-import { heal, isRolloutOnlyDrift } from '../reconciler/heal.js';
+import type { ApplyReport } from '../diff/types.js';
+import { LockHeldError } from '../lock/node-lock.js';
+import { RunLock, withRunLock } from '../lock/run-lock.js';
+import { nodesWritten } from '../lock/written-nodes.js';
+import { hasHealing, heal, healingPlan, isRolloutOnlyDrift } from '../reconciler/heal.js';
+import type { PlannedRun, RunSetup } from '../reconciler/reconcile.js';
 import { driftFingerprint } from '../watch/fingerprint.js';
 import type { ManifestSource } from '../watch/source.js';
 import { emptyCounts, type DriftedObject, type DssRequestCount, type RunOutcome, type StateCounts, type WatchLogger } from '../watch/types.js';
 import type { CliIo } from './io.js';
-import { openRun, type RunFlags } from './run-context.js';
+import { lockClients, lockSettings, type LockFlags } from './lock-options.js';
+import { openRun, type RunContext, type RunFlags } from './run-context.js';
 import type { LoadManifestOptions } from '../manifest/types.js';
 
 export interface DriftRunnerOptions {
@@ -20,6 +26,8 @@ export interface DriftRunnerOptions {
   flags: Pick<RunFlags, 'parallelism' | 'sim'>;
   selfHeal: boolean;
   prune: boolean;
+  /** The run lock a healing run takes (`--lock=false`, `--lock-timeout`). */
+  lock?: LockFlags;
   io: CliIo;
   debug: boolean;
   logger: WatchLogger;
@@ -73,6 +81,49 @@ function requestCounts(clients: DssClient[]): DssRequestCount[] {
   return out;
 }
 
+/** Looks at the lock at the start of a self-heal run; another run's lock is waited for or refused when healing. */
+async function observeWatchLock(run: RunContext, options: DriftRunnerOptions): Promise<RunLock | undefined> {
+  const warn = (message: string): void => options.logger.warn({ warning: message }, 'run lock');
+  const settings = lockSettings(options.lock ?? {}, options.io, `watch --self-heal from ${run.setup.source}`, warn);
+  if (!settings.enabled) return undefined;
+  const lock = new RunLock(settings.options);
+  await lock.observe(lockClients(run, ['design', 'deployer'])).catch((error: unknown) => {
+    if (!(error instanceof LockHeldError)) throw error;
+  });
+  return lock;
+}
+
+/**
+ * Heals under the run lock, like an apply: a run that holds it makes the tick skip healing (logged), and when
+ * another run took it since the drift was read, drift is read again under the lock before anything is healed.
+ */
+async function healUnderLock(
+  run: RunContext,
+  setup: RunSetup,
+  first: { report: DriftReport; planned: PlannedRun },
+  lock: RunLock | undefined,
+  options: DriftRunnerOptions,
+): Promise<{ report: DriftReport; applied: ApplyReport | undefined }> {
+  const plan = healingPlan(first.planned, first.report, options.prune);
+  if (!hasHealing(plan)) return { report: first.report, applied: undefined };
+  const nodes = nodesWritten(plan, (kind) => setup.registry.get(kind)?.node ?? 'design');
+  if (!lock) {
+    options.logger.warn({}, 'self-heal runs without the run lock (--lock=false): an apply may write at the same time');
+    return { report: first.report, applied: await heal(setup, first.planned, first.report, options.prune) };
+  }
+  try {
+    return await withRunLock(lock, lockClients(run, nodes), async () => {
+      if (lock.undisturbed) return { report: first.report, applied: await heal(setup, first.planned, first.report, options.prune) };
+      const again = await driftRun(setup, run.set.documents);
+      return { report: again.report, applied: await heal(setup, again.planned, again.report, options.prune) };
+    });
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    options.logger.warn({ reason: error.message }, 'self-heal skipped this run: another run holds the run lock');
+    return { report: first.report, applied: undefined };
+  }
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -103,7 +154,9 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
           ...(commit === undefined ? {} : { commit }),
           options: { ...run.setup.options, prune: options.prune },
         };
-        const { report, planned } = await driftRun(setup, run.set.documents);
+        const lock = options.selfHeal ? await observeWatchLock(run, options) : undefined;
+        const first = await driftRun(setup, run.set.documents);
+        let { report } = first;
         // A deletion refused by the plan (a whole project gone) is logged every run until someone decides.
         for (const warning of report.warnings.filter((w) => w.startsWith('REFUSED:'))) {
           options.logger.warn({ warning }, 'prune refused');
@@ -115,7 +168,9 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
           }
         }
         if (options.selfHeal && report.drift.length > 0) {
-          const applied = await heal(setup, planned, report, options.prune);
+          const healing = await healUnderLock(run, setup, first, lock, options);
+          report = healing.report;
+          const applied = healing.applied;
           for (const result of applied?.results ?? []) {
             if (result.status === 'applied' && !result.address.endsWith('#ownership')) healed.add(result.address);
             if (result.status === 'failed' || result.status === 'skipped') {

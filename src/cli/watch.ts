@@ -14,11 +14,12 @@ import { createManifestSource, defaultCacheDir, type SourceOptions } from '../wa
 import { startWatch } from '../watch/watch.js';
 import { EXIT_OK } from './exit-codes.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
+import { addLockOptions, type LockFlags } from './lock-options.js';
 import type { CommandRegistrar } from './program.js';
 import { SIM_STATE_FILE } from './run-context.js';
 import { createDriftRunner } from './watch-run.js';
 
-interface WatchFlags extends ManifestFlags {
+interface WatchFlags extends ManifestFlags, LockFlags {
   gitUrl?: string;
   gitRef?: string;
   gitPath?: string;
@@ -54,7 +55,7 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
   const command = new Command('watch').description(
     'detect drift on a schedule (and repair it with --self-heal), with health, readiness and Prometheus endpoints',
   );
-  addManifestOptions(command)
+  addLockOptions(addManifestOptions(command))
     .option('--git-url <url>', 'read the manifests from this git repository, fetched before every run')
     .option('--git-ref <ref>', 'branch, tag or commit to check out (default: the remote HEAD)')
     .option('--git-path <dir>', 'directory of the repository that holds the manifests')
@@ -94,6 +95,7 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
         },
         selfHeal: Boolean(flags.selfHeal),
         prune: Boolean(flags.selfHeal) && Boolean(flags.prune),
+        lock: { ...(flags.lock === undefined ? {} : { lock: flags.lock }), ...(flags.lockTimeout === undefined ? {} : { lockTimeout: flags.lockTimeout }) },
         io,
         debug: ctx.debug(),
         logger,

@@ -6,6 +6,7 @@
 import type { DssClient } from '../dss/types.js';
 import type { ResourceUnit } from '../resources/types.js';
 import { canonicalJson } from './hash.js';
+import { checkRecord, type CheckedRecord } from './record-check.js';
 
 export const RECORD_KEY = 'dss-gitops';
 export const PROTECTED_ANNOTATION = 'dss-gitops/protected';
@@ -63,6 +64,8 @@ export interface ProjectOwnership {
   metadata?: Record<string, unknown>;
   record?: OwnershipRecord;
   tags: string[];
+  /** What was wrong with the record read back from DSS (entries dropped, or the whole record ignored). */
+  warnings?: string[];
 }
 
 /** The project scope of a unit: its project key, or undefined for objects outside projects (folders, deployer). */
@@ -80,19 +83,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The record held in a metadata object, or undefined when there is none or it is not ours. */
-export function recordOf(metadata: unknown): OwnershipRecord | undefined {
-  if (!isObject(metadata) || !isObject(metadata.custom) || !isObject(metadata.custom.kv)) return undefined;
-  const entry = metadata.custom.kv[RECORD_KEY];
-  if (!isObject(entry) || typeof entry.source !== 'string' || !isObject(entry.inventory)) return undefined;
-  const inventory: Record<string, InventoryEntry> = {};
-  for (const [address, value] of Object.entries(entry.inventory)) {
-    if (!isObject(value) || typeof value.hash !== 'string') continue;
-    inventory[address] = value.protected === true ? { hash: value.hash, protected: true } : { hash: value.hash };
-  }
-  const record: OwnershipRecord = { version: 1, source: entry.source, inventory };
-  if (typeof entry.commit === 'string') record.commit = entry.commit;
-  return record;
+/** The record held in a metadata object, checked (see record-check.ts), with what was wrong with it. */
+export function recordOf(projectKey: string, metadata: unknown): CheckedRecord {
+  if (!isObject(metadata) || !isObject(metadata.custom) || !isObject(metadata.custom.kv)) return { warnings: [] };
+  return checkRecord(projectKey, metadata.custom.kv[RECORD_KEY]);
 }
 
 /** Whether an object looks like a project metadata object (rather than another endpoint's answer). */
@@ -103,8 +97,8 @@ export function isMetadataObject(value: unknown): value is Record<string, unknow
 export function ownershipFromMetadata(key: string, metadata: Record<string, unknown> | undefined): ProjectOwnership {
   if (!metadata) return { key, exists: false, tags: [] };
   const tags = Array.isArray(metadata.tags) ? metadata.tags.filter((t): t is string => typeof t === 'string') : [];
-  const record = recordOf(metadata);
-  return { key, exists: true, metadata, tags, ...(record ? { record } : {}) };
+  const { record, warnings } = recordOf(key, metadata);
+  return { key, exists: true, metadata, tags, ...(record ? { record } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 export async function readOwnership(client: DssClient, key: string): Promise<ProjectOwnership> {

@@ -14,6 +14,7 @@ import {
   type InventoryEntry,
   type OwnershipRecord,
 } from './ownership.js';
+import { entryInScope } from './record-check.js';
 import type { Plan, PlanInput, PlannedDeletion, PlannedRecord, PlannedUnit } from './types.js';
 
 function globToRegExp(glob: string): RegExp {
@@ -75,7 +76,8 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
     const declared = declaredProjects.has(project.key);
     // A project that left the manifests is only ours to delete when this source applied it.
     if (!declared && record.source !== input.source) continue;
-    const gone = Object.keys(record.inventory).filter((a) => !desired.has(a)).sort();
+    // Records are checked when read (record-check.ts); the scope rule is asked again here, where it decides deletions.
+    const gone = Object.keys(record.inventory).filter((a) => !desired.has(a) && entryInScope(project.key, a)).sort();
     // A project declared here but recorded by another tree: what that tree applied is not ours to delete.
     if (declared && record.source !== input.source) {
       const objects = gone.filter((a) => !a.includes('#'));
@@ -173,7 +175,11 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
   return out;
 }
 
-/** Plans a run. Pure: the same input gives the same plan, and nothing is sent anywhere. */
+/** What was wrong with the records read back from DSS, project by project. */
+function recordProblems(input: PlanInput): string[] {
+  return [...input.projects.values()].sort((a, b) => a.key.localeCompare(b.key)).flatMap((p) => p.warnings ?? []);
+}
+
 /** `--replace` names objects of this run whose kind can be replaced; anything else stops the plan. */
 function checkReplace(input: PlanInput): void {
   const problems = [...new Set(input.options.replace ?? [])].sort().flatMap((address) => {
@@ -184,9 +190,10 @@ function checkReplace(input: PlanInput): void {
   if (problems.length > 0) throw new UserError('BAD_REPLACE', `--replace: ${problems.join('; ')}`);
 }
 
+/** Plans a run. Pure: the same input gives the same plan, and nothing is sent anywhere. */
 export function planChanges(input: PlanInput): Plan {
   checkReplace(input);
-  const warnings = [...(input.warnings ?? [])];
+  const warnings = [...(input.warnings ?? []), ...recordProblems(input)];
   const targeted = input.options.targets.length > 0;
   const units = [...input.units].sort((a, b) => a.address.localeCompare(b.address)).map((u) => planUnit(u, input));
   const refused = units.flatMap((u) => {

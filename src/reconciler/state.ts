@@ -64,7 +64,7 @@ export async function editRecord(
     const path = `/projects/${encodeURIComponent(projectKey)}/metadata`;
     const metadata = await client.getOrAbsent<Record<string, unknown>>(path);
     if (metadata === undefined) throw new UserError('NO_SUCH_PROJECT', `Project/${projectKey} does not exist in DSS`);
-    const after = edit(recordOf(metadata));
+    const after = edit(recordOf(projectKey, metadata).record);
     if (after === undefined) return undefined;
     await writeOwnership(client, projectKey, after, metadata);
     return after;

@@ -3,6 +3,7 @@
 // before the scenario-run routes, whose `/scenarios/:scenarioId/:runId` would also match `/light`.
 
 import { registerDeployerRoutes } from './deployer/routes.js';
+import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
 import { registerProjectRoutes } from './design/projects.js';
 import { registerScenarioRunRoutes } from './design/scenario-runs.js';
@@ -17,6 +18,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerScenarioRoutes,
   registerScenarioRunRoutes,
   registerDeployerRoutes,
+  registerAdminVariableRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {

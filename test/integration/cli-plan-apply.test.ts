@@ -304,8 +304,10 @@ describe('the ownership record', () => {
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('Project/CHURN#ownership: apply writes the ownership record');
     expect(applied.stdout).toContain('Apply complete! Resources: 0 added, 0 changed, 0 destroyed.');
-    expect(sim.stats().writes).toBe(1);
+    // The record is the one object written; the run lock is taken and released around it (two PUTs of the variables).
+    expect(sim.stats().writes).toBe(3);
     expect(sim.stats().byRoute['PUT /projects/:projectKey/metadata']).toBe(1);
+    expect(sim.stats().byRoute['PUT /admin/variables']).toBe(2);
 
     // Current again: no note, and a no-op apply sends zero writes.
     sim.reset({ stats: true, state: false });

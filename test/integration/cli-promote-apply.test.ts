@@ -62,6 +62,32 @@ describe('promote --apply', () => {
     expect(nodes.design.stats().writes).toBe(0);
   });
 
+  it('takes the run lock: refused with the manifest untouched while another run holds it, then released', async () => {
+    const now = Date.now();
+    const held = {
+      id: 'ci-run-lock-id',
+      holder: 'github-actions:team/dss run 7',
+      reason: 'apply from dss-gitops-example',
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 600_000).toISOString(),
+      generation: 3,
+    };
+    await nodes.design.ok('PUT', '/admin/variables/', { 'dss-gitops.lock': held });
+    const before = manifest();
+    nodes.design.reset({ stats: true, state: false });
+    const refused = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is held by github-actions:team/dss run 7 (apply from dss-gitops-example)');
+    expect(refused.stderr).toContain('dss-gitops force-unlock ci-run-lock-id');
+    expect(manifest()).toBe(before);
+    expect(nodes.design.stats().writes).toBe(0);
+
+    await nodes.design.ok('PUT', '/admin/variables/', {});
+    const promoted = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
+    expect(promoted.code).toBe(0);
+    expect(await nodes.design.ok('GET', '/admin/variables/')).toEqual({ 'dss-gitops.lock': { generation: 1 } });
+  });
+
   it('writes the deployment only: drift elsewhere is left to apply', async () => {
     const metadata = await nodes.design.ok<Record<string, unknown>>('GET', '/projects/CHURN/metadata');
     await nodes.design.ok('PUT', '/projects/CHURN/metadata', { ...metadata, label: 'Renamed by hand' });

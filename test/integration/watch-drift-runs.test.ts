@@ -143,6 +143,43 @@ describe('self-heal', () => {
     expect(after.counts.Project).toMatchObject({ drifted: 0, pending: 0 });
   });
 
+  it('heals under the run lock: skips the heal while another run holds it (logged), and releases it after healing', async () => {
+    await applyManifests();
+    await setThresholdInDss(0.95);
+    const now = Date.now();
+    const held = {
+      id: 'apply-run-lock-id',
+      holder: 'alice@laptop',
+      reason: 'apply from dss-gitops-example',
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 600_000).toISOString(),
+      generation: 4,
+    };
+    await sim.ok('PUT', '/admin/variables/', { 'dss-gitops.lock': held });
+    const warnings: Array<{ fields: object; message: string }> = [];
+    const logger: WatchLogger = { ...silentLogger, warn: (fields, message) => void warnings.push({ fields, message }) };
+
+    const skipped = await runner({ selfHeal: true, logger })();
+    expect(skipped.error).toBeUndefined();
+    expect(skipped.healed).toEqual([]);
+    expect(skipped.drifted.map((d) => d.address)).toEqual(['Project/CHURN#variables']);
+    expect(await threshold()).toBe(0.95);
+    const skip = warnings.find((w) => w.message.includes('self-heal skipped this run'));
+    expect(JSON.stringify(skip?.fields)).toContain('alice@laptop');
+
+    await sim.ok('PUT', '/admin/variables/', { 'dss-gitops.lock': { generation: 4 } });
+    const healed = await runner({ selfHeal: true, logger })();
+    expect(healed.healed).toEqual(['Project/CHURN#variables']);
+    expect(await threshold()).toBe(0.7);
+    expect(await sim.ok('GET', '/admin/variables/')).toEqual({ 'dss-gitops.lock': { generation: 5 } });
+
+    // A run with nothing to heal takes no lock.
+    sim.reset({ stats: true, state: false });
+    const quiet = await runner({ selfHeal: true, logger })();
+    expect(quiet.drifted).toEqual([]);
+    expect(sim.stats().writes).toBe(0);
+  });
+
   it('without --self-heal a run writes nothing, drift or not', async () => {
     await applyManifests();
     await setThresholdInDss(0.95);

@@ -56,6 +56,8 @@ export interface DesignState {
   nextId: number;
   /** How long a scenario run takes, in simulated milliseconds. */
   scenarioRunMs: number;
+  /** Instance variables (`/admin/variables/`); absent in a state saved before they were simulated. */
+  instanceVariables?: Json;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
@@ -74,5 +76,6 @@ export function createDesignState(): DesignState {
     projects: {},
     nextId: 1,
     scenarioRunMs: 200,
+    instanceVariables: {},
   };
 }

@@ -1,0 +1,148 @@
+// The run lock on the command line: `--lock=false` / `--no-lock`, `--lock-timeout DURATION`, and the one way
+// writing commands take it. Before planning, a run looks at the lock (observeLock, GET only: another run's lock
+// refuses it at once unless --lock-timeout lets it wait). When the plan writes anything, it takes the lock on the
+// nodes it writes to (lockedApply); when another run took the lock in between, it plans again under the lock.
+// A run that writes nothing never takes the lock, so a no-op apply sends no write at all.
+
+import type { Command } from 'commander';
+import { sameOrigin } from '../config/origin.js';
+import { nodeSettings } from '../config/connection.js';
+import type { GitopsConfig } from '../config/types.js';
+import type { DssClient } from '../dss/types.js';
+import { UserError } from '../errors.js';
+import { holderOf } from '../lock/lock-info.js';
+import { DEFAULT_LOCK_SETTLE_MS, DEFAULT_LOCK_TTL_MS, RunLock, withRunLock, type RunLockOptions } from '../lock/run-lock.js';
+import { nodesWritten } from '../lock/written-nodes.js';
+import type { PlannedRun } from '../reconciler/reconcile.js';
+import type { NodeName } from '../resources/types.js';
+import { scrubSecrets } from '../log/secrets.js';
+import { write, type CliIo } from './io.js';
+import type { RunContext } from './run-context.js';
+
+export interface LockFlags {
+  lock?: boolean;
+  lockTimeout?: string;
+}
+
+function parseBoolean(value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new UserError('BAD_FLAG', `--lock takes true or false, not ${value}`);
+}
+
+export function addLockOptions(command: Command): Command {
+  return command
+    .option('--lock <bool>', 'take the run lock on DSS while writing (--lock=false runs without it)', parseBoolean, true)
+    .option('--no-lock', 'the same as --lock=false')
+    .option('--lock-timeout <duration>', 'how long to wait for another run to release the lock, e.g. 30s, 5m (default: 0s, refuse at once)', '0s');
+}
+
+/** `30s`, `5m`, `1h`, `250ms`, or a number of seconds, as milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new UserError('BAD_FLAG', `${flag} takes a duration such as 0s, 30s, 5m or 1h, not ${value}`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(match[1]) * unit);
+}
+
+export interface LockSettings {
+  enabled: boolean;
+  options: RunLockOptions;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The lock settings of a run; `reason` says what it does (`apply from SOURCE`). Warnings go to stderr unless `warn`. */
+export function lockSettings(flags: LockFlags, io: CliIo, reason: string, warn?: (message: string) => void): LockSettings {
+  const timeoutMs = parseDuration(flags.lockTimeout ?? '0s', '--lock-timeout');
+  return {
+    enabled: flags.lock !== false,
+    options: {
+      holder: holderOf(io.env),
+      reason,
+      timeoutMs,
+      ttlMs: DEFAULT_LOCK_TTL_MS,
+      settleMs: DEFAULT_LOCK_SETTLE_MS,
+      clock: { now: Date.now, sleep, warn: warn ?? ((message) => write(io.stderr, scrubSecrets(`Warning: ${message}`))) },
+    },
+  };
+}
+
+/**
+ * The clients to lock for `nodes`: the design node, and the deployer when it is another server. DSS's local
+ * deployer shares the design node's instance variables, so one lock covers both.
+ */
+export function lockClients(
+  run: { clients: Record<NodeName, DssClient>; set: { config: GitopsConfig } },
+  nodes: readonly NodeName[],
+): DssClient[] {
+  const { design, deployer } = run.clients;
+  const config = run.set.config;
+  const separate = deployer !== design && !sameOrigin(nodeSettings(config, 'design').url, nodeSettings(config, 'deployer').url);
+  const out: DssClient[] = [];
+  if (nodes.includes('design') || (nodes.includes('deployer') && !separate)) out.push(design);
+  if (nodes.includes('deployer') && separate) out.push(deployer);
+  return out;
+}
+
+/** What tells two plans apart for the lock: the objects, actions and field changes. */
+function planShape(planned: PlannedRun): string {
+  return JSON.stringify(planned.plan.report.resourceChanges.map((c) => ({ a: c.address, x: c.action, c: c.changes })));
+}
+
+/**
+ * Starts the lock of a writing run, before it plans: looks at the lock of every node (refusing at once when another
+ * run holds it and there is no --lock-timeout). Undefined with --lock=false.
+ */
+export async function observeLock(run: { clients: Record<NodeName, DssClient>; set: { config: GitopsConfig } }, settings: LockSettings): Promise<RunLock | undefined> {
+  if (!settings.enabled) return undefined;
+  const lock = new RunLock(settings.options);
+  await lock.observe(lockClients(run, ['design', 'deployer']));
+  return lock;
+}
+
+export interface LockedApplyOptions<T> {
+  run: RunContext;
+  /** From observeLock, before the plan; undefined runs without the lock (with a warning when it writes). */
+  lock: RunLock | undefined;
+  io: CliIo;
+  /** The plan made without the lock, shown (and approved) already. */
+  planned: PlannedRun;
+  /** Plans again; called under the lock when another run took the lock since observeLock. */
+  replan: () => Promise<PlannedRun>;
+  /** Whether the plan was approved by a person: a plan that changed under the lock is then refused, not applied. */
+  approved: boolean;
+  /** Renders a plan that changed under the lock before it is applied (auto-approved runs). */
+  showChanged: (planned: PlannedRun) => void;
+  apply: (planned: PlannedRun) => Promise<T>;
+}
+
+/** Applies a plan under the run lock (see the head of this file). */
+export async function lockedApply<T>(options: LockedApplyOptions<T>): Promise<T> {
+  const { run, lock, io, planned } = options;
+  const nodeOf = (kind: string): NodeName => run.setup.registry.get(kind)?.node ?? 'design';
+  const nodes = nodesWritten(planned.plan, nodeOf);
+  if (nodes.length === 0) return options.apply(planned);
+  if (!lock) {
+    write(io.stderr, 'Warning: running without the run lock (--lock=false): another apply, a person or watch --self-heal may write to DSS at the same time');
+    return options.apply(planned);
+  }
+  return withRunLock(lock, lockClients(run, nodes), async () => {
+    // Nobody took the lock since before the plan: the plan is current. Otherwise another run may have written
+    // meanwhile, and the plan is made again under the lock.
+    if (lock.undisturbed) return options.apply(planned);
+    const again = await options.replan();
+    if (planShape(again) !== planShape(planned)) {
+      if (options.approved) {
+        throw new UserError(
+          'PLAN_CHANGED',
+          'DSS changed between the plan and the run lock (another run held the lock): the plan approved is not the plan now, and nothing was written; run apply again to review it',
+        );
+      }
+      write(io.stderr, 'Note: another run held the lock and DSS changed since the plan; the plan applied is the one made under the lock:');
+      options.showChanged(again);
+    }
+    await lock.acquire(lockClients(run, nodesWritten(again.plan, nodeOf)));
+    return options.apply(again);
+  });
+}

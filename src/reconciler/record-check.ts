@@ -1,0 +1,106 @@
+// Ownership records are input: anyone who may write a project's metadata in DSS may have edited the one read back.
+// This is the one boundary they cross. Their shape is checked here, and `entryInScope` is the one rule for what a
+// record may own: a project's record names that project's own objects, nothing else. An entry that breaks a rule
+// is dropped with a warning naming the record and the entry; a record that cannot be read as one is ignored whole.
+// Neither can widen what prune deletes, and a malformed record never stops a run.
+
+import { PROJECT_SCOPED_KINDS, parseAddress } from '../manifest/address.js';
+import type { InventoryEntry, OwnershipRecord } from './ownership.js';
+
+/** More entries than any project holds: a record this large is not ours, and is not walked. */
+export const MAX_INVENTORY_ENTRIES = 10_000;
+const MAX_ADDRESS_LENGTH = 512;
+const MAX_SOURCE_LENGTH = 1_000;
+/** `specHash`: a SHA-256 in hex. */
+const HASH = /^[0-9a-f]{64}$/;
+const COMMIT = /^[0-9a-f]{7,64}$/;
+/** A block of a unit (`#variables`, `#publication`). */
+const BLOCK = /^[A-Za-z]+$/;
+/** Ids of objects inside a project: no separators, spaces or control characters. */
+const NAME = /^[^\s/#\p{Cc}]+$/u;
+const CONTROL = /\p{Cc}/u;
+const PROJECT_KIND = 'Project';
+
+/**
+ * Whether a project's record may list `address`: the project itself (`Project/A`), one of its blocks
+ * (`Project/A#variables`), or an object of a project-scoped kind inside it (`Scenario/A/X`, `Bundle/A/Y`,
+ * `Bundle/A/Y#publication`). Another project, a folder, a deployer object or anything unparsable is out of scope.
+ */
+export function entryInScope(projectKey: string, address: string): boolean {
+  if (address.length > MAX_ADDRESS_LENGTH) return false;
+  const parsed = parseAddress(address);
+  if (!parsed) return false;
+  if (parsed.block !== undefined && !BLOCK.test(parsed.block)) return false;
+  if (parsed.kind === PROJECT_KIND) return parsed.name === projectKey;
+  return PROJECT_SCOPED_KINDS.has(parsed.kind) && parsed.project === projectKey && NAME.test(parsed.name);
+}
+
+export interface CheckedRecord {
+  /** The record with only the entries that passed; absent when none can be trusted (or there is none). */
+  record?: OwnershipRecord;
+  warnings: string[];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function kindOfValue(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** A printable, bounded form of a value taken from DSS, for warnings. */
+export function quoted(text: string): string {
+  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
+}
+
+/**
+ * Reads the `dss-gitops` entry of a project's metadata `custom.kv` (`entry`, absent when there is none) as the
+ * record of project `projectKey`.
+ */
+export function checkRecord(projectKey: string, entry: unknown): CheckedRecord {
+  if (entry === undefined) return { warnings: [] };
+  const name = `Project/${projectKey}#ownership`;
+  const ignored = (why: string): CheckedRecord => ({
+    warnings: [`${name}: the ownership record read from DSS is ignored: ${why}; nothing it lists is pruned or counted as applied`],
+  });
+  if (!isObject(entry)) return ignored(`it is ${kindOfValue(entry)}, not an object`);
+  if (entry.version !== undefined && entry.version !== 1) return ignored(`its version ${quoted(String(entry.version))} is not 1`);
+  const source = entry.source;
+  if (typeof source !== 'string' || source.trim() === '' || source.length > MAX_SOURCE_LENGTH || CONTROL.test(source)) {
+    return ignored(typeof source === 'string' ? 'its source is not a valid source name' : `its source is ${kindOfValue(source)}, not a string`);
+  }
+  if (!isObject(entry.inventory)) return ignored(`its inventory is ${kindOfValue(entry.inventory)}, not an object`);
+  const addresses = Object.keys(entry.inventory);
+  if (addresses.length > MAX_INVENTORY_ENTRIES) return ignored(`its inventory lists ${addresses.length} entries (at most ${MAX_INVENTORY_ENTRIES})`);
+  const warnings: string[] = [];
+  const inventory: Record<string, InventoryEntry> = {};
+  for (const address of addresses.sort()) {
+    const value = entry.inventory[address];
+    const drop = (why: string): void => void warnings.push(`${name}: entry ${quoted(address)} is ignored: ${why}`);
+    if (!entryInScope(projectKey, address)) {
+      drop(`it is not an object of project ${projectKey}, and a project's record only lists that project's objects`);
+      continue;
+    }
+    if (!isObject(value)) {
+      drop(`it is ${kindOfValue(value)}, not an object`);
+      continue;
+    }
+    if (typeof value.hash !== 'string' || !HASH.test(value.hash)) {
+      drop('its hash is not a spec hash');
+      continue;
+    }
+    if (value.protected !== undefined && typeof value.protected !== 'boolean') {
+      // A mark that cannot be read counts as protection: doubt never widens prune.
+      warnings.push(`${name}: entry ${quoted(address)} has a protected mark that is not true or false; it is kept as protected`);
+    }
+    inventory[address] = value.protected === false || value.protected === undefined ? { hash: value.hash } : { hash: value.hash, protected: true };
+  }
+  const record: OwnershipRecord = { version: 1, source, inventory };
+  if (entry.commit !== undefined) {
+    if (typeof entry.commit === 'string' && COMMIT.test(entry.commit)) record.commit = entry.commit;
+    else warnings.push(`${name}: its commit is not a git commit id; it is ignored`);
+  }
+  return { record, warnings };
+}
