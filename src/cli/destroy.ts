@@ -12,12 +12,13 @@ import { kindOf } from '../resources/registry.js';
 import { askLine } from './apply.js';
 import { planDestroyRun } from './destroy-run.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
 import { outputOption, renderPlan, type OutputFormat } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import type { RunFlags } from './run-context.js';
 import { addStateOptions, openStateRun } from './state.js';
 
-interface DestroyFlags extends RunFlags {
+interface DestroyFlags extends RunFlags, LockFlags {
   output: OutputFormat;
   autoApprove?: boolean;
 }
@@ -33,7 +34,9 @@ async function destroy(flags: DestroyFlags, ctx: CommandContext): Promise<number
   }
   const run = await openStateRun(flags, ctx);
   try {
-    const { plan, projects } = await planDestroyRun(run, flags.target);
+    const lock = await observeLock(run, lockSettings(flags, io, `destroy from ${run.setup.source}`));
+    const first = await planDestroyRun(run, flags.target);
+    const { plan } = first;
     const changes = hasChanges(plan.report.summary);
     if (flags.output === 'text') renderPlan(plan.report, 'text', io);
     else if (changes && !flags.autoApprove) renderPlanText(plan.report, io.stderr, { color: Boolean(io.stderr.isTTY) });
@@ -45,16 +48,25 @@ async function destroy(flags: DestroyFlags, ctx: CommandContext): Promise<number
       }
     }
     if (flags.output === 'text') io.stdout.write('\n');
-    // The writes of destroy are apply's (deletions, then the records): when apply takes its lock on DSS, destroy
-    // takes the same one around this call; `state rm` and `import` take it in editRecord (reconciler/state.ts).
-    const report = await executePlan({
-      plan,
-      kindOf: (name) => kindOf(run.setup.registry, name),
-      contextFor: contextFactory(run.setup),
-      designClient: run.clients.design,
-      projects,
-      parallelism: run.setup.parallelism,
-      log: run.log,
+    // The writes of destroy are apply's (deletions, then the records), under the same run lock.
+    const report = await lockedApply({
+      run,
+      lock,
+      io,
+      planned: first,
+      replan: () => planDestroyRun(run, flags.target),
+      approved: !flags.autoApprove,
+      showChanged: (again) => renderPlanText(again.plan.report, io.stderr, { color: Boolean(io.stderr.isTTY) }),
+      apply: ({ plan: toApply, projects }) =>
+        executePlan({
+          plan: toApply,
+          kindOf: (name) => kindOf(run.setup.registry, name),
+          contextFor: contextFactory(run.setup),
+          designClient: run.clients.design,
+          projects,
+          parallelism: run.setup.parallelism,
+          log: run.log,
+        }),
     });
     const scrubbed = { ...report, results: report.results.map((r) => (r.error === undefined ? r : { ...r, error: scrubSecrets(r.error) })) };
     if (flags.output === 'json') io.stdout.write(renderApplyJson(scrubbed));
@@ -67,9 +79,11 @@ async function destroy(flags: DestroyFlags, ctx: CommandContext): Promise<number
 }
 
 export const registerDestroy: CommandRegistrar = (program, ctx) => {
-  const command = addStateOptions(
-    new Command('destroy').description(
-      'delete everything this manifests tree manages (its ownership records), or the --target objects; protected objects never',
+  const command = addLockOptions(
+    addStateOptions(
+      new Command('destroy').description(
+        'delete everything this manifests tree manages (its ownership records), or the --target objects; protected objects never',
+      ),
     ),
   )
     .option('--target <address>', 'destroy only this object (a project: with everything in it); repeatable', collect, [])

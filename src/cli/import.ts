@@ -22,12 +22,13 @@ import { KINDS } from '../resources/registry.js';
 import { EXIT_OK } from './exit-codes.js';
 import { schemasDirFor } from './export.js';
 import { write } from './io.js';
+import { addLockOptions, lockSettings, recordLockGuard, type LockFlags } from './lock-options.js';
 import { manifestLoadOptions } from './manifest-options.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { addStateOptions, openStateRun } from './state.js';
 import type { RunFlags } from './run-context.js';
 
-interface ImportFlags extends RunFlags {
+interface ImportFlags extends RunFlags, LockFlags {
   layout: ExportLayout;
 }
 
@@ -104,7 +105,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
           const after: OwnershipRecord = { version: 1, source, inventory: sorted, ...(commit !== undefined ? { commit } : {}) };
           return after;
         },
-        undefined,
+        recordLockGuard(lockSettings(flags, io, `import ${address} from ${source}`), io),
         `import ${address}`,
       );
     }
@@ -123,10 +124,12 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
 }
 
 export const registerImport: CommandRegistrar = (program, ctx) => {
-  const command = addStateOptions(
-    new Command('import')
-      .description('adopt one existing DSS object: write its manifest into the -f directory (as export does) and record it as managed')
-      .argument('<address>', 'the object, e.g. Scenario/CHURN/DAILY_REFRESH'),
+  const command = addLockOptions(
+    addStateOptions(
+      new Command('import')
+        .description('adopt one existing DSS object: write its manifest into the -f directory (as export does) and record it as managed')
+        .argument('<address>', 'the object, e.g. Scenario/CHURN/DAILY_REFRESH'),
+    ),
   )
     .addOption(new Option('--layout <layout>', "where the file goes, as export's layouts").choices(EXPORT_LAYOUTS).default('by-project'))
     .action(async (address: string, flags: ImportFlags) => {

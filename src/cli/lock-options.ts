@@ -14,6 +14,8 @@ import { holderOf } from '../lock/lock-info.js';
 import { DEFAULT_LOCK_SETTLE_MS, DEFAULT_LOCK_TTL_MS, RunLock, withRunLock, type RunLockOptions } from '../lock/run-lock.js';
 import { nodesWritten } from '../lock/written-nodes.js';
 import type { PlannedRun } from '../reconciler/reconcile.js';
+import type { Plan } from '../reconciler/types.js';
+import type { RecordWriteGuard } from '../reconciler/state.js';
 import type { NodeName } from '../resources/types.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { write, type CliIo } from './io.js';
@@ -86,7 +88,7 @@ export function lockClients(
 }
 
 /** What tells two plans apart for the lock: the objects, actions and field changes. */
-function planShape(planned: PlannedRun): string {
+function planShape(planned: { plan: Plan }): string {
   return JSON.stringify(planned.plan.report.resourceChanges.map((c) => ({ a: c.address, x: c.action, c: c.changes })));
 }
 
@@ -101,24 +103,24 @@ export async function observeLock(run: { clients: Record<NodeName, DssClient>; s
   return lock;
 }
 
-export interface LockedApplyOptions<T> {
+export interface LockedApplyOptions<T, P extends { plan: Plan } = PlannedRun> {
   run: RunContext;
   /** From observeLock, before the plan; undefined runs without the lock (with a warning when it writes). */
   lock: RunLock | undefined;
   io: CliIo;
   /** The plan made without the lock, shown (and approved) already. */
-  planned: PlannedRun;
+  planned: P;
   /** Plans again; called under the lock when another run took the lock since observeLock. */
-  replan: () => Promise<PlannedRun>;
+  replan: () => Promise<P>;
   /** Whether the plan was approved by a person: a plan that changed under the lock is then refused, not applied. */
   approved: boolean;
   /** Renders a plan that changed under the lock before it is applied (auto-approved runs). */
-  showChanged: (planned: PlannedRun) => void;
-  apply: (planned: PlannedRun) => Promise<T>;
+  showChanged: (planned: P) => void;
+  apply: (planned: P) => Promise<T>;
 }
 
 /** Applies a plan under the run lock (see the head of this file). */
-export async function lockedApply<T>(options: LockedApplyOptions<T>): Promise<T> {
+export async function lockedApply<T, P extends { plan: Plan } = PlannedRun>(options: LockedApplyOptions<T, P>): Promise<T> {
   const { run, lock, io, planned } = options;
   const nodeOf = (kind: string): NodeName => run.setup.registry.get(kind)?.node ?? 'design';
   const nodes = nodesWritten(planned.plan, nodeOf);
@@ -145,4 +147,20 @@ export async function lockedApply<T>(options: LockedApplyOptions<T>): Promise<T>
     await lock.acquire(lockClients(run, nodesWritten(again.plan, nodeOf)));
     return options.apply(again);
   });
+}
+
+/**
+ * The record-write guard of `state rm` and `import` (see reconciler/state.ts): each edit of a record runs under the
+ * run lock of the design node, where the records live; with --lock=false, with a warning.
+ */
+export function recordLockGuard(settings: LockSettings, io: CliIo): RecordWriteGuard {
+  return async (client, _projectKey, _reason, work) => {
+    if (!settings.enabled) {
+      write(io.stderr, 'Warning: running without the run lock (--lock=false): another apply, a person or watch --self-heal may write to DSS at the same time');
+      return work();
+    }
+    const lock = new RunLock(settings.options);
+    await lock.observe([client]);
+    return withRunLock(lock, [client], work);
+  };
 }

@@ -7,12 +7,13 @@ import { FORMAT_VERSION } from '../diff/types.js';
 import type { OwnershipRecord } from '../reconciler/ownership.js';
 import { coveredAddresses, editRecord, readSourceRecords, scopeOfAddress, withoutAddresses } from '../reconciler/state.js';
 import { EXIT_OK } from './exit-codes.js';
+import { addLockOptions, lockSettings, recordLockGuard, type LockFlags } from './lock-options.js';
 import { write } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { openRun, SIM_STATE_FILE, type RunContext, type RunFlags } from './run-context.js';
 
-interface StateFlags extends RunFlags {
+interface StateFlags extends RunFlags, LockFlags {
   output?: 'text' | 'json';
 }
 
@@ -101,7 +102,7 @@ async function remove(addresses: string[], flags: StateFlags, ctx: CommandContex
           }
           return withoutAddresses(record, dropped);
         },
-        undefined,
+        recordLockGuard(lockSettings(flags, ctx.io, `state rm from ${source}`), ctx.io),
         'state rm',
       );
       for (const address of dropped) write(ctx.io.stdout, `Removed ${address}`);
@@ -121,11 +122,11 @@ export const registerState: CommandRegistrar = (program, ctx) => {
       await list(flags, ctx);
       ctx.setExitCode(EXIT_OK);
     });
-  const rmCommand = addStateOptions(
+  const rmCommand = addLockOptions(addStateOptions(
     new Command('rm')
       .description('forget objects without deleting them: remove their addresses from the ownership records (an object also drops its #blocks)')
       .argument('<address...>', 'addresses to forget, as `state list` prints them'),
-  ).action(async (addresses: string[], flags: StateFlags) => {
+  )).action(async (addresses: string[], flags: StateFlags) => {
     await remove(addresses, flags, ctx);
     ctx.setExitCode(EXIT_OK);
   });

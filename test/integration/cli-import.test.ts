@@ -50,8 +50,10 @@ describe('import', () => {
     expect(imported.stdout).toBe(
       'Wrote m/CHURN/scenarios/ADHOC.yaml\nImported Scenario/CHURN/ADHOC: recorded as managed by dss-gitops-example in Project/CHURN.\n',
     );
-    // Only the record was written: GET-modify-PUT of the project metadata.
-    expect(sim.stats().writes).toBe(1);
+    // Only the record was written (GET-modify-PUT of the project metadata), under the run lock (taken, released).
+    expect(sim.stats().byRoute['PUT /projects/:projectKey/metadata']).toBe(1);
+    expect(sim.stats().byRoute['PUT /admin/variables']).toBe(2);
+    expect(sim.stats().writes).toBe(3);
     const text = readFileSync(path.join(dir, 'm/CHURN/scenarios/ADHOC.yaml'), 'utf8');
     expect(text).toContain('kind: Scenario\nmetadata:\n  name: ADHOC\n  project: CHURN\n');
     expect(text).toContain('description: made by hand');
