@@ -13,6 +13,7 @@ import { deploymentPath, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type Rollback
 import { deploymentSchema } from './deployment.schema.js';
 import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
+import { createResolvingLostAnswer } from './lost-answer.js';
 import { asObject, deepEqual, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from './published-project.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
@@ -39,8 +40,9 @@ const FIELDS = [
  * - the last rollout by this tool failed: DSS keeps no record of that a plan can read (the status documents only
  *   `health`, `healthMessages` and `monitoring`, and the update's future is gone by the next run), so a failed
  *   rollout leaves the ROLLOUT_FAILED_TAG in the deployment's own tags, durable and visible in DSS, and the next
- *   saved settings drop it. A deployment this tool creates is rolled out on creation, so "never deployed" is
- *   either a failed first rollout (tagged) or one made elsewhere, which DSS reports as OUT_OF_SYNC.
+ *   saved settings drop it, or
+ * - the deployment was never rolled out (`neverEverDeployed`): created, then the process died or its first update
+ *   failed before reaching the node, which DSS reports as UNKNOWN or ERROR, not OUT_OF_SYNC.
  * ERROR (failed scenarios) and UNKNOWN (unreachable automation node) say nothing about the bundle: a redeploy
  * would not fix them, so they are logged as warnings, never planned as a change.
  */
@@ -104,6 +106,16 @@ async function markFailed(ctx: KindContext, id: string): Promise<void> {
   }
 }
 
+/**
+ * Whether the deployment was never rolled out (`neverEverDeployed` of `GET .../deployments/{id}`): created, and
+ * then the process died or its first update failed before reaching the node. Its health says UNKNOWN or ERROR,
+ * which alone would not plan a rollout; this one is pending. Asked only for those healths, to spare the reads.
+ */
+async function neverDeployed(ctx: KindContext, id: string): Promise<boolean> {
+  const deployment = asObject(await ctx.client.getOrAbsent(deploymentPath(id)));
+  return deployment.neverEverDeployed === true;
+}
+
 async function roll(ctx: KindContext, unit: ResourceUnit, settings: Json, previous: RollbackSource): Promise<{ notes: string[] }> {
   try {
     const notes = await rollOut(ctx, {
@@ -160,10 +172,12 @@ export const deploymentKind: ResourceKind = {
     // HEALTHY means the node runs what the settings say: with the declared bundle there, the mark of an earlier
     // failed rollout is history (fixed by hand, or a later rollout), and must not redeploy the bundle again.
     const runsDeclared = health === 'HEALTHY' && raw.bundleId === unit.desired.bundleId;
-    view[IN_SYNC] = health !== 'OUT_OF_SYNC' && (runsDeclared || !tagsOf(raw).includes(ROLLOUT_FAILED_TAG));
-    const notices = WARN_HEALTH.has(health)
-      ? [`${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`]
-      : [];
+    const never = WARN_HEALTH.has(health) && (await neverDeployed(ctx, unit.doc.metadata.name));
+    view[IN_SYNC] = !never && health !== 'OUT_OF_SYNC' && (runsDeclared || !tagsOf(raw).includes(ROLLOUT_FAILED_TAG));
+    const notices =
+      WARN_HEALTH.has(health) && !never
+        ? [`${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`]
+        : [];
     const changedBy = changedByOf(raw);
     return { view, raw, ...(changedBy ? { changedBy } : {}), ...(notices.length > 0 ? { notices } : {}) };
   },
@@ -171,7 +185,18 @@ export const deploymentKind: ResourceKind = {
   async create(ctx, unit) {
     const id = unit.doc.metadata.name;
     const desired = settingsDesired(unit.desired);
-    await ctx.client.postJson('/project-deployer/deployments', { deploymentId: id, ...desired });
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson('/project-deployer/deployments', { deploymentId: id, ...desired }),
+      readBack: () => ctx.client.getOrAbsent(`${deploymentPath(id)}/settings`),
+      mismatch: (found) => {
+        const live = asObject(found);
+        const differ = (['publishedProjectKey', 'infraId', 'bundleId'] as const).filter(
+          (f) => desired[f] !== undefined && !deepEqual(live[f], desired[f]),
+        );
+        return differ.length === 0 ? undefined : `its ${differ.join(', ')} differ`;
+      },
+    });
     // DSS fills in defaults on creation: lay the declared fields over what it stored before rolling out.
     const created = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
     const body = overlay(created, desired, unit.policy);

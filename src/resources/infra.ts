@@ -17,6 +17,7 @@ import {
 import { clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from './infra-secret.js';
 import { infraSchema } from './infra.schema.js';
 import { infraExport } from './deployer-export.js';
+import { createResolvingLostAnswer } from './lost-answer.js';
 import { asObject, encode, overlay, sensitiveUnder, type Json } from './managed-write.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
@@ -97,7 +98,15 @@ export const infraKind: ResourceKind = {
 
   async create(ctx, unit) {
     const id = unit.doc.metadata.name;
-    await ctx.client.postJson('/project-deployer/infras', { id, stage: unit.desired.stage });
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson('/project-deployer/infras', { id, stage: unit.desired.stage }),
+      readBack: () => ctx.client.getOrAbsent(`${infraPath(id)}/settings`),
+      mismatch: (found) =>
+        unit.desired.stage === undefined || asObject(found).stage === unit.desired.stage
+          ? undefined
+          : `its stage is ${String(asObject(found).stage)}, not ${String(unit.desired.stage)}`,
+    });
     const created = asObject(await ctx.client.getJson(`${infraPath(id)}/settings`));
     // A fresh infra has no key yet: the first write sends it in clear, then the hash is recorded only if this DSS
     // does not give it back.

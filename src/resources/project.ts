@@ -6,6 +6,7 @@ import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
 import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { PROJECT_BLOCKS, type ProjectBlock } from './project-blocks.js';
 import { projectExport } from './project-export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from './project-folder.js';
@@ -115,8 +116,18 @@ async function move(ctx: KindContext, key: string, fromId: string | undefined, p
       fault: 'remote',
     });
   }
-  await ctx.client.postJson(`/project-folders/${encode(source)}/projects/${encode(key)}/move`, undefined, {
-    query: { destination: destination.id },
+  await createResolvingLostAnswer(ctx, {
+    address: `${addressOf(PROJECT_KIND, key)} (move to ${path})`,
+    send: () =>
+      ctx.client.postJson(`/project-folders/${encode(source)}/projects/${encode(key)}/move`, undefined, {
+        query: { destination: destination.id },
+      }),
+    // A move that took effect shows in the destination; one that did not is sent again.
+    readBack: async () => {
+      const folder = asObject(await ctx.client.getOrAbsent(`/project-folders/${encode(destination.id)}`));
+      return Array.isArray(folder.projectKeys) && folder.projectKeys.includes(key) ? folder : undefined;
+    },
+    mismatch: () => undefined,
   });
   tree.placeProject(key, destination.id);
   ctx.log.info({ project: key, folder: path }, 'moved project');
@@ -143,7 +154,13 @@ async function createMain(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   const folderPath = unit.desired.folder as string | undefined;
   const folder = folderPath ? await ensureFolderPath(ctx, folderPath) : undefined;
   const body: Json = { projectKey: key, name: unit.desired.name ?? key, owner };
-  await ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {});
+  await createResolvingLostAnswer(ctx, {
+    address: unit.address,
+    send: () => ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {}),
+    readBack: () => ctx.client.getOrAbsent(`/projects/${encode(key)}/metadata`),
+    // A project created by this apply has the declared display name; the folder move below settles the rest.
+    mismatch: (found) => (asObject(found).label === body.name ? undefined : `its display name is not ${String(body.name)}`),
+  });
   if (folder) (await folderTree(ctx)).placeProject(key, folder.id);
 }
 
@@ -232,6 +249,6 @@ export const projectKind: ResourceKind = {
     }
     // A block leaves the manifests by being left unmanaged, never by being deleted: only the project goes.
     if (parsed.block !== undefined) return;
-    await ctx.client.deleteJson(`/projects/${encode(parsed.name)}`);
+    await deleteIfPresent(ctx, `/projects/${encode(parsed.name)}`);
   },
 };

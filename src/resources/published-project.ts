@@ -13,6 +13,7 @@ import {
   settingsView,
   withGrants,
 } from './deployer-live.js';
+import { createResolvingLostAnswer } from './lost-answer.js';
 import { asObject, encode, sensitiveUnder, type Json } from './managed-write.js';
 import { publishedProjectSchema } from './published-project.schema.js';
 import { publishedProjectExport } from './deployer-export.js';
@@ -67,7 +68,13 @@ export const publishedProjectKind: ResourceKind = {
   async create(ctx, unit) {
     const key = unit.doc.metadata.name;
     const name = unit.desired.name;
-    await ctx.client.postJson('/project-deployer/projects', { publishedProjectKey: key, ...(typeof name === 'string' ? { name } : {}) });
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson('/project-deployer/projects', { publishedProjectKey: key, ...(typeof name === 'string' ? { name } : {}) }),
+      readBack: () => ctx.client.getOrAbsent(`${publishedProjectPath(key)}/settings`),
+      // A bundle publishing to the key may have created it bare: its settings are written below all the same.
+      mismatch: () => undefined,
+    });
     await writeSettings(ctx, unit, await ctx.client.getJson(`${publishedProjectPath(key)}/settings`));
   },
 

@@ -11,6 +11,7 @@ import { DssGitopsError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { PROJECT_KIND } from './project.js';
 import { scenarioSchema } from './scenario.schema.js';
 import { scenarioExport } from './scenario-export.js';
@@ -137,7 +138,13 @@ export const scenarioKind: ResourceKind = {
     // selection), which an empty object sent here would replace.
     const body: Json = { id, name: desired.name ?? id, type: desired.type ?? 'step_based' };
     if (desired.params !== undefined) body.params = desired.params;
-    await ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, body);
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, body),
+      readBack: () => ctx.client.getOrAbsent(settingsPath(key, id)),
+      // Everything but the type is written over what DSS stored right below.
+      mismatch: (found) => (asObject(found).type === body.type ? undefined : `its type is ${String(asObject(found).type)}, not ${String(body.type)}`),
+    });
     // DSS answers the creation with defaults of its own (or nothing): start the settings write from what it stored.
     const settings = asObject(await ctx.client.getJson(settingsPath(key, id)));
     await writeSettings(ctx, unit, settings);
@@ -155,6 +162,6 @@ export const scenarioKind: ResourceKind = {
     if (!parsed || parsed.kind !== SCENARIO_KIND || parsed.project === undefined) {
       throw new DssGitopsError('BAD_ADDRESS', `${address} is not a scenario address`);
     }
-    await ctx.client.deleteJson(`${settingsPath(parsed.project, parsed.name)}/`);
+    await deleteIfPresent(ctx, `${settingsPath(parsed.project, parsed.name)}/`);
   },
 };

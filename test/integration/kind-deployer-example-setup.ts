@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { captureIo } from '../helpers/cli.js';
+import type { SimulatorOptions } from '../../src/simulator/server.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -36,10 +37,13 @@ export async function cli(...argv: string[]): Promise<{ code: number; out: strin
   return { code, out };
 }
 
-/** Starts the simulators and copies both trees before the file's tests; stops and removes them after. */
-export function useExampleWithDeployer(): void {
+/**
+ * Starts the simulators and copies both trees before the file's tests; stops and removes them after. `options`
+ * go to the design simulator (e.g. a seeded random source for its faults).
+ */
+export function useExampleWithDeployer(options: SimulatorOptions = {}): void {
   beforeAll(async () => {
-    design = await startTestSimulator();
+    design = await startTestSimulator(options);
     for (const stage of STAGES) automation.set(stage, await startTestSimulator({ adminKey: keyOf(stage) }));
     dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-example-deployer-'));
     cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
