@@ -14,7 +14,7 @@ import { deploymentSchema } from './deployment.schema.js';
 import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
 import { createResolvingLostAnswer } from './lost-answer.js';
-import { asObject, deepEqual, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { asObject, deepEqual, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from './published-project.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
 
@@ -97,9 +97,9 @@ function dependenciesOf(doc: ManifestDocument): string[] {
 /** Leaves the marker of a failed rollout in the deployment's tags, so that the next plan rolls it out again. */
 async function markFailed(ctx: KindContext, id: string): Promise<void> {
   try {
-    const settings = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
-    if (tagsOf(settings).includes(ROLLOUT_FAILED_TAG)) return;
-    await ctx.client.putJson(`${deploymentPath(id)}/settings`, { ...settings, tags: [...tagsOf(settings), ROLLOUT_FAILED_TAG] });
+    await freshWrite(ctx.client, `${deploymentPath(id)}/settings`, (settings) =>
+      tagsOf(settings).includes(ROLLOUT_FAILED_TAG) ? undefined : { ...settings, tags: [...tagsOf(settings), ROLLOUT_FAILED_TAG] },
+    );
   } catch (error) {
     // The rollout's own error is what the user needs; the next plan then relies on the status alone.
     ctx.log.warn({ deployment: id, err: error instanceof Error ? error.message : String(error) }, 'could not record the failed rollout');
@@ -207,11 +207,15 @@ export const deploymentKind: ResourceKind = {
   async update(ctx, unit, live: LiveState) {
     const id = unit.doc.metadata.name;
     const raw = asObject(live.raw);
-    // A save before the rollout drops the marker of an earlier failure; a new failure puts it back.
-    const body = withoutMarker(overlay(withoutMarker(raw), settingsDesired(unit.desired), unit.policy));
-    const saved = !deepEqual(body, raw);
-    if (saved) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
-    const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]));
+    // Read right before the write, so that a change made since the plan to a field not declared is kept. A save
+    // before the rollout drops the marker of an earlier failure; a new failure puts it back.
+    let current: Json = raw;
+    const body = await freshWrite(ctx.client, `${deploymentPath(id)}/settings`, (fresh) => {
+      current = fresh;
+      return withoutMarker(overlay(withoutMarker(fresh), settingsDesired(unit.desired), unit.policy));
+    });
+    const saved = !deepEqual(body, current);
+    const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], current[field]));
     if (!changed && live.view[IN_SYNC] !== false) return;
     // Roll back only to settings that were running: not after a failed rollout, nor to settings never rolled out.
     // The previous settings are the ones read at plan time, whole: every rollout field this apply may have changed.

@@ -5,7 +5,7 @@ import { DssGitopsError, UserError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
-import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { asObject, encode, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { PROJECT_BLOCKS, type ProjectBlock } from './project-blocks.js';
 import { projectExport } from './project-export.js';
@@ -100,10 +100,7 @@ async function readMain(ctx: KindContext, unit: ResourceUnit): Promise<LiveState
 }
 
 async function rename(ctx: KindContext, key: string, name: string): Promise<void> {
-  const path = `/projects/${encode(key)}/metadata`;
-  const metadata = asObject(await ctx.client.getJson(path));
-  if (metadata.label === name) return;
-  await ctx.client.putJson(path, { ...metadata, label: name });
+  await freshWrite(ctx.client, `/projects/${encode(key)}/metadata`, (metadata) => ({ ...metadata, label: name }));
 }
 
 async function move(ctx: KindContext, key: string, fromId: string | undefined, path: string): Promise<void> {
@@ -198,12 +195,14 @@ async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlo
   return { view: pick(block.view(raw.object), unit.desired), raw };
 }
 
-/** GET-modify-PUT of one block: the desired block laid over the whole live object, written only if it changed. */
-async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock, live: Json): Promise<void> {
-  const shaped = overlay(block.shape(live), unit.desired, unit.policy);
-  const body = block.unshape(live, shaped, unit.doc);
-  if (deepEqual(body, live)) return;
-  await ctx.client.putJson(`/projects/${encode(keyOf(unit))}${block.path}`, body);
+/**
+ * GET-modify-PUT of one block: the desired block laid over the whole object DSS has right now, written only if
+ * it changed.
+ */
+async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<void> {
+  await freshWrite(ctx.client, `/projects/${encode(keyOf(unit))}${block.path}`, (live) =>
+    block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc),
+  );
 }
 
 export const projectKind: ResourceKind = {
@@ -232,14 +231,13 @@ export const projectKind: ResourceKind = {
     const block = blockOf(unit);
     if (!block) return createMain(ctx, unit);
     // DSS makes every block with the project: "creating" one is writing it over the defaults it got.
-    const live = asObject(await ctx.client.getJson(`/projects/${encode(keyOf(unit))}${block.path}`));
-    return writeBlock(ctx, unit, block, live);
+    return writeBlock(ctx, unit, block);
   },
 
   async update(ctx, unit, live) {
     const block = blockOf(unit);
     if (!block) return updateMain(ctx, unit, live);
-    return writeBlock(ctx, unit, block, (live.raw as BlockRaw).object);
+    return writeBlock(ctx, unit, block);
   },
 
   async delete(ctx, address) {
