@@ -154,9 +154,18 @@ async function createMain(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   await createResolvingLostAnswer(ctx, {
     address: unit.address,
     send: () => ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {}),
-    readBack: () => ctx.client.getOrAbsent(`/projects/${encode(key)}/metadata`),
-    // A project created by this apply has the declared display name; the folder move below settles the rest.
-    mismatch: (found) => (asObject(found).label === body.name ? undefined : `its display name is not ${String(body.name)}`),
+    // A project this creation made has the declared display name, in the declared folder.
+    readBack: async () => {
+      const metadata = await ctx.client.getOrAbsent(`/projects/${encode(key)}/metadata`);
+      if (metadata === undefined || !folder) return metadata;
+      const keys = asObject(await ctx.client.getOrAbsent(`/project-folders/${encode(folder.id)}`)).projectKeys;
+      return { metadata, inFolder: Array.isArray(keys) && keys.includes(key) };
+    },
+    mismatch: (found) => {
+      const placed = folder ? (found as { metadata: unknown; inFolder: boolean }) : { metadata: found, inFolder: true };
+      if (asObject(placed.metadata).label !== body.name) return `its display name is not ${String(body.name)}`;
+      return placed.inFolder ? undefined : `it is not in folder ${String(folderPath)}`;
+    },
   });
   if (folder) (await folderTree(ctx)).placeProject(key, folder.id);
 }

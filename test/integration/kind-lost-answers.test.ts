@@ -77,6 +77,13 @@ describe('a creation refused because the object exists', () => {
     );
   });
 
+  it('fails when the project found is not in the declared folder', async () => {
+    await h.sim.ok('POST', '/projects/', { projectKey: 'SALES', name: 'Sales', owner: 'admin' });
+    await expect(projectKind.create(h.run(), mainOf(project))).rejects.toThrow(
+      'Project/SALES already exists in DSS and is not the one this apply creates: it is not in folder Commercial/Sales',
+    );
+  });
+
   it('keeps bundles immutable: an older bundle under the same id is not taken for the one being exported', async () => {
     await h.sim.ok('POST', '/projects/', { projectKey: 'SALES', name: 'Sales', owner: 'admin' });
     await h.sim.ok('PUT', '/projects/SALES/bundles/exported/v1?releaseNotes=other');
