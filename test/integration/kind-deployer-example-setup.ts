@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { captureIo } from '../helpers/cli.js';
 import type { SimulatorOptions } from '../../src/simulator/server.js';
@@ -25,13 +26,18 @@ export const both = ['-f', 'm', '-f', 'd'];
 
 /** Runs the CLI with stdout and stderr in one text, as a terminal shows them, and checks no automation key is in it. */
 export async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+  return cliWith({}, ...argv);
+}
+
+/** `cli` with io overrides, e.g. a terminal whose prompt answer comes from `readLine`. */
+export async function cliWith(overrides: Partial<CliIo>, ...argv: string[]): Promise<{ code: number; out: string }> {
   const env: Record<string, string> = { DSS_URL: design.url, DSS_API_KEY: design.adminKey, WAREHOUSE_PASSWORD: 'example-only' };
   for (const stage of STAGES) {
     env[`${stage}_AUTOMATION_URL`] = automation.get(stage)!.url;
     env[`${stage}_AUTOMATION_API_KEY`] = keyOf(stage);
   }
   const { io, stdout } = captureIo(env, dir);
-  const code = await runCli(argv, { ...io, stderr: io.stdout });
+  const code = await runCli(argv, { ...io, stderr: io.stdout, ...overrides });
   const out = stdout();
   for (const stage of STAGES) expect(out).not.toContain(keyOf(stage));
   return { code, out };

@@ -2,7 +2,9 @@
 // next plan shows and apply performs; lost answers of every deployer write are resolved by reading back.
 
 import { describe, expect, it } from 'vitest';
-import { both, cli, design, useExampleWithDeployer } from './kind-deployer-example-setup.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { both, cli, cliWith, design, dir, useExampleWithDeployer } from './kind-deployer-example-setup.js';
 
 /** A seeded draw in [0, 1) (mulberry32), so that a failing run can be replayed. */
 function seeded(seed: number): () => number {
@@ -83,5 +85,30 @@ describe('deployer writes under faults', () => {
     expect(planned.out).toContain('bundle v2 is not in sync (rollout on infra test)');
     expect((await cli('apply', ...both, '--auto-approve')).code).toBe(0);
     expect(await health('churn-test')).toMatchObject({ health: 'HEALTHY', deployedBundleId: 'v2' });
+  });
+
+  it('keeps a settings field changed in DSS while the prompt waits, and rolls the declared change out', async () => {
+    const file = path.join(dir, 'd', 'deployments.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('environment: development', 'environment: dev'));
+    const settingsPath = '/project-deployer/deployments/churn-dev/settings';
+    const applied = await cliWith(
+      {
+        stdinIsTTY: true,
+        readLine: async () => {
+          // Someone sets container settings on the deployment in DSS; no manifest declares them.
+          const live = await design.ok<Record<string, unknown>>('GET', settingsPath);
+          await design.ok('PUT', settingsPath, { ...live, bundleContainerSettings: { baseImage: 'set-by-hand' } });
+          return 'yes';
+        },
+      },
+      'apply',
+      ...both,
+    );
+    expect(applied.out).toContain('Plan: 0 to add, 1 to change, 0 to destroy.');
+    expect(applied.code).toBe(0);
+    expect(await design.ok('GET', settingsPath)).toMatchObject({
+      localVariables: { environment: 'dev' },
+      bundleContainerSettings: { baseImage: 'set-by-hand' },
+    });
   });
 });
