@@ -8,7 +8,7 @@ import { DEFAULTS, type DefaultsConfig, type NodeConfig } from '../config/types.
 import { UserError } from '../errors.js';
 import { SecretRegistry, scrubSecrets } from '../log/secrets.js';
 import type { Logger } from '../resources/types.js';
-import { DssApiError } from './errors.js';
+import { DssApiError, isRetryable } from './errors.js';
 import { waitForFuture } from './futures.js';
 import { createNodePool } from './pool.js';
 import { realTiming, withRetries, type Timing } from './retry.js';
@@ -195,6 +195,7 @@ class HttpDssClient implements DssClient {
             );
           },
           ...(options.signal === undefined ? {} : { signal: options.signal }),
+          ...(options.finalStatuses === undefined ? {} : { retryable: retryableExcept(method, options.finalStatuses) }),
         },
       );
       if (reply.dssVersion !== undefined) this.#dssVersion = reply.dssVersion;
@@ -209,6 +210,10 @@ class HttpDssClient implements DssClient {
       throw error;
     }
   }
+}
+
+function retryableExcept(method: HttpMethod, statuses: readonly number[]): (error: unknown) => boolean {
+  return (error) => !(error instanceof DssApiError && statuses.includes(error.status)) && isRetryable(method, error);
 }
 
 function describeError(error: unknown): string {

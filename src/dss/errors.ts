@@ -4,8 +4,14 @@
 import { DssGitopsError } from '../errors.js';
 import type { HttpMethod } from './types.js';
 
-/** Statuses a later attempt may not see: rate limiting and gateways that lost the backend. */
-const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
+/**
+ * Statuses a later attempt may not see: rate limiting, a node's passing internal error (a restart, a lost
+ * connection to its own backend) and gateways that lost the backend.
+ */
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/** Failures to connect at all: the request never left this process, so even a POST may be sent again. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Socket-level failures after which the same request may well succeed. */
 const TRANSIENT_CODES = new Set([
@@ -144,14 +150,36 @@ export function isTransient(error: unknown): boolean {
   return false;
 }
 
+/** Whether the request provably never reached DSS: the connection itself could not be made. */
+export function neverSent(error: unknown): boolean {
+  return (
+    error instanceof DssConnectionError &&
+    !(error instanceof DssTimeoutError) &&
+    error.causeCode !== undefined &&
+    NEVER_SENT_CODES.has(error.causeCode)
+  );
+}
+
 /**
  * Whether a failed request may be sent again. GET, PUT and DELETE are idempotent; a POST may have taken effect
- * before the failure, so it is only repeated when DSS said it was not processed (429).
+ * before the failure, so it is only repeated when DSS said it was not processed (429) or when it never left
+ * (connection refused). A POST whose answer was lost is resolved by reading back: see `outcomeUnknown`.
  */
 export function isRetryable(method: HttpMethod, error: unknown): boolean {
   if (!isTransient(error)) return false;
   if (method !== 'POST') return true;
-  return error instanceof DssApiError && error.status === 429;
+  return (error instanceof DssApiError && error.status === 429) || neverSent(error);
+}
+
+/**
+ * Whether a failed write may have taken effect in DSS all the same: its answer was lost (a connection broken
+ * after the request was sent, a timeout) or a gateway or the node failed in the middle (5xx). Only reading the
+ * object back tells; a refusal (4xx), a 429 and a connection never made are certain not to have written.
+ */
+export function outcomeUnknown(error: unknown): boolean {
+  if (error instanceof DssApiError) return error.status !== 429 && TRANSIENT_STATUSES.has(error.status);
+  if (error instanceof DssConnectionError) return !neverSent(error);
+  return false;
 }
 
 /** The code of a low-level error (`ECONNRESET`, `UND_ERR_SOCKET`...), following `cause` a few levels. */

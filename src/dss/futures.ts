@@ -48,7 +48,8 @@ export async function waitForFuture<T>(calls: FutureCalls, jobId: string, option
       await abortJob(calls, path);
       throw fail('aborted', 'was cancelled');
     }
-    const state = ((await calls.get(path, { query: { peek: false } })) ?? {}) as FutureState;
+    // A failed job answers 500 to every poll: that is its outcome, not a passing failure to retry.
+    const state = ((await calls.get(path, { query: { peek: false }, finalStatuses: [500] })) ?? {}) as FutureState;
     if (state.hasResult === true) return state.result as T;
     if (state.aborted === true) {
       throw fail('aborted-by-dss', 'was aborted in DSS');

@@ -68,6 +68,8 @@ export function retryDelay(error: unknown, retry: number, config: RetryConfig, t
 }
 
 export interface RetryHooks {
+  /** Replaces `isRetryable(method, error)` as the rule of what is sent again. */
+  retryable?: (error: unknown) => boolean;
   /** Called before each sleep, with the failed attempt's error and the delay chosen. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   signal?: AbortSignal;
@@ -89,7 +91,8 @@ export async function withRetries<T>(
     try {
       return await attempt(attemptNumber);
     } catch (error) {
-      if (attemptNumber >= config.attempts || !isRetryable(method, error)) throw error;
+      const retryable = hooks.retryable ? hooks.retryable(error) : isRetryable(method, error);
+      if (attemptNumber >= config.attempts || !retryable) throw error;
       const delay = retryDelay(error, attemptNumber - 1, config, timing);
       if (timing.now() - started + delay > config.maxElapsedMs) throw error;
       hooks.onRetry?.(error, attemptNumber, delay);

@@ -15,6 +15,11 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Cancels the request, and any retry still to come. */
   signal?: AbortSignal;
+  /**
+   * Statuses that are this call's answer rather than a passing failure, never retried: a failed job answers
+   * `GET /futures/{id}` with 500, every time it is asked.
+   */
+  finalStatuses?: readonly number[];
 }
 
 export interface ClientStats {

@@ -120,11 +120,9 @@ async function writeRecords(
       const projectExists = input.projects.get(key)?.exists === true || main?.state === 'done';
       if (!projectExists) return;
       const inventory = { ...planned.after.inventory };
-      let metadataWritten = main !== undefined && input.plan.units.some((p) => p.unit.address === `Project/${key}` && p.action !== 'no-op');
       for (const p of input.plan.units) {
         if (projectKeyOf(p.unit) !== key) continue;
         const state = writes.get(p.unit.address)?.state;
-        if (p.unit.block === 'metadata' && p.action !== 'no-op') metadataWritten = true;
         if (state === 'done') continue;
         const previous = planned.before?.inventory[p.unit.address];
         if (previous) inventory[p.unit.address] = previous;
@@ -137,8 +135,9 @@ async function writeRecords(
       if (sameOwnership(planned.before, after)) return;
       const address = `Project/${key}#ownership`;
       try {
-        const metadata = metadataWritten ? undefined : input.projects.get(key)?.metadata;
-        await writeOwnership(input.designClient, key, after, metadata);
+        // Read right before the write, as every GET-modify-PUT: the metadata read at plan time may have been
+        // changed in DSS since (a description, a custom key), and writing it back would revert that.
+        await writeOwnership(input.designClient, key, after, undefined);
         input.log.debug({ address }, 'ownership record written');
       } catch (error) {
         input.log.error({ address, err: messageOf(error) }, 'failed');

@@ -14,6 +14,7 @@ import { addressOf } from '../manifest/address.js';
 import { bundlePublishTarget } from '../manifest/references.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { bundleSchema } from './bundle.schema.js';
+import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { asObject, deepEqual, encode, isPlainObject, type Json } from './managed-write.js';
 import { PROJECT_KIND } from './project.js';
 import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from './published-project.js';
@@ -96,9 +97,34 @@ async function readPublication(ctx: KindContext, unit: ResourceUnit): Promise<Li
 
 async function publish(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   const { key, id } = idsOf(unit);
-  await ctx.client.postJson(`/projects/${encode(key)}/bundles/${encode(id)}/publish`, undefined, {
-    query: { publishedProjectKey: String(unit.desired.publishedProjectKey) },
+  await createResolvingLostAnswer(ctx, {
+    address: unit.address,
+    send: () =>
+      ctx.client.postJson(`/projects/${encode(key)}/bundles/${encode(id)}/publish`, undefined, {
+        query: { publishedProjectKey: String(unit.desired.publishedProjectKey) },
+      }),
+    readBack: () => readPublication(ctx, unit),
+    mismatch: () => undefined,
   });
+}
+
+/** How far DSS's clock may be from ours when telling whether a bundle was exported by this very call. */
+const CLOCK_SKEW_MS = 120_000;
+
+/**
+ * Why an exported bundle found after a lost answer is not provably the one this call exported, or undefined
+ * when it is: exported since the call started (within the clock skew) with the declared release notes.
+ */
+function notOurExport(unit: ResourceUnit, found: unknown, startedAt: number): string | undefined {
+  const entry = exportedEntry(asObject(found), unit.doc.metadata.name);
+  const notes = releaseNotesOf(entry);
+  const declared = typeof unit.desired.releaseNotes === 'string' ? unit.desired.releaseNotes : '';
+  if (notes !== undefined && notes !== declared) return 'it has other release notes; bundles are immutable: pick a new bundle id';
+  const exportedOn = asObject(entry.exportManifest).exportedOn;
+  if (typeof exportedOn !== 'number' || exportedOn < startedAt - CLOCK_SKEW_MS) {
+    return 'it was not exported by this apply; bundles are immutable: pick a new bundle id';
+  }
+  return undefined;
 }
 
 function immutable(unit: ResourceUnit): DssGitopsError {
@@ -141,7 +167,14 @@ export const bundleKind: ResourceKind = {
     if (unit.block === PUBLICATION_BLOCK) return publish(ctx, unit);
     const { key, id } = idsOf(unit);
     const releaseNotes = typeof unit.desired.releaseNotes === 'string' ? unit.desired.releaseNotes : '';
-    await ctx.client.putJson(exportedPath(key, id), undefined, { query: { releaseNotes } });
+    const startedAt = Date.now();
+    // The client sends this PUT again after a lost answer; DSS then refuses the id it has just exported.
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.putJson(exportedPath(key, id), undefined, { query: { releaseNotes } }),
+      readBack: () => ctx.client.getOrAbsent(exportedPath(key, id)),
+      mismatch: (found) => notOurExport(unit, found, startedAt),
+    });
   },
 
   async update(ctx, unit) {
@@ -155,7 +188,7 @@ export const bundleKind: ResourceKind = {
   async delete(ctx, address) {
     // `Bundle/PROJECT/ID`; DSS refuses to delete a bundle a deployment still runs, and says so.
     const [, key = '', id = ''] = address.split('/');
-    await ctx.client.deleteJson(exportedPath(key, id));
+    await deleteIfPresent(ctx, exportedPath(key, id));
   },
 
   validateChange(unit, live) {

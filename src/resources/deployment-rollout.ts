@@ -5,6 +5,7 @@
 // otherwise stay new) and rolled out again, and the error reports both outcomes as observed.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DssApiError, outcomeUnknown } from '../dss/errors.js';
 import { DssGitopsError } from '../errors.js';
 import { asObject, deepEqual, encode, isPlainObject } from './managed-write.js';
 import type { KindContext } from './types.js';
@@ -109,10 +110,30 @@ async function updateResult(ctx: KindContext, address: string, started: Record<s
   });
 }
 
+const MAX_UPDATE_STARTS = 8;
+
+/**
+ * Starts the update action. It is idempotent in effect (it brings the node to the saved settings), so an answer
+ * lost (a broken connection, a 5xx midway) is resolved by starting it again; while an earlier start still runs,
+ * DSS refuses with 409, and the start waits for it to end.
+ */
+async function startUpdate(ctx: KindContext, id: string, deadline: number): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return asObject(await ctx.client.postJson(`${deploymentPath(id)}/actions/update`));
+    } catch (error) {
+      const running = error instanceof DssApiError && error.status === 409;
+      if (!(running || outcomeUnknown(error)) || attempt >= MAX_UPDATE_STARTS || Date.now() >= deadline) throw error;
+      ctx.log.warn({ deployment: id, attempt, err: errorText(error) }, 'starting the update again');
+      await sleep(Math.min(STATUS_POLL_MS * 2 ** (attempt - 1), 8_000), undefined, ctx.signal ? { signal: ctx.signal } : {});
+    }
+  }
+}
+
 /** One update action and its health gate; never throws for a failed rollout, only for a failed request. */
 async function updateOnce(ctx: KindContext, address: string, id: string, policy: RolloutPolicy): Promise<Outcome> {
   const deadline = Date.now() + policy.timeoutSeconds * 1000;
-  const started = asObject(await ctx.client.postJson(`${deploymentPath(id)}/actions/update`));
+  const started = await startUpdate(ctx, id, deadline);
   let futureError: string | undefined;
   try {
     futureError = updateResultFailure(await updateResult(ctx, address, started, policy));

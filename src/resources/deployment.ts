@@ -13,7 +13,8 @@ import { deploymentPath, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type Rollback
 import { deploymentSchema } from './deployment.schema.js';
 import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
-import { asObject, deepEqual, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { createResolvingLostAnswer } from './lost-answer.js';
+import { asObject, deepEqual, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from './published-project.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from './types.js';
 
@@ -39,8 +40,9 @@ const FIELDS = [
  * - the last rollout by this tool failed: DSS keeps no record of that a plan can read (the status documents only
  *   `health`, `healthMessages` and `monitoring`, and the update's future is gone by the next run), so a failed
  *   rollout leaves the ROLLOUT_FAILED_TAG in the deployment's own tags, durable and visible in DSS, and the next
- *   saved settings drop it. A deployment this tool creates is rolled out on creation, so "never deployed" is
- *   either a failed first rollout (tagged) or one made elsewhere, which DSS reports as OUT_OF_SYNC.
+ *   saved settings drop it, or
+ * - the deployment was never rolled out (`neverEverDeployed`): created, then the process died or its first update
+ *   failed before reaching the node, which DSS reports as UNKNOWN or ERROR, not OUT_OF_SYNC.
  * ERROR (failed scenarios) and UNKNOWN (unreachable automation node) say nothing about the bundle: a redeploy
  * would not fix them, so they are logged as warnings, never planned as a change.
  */
@@ -95,13 +97,23 @@ function dependenciesOf(doc: ManifestDocument): string[] {
 /** Leaves the marker of a failed rollout in the deployment's tags, so that the next plan rolls it out again. */
 async function markFailed(ctx: KindContext, id: string): Promise<void> {
   try {
-    const settings = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
-    if (tagsOf(settings).includes(ROLLOUT_FAILED_TAG)) return;
-    await ctx.client.putJson(`${deploymentPath(id)}/settings`, { ...settings, tags: [...tagsOf(settings), ROLLOUT_FAILED_TAG] });
+    await freshWrite(ctx.client, `${deploymentPath(id)}/settings`, (settings) =>
+      tagsOf(settings).includes(ROLLOUT_FAILED_TAG) ? undefined : { ...settings, tags: [...tagsOf(settings), ROLLOUT_FAILED_TAG] },
+    );
   } catch (error) {
     // The rollout's own error is what the user needs; the next plan then relies on the status alone.
     ctx.log.warn({ deployment: id, err: error instanceof Error ? error.message : String(error) }, 'could not record the failed rollout');
   }
+}
+
+/**
+ * Whether the deployment was never rolled out (`neverEverDeployed` of `GET .../deployments/{id}`): created, and
+ * then the process died or its first update failed before reaching the node. Its health says UNKNOWN or ERROR,
+ * which alone would not plan a rollout; this one is pending. Asked only for those healths, to spare the reads.
+ */
+async function neverDeployed(ctx: KindContext, id: string): Promise<boolean> {
+  const deployment = asObject(await ctx.client.getOrAbsent(deploymentPath(id)));
+  return deployment.neverEverDeployed === true;
 }
 
 async function roll(ctx: KindContext, unit: ResourceUnit, settings: Json, previous: RollbackSource): Promise<{ notes: string[] }> {
@@ -125,11 +137,15 @@ async function roll(ctx: KindContext, unit: ResourceUnit, settings: Json, previo
 async function saveAndRollOut(ctx: KindContext, unit: ResourceUnit, live: LiveState, force: boolean): Promise<WriteResult | void> {
   const id = unit.doc.metadata.name;
   const raw = asObject(live.raw);
-  // A save before the rollout drops the marker of an earlier failure; a new failure puts it back.
-  const body = withoutMarker(overlay(withoutMarker(raw), settingsDesired(unit.desired), unit.policy));
-  const saved = !deepEqual(body, raw);
-  if (saved) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
-  const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], raw[field]));
+  // Read right before the write, so that a change made since the plan to a field not declared is kept. A save
+  // before the rollout drops the marker of an earlier failure; a new failure puts it back.
+  let current: Json = raw;
+  const body = await freshWrite(ctx.client, `${deploymentPath(id)}/settings`, (fresh) => {
+    current = fresh;
+    return withoutMarker(overlay(withoutMarker(fresh), settingsDesired(unit.desired), unit.policy));
+  });
+  const saved = !deepEqual(body, current);
+  const changed = saved && ROLLOUT_FIELDS.some((field) => !deepEqual(body[field], current[field]));
   if (!changed && !force && live.view[IN_SYNC] !== false) return;
   // Roll back only to settings that were running: not after a failed rollout, nor to settings never rolled out.
   // The previous settings are the ones read at plan time, whole: every rollout field this apply may have changed.
@@ -177,10 +193,12 @@ export const deploymentKind: ResourceKind = {
     // HEALTHY means the node runs what the settings say: with the declared bundle there, the mark of an earlier
     // failed rollout is history (fixed by hand, or a later rollout), and must not redeploy the bundle again.
     const runsDeclared = health === 'HEALTHY' && raw.bundleId === unit.desired.bundleId;
-    view[IN_SYNC] = health !== 'OUT_OF_SYNC' && (runsDeclared || !tagsOf(raw).includes(ROLLOUT_FAILED_TAG));
-    const notices = WARN_HEALTH.has(health)
-      ? [`${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`]
-      : [];
+    const never = WARN_HEALTH.has(health) && (await neverDeployed(ctx, unit.doc.metadata.name));
+    view[IN_SYNC] = !never && health !== 'OUT_OF_SYNC' && (runsDeclared || !tagsOf(raw).includes(ROLLOUT_FAILED_TAG));
+    const notices =
+      WARN_HEALTH.has(health) && !never
+        ? [`${unit.address} is ${health}: ${healthMessagesOf(status)} (not a change: no rollout is planned for it)`]
+        : [];
     const changedBy = changedByOf(raw);
     return { view, raw, ...(changedBy ? { changedBy } : {}), ...(notices.length > 0 ? { notices } : {}) };
   },
@@ -188,7 +206,18 @@ export const deploymentKind: ResourceKind = {
   async create(ctx, unit) {
     const id = unit.doc.metadata.name;
     const desired = settingsDesired(unit.desired);
-    await ctx.client.postJson('/project-deployer/deployments', { deploymentId: id, ...desired });
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson('/project-deployer/deployments', { deploymentId: id, ...desired }),
+      readBack: () => ctx.client.getOrAbsent(`${deploymentPath(id)}/settings`),
+      mismatch: (found) => {
+        const live = asObject(found);
+        const differ = (['publishedProjectKey', 'infraId', 'bundleId'] as const).filter(
+          (f) => desired[f] !== undefined && !deepEqual(live[f], desired[f]),
+        );
+        return differ.length === 0 ? undefined : `its ${differ.join(', ')} differ`;
+      },
+    });
     // DSS fills in defaults on creation: lay the declared fields over what it stored before rolling out.
     const created = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
     const body = overlay(created, desired, unit.policy);

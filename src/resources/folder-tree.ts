@@ -4,6 +4,7 @@
 import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
+import { createResolvingLostAnswer } from './lost-answer.js';
 import { memoPerRun, serialized } from './run-memo.js';
 import type { KindContext } from './types.js';
 
@@ -171,13 +172,19 @@ export function ensureFolderPath(ctx: KindContext, path: string): Promise<Folder
         child = tree.childNamed(current, segment);
       }
       if (!child) {
-        const created = await ctx.client.postJson(
-          `/project-folders/${encodeURIComponent(current.id)}/children`,
-          undefined,
-          { query: { name: segment } },
-        );
-        const made = toFolderInfo(created, `the new project folder ${segment}`);
-        child = { ...made, parentId: made.parentId ?? current.id };
+        const parent: FolderInfo = current;
+        const created = await createResolvingLostAnswer(ctx, {
+          address: `ProjectFolder ${tree.pathOf(parent.id) || '/'}${segment}`,
+          send: () =>
+            ctx.client.postJson(`/project-folders/${encodeURIComponent(parent.id)}/children`, undefined, {
+              query: { name: segment },
+            }),
+          // A folder made by the lost call is a child of that name under the parent.
+          readBack: async () => tree.childNamed(await refreshFolder(ctx.client, tree, parent.id), segment),
+          mismatch: () => undefined,
+        });
+        const made = created.answer === undefined ? (created.found as FolderInfo) : toFolderInfo(created.answer, `the new project folder ${segment}`);
+        child = { ...made, parentId: made.parentId ?? parent.id };
         tree.put(child);
         ctx.log.info({ folder: tree.pathOf(child.id), id: child.id }, 'created project folder');
       }

@@ -17,8 +17,9 @@ import {
 import { clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from './infra-secret.js';
 import { infraSchema } from './infra.schema.js';
 import { infraExport } from './deployer-export.js';
-import { asObject, encode, overlay, sensitiveUnder, type Json } from './managed-write.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import { createResolvingLostAnswer } from './lost-answer.js';
+import { asObject, encode, freshWrite, overlay, sensitiveUnder, type Json } from './managed-write.js';
+import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
 
 export const INFRA_KIND = 'Infra';
 
@@ -40,14 +41,13 @@ function desiredOf(doc: ManifestDocument): Json {
  * GET-modify-PUT of the settings. When this DSS does not give the key back (write-only), the key is sent with
  * its salted hash recorded beside it, so that the next plan can tell whether DSS holds the declared key.
  */
-async function writeSettings(ctx: KindContext, unit: ResourceUnit, live: Json): Promise<void> {
-  const path = `${infraPath(unit.doc.metadata.name)}/settings`;
+async function writeSettings(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   const key = unit.desired.adminApiKey;
-  if (typeof key === 'string' && clearKey(live) === undefined) {
-    await ctx.client.putJson(path, withKeyHash(overlay(live, unit.desired, unit.policy), key));
-    return;
-  }
-  await putSettings(ctx, path, unit, live);
+  // Read right before the write, so that a change made since the plan to a field not declared is kept.
+  await freshWrite(ctx.client, `${infraPath(unit.doc.metadata.name)}/settings`, (live) => {
+    const body = overlay(live, unit.desired, unit.policy);
+    return typeof key === 'string' && clearKey(live) === undefined ? withKeyHash(body, key) : body;
+  });
 }
 
 export const infraKind: ResourceKind = {
@@ -97,7 +97,15 @@ export const infraKind: ResourceKind = {
 
   async create(ctx, unit) {
     const id = unit.doc.metadata.name;
-    await ctx.client.postJson('/project-deployer/infras', { id, stage: unit.desired.stage });
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson('/project-deployer/infras', { id, stage: unit.desired.stage }),
+      readBack: () => ctx.client.getOrAbsent(`${infraPath(id)}/settings`),
+      mismatch: (found) =>
+        unit.desired.stage === undefined || asObject(found).stage === unit.desired.stage
+          ? undefined
+          : `its stage is ${String(asObject(found).stage)}, not ${String(unit.desired.stage)}`,
+    });
     const created = asObject(await ctx.client.getJson(`${infraPath(id)}/settings`));
     // A fresh infra has no key yet: the first write sends it in clear, then the hash is recorded only if this DSS
     // does not give it back.
@@ -108,8 +116,8 @@ export const infraKind: ResourceKind = {
     if (clearKey(saved) === undefined) await ctx.client.putJson(`${infraPath(id)}/settings`, withKeyHash(saved, key));
   },
 
-  async update(ctx, unit, live: LiveState) {
-    await writeSettings(ctx, unit, asObject(live.raw));
+  async update(ctx, unit) {
+    await writeSettings(ctx, unit);
   },
   // No `delete`: see published-project.ts (deployer objects are left out of prune).
 };

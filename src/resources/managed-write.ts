@@ -1,7 +1,9 @@
-// Helpers the design-node kinds share to write managed fields: the desired values laid over a live object the way
-// the diff compares them, structural equality to skip no-op writes, and sensitive pointers of a block.
+// Helpers the kinds share to write managed fields: the desired values laid over a live object the way the diff
+// compares them, structural equality to skip no-op writes, the fresh GET-modify-PUT, and sensitive pointers.
 
 import { applyManaged } from '../diff/apply-managed.js';
+import { DssApiError } from '../dss/errors.js';
+import type { DssClient } from '../dss/types.js';
 import type { DiffPolicy } from '../diff/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 
@@ -51,4 +53,33 @@ export function asObject(value: unknown): Json {
 
 export function encode(segment: string): string {
   return encodeURIComponent(segment);
+}
+
+/** Re-merges of one write after DSS refused it as a concurrent change, before the refusal stands. */
+const MAX_MERGES = 3;
+
+/**
+ * GET-modify-PUT with the GET right before the PUT: `build` lays the managed fields over the object DSS has now
+ * (undefined or an equal object: nothing to write), so a change made in DSS since the plan read it, to a field
+ * the manifest does not manage, is kept. The body carries the `versionTag` of that GET where DSS has one; a save
+ * DSS refuses as concurrent (409) is read and merged again, a bounded number of times. Returns what was written,
+ * or the live object when nothing was.
+ */
+export async function freshWrite(
+  client: DssClient,
+  path: string,
+  build: (live: Json) => Json | undefined,
+  read: () => Promise<unknown> = () => client.getJson(path),
+): Promise<Json> {
+  for (let merge = 1; ; merge++) {
+    const live = asObject(await read());
+    const body = build(live);
+    if (body === undefined || deepEqual(body, live)) return live;
+    try {
+      await client.putJson(path, body);
+      return body;
+    } catch (error) {
+      if (!(error instanceof DssApiError && error.status === 409) || merge >= MAX_MERGES) throw error;
+    }
+  }
 }

@@ -7,7 +7,7 @@ import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree, splitFolderPath, toFolderInfo } from './folder-tree.js';
 import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from './grants.js';
-import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { asObject, encode, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
 import { projectFolderSchema } from './project-folder.schema.js';
 import { projectFolderExport } from './project-folder-export.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
@@ -44,11 +44,10 @@ function folderPath(unit: ResourceUnit): string {
   return canonicalFolderPath(unit.doc.metadata.name);
 }
 
-async function writeSettings(ctx: KindContext, unit: ResourceUnit, folderId: string, live: Json): Promise<void> {
+/** GET-modify-PUT of the folder's settings, read right before the write. */
+async function writeSettings(ctx: KindContext, unit: ResourceUnit, folderId: string): Promise<void> {
   if (Object.keys(unit.desired).length === 0) return;
-  const body = overlay(live, unit.desired, unit.policy);
-  if (deepEqual(body, live)) return;
-  await ctx.client.putJson(`/project-folders/${encode(folderId)}/settings`, body);
+  await freshWrite(ctx.client, `/project-folders/${encode(folderId)}/settings`, (live) => overlay(live, unit.desired, unit.policy));
 }
 
 export const projectFolderKind: ResourceKind = {
@@ -86,14 +85,11 @@ export const projectFolderKind: ResourceKind = {
 
   async create(ctx, unit) {
     const folder = await ensureFolderPath(ctx, folderPath(unit));
-    if (Object.keys(unit.desired).length === 0) return;
-    const settings = await ctx.client.getJson<Json>(`/project-folders/${encode(folder.id)}/settings`);
-    await writeSettings(ctx, unit, folder.id, asObject(settings));
+    await writeSettings(ctx, unit, folder.id);
   },
 
   async update(ctx, unit, live: LiveState) {
-    const raw = live.raw as FolderRaw;
-    await writeSettings(ctx, unit, raw.folderId, raw.settings);
+    await writeSettings(ctx, unit, (live.raw as FolderRaw).folderId);
   },
 
   async delete(ctx, address) {

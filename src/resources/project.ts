@@ -5,7 +5,8 @@ import { DssGitopsError, UserError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
-import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { asObject, encode, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { PROJECT_BLOCKS, type ProjectBlock } from './project-blocks.js';
 import { projectExport } from './project-export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from './project-folder.js';
@@ -99,10 +100,7 @@ async function readMain(ctx: KindContext, unit: ResourceUnit): Promise<LiveState
 }
 
 async function rename(ctx: KindContext, key: string, name: string): Promise<void> {
-  const path = `/projects/${encode(key)}/metadata`;
-  const metadata = asObject(await ctx.client.getJson(path));
-  if (metadata.label === name) return;
-  await ctx.client.putJson(path, { ...metadata, label: name });
+  await freshWrite(ctx.client, `/projects/${encode(key)}/metadata`, (metadata) => ({ ...metadata, label: name }));
 }
 
 async function move(ctx: KindContext, key: string, fromId: string | undefined, path: string): Promise<void> {
@@ -115,8 +113,18 @@ async function move(ctx: KindContext, key: string, fromId: string | undefined, p
       fault: 'remote',
     });
   }
-  await ctx.client.postJson(`/project-folders/${encode(source)}/projects/${encode(key)}/move`, undefined, {
-    query: { destination: destination.id },
+  await createResolvingLostAnswer(ctx, {
+    address: `${addressOf(PROJECT_KIND, key)} (move to ${path})`,
+    send: () =>
+      ctx.client.postJson(`/project-folders/${encode(source)}/projects/${encode(key)}/move`, undefined, {
+        query: { destination: destination.id },
+      }),
+    // A move that took effect shows in the destination; one that did not is sent again.
+    readBack: async () => {
+      const folder = asObject(await ctx.client.getOrAbsent(`/project-folders/${encode(destination.id)}`));
+      return Array.isArray(folder.projectKeys) && folder.projectKeys.includes(key) ? folder : undefined;
+    },
+    mismatch: () => undefined,
   });
   tree.placeProject(key, destination.id);
   ctx.log.info({ project: key, folder: path }, 'moved project');
@@ -143,7 +151,22 @@ async function createMain(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   const folderPath = unit.desired.folder as string | undefined;
   const folder = folderPath ? await ensureFolderPath(ctx, folderPath) : undefined;
   const body: Json = { projectKey: key, name: unit.desired.name ?? key, owner };
-  await ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {});
+  await createResolvingLostAnswer(ctx, {
+    address: unit.address,
+    send: () => ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {}),
+    // A project this creation made has the declared display name, in the declared folder.
+    readBack: async () => {
+      const metadata = await ctx.client.getOrAbsent(`/projects/${encode(key)}/metadata`);
+      if (metadata === undefined || !folder) return metadata;
+      const keys = asObject(await ctx.client.getOrAbsent(`/project-folders/${encode(folder.id)}`)).projectKeys;
+      return { metadata, inFolder: Array.isArray(keys) && keys.includes(key) };
+    },
+    mismatch: (found) => {
+      const placed = folder ? (found as { metadata: unknown; inFolder: boolean }) : { metadata: found, inFolder: true };
+      if (asObject(placed.metadata).label !== body.name) return `its display name is not ${String(body.name)}`;
+      return placed.inFolder ? undefined : `it is not in folder ${String(folderPath)}`;
+    },
+  });
   if (folder) (await folderTree(ctx)).placeProject(key, folder.id);
 }
 
@@ -181,12 +204,14 @@ async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlo
   return { view: pick(block.view(raw.object), unit.desired), raw };
 }
 
-/** GET-modify-PUT of one block: the desired block laid over the whole live object, written only if it changed. */
-async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock, live: Json): Promise<void> {
-  const shaped = overlay(block.shape(live), unit.desired, unit.policy);
-  const body = block.unshape(live, shaped, unit.doc);
-  if (deepEqual(body, live)) return;
-  await ctx.client.putJson(`/projects/${encode(keyOf(unit))}${block.path}`, body);
+/**
+ * GET-modify-PUT of one block: the desired block laid over the whole object DSS has right now, written only if
+ * it changed.
+ */
+async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<void> {
+  await freshWrite(ctx.client, `/projects/${encode(keyOf(unit))}${block.path}`, (live) =>
+    block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc),
+  );
 }
 
 export const projectKind: ResourceKind = {
@@ -215,14 +240,13 @@ export const projectKind: ResourceKind = {
     const block = blockOf(unit);
     if (!block) return createMain(ctx, unit);
     // DSS makes every block with the project: "creating" one is writing it over the defaults it got.
-    const live = asObject(await ctx.client.getJson(`/projects/${encode(keyOf(unit))}${block.path}`));
-    return writeBlock(ctx, unit, block, live);
+    return writeBlock(ctx, unit, block);
   },
 
   async update(ctx, unit, live) {
     const block = blockOf(unit);
     if (!block) return updateMain(ctx, unit, live);
-    return writeBlock(ctx, unit, block, (live.raw as BlockRaw).object);
+    return writeBlock(ctx, unit, block);
   },
 
   async delete(ctx, address) {
@@ -232,6 +256,6 @@ export const projectKind: ResourceKind = {
     }
     // A block leaves the manifests by being left unmanaged, never by being deleted: only the project goes.
     if (parsed.block !== undefined) return;
-    await ctx.client.deleteJson(`/projects/${encode(parsed.name)}`);
+    await deleteIfPresent(ctx, `/projects/${encode(parsed.name)}`);
   },
 };

@@ -9,14 +9,14 @@ import {
   DEPLOYER_SERVER_MANAGED,
   desiredGrants,
   PUBLISHED_PROJECT_GRANT_FLAGS,
-  putSettings,
   settingsView,
   withGrants,
 } from './deployer-live.js';
-import { asObject, encode, sensitiveUnder, type Json } from './managed-write.js';
+import { createResolvingLostAnswer } from './lost-answer.js';
+import { asObject, encode, freshWrite, overlay, sensitiveUnder, type Json } from './managed-write.js';
 import { publishedProjectSchema } from './published-project.schema.js';
 import { publishedProjectExport } from './deployer-export.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
 
 export const PUBLISHED_PROJECT_KIND = 'PublishedProject';
 
@@ -32,9 +32,10 @@ function desiredOf(doc: ManifestDocument): Json {
   return desired;
 }
 
-async function writeSettings(ctx: KindContext, unit: ResourceUnit, live: unknown): Promise<void> {
+/** GET-modify-PUT of the settings, read right before the write (their versionTag goes back with them). */
+async function writeSettings(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   if (Object.keys(unit.desired).length === 0) return;
-  await putSettings(ctx, `${publishedProjectPath(unit.doc.metadata.name)}/settings`, unit, live);
+  await freshWrite(ctx.client, `${publishedProjectPath(unit.doc.metadata.name)}/settings`, (live) => overlay(live, unit.desired, unit.policy));
 }
 
 export const publishedProjectKind: ResourceKind = {
@@ -67,12 +68,18 @@ export const publishedProjectKind: ResourceKind = {
   async create(ctx, unit) {
     const key = unit.doc.metadata.name;
     const name = unit.desired.name;
-    await ctx.client.postJson('/project-deployer/projects', { publishedProjectKey: key, ...(typeof name === 'string' ? { name } : {}) });
-    await writeSettings(ctx, unit, await ctx.client.getJson(`${publishedProjectPath(key)}/settings`));
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson('/project-deployer/projects', { publishedProjectKey: key, ...(typeof name === 'string' ? { name } : {}) }),
+      readBack: () => ctx.client.getOrAbsent(`${publishedProjectPath(key)}/settings`),
+      // A bundle publishing to the key may have created it bare: its settings are written below all the same.
+      mismatch: () => undefined,
+    });
+    await writeSettings(ctx, unit);
   },
 
-  async update(ctx, unit, live: LiveState) {
-    await writeSettings(ctx, unit, live.raw);
+  async update(ctx, unit) {
+    await writeSettings(ctx, unit);
   },
   // No `delete`: deployer objects belong to no project, so no ownership record lists them and prune never
   // considers them (see src/reconciler/ownership.ts). Removing one is left to a person, on purpose: deleting a

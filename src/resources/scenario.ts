@@ -10,12 +10,13 @@ import type { DiffPolicy } from '../diff/types.js';
 import { DssGitopsError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
-import { asObject, deepEqual, encode, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { asObject, encode, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { PROJECT_KIND } from './project.js';
 import { scenarioSchema } from './scenario.schema.js';
 import { scenarioExport } from './scenario-export.js';
 import { scenarioScript } from './scenario-script.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
 
 export const SCENARIO_KIND = 'Scenario';
 
@@ -76,20 +77,18 @@ function settingsDesired(desired: Json): Json {
   return out;
 }
 
-async function writeSettings(ctx: KindContext, unit: ResourceUnit, live: Json): Promise<void> {
+/** GET-modify-PUT of the settings object, read right before the write (its versionTag goes back with it). */
+async function writeSettings(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   const { key, id } = idsOf(unit);
-  const body = overlay(live, settingsDesired(unit.desired), unit.policy);
-  if (deepEqual(body, live)) return;
-  await ctx.client.putJson(settingsPath(key, id), body);
+  await freshWrite(ctx.client, settingsPath(key, id), (live) => overlay(live, settingsDesired(unit.desired), unit.policy));
 }
 
-async function writeScript(ctx: KindContext, unit: ResourceUnit, live: Json | undefined): Promise<void> {
+async function writeScript(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   const script = unit.desired.script;
   if (typeof script !== 'string') return;
   const { key, id } = idsOf(unit);
-  const current = live ?? asObject(await ctx.client.getOrAbsent(`${settingsPath(key, id)}/payload`));
-  if (current.script === script) return;
-  await ctx.client.putJson(`${settingsPath(key, id)}/payload`, { ...current, script });
+  const path = `${settingsPath(key, id)}/payload`;
+  await freshWrite(ctx.client, path, (current) => ({ ...current, script }), () => ctx.client.getOrAbsent(path));
 }
 
 export const scenarioKind: ResourceKind = {
@@ -137,17 +136,21 @@ export const scenarioKind: ResourceKind = {
     // selection), which an empty object sent here would replace.
     const body: Json = { id, name: desired.name ?? id, type: desired.type ?? 'step_based' };
     if (desired.params !== undefined) body.params = desired.params;
-    await ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, body);
-    // DSS answers the creation with defaults of its own (or nothing): start the settings write from what it stored.
-    const settings = asObject(await ctx.client.getJson(settingsPath(key, id)));
-    await writeSettings(ctx, unit, settings);
-    await writeScript(ctx, unit, undefined);
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () => ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, body),
+      readBack: () => ctx.client.getOrAbsent(settingsPath(key, id)),
+      // Everything but the type is written over what DSS stored right below.
+      mismatch: (found) => (asObject(found).type === body.type ? undefined : `its type is ${String(asObject(found).type)}, not ${String(body.type)}`),
+    });
+    // DSS answers the creation with defaults of its own (or nothing): the settings write starts from what it stored.
+    await writeSettings(ctx, unit);
+    await writeScript(ctx, unit);
   },
 
-  async update(ctx, unit, live: LiveState) {
-    const raw = live.raw as ScenarioRaw;
-    await writeSettings(ctx, unit, raw.settings);
-    await writeScript(ctx, unit, raw.payload);
+  async update(ctx, unit) {
+    await writeSettings(ctx, unit);
+    await writeScript(ctx, unit);
   },
 
   async delete(ctx, address) {
@@ -155,6 +158,6 @@ export const scenarioKind: ResourceKind = {
     if (!parsed || parsed.kind !== SCENARIO_KIND || parsed.project === undefined) {
       throw new DssGitopsError('BAD_ADDRESS', `${address} is not a scenario address`);
     }
-    await ctx.client.deleteJson(`${settingsPath(parsed.project, parsed.name)}/`);
+    await deleteIfPresent(ctx, `${settingsPath(parsed.project, parsed.name)}/`);
   },
 };

@@ -1,10 +1,15 @@
 // Fault injection: errors, throttling and dropped connections on all routes or on a chosen method, route
 // pattern or exact path, with a rate and an optional count, so that tests can fail exactly one object's call.
+// Two kinds tell apart what a client cannot: `reset-before` breaks the connection before the request is handled
+// (nothing happened), `lost-response` after it was handled (the write took effect, its answer never came).
 
-export type FaultKind = 'status' | 'throttle' | 'drop';
+export type FaultKind = 'status' | 'throttle' | 'drop' | 'reset-before' | 'lost-response';
 
 export interface FaultRule {
-  /** `status`: answer an error status; `throttle`: 429 with Retry-After; `drop`: destroy the socket. */
+  /**
+   * `status`: answer an error status; `throttle`: 429 with Retry-After; `drop` or `reset-before`: destroy the
+   * socket before handling the request; `lost-response`: handle the request, then destroy the socket unanswered.
+   */
   kind: FaultKind;
   /** For `status`: the status, or a list to pick from at random (default 503). */
   status?: number | number[];
@@ -31,9 +36,15 @@ export interface FaultTarget {
 export type FaultDecision =
   | { kind: 'status'; status: number }
   | { kind: 'throttle'; retryAfterSeconds: number }
-  | { kind: 'drop' };
+  | { kind: 'drop' | 'reset-before' }
+  | { kind: 'lost-response' };
 
-const KINDS: readonly FaultKind[] = ['status', 'throttle', 'drop'];
+const KINDS: readonly FaultKind[] = ['status', 'throttle', 'drop', 'reset-before', 'lost-response'];
+
+/** A short name of a decision for the fault counts, e.g. `status 503`, `lost-response`. */
+export function faultLabel(decision: FaultDecision): string {
+  return decision.kind === 'status' ? `status ${decision.status}` : decision.kind;
+}
 
 /** Checks a rule that came over HTTP or from the command line; throws a message for a 400. */
 export function validateFaultRule(input: unknown): FaultRule {
@@ -75,11 +86,14 @@ export class FaultInjector {
     this.rules.push(validateFaultRule(rule));
   }
 
-  /** The fault for this request, if any. The first matching rule decides; a rule with `times` is used up. */
+  /**
+   * The fault for this request, if any. Rules are drawn in order, each at its own rate; the first that fires
+   * decides, and a rule with `times` is used up.
+   */
   decide(target: FaultTarget): FaultDecision | undefined {
     for (const [index, rule] of this.rules.entries()) {
       if (!matches(rule, target)) continue;
-      if (this.random() >= (rule.rate ?? 1)) return undefined;
+      if (this.random() >= (rule.rate ?? 1)) continue;
       if (rule.times !== undefined) {
         rule.times -= 1;
         if (rule.times <= 0) this.rules.splice(index, 1);
@@ -92,7 +106,10 @@ export class FaultInjector {
   private toDecision(rule: FaultRule): FaultDecision {
     switch (rule.kind) {
       case 'drop':
-        return { kind: 'drop' };
+      case 'reset-before':
+        return { kind: rule.kind };
+      case 'lost-response':
+        return { kind: 'lost-response' };
       case 'throttle':
         return { kind: 'throttle', retryAfterSeconds: rule.retryAfterSeconds ?? 1 };
       case 'status': {

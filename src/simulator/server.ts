@@ -8,7 +8,7 @@ import { KeyRing, type SimApiKey } from './auth.js';
 import type { SimContext } from './context.js';
 import { createControlRouter, handleControl, type ControlContext, type ResetOptions, type SimControls } from './controls.js';
 import { forbidden, notFound, SimHttpError, ERROR_TYPES } from './errors.js';
-import { FaultInjector, type FaultRule } from './faults.js';
+import { FaultInjector, faultLabel, type FaultRule } from './faults.js';
 import {
   CONTROL_PREFIX,
   DEFAULT_MAX_BODY_BYTES,
@@ -164,7 +164,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats.record(method, pattern);
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const fault = faults.decide({ method, route: pattern, path: path ?? parsed.pathname });
-    if (fault?.kind === 'drop') {
+    if (fault) stats.fault(faultLabel(fault));
+    if (fault?.kind === 'drop' || fault?.kind === 'reset-before') {
       req.socket.destroy();
       return;
     }
@@ -183,6 +184,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (path === undefined || match === undefined) throw notFound(`No such API endpoint: ${method} ${parsed.pathname}`);
       if (match === 'methodNotAllowed') {
         throw new SimHttpError(405, ERROR_TYPES.illegalArgument, `Method ${method} not allowed on ${parsed.pathname}`);
+      }
+      if (fault?.kind === 'lost-response') {
+        // The request takes effect (or fails) as it would, and the connection breaks before any answer.
+        await dispatch(req, unanswered(res), match, path, parsed.searchParams, method).catch(() => undefined);
+        req.socket.destroy();
+        return;
       }
       await dispatch(req, res, match, path, parsed.searchParams, method);
     } catch (error) {
@@ -281,6 +288,14 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: SimHttpError):
     return;
   }
   sendError(res, error);
+}
+
+/** A response whose answer goes nowhere: what a `lost-response` fault lets the handler write into. */
+function unanswered(res: ServerResponse): ServerResponse {
+  return Object.assign(Object.create(res) as ServerResponse, {
+    writeHead: () => res,
+    end: () => res,
+  });
 }
 
 function internalError(error: unknown): SimHttpError {

@@ -8,6 +8,8 @@ export interface SimStats {
   byMethod: Record<string, number>;
   /** Counts by method and route pattern, e.g. `{"GET /projects/:projectKey/metadata": 2}`. */
   byRoute: Record<string, number>;
+  /** Faults injected, by kind (`status 503`, `throttle`, `drop`, `lost-response`); absent while none was. */
+  faults?: Record<string, number>;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,6 +26,12 @@ export class StatsRecorder {
     s.byMethod[method] = (s.byMethod[method] ?? 0) + 1;
     const key = `${method} ${route ?? '(unmatched)'}`;
     s.byRoute[key] = (s.byRoute[key] ?? 0) + 1;
+  }
+
+  /** Records one injected fault, by its label. */
+  fault(label: string): void {
+    const faults = (this.stats.faults ??= {});
+    faults[label] = (faults[label] ?? 0) + 1;
   }
 
   /** A copy, so that callers can keep a snapshot while requests go on. */

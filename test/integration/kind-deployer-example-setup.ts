@@ -5,8 +5,10 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { captureIo } from '../helpers/cli.js';
+import type { SimulatorOptions } from '../../src/simulator/server.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -24,22 +26,30 @@ export const both = ['-f', 'm', '-f', 'd'];
 
 /** Runs the CLI with stdout and stderr in one text, as a terminal shows them, and checks no automation key is in it. */
 export async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+  return cliWith({}, ...argv);
+}
+
+/** `cli` with io overrides, e.g. a terminal whose prompt answer comes from `readLine`. */
+export async function cliWith(overrides: Partial<CliIo>, ...argv: string[]): Promise<{ code: number; out: string }> {
   const env: Record<string, string> = { DSS_URL: design.url, DSS_API_KEY: design.adminKey, WAREHOUSE_PASSWORD: 'example-only' };
   for (const stage of STAGES) {
     env[`${stage}_AUTOMATION_URL`] = automation.get(stage)!.url;
     env[`${stage}_AUTOMATION_API_KEY`] = keyOf(stage);
   }
   const { io, stdout } = captureIo(env, dir);
-  const code = await runCli(argv, { ...io, stderr: io.stdout });
+  const code = await runCli(argv, { ...io, stderr: io.stdout, ...overrides });
   const out = stdout();
   for (const stage of STAGES) expect(out).not.toContain(keyOf(stage));
   return { code, out };
 }
 
-/** Starts the simulators and copies both trees before the file's tests; stops and removes them after. */
-export function useExampleWithDeployer(): void {
+/**
+ * Starts the simulators and copies both trees before the file's tests; stops and removes them after. `options`
+ * go to the design simulator (e.g. a seeded random source for its faults).
+ */
+export function useExampleWithDeployer(options: SimulatorOptions = {}): void {
   beforeAll(async () => {
-    design = await startTestSimulator();
+    design = await startTestSimulator(options);
     for (const stage of STAGES) automation.set(stage, await startTestSimulator({ adminKey: keyOf(stage) }));
     dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-example-deployer-'));
     cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });

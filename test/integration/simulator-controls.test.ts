@@ -149,6 +149,51 @@ describe('faults', () => {
     expect((await sim.call('GET', '/projects/')).status).toBe(200);
   });
 
+  async function rawPost(sim: TestSimulator, path: string, body: unknown): Promise<unknown> {
+    const agent = new Agent();
+    try {
+      const response = await request(`${sim.url}/public/api${path}`, {
+        method: 'POST',
+        dispatcher: agent,
+        body: JSON.stringify(body),
+        headers: { authorization: `Basic ${Buffer.from(`${sim.adminKey}:`).toString('base64')}` },
+      });
+      return await response.body.json();
+    } finally {
+      await agent.close();
+    }
+  }
+
+  it('loses the answer of a request it handled (lost-response): the write took effect', async () => {
+    const sim = await start({ faults: [{ kind: 'lost-response', method: 'POST', times: 1 }] });
+    await expect(rawPost(sim, '/projects/', { projectKey: 'LOST', name: 'Lost' })).rejects.toThrow(/other side closed|socket|ECONNRESET/i);
+    expect(await sim.ok('GET', '/projects/LOST/metadata')).toMatchObject({ label: 'Lost' });
+    expect(sim.stats().faults).toEqual({ 'lost-response': 1 });
+  });
+
+  it('breaks the connection before handling a request (reset-before): nothing happened', async () => {
+    const sim = await start({ faults: [{ kind: 'reset-before', method: 'POST', times: 1 }] });
+    await expect(rawPost(sim, '/projects/', { projectKey: 'RESET', name: 'Reset' })).rejects.toThrow(/other side closed|socket|ECONNRESET/i);
+    expect((await sim.call('GET', '/projects/RESET/metadata')).status).toBe(404);
+    expect(sim.stats().faults).toEqual({ 'reset-before': 1 });
+  });
+
+  it('draws every matching rule at its own rate, and counts the faults by kind', async () => {
+    // A first rule that does not fire leaves the second its own draw.
+    const draws = [0.9, 0.1, 0.0, 0.9, 0.9];
+    const sim = await start({
+      random: () => draws.shift() ?? 0.99,
+      faults: [
+        { kind: 'throttle', rate: 0.5 },
+        { kind: 'status', status: [500], rate: 0.5, method: 'GET' },
+      ],
+    });
+    expect((await sim.call('GET', '/projects/')).status).toBe(500);
+    expect((await sim.call('GET', '/projects/')).status).toBe(200);
+    expect(sim.stats().faults).toEqual({ 'status 500': 1 });
+    expect((await control(sim, 'GET', '/stats')).json).toMatchObject({ faults: { 'status 500': 1 } });
+  });
+
   it('fails only the matching method, route pattern or path, for the next N requests', async () => {
     const sim = await start();
     await sim.ok('POST', '/projects/', { projectKey: 'A', name: 'A' });

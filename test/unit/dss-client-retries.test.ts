@@ -18,7 +18,7 @@ function call(method: HttpMethod): Promise<unknown> {
 
 describe('retries of transient failures', () => {
   for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-    for (const status of [502, 503, 504]) {
+    for (const status of [500, 502, 503, 504]) {
       it(`retries a ${method} answered ${status}, with full-jitter backoff`, async () => {
         node = mockNode();
         node.pool.intercept({ path: PATH, method }).reply(status, '').times(2);
@@ -79,6 +79,15 @@ describe('retries of transient failures', () => {
 
     await expect(call('POST')).rejects.toBeInstanceOf(DssConnectionError);
     expect(node.sleeps).toEqual([]);
+  });
+
+  it('retries a POST whose connection was refused: it never reached DSS', async () => {
+    node = mockNode();
+    node.pool.intercept({ path: PATH, method: 'POST' }).replyWithError(connectionError('ECONNREFUSED'));
+    node.pool.intercept({ path: PATH, method: 'POST' }).reply(200, { created: true });
+
+    await expect(call('POST')).resolves.toEqual({ created: true });
+    expect(node.sleeps).toEqual([50]);
   });
 
   it('retries a POST answered 429, waiting the Retry-After seconds', async () => {
@@ -145,10 +154,10 @@ describe('retries of transient failures', () => {
 
   it('never retries permanent errors', async () => {
     node = mockNode();
-    node.pool.intercept({ path: PATH, method: 'PUT' }).reply(500, '');
+    node.pool.intercept({ path: PATH, method: 'PUT' }).reply(501, '');
     node.pool.intercept({ path: PATH, method: 'GET' }).reply(400, '');
 
-    await expect(call('PUT')).rejects.toMatchObject({ status: 500 });
+    await expect(call('PUT')).rejects.toMatchObject({ status: 501 });
     await expect(call('GET')).rejects.toMatchObject({ status: 400 });
     expect(node.sleeps).toEqual([]);
   });

@@ -106,6 +106,8 @@ describe('infra adminApiKey', () => {
     const warnings: string[] = [];
     const client = {
       getOrAbsent: () => Promise.resolve(structuredClone(store)),
+      // The write reads the settings again right before it.
+      getJson: () => Promise.resolve(structuredClone(store)),
       putJson: (_path: string, body: unknown) => {
         puts.push(body);
         return Promise.resolve(body);
