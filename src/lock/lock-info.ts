@@ -2,6 +2,7 @@
 // when. The value read back is input like any record (anyone who may write instance variables may have edited
 // it): it is checked here and its strings are cleaned before they are printed.
 
+import { readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
 /** The instance variable that holds the lock. */
@@ -16,6 +17,49 @@ export interface LockInfo {
   reason: string;
   createdAt: string;
   expiresAt: string;
+  /** The process that holds it, where it can be told (Linux): a lock whose process is gone is abandoned. */
+  process?: LockProcess;
+}
+
+/**
+ * A process as seen from its host: the host name, its pid namespace (`pid:[4026531836]`) and its pid. Two runs
+ * that agree on host and namespace see the same processes, so one can tell whether the other is still running.
+ */
+export interface LockProcess {
+  host: string;
+  pidNamespace: string;
+  pid: number;
+}
+
+/** This process, or undefined where its pid namespace cannot be read (not Linux). */
+export function currentProcess(): LockProcess | undefined {
+  try {
+    return { host: hostname(), pidNamespace: readlinkSync('/proc/self/ns/pid'), pid: process.pid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a pid names a running process (EPERM: it runs under another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether a lock's process is known to be gone: it ran on this host, in this pid namespace, and no process has its
+ * pid any more (a run killed with SIGKILL). A lock held elsewhere, or with no process recorded, is never abandoned
+ * by this rule: it waits for its expiry or `force-unlock`.
+ */
+export function isAbandoned(info: LockInfo, self: LockProcess | undefined = currentProcess(), alive: (pid: number) => boolean = processAlive): boolean {
+  const holder = info.process;
+  if (!holder || !self) return false;
+  if (holder.host !== self.host || holder.pidNamespace !== self.pidNamespace) return false;
+  return holder.pid !== self.pid && !alive(holder.pid);
 }
 
 /**
@@ -50,7 +94,7 @@ export function printable(text: string): string {
 export function parseLock(value: unknown): LockState {
   if (value === undefined || value === null) return { kind: 'free', generation: 0 };
   if (!isObject(value)) return { kind: 'unreadable' };
-  const { id, holder, reason, createdAt, expiresAt, generation } = value;
+  const { id, holder, reason, createdAt, expiresAt, generation, process: owner } = value;
   if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) return { kind: 'unreadable' };
   if (id === undefined && holder === undefined) return { kind: 'free', generation };
   const texts = [id, holder, reason, createdAt, expiresAt];
@@ -67,8 +111,20 @@ export function parseLock(value: unknown): LockState {
       reason: printable(reason as string),
       createdAt: createdAt as string,
       expiresAt: expiresAt as string,
+      ...(isLockProcess(owner) ? { process: owner } : {}),
     },
   };
+}
+
+function isLockProcess(value: unknown): value is LockProcess {
+  return (
+    isObject(value) &&
+    typeof value.host === 'string' &&
+    typeof value.pidNamespace === 'string' &&
+    typeof value.pid === 'number' &&
+    Number.isSafeInteger(value.pid) &&
+    value.pid > 0
+  );
 }
 
 export function isExpired(info: LockInfo, now: number): boolean {

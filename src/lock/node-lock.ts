@@ -9,7 +9,7 @@
 import { DssApiError } from '../dss/errors.js';
 import type { DssClient } from '../dss/types.js';
 import { DssGitopsError, UserError } from '../errors.js';
-import { describeLock, freeValue, heldValue, isExpired, LOCK_VARIABLE, parseLock, type LockInfo, type LockState } from './lock-info.js';
+import { describeLock, freeValue, heldValue, isAbandoned, isExpired, LOCK_VARIABLE, parseLock, type LockInfo, type LockState } from './lock-info.js';
 
 export const VARIABLES_PATH = '/admin/variables/';
 
@@ -72,9 +72,10 @@ export async function readLock(client: DssClient): Promise<LockState> {
   return parseLock((await readVariables(client))[LOCK_VARIABLE]);
 }
 
-/** Whether another run holds the lock now (an expired lock does not count). */
+/** Whether another run holds the lock now (an expired lock, or one whose process is gone, does not count). */
 export function heldByOther(state: LockState, id: string, now: number): LockInfo | undefined {
-  return state.kind === 'held' && state.info.id !== id && !isExpired(state.info, now) ? state.info : undefined;
+  if (state.kind !== 'held' || state.info.id === id) return undefined;
+  return isExpired(state.info, now) || isAbandoned(state.info) ? undefined : state.info;
 }
 
 export interface AcquireOptions {
@@ -108,7 +109,7 @@ export async function acquireNodeLock(client: DssClient, lock: LockInfo, options
     }
     const takeOver =
       state.kind === 'held' && state.info.id !== lock.id
-        ? `the run lock on node ${client.nodeName} held by ${describeLock(state.info)} has expired: this run takes it over (lock id ${state.info.id} was never released; that run may have been stopped)`
+        ? `the run lock on node ${client.nodeName} held by ${describeLock(state.info)} ${isExpired(state.info, clock.now()) ? 'has expired' : `was left by a process that is gone (pid ${state.info.process?.pid ?? '?'} on this host)`}: this run takes it over (lock id ${state.info.id} was never released; that run may have been stopped)`
         : state.kind === 'unreadable'
           ? `the instance variable ${LOCK_VARIABLE} on node ${client.nodeName} does not hold a lock dss-gitops can read: this run replaces it`
           : undefined;

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { DssClient } from '../dss/types.js';
-import type { LockInfo } from './lock-info.js';
+import { currentProcess, type LockInfo } from './lock-info.js';
 import { acquireNodeLock, heldByOther, LockHeldError, readLock, refreshNodeLock, releaseNodeLock, type LockClock } from './node-lock.js';
 
 export interface RunLockOptions {
@@ -44,6 +44,8 @@ export class RunLock {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + options.ttlMs).toISOString(),
     };
+    const self = currentProcess();
+    if (self) this.lock.process = self;
   }
 
   get id(): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/lock-options.js';
-import { describeLock, holderOf, isExpired, parseLock } from '../../src/lock/lock-info.js';
+import { currentProcess, describeLock, holderOf, isAbandoned, isExpired, parseLock, processAlive } from '../../src/lock/lock-info.js';
 import { nodesWritten } from '../../src/lock/written-nodes.js';
 import type { Plan, PlannedUnit } from '../../src/reconciler/types.js';
 
@@ -43,6 +43,35 @@ describe('parseLock', () => {
     expect(describeLock(info)).toBe(
       'alice@laptop (apply from git:github.com/team/dss#manifests) since 2026-12-04T23:00:00.000Z, until 2026-12-04T23:15:00.000Z',
     );
+  });
+});
+
+describe('the process that holds a lock', () => {
+  const self = { host: 'runner-1', pidNamespace: 'pid:[4026531836]', pid: 100 };
+  const heldBy = (process: { host: string; pidNamespace: string; pid: number }) => ({ ...info, process });
+  const gone = (): boolean => false;
+  const running = (): boolean => true;
+
+  it('is read back with the lock, and ignored when it is not a process', () => {
+    const process = { host: 'runner-1', pidNamespace: 'pid:[1]', pid: 42 };
+    expect(parseLock({ ...info, process, generation: 1 })).toEqual({ kind: 'held', info: { ...info, process }, generation: 1 });
+    expect(parseLock({ ...info, process: { host: 'x', pid: -1 }, generation: 1 })).toEqual({ kind: 'held', info, generation: 1 });
+  });
+
+  it('abandons a lock only when its process ran on this host, in this pid namespace, and is gone', () => {
+    expect(isAbandoned(heldBy({ ...self, pid: 200 }), self, gone)).toBe(true);
+    expect(isAbandoned(heldBy({ ...self, pid: 200 }), self, running)).toBe(false);
+    expect(isAbandoned(heldBy({ ...self, host: 'runner-2', pid: 200 }), self, gone)).toBe(false);
+    expect(isAbandoned(heldBy({ ...self, pidNamespace: 'pid:[4026532000]', pid: 200 }), self, gone)).toBe(false);
+    expect(isAbandoned(heldBy(self), self, gone)).toBe(false);
+    expect(isAbandoned(info, self, gone)).toBe(false);
+    expect(isAbandoned(heldBy({ ...self, pid: 200 }), undefined, gone)).toBe(false);
+  });
+
+  it('tells a running pid from a gone one on this machine', () => {
+    expect(processAlive(process.pid)).toBe(true);
+    expect(processAlive(2 ** 22 + 12345)).toBe(false);
+    if (process.platform === 'linux') expect(currentProcess()).toMatchObject({ pid: process.pid, pidNamespace: expect.stringMatching(/^pid:\[\d+\]$/) });
   });
 });
 
