@@ -23,7 +23,7 @@ import type { SimulatorHandle } from '../simulator/server.js';
 import { EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 import type { CommandRegistrar } from './program.js';
-import { runSecretValues, SIM_STATE_FILE, startEmbeddedSimulator } from './run-context.js';
+import { parseParallelism, runSecretValues, SIM_STATE_FILE, startEmbeddedSimulator } from './run-context.js';
 
 interface ExportFlags {
   project: string[];
@@ -63,13 +63,6 @@ async function schemasDirFor(out: string): Promise<string | undefined> {
   return path.relative(out, path.join(root, 'schemas')).split(path.sep).join('/');
 }
 
-function parallelismOf(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError('BAD_FLAG', `--parallelism must be a positive integer, not ${value}`);
-  return n;
-}
-
 function summary(documents: readonly ExportedDocument[]): string {
   const counts = new Map<string, number>();
   for (const doc of documents) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
@@ -83,18 +76,20 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
   for (const problem of loaded.problems) write(io.stderr, formatProblem(problem, io.cwd));
   if (loaded.problems.some(isError)) throw new UserError('INVALID_CONFIG', 'the configuration is not valid');
   const config = loaded.config;
-  let sim: SimulatorHandle | undefined;
-  if (flags.sim) sim = await startEmbeddedSimulator(io, config);
-  else requireConnection(config, flags.deployer ? ['design', 'deployer'] : ['design']);
+  // Every flag is checked before the embedded simulator starts, so that an early error has nothing to release.
+  const parallelism = parseParallelism(flags.parallelism, config.defaults.parallelism);
+  if (!flags.sim) requireConnection(config, flags.deployer ? ['design', 'deployer'] : ['design']);
+  const sim: SimulatorHandle | undefined = flags.sim ? await startEmbeddedSimulator(io, config) : undefined;
   const secrets = runSecretValues(loaded.secrets, config);
   const log = createLogger({ level: debug ? 'debug' : 'warn', pretty: Boolean(io.stderr.isTTY), destination: io.stderr, secrets });
-  const parallelism = parallelismOf(flags.parallelism, config.defaults.parallelism);
   config.defaults = { ...config.defaults, parallelism };
-  const design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
-  const deployer: DssClient = config.nodes.deployer
-    ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
-    : design;
+  let design: DssClient | undefined;
+  let deployer: DssClient | undefined;
   try {
+    design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
+    deployer = config.nodes.deployer
+      ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
+      : design;
     const clients = { design, deployer };
     const runCache = new Map<string, unknown>();
     const scope = await resolveExportScope(
@@ -126,8 +121,8 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
       for (const [name, where] of needed) write(io.stdout, `  ${name}  (${where.join(', ')})`);
     }
   } finally {
-    await design.close();
-    if (deployer !== design) await deployer.close();
+    await design?.close();
+    if (deployer !== design) await deployer?.close();
     if (sim) await sim.close();
   }
 }

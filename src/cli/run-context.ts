@@ -75,8 +75,9 @@ export function loadValidManifests(options: LoadManifestOptions, io: CliIo): Man
   return set;
 }
 
-function parseParallelism(value: string | undefined, config: GitopsConfig): number {
-  if (value === undefined) return config.defaults.parallelism;
+/** `--parallelism`, checked before anything starts (the embedded simulator, clients): a bad flag leaves nothing open. */
+export function parseParallelism(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UserError('BAD_FLAG', `--parallelism must be a positive integer, not ${value}`);
   return n;
@@ -144,9 +145,21 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
   const set = loadValidManifests(options.load, io);
   const config = set.config;
-  let sim: SimulatorHandle | undefined;
-  if (flags.sim) sim = await startEmbeddedSimulator(io, config);
-  else requireConnection(config);
+  // Every flag is checked before anything is started, so that an early error has nothing to release.
+  const parallelism = parseParallelism(flags.parallelism, config.defaults.parallelism);
+  if (!flags.sim) requireConnection(config);
+  const sim = flags.sim ? await startEmbeddedSimulator(io, config) : undefined;
+  try {
+    return await openClients(options, set, parallelism, sim);
+  } catch (error) {
+    if (sim) await sim.close();
+    throw error;
+  }
+}
+
+async function openClients(options: OpenRunOptions, set: ManifestSet, parallelism: number, sim: SimulatorHandle | undefined): Promise<RunContext> {
+  const { io } = options;
+  const config = set.config;
   const secrets = runSecretValues(set.secrets, config);
   const log = createLogger({
     level: options.debug ? 'debug' : 'warn',
@@ -155,14 +168,23 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     secrets,
   });
   // The connection pools are sized from defaults.parallelism: --parallelism must size them too.
-  const parallelism = parseParallelism(flags.parallelism, config);
   config.defaults = { ...config.defaults, parallelism };
   const design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
   const deployer: DssClient = config.nodes.deployer
     ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
     : design;
   const clients = { design, deployer };
-  const origin = options.origin ?? (await sourceOf(options.load, config));
+  const closeClients = async (): Promise<void> => {
+    await design.close();
+    if (deployer !== design) await deployer.close();
+  };
+  let origin: { source: string; commit?: string };
+  try {
+    origin = options.origin ?? (await sourceOf(options.load, config));
+  } catch (error) {
+    await closeClients();
+    throw error;
+  }
   const progress = io.stderr.isTTY
     ? (address: string, state: NodeState | 'read'): void => {
         if (state === 'done' || state === 'failed' || state === 'skipped') io.stderr.write(`${address}: ${state}\n`);
@@ -188,8 +210,7 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     clients,
     ...(sim ? { sim } : {}),
     async close() {
-      await design.close();
-      if (deployer !== design) await deployer.close();
+      await closeClients();
       if (sim) await sim.close();
     },
   };
