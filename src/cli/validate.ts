@@ -15,17 +15,19 @@ function plural(count: number, word: string): string {
 
 export const registerValidate: CommandRegistrar = (program, ctx) => {
   const command = program.command('validate').description('check manifests offline: schema, references, interpolation');
-  addManifestOptions(command).action((flags: ManifestFlags) => {
-    const { io } = ctx;
-    const set = loadManifestSet(manifestLoadOptions(flags, io));
-    for (const problem of set.problems) write(io.stderr, formatProblem(problem, io.cwd));
-    const errors = set.problems.filter(isError).length;
-    if (errors > 0) {
-      write(io.stderr, `${plural(errors, 'error')}: the manifests are not valid.`);
-      ctx.setExitCode(EXIT_ERROR);
-      return;
-    }
-    write(io.stdout, `${plural(set.documents.length, 'document')} valid.`);
-    ctx.setExitCode(EXIT_OK);
-  });
+  addManifestOptions(command)
+    .option('--require-secrets', 'also fail when a ${secret:NAME} is not set in the environment (offline checks need no secret value)')
+    .action((flags: ManifestFlags & { requireSecrets?: boolean }) => {
+      const { io } = ctx;
+      const set = loadManifestSet({ ...manifestLoadOptions(flags, io), requireSecrets: Boolean(flags.requireSecrets) });
+      for (const problem of set.problems) write(io.stderr, formatProblem(problem, io.cwd));
+      const errors = set.problems.filter(isError).length;
+      if (errors > 0) {
+        write(io.stderr, `${plural(errors, 'error')}: the manifests are not valid.`);
+        ctx.setExitCode(EXIT_ERROR);
+        return;
+      }
+      write(io.stdout, `${plural(set.documents.length, 'document')} valid.`);
+      ctx.setExitCode(EXIT_OK);
+    });
 };

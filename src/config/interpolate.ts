@@ -8,6 +8,11 @@ import { joinPointer } from '../manifest/json-pointer.js';
 export interface InterpolationSources {
   env: Record<string, string | undefined>;
   vars: Readonly<Record<string, string>>;
+  /**
+   * Offline checks (validate): a `${secret:..}` whose variable is not set is left as it is, sensitive and
+   * unresolved, without an issue. A run that talks to DSS needs every secret.
+   */
+  secretsOptional?: boolean;
 }
 
 export interface InterpolationIssue {
@@ -53,6 +58,11 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
   let unresolved = false;
   const replaced = text.replace(REFERENCE, (match: string, source?: string, name?: string) => {
     if (source === undefined || name === undefined) return '${';
+    if (source === 'secret' && sources.secretsOptional && NAME.test(name) && sources.env[name] === undefined) {
+      sensitive = true;
+      unresolved = true;
+      return match;
+    }
     const resolved = resolve(source, name, sources);
     if (typeof resolved === 'string') {
       if (source === 'secret') {
