@@ -75,6 +75,16 @@ export function loadValidManifests(options: LoadManifestOptions, io: CliIo): Man
   return set;
 }
 
+/**
+ * Manifests that declare nothing are a mistake (a wrong -f, an empty checkout) unless the user says otherwise:
+ * a plan of nothing would read "No changes" and pass a pipeline that checked nothing.
+ */
+export function requireDocuments(set: ManifestSet, load: LoadManifestOptions, allowEmpty: boolean): void {
+  if (set.documents.length > 0 || allowEmpty) return;
+  const where = load.paths.map((p) => path.relative(load.cwd, path.resolve(load.cwd, p)) || '.').join(', ');
+  throw new UserError('NO_MANIFESTS', `no manifest document found in ${where}: check -f, or pass --allow-empty if declaring nothing is intended`);
+}
+
 /** `--parallelism`, checked before anything starts (the embedded simulator, clients): a bad flag leaves nothing open. */
 export function parseParallelism(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -145,6 +155,7 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
   const set = loadValidManifests(options.load, io);
   const config = set.config;
+  requireDocuments(set, options.load, options.plan.allowEmpty);
   // Every flag is checked before anything is started, so that an early error has nothing to release.
   const parallelism = parseParallelism(flags.parallelism, config.defaults.parallelism);
   if (!flags.sim) requireConnection(config);

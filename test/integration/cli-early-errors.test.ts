@@ -2,7 +2,7 @@
 // listening (the process would print the error and never exit), and watch refuses the flag before it starts.
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -62,4 +62,27 @@ describe('--parallelism refused with --sim', () => {
       clearTimeout(timeout);
     }
   }, 40_000);
+});
+
+describe('manifests that declare nothing', () => {
+  it.each([['plan'], ['apply'], ['drift']])('%s of an empty -f directory is an error naming it, before any request', async (command) => {
+    mkdirSync(path.join(work, 'empty'));
+    const extra = command === 'apply' ? ['--auto-approve'] : [];
+    const result = await runCliCaptured([command, '-f', 'empty', '--sim', ...extra], { env: env(), cwd: work });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no manifest document found in empty: check -f, or pass --allow-empty');
+    expect(result.stdout).not.toContain('No changes');
+    expect(existsSync(path.join(work, '.dss-gitops'))).toBe(false);
+  });
+
+  it('plan and validate take --allow-empty when declaring nothing is intended', async () => {
+    mkdirSync(path.join(work, 'empty'));
+    const validate = await runCliCaptured(['validate', '-f', 'empty'], { env: env(), cwd: work });
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toContain('No manifest document found');
+    expect((await runCliCaptured(['validate', '-f', 'empty', '--allow-empty'], { env: env(), cwd: work })).code).toBe(0);
+    const plan = await runCliCaptured(['plan', '-f', 'empty', '--sim', '--allow-empty'], { env: env(), cwd: work });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('No changes');
+  });
 });
