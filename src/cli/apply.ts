@@ -96,7 +96,8 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
     load: {
       paths: saved.manifests.paths,
       ...(saved.manifests.configPath !== undefined ? { configPath: saved.manifests.configPath } : {}),
-      vars: flags.var,
+      // The plan's own variables (any given again come after them); the plan's documents keep the reviewed values.
+      vars: [...Object.entries(saved.manifests.vars ?? {}).map(([name, value]) => `${name}=${value}`), ...flags.var],
       varFiles: flags.varFile,
       env: io.env,
       cwd: saved.manifests.cwd,

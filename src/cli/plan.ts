@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
+import { collectVars } from '../config/vars.js';
 import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
 import { buildPlanFile } from '../reconciler/plan-file.js';
 import { planRun } from '../reconciler/reconcile.js';
@@ -76,6 +77,8 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
               cwd: io.cwd,
               paths: load.paths.map((p) => path.resolve(io.cwd, p)),
               ...(load.configPath !== undefined ? { configPath: path.resolve(io.cwd, load.configPath) } : {}),
+              // The variables the plan was made with: `apply FILE` needs them again, not the same flags.
+              vars: collectVars(load.vars, load.varFiles, load.cwd).vars,
             },
             options: {
               prune: run.setup.options.prune,
