@@ -57,6 +57,8 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         io,
         debug: ctx.debug(),
         plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [] },
+        // --changed-since with nothing changed sends no request at all.
+        deferPreflight: flags.changedSince !== undefined,
       });
       try {
         const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);
@@ -66,6 +68,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
           ctx.setExitCode(EXIT_OK);
           return;
         }
+        if (changed) await run.checkConnection();
         const planned = await planRun(run.setup, run.set.documents);
         if (changed) planned.plan.report = withChangedSinceWarnings(planned.plan.report, changed, planned.plan.units.length);
         renderPlan(planned.plan.report, flags.output, io);

@@ -10,6 +10,7 @@ import { nodeSettings, requireConnection } from '../config/connection.js';
 import type { GitopsConfig } from '../config/types.js';
 import { diffManaged } from '../diff/index.js';
 import { createDssClient } from '../dss/client.js';
+import { DssApiError } from '../dss/errors.js';
 import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
 import { findRepoRoot, headCommit } from '../git/repository.js';
@@ -63,6 +64,8 @@ export interface RunContext {
   log: AppLogger;
   clients: RunSetup['clients'];
   sim?: SimulatorHandle;
+  /** The preflight read of each node (done by openRun unless deferred). */
+  checkConnection(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,6 +132,8 @@ export interface OpenRunOptions {
   origin?: { source: string; commit?: string };
   /** Prints the steps of long operations (rollouts) on stdout as they change, for text output only. */
   progressLines?: boolean;
+  /** The command calls `checkConnection()` itself, when it knows it will read DSS at all. */
+  deferPreflight?: boolean;
 }
 
 /**
@@ -149,6 +154,28 @@ export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig
   const secrets = new Set(resolved);
   for (const node of [config.nodes.design, config.nodes.deployer]) if (node?.apiKey) secrets.add(node.apiKey);
   return secrets;
+}
+
+/**
+ * One light read per node before the run: DSS down, a wrong URL or a refused key is one clear error here, not an
+ * error per object after each has retried. The read is not counted in the run's request statistics.
+ */
+async function preflight(design: DssClient, deployer: DssClient): Promise<void> {
+  const checks: Array<[DssClient, string]> = [[design, '/projects/']];
+  if (deployer !== design) checks.push([deployer, '/project-deployer/projects']);
+  for (const [client, route] of checks) {
+    try {
+      await client.getJson(route);
+    } catch (error) {
+      const refused = error instanceof DssApiError && (error.status === 401 || error.status === 403);
+      const hint = refused
+        ? `the API key was refused (HTTP ${(error as DssApiError).status}): check ${client === design ? 'DSS_API_KEY' : 'DSS_DEPLOYER_API_KEY'} or the node's apiKey`
+        : `check ${client === design ? 'DSS_URL' : 'DSS_DEPLOYER_URL'} (or the node's url) and that DSS is up`;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UserError('DSS_PREFLIGHT', `cannot use the ${client.nodeName} node at ${client.url}: ${hint}.\n  ${scrubSecrets(reason)}`, { cause: error });
+    }
+    client.resetStats();
+  }
 }
 
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
@@ -191,6 +218,7 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
   };
   let origin: { source: string; commit?: string };
   try {
+    if (!options.deferPreflight) await preflight(design, deployer);
     origin = options.origin ?? (await sourceOf(options.load, config));
   } catch (error) {
     await closeClients();
@@ -220,6 +248,7 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
     log,
     clients,
     ...(sim ? { sim } : {}),
+    checkConnection: () => preflight(design, deployer),
     async close() {
       await closeClients();
       if (sim) await sim.close();
