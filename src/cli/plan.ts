@@ -11,7 +11,7 @@ import { buildPlanFile } from '../reconciler/plan-file.js';
 import { planRun } from '../reconciler/reconcile.js';
 import { narrowToChangedSince, withChangedSinceWarnings } from './changed-since.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
-import type { CliIo } from './io.js';
+import { useColor, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import type { CommandRegistrar } from './program.js';
 import { addRunOptions, openRun, type RunFlags } from './run-context.js';
@@ -25,7 +25,7 @@ export function outputOption(): Option {
 export function renderPlan(report: PlanReport, format: OutputFormat, io: CliIo): void {
   if (format === 'json') writePlanJson(report, io.stdout);
   else if (format === 'markdown') writePlanMarkdown(report, io.stdout);
-  else renderPlanText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+  else renderPlanText(report, io.stdout, { color: useColor(io, io.stdout) });
 }
 
 interface PlanFlags extends RunFlags {

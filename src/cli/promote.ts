@@ -16,7 +16,7 @@ import type { ManifestDocument } from '../manifest/types.js';
 import { narrowPlan } from '../reconciler/plan.js';
 import { applyRun, planRun, unitsOf, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import { write, type CliIo } from './io.js';
+import { useColor, write, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
 import { renderPlan } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
@@ -116,7 +116,7 @@ async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: R
   renderPlan(planned.plan.report, 'text', io);
   io.stdout.write('\n');
   const report = await applyRun(run.setup, planned);
-  renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+  renderApplyText(report, io.stdout, { color: useColor(io, io.stdout) });
   const status = await readHealth(run.clients.deployer, p.target.deploymentId);
   write(io.stdout, `${p.address}: ${status.health}${status.messages.length > 0 ? ` (${status.messages.join('; ')})` : ''}`);
   if (report.failed === 0 && report.skipped === 0) return EXIT_OK;
