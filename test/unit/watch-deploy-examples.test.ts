@@ -178,7 +178,15 @@ describe('GitHub Actions examples', () => {
 describe('Kubernetes examples', () => {
   it('declares each object once, with the expected kinds', () => {
     const kinds = [...kube.values()].flatMap((f) => f.docs.map((d) => `${d.apiVersion} ${d.kind}`)).sort();
-    expect(kinds).toEqual(['apps/v1 Deployment', 'batch/v1 CronJob', 'v1 Secret', 'v1 Secret', 'v1 Service']);
+    expect(kinds).toEqual([
+      'apps/v1 Deployment',
+      'batch/v1 CronJob',
+      'monitoring.coreos.com/v1 PrometheusRule',
+      'v1 Secret',
+      'v1 Secret',
+      'v1 Secret',
+      'v1 Service',
+    ]);
   });
 
   it('runs watch with probes on /healthz and /readyz, scrape annotations, and a non-root, read-only container', () => {
@@ -241,6 +249,99 @@ describe('Kubernetes examples', () => {
       .filter((ref): ref is Doc => ref !== undefined);
     expect(refs.length).toBeGreaterThan(0);
     for (const ref of refs) expect(secretKeys.has(ref.key as string), ref.key as string).toBe(true);
+  });
+});
+
+/** Metric names that `watch` serves, read from the code, with the series a histogram adds. */
+const METRICS = new Set(
+  [...readFileSync(path.resolve(root, '../src/watch/metrics.ts'), 'utf8').matchAll(/name: '(dss_gitops_\w+)'/g)].flatMap((m) => [
+    m[1]!,
+    `${m[1]!}_bucket`,
+    `${m[1]!}_sum`,
+    `${m[1]!}_count`,
+  ]),
+);
+const metricsIn = (expr: string): string[] => expr.match(/\bdss_gitops_\w+/g) ?? [];
+const pods = (): Array<[string, Doc]> => [
+  ['watch', kind('Deployment').spec.template.spec],
+  ['drift', kind('CronJob').spec.jobTemplate.spec.template.spec],
+];
+
+describe('Kubernetes examples: private repositories, the image, monitoring', () => {
+  it('every container that runs git can read an https token or an SSH key mounted from an optional Secret', () => {
+    const secrets = new Map(
+      [...kube.values()].flatMap((f) => f.docs).filter((d) => d.kind === 'Secret').map((d) => [d.metadata.name as string, Object.keys(d.stringData as object)]),
+    );
+    let checked = 0;
+    for (const [name, pod] of pods()) {
+      const containers = [...((pod.initContainers ?? []) as Doc[]), ...(pod.containers as Doc[])];
+      const cloning = containers.filter((c) => c.command?.[0] === 'git' || (c.args as string[]).includes('--git-url'));
+      expect(cloning.length, name).toBe(1);
+      for (const container of cloning) {
+        const env = new Map((container.env as Doc[]).map((e) => [e.name as string, e.value as string | undefined]));
+        const files = [
+          /--file=(\S+)/.exec(env.get('GIT_CONFIG_VALUE_0') ?? '')?.[1],
+          /-i (\S+)/.exec(env.get('GIT_SSH_COMMAND') ?? '')?.[1],
+          /UserKnownHostsFile=(\S+)/.exec(env.get('GIT_SSH_COMMAND') ?? '')?.[1],
+        ];
+        expect(env.get('GIT_SSH_COMMAND'), name).toContain('StrictHostKeyChecking=yes');
+        for (const file of files) {
+          expect(file, name).toBeDefined();
+          const mount = (container.volumeMounts as Doc[]).find((m) => file!.startsWith(`${m.mountPath as string}/`));
+          expect(mount, `${name}: ${file}`).toBeDefined();
+          const volume = (pod.volumes as Doc[]).find((v) => v.name === mount!.name)!;
+          expect(volume.secret.optional, `${name}: ${file}`).toBe(true);
+          expect(secrets.get(volume.secret.secretName as string), `${name}: ${file}`).toContain(path.posix.basename(file!));
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBe(6);
+  });
+
+  it('HOME and the paths the workloads read are on writable mounted volumes, under a read-only root filesystem', () => {
+    for (const [name, pod] of pods()) {
+      for (const container of [...((pod.initContainers ?? []) as Doc[]), ...(pod.containers as Doc[])]) {
+        const mounts = (container.volumeMounts as Doc[]).filter((m) => !m.readOnly).map((m) => m.mountPath as string);
+        const home = (container.env as Doc[]).find((e) => e.name === 'HOME')?.value as string;
+        expect(mounts, `${name}/${container.name}`).toContain(home);
+        expect(mounts, `${name}/${container.name}`).toContain('/tmp');
+        expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+        const args = (container.args ?? []) as string[];
+        const manifestArg = args[args.indexOf('-f') + 1];
+        if (args.includes('-f')) expect(mounts.some((m) => manifestArg!.startsWith(`${m}/`)), manifestArg).toBe(true);
+      }
+    }
+  });
+
+  it('the image runs the CLI under tini, with HOME outside the image and the mounted checkout', () => {
+    const dockerfile = readFileSync(path.resolve(root, '../Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/apt-get install [^\n]*\btini\b/);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "dss-gitops"\]$/m);
+    expect(dockerfile).toMatch(/^ENV HOME=\/tmp$/m);
+    expect(dockerfile).toMatch(/^WORKDIR \/workspace$/m);
+    // The example pods run the image's entrypoint (their `args` only), except the clone, which runs git itself.
+    for (const [, pod] of pods()) for (const c of pod.containers as Doc[]) expect(c.command, c.name as string).toBeUndefined();
+  });
+
+  it('alerting rules use only metrics watch serves, each with a severity and a summary', () => {
+    const rules = (kind('PrometheusRule').spec.groups as Doc[]).flatMap((g) => g.rules as Doc[]);
+    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['DssGitopsDrift', 'DssGitopsRunsFailing', 'DssGitopsNoRecentSuccess']));
+    for (const rule of rules) {
+      for (const metric of metricsIn(rule.expr as string)) expect(METRICS.has(metric), `${rule.alert}: ${metric}`).toBe(true);
+      expect(rule.labels.severity, rule.alert).toBeDefined();
+      expect(rule.annotations.summary, rule.alert).toBeDefined();
+    }
+    expect(rules.filter((r) => metricsIn(r.expr as string).length > 0).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('the Grafana dashboard parses and charts only metrics watch serves, covering every one of them', () => {
+    const dashboard = JSON.parse(readFileSync(path.join(root, 'kubernetes/grafana-dashboard.json'), 'utf8')) as Doc;
+    const exprs = (dashboard.panels as Doc[]).flatMap((p) => (p.targets as Doc[]).map((t) => t.expr as string));
+    const used = new Set(exprs.flatMap(metricsIn));
+    for (const metric of used) expect(METRICS.has(metric), metric).toBe(true);
+    const served = [...METRICS].filter((m) => !/_(bucket|sum|count)$/.test(m));
+    for (const metric of served) expect([...used].some((u) => u.startsWith(metric)), metric).toBe(true);
   });
 });
 
