@@ -2,7 +2,7 @@
 // Sends GET requests only. Never writes a secret: values under secret-looking names become `${secret:NAME}`
 // references, listed at the end and in SECRETS.md.
 
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { nodeSettings, requireConnection } from '../config/connection.js';
@@ -63,6 +63,20 @@ async function schemasDirFor(out: string): Promise<string | undefined> {
   return path.relative(out, path.join(root, 'schemas')).split(path.sep).join('/');
 }
 
+/** The JSON Schemas this package ships (`schemas/`), copied into an export made outside a repository that has them. */
+const SHIPPED_SCHEMAS = new URL('../../schemas/', import.meta.url);
+const EXPORTED_SCHEMAS_DIR = 'schemas';
+
+/** The schema files the rendered files' `yaml-language-server` lines name, sorted. */
+function referencedSchemas(files: ReadonlyMap<string, string>): string[] {
+  const names = new Set<string>();
+  for (const content of files.values()) {
+    const match = /^# yaml-language-server: \$schema=(\S+)$/m.exec(content);
+    if (match) names.add(path.posix.basename(match[1]!));
+  }
+  return [...names].sort();
+}
+
 function summary(documents: readonly ExportedDocument[]): string {
   const counts = new Map<string, number>();
   for (const doc of documents) counts.set(doc.kind, (counts.get(doc.kind) ?? 0) + 1);
@@ -100,12 +114,16 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
       write(io.stderr, 'Warning: no deployer kind can be exported by this version yet; --deployer exports nothing more.');
     }
     const documents = await collectExport({ kinds: KINDS, clients, log, parallelism, scope, runCache });
-    const schemasDir = await schemasDirFor(out);
+    // Schema lines point at the repository's schemas/ when the output is inside it, else at a copy in the export.
+    const repositorySchemas = await schemasDirFor(out);
     const files = renderExport(documents, {
       layout: flags.layout,
       separateDeployer: config.nodes.deployer !== undefined,
-      ...(schemasDir !== undefined ? { schemasDir } : {}),
+      schemasDir: repositorySchemas ?? EXPORTED_SCHEMAS_DIR,
     });
+    if (repositorySchemas === undefined) {
+      for (const name of referencedSchemas(files)) files.set(`${EXPORTED_SCHEMAS_DIR}/${name}`, readFileSync(new URL(name, SHIPPED_SCHEMAS), 'utf8'));
+    }
     const made = new Set<string>();
     for (const [file, content] of files) {
       const full = path.join(out, ...file.split('/'));
