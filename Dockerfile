@@ -11,7 +11,10 @@ RUN npm ci --no-audit --no-fund && test -f dist/cli/main.js
 # Runtime stage: production dependencies and the compiled CLI only, as a non-root user.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
-RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
+# tini runs as PID 1: it forwards SIGTERM to node (which then finishes its run and exits 0) and reaps the git
+# processes node starts, as `docker run --init` would; openssh-client lets git clone over SSH with a mounted key.
+RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates tini openssh-client \
+  && rm -rf /var/lib/apt/lists/*
 # Users bind-mount their checkout (`-v "$PWD:/workspace"`), owned by their uid, not by node: git then refuses it
 # ("dubious ownership"), the repository root is not found, and runs in Docker record another source and no commit
 # where npx records the checkout's. The image runs only this CLI on what the user mounted, so trust any directory.
@@ -27,7 +30,10 @@ COPY manifests-example-deployer ./manifests-example-deployer
 # /workspace is where users mount their manifests and where the git cache and sim state go; the node user owns it.
 RUN ln -s /app/dist/cli/main.js /usr/local/bin/dss-gitops && chmod +x /app/dist/cli/main.js \
   && mkdir -p /workspace && chown node:node /workspace
+# HOME outside the image and outside the mounted checkout: git and ssh may write there (known hosts), and Kubernetes
+# mounts /tmp writable while the root filesystem stays read-only. Any uid works: git trusts every directory (above).
+ENV HOME=/tmp
 USER node
 WORKDIR /workspace
-ENTRYPOINT ["dss-gitops"]
+ENTRYPOINT ["/usr/bin/tini", "--", "dss-gitops"]
 CMD ["--help"]

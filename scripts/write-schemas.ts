@@ -7,10 +7,34 @@ import { fileURLToPath } from 'node:url';
 import { configSchema } from '../src/config/schema.js';
 import { KIND_NAMES, KIND_SCHEMAS, kindFileName, manifestSchema } from '../src/resources/schemas.js';
 
+/** A reference the tool interpolates before it checks the value (`${env:DSS_URL}`, `https://${var:host}`). */
+const REFERENCE = '\\$\\{(?:env|var|secret):[^}]+\\}';
+
+/**
+ * The schema as an editor sees it: the manifests hold `${env:..}`, `${var:..}` and `${secret:..}` where the tool
+ * checks the interpolated value, so a string pattern (a URL, an id) also accepts a value holding a reference.
+ * A deep copy: the tool's own schemas are untouched.
+ */
+export function forEditors(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(forEditors);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    out[key] = key === 'pattern' && typeof value === 'string' ? `(?:${value})|${REFERENCE}` : key === 'properties' || key === 'patternProperties' ? mapValues(value) : forEditors(value);
+  }
+  return out;
+}
+
+/** `properties` maps names to schemas: a property named `pattern` is a schema, not a pattern. */
+function mapValues(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, forEditors(child)]));
+}
+
 /** File name → content of every generated schema. */
 export function schemaFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  const render = (schema: unknown): string => `${JSON.stringify(schema, null, 2)}\n`;
+  const render = (schema: unknown): string => `${JSON.stringify(forEditors(schema), null, 2)}\n`;
   for (const kind of KIND_NAMES) files.set(`${kindFileName(kind)}.schema.json`, render(KIND_SCHEMAS[kind]));
   files.set('manifest.schema.json', render(manifestSchema()));
   files.set('config.schema.json', render(configSchema));

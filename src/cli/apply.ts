@@ -18,7 +18,7 @@ import { scrubSecrets } from '../log/secrets.js';
 import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/plan-file.js';
 import { applyRun, planRun, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import type { CliIo } from './io.js';
+import { useColor, type CliIo } from './io.js';
 import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { addAdoptOption, outputOption, renderPlan, type OutputFormat } from './plan.js';
@@ -49,7 +49,7 @@ function renderApply(applied: ApplyReport, format: OutputFormat, io: CliIo): voi
   };
   if (format === 'json') io.stdout.write(renderApplyJson(report));
   else if (format === 'markdown') io.stdout.write(renderApplyMarkdown(report));
-  else renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+  else renderApplyText(report, io.stdout, { color: useColor(io, io.stdout) });
 }
 
 async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promise<ApplyReport | undefined> {
@@ -76,7 +76,7 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
     else if (changes && !flags.autoApprove) {
       // stdout stays one JSON or markdown document; the plan the question is about goes to the terminal.
-      renderPlanText(planned.plan.report, io.stderr, { color: Boolean(io.stderr.isTTY) });
+      renderPlanText(planned.plan.report, io.stderr, { color: useColor(io, io.stderr) });
     }
     if (changes && !flags.autoApprove) {
       const answer = await askLine(io, '\nApply these changes? (yes) ');
@@ -113,7 +113,8 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
     load: {
       paths: saved.manifests.paths,
       ...(saved.manifests.configPath !== undefined ? { configPath: saved.manifests.configPath } : {}),
-      vars: flags.var,
+      // The plan's own variables (any given again come after them); the plan's documents keep the reviewed values.
+      vars: [...Object.entries(saved.manifests.vars ?? {}).map(([name, value]) => `${name}=${value}`), ...flags.var],
       varFiles: flags.varFile,
       env: io.env,
       cwd: saved.manifests.cwd,

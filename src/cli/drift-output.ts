@@ -143,8 +143,8 @@ export function renderDriftMarkdown(report: DriftReport, maxLength = DEFAULT_MAX
   return text.length < maxLength ? text : `${text.slice(0, Math.max(0, maxLength - 2))}…`;
 }
 
-export function writeDrift(report: DriftReport, format: 'text' | 'json' | 'markdown', out: Writable & { isTTY?: boolean }): void {
+export function writeDrift(report: DriftReport, format: 'text' | 'json' | 'markdown', out: Writable, color = false): void {
   if (format === 'json') out.write(`${JSON.stringify(driftJson(report), null, 2)}\n`);
   else if (format === 'markdown') out.write(renderDriftMarkdown(report));
-  else out.write(formatDriftText(report, { color: Boolean(out.isTTY) }));
+  else out.write(formatDriftText(report, { color }));
 }

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { driftRun } from '../reconciler/drift-run.js';
 import { writeDrift } from './drift-output.js';
+import { useColor } from './io.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { outputOption, type OutputFormat } from './plan.js';
@@ -36,7 +37,7 @@ export const registerDrift: CommandRegistrar = (program, ctx) => {
         // `prune: true` in the config must not make drift plan deletions: it reports, it never writes.
         const setup = { ...run.setup, options: { ...run.setup.options, prune: false } };
         const { report } = await driftRun(setup, run.set.documents);
-        writeDrift(report, flags.output, io.stdout);
+        writeDrift(report, flags.output, io.stdout, useColor(io, io.stdout));
         ctx.setExitCode(report.drift.length > 0 ? EXIT_CHANGES : EXIT_OK);
       } finally {
         await run.close();

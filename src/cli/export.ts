@@ -2,7 +2,7 @@
 // Sends GET requests only. Never writes a secret: values under secret-looking names become `${secret:NAME}`
 // references, listed at the end and in SECRETS.md.
 
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { nodeSettings, requireConnection } from '../config/connection.js';
@@ -23,7 +23,7 @@ import type { SimulatorHandle } from '../simulator/server.js';
 import { EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 import type { CommandRegistrar } from './program.js';
-import { runSecretValues, SIM_STATE_FILE, startEmbeddedSimulator } from './run-context.js';
+import { parseParallelism, runSecretValues, SIM_STATE_FILE, startEmbeddedSimulator } from './run-context.js';
 
 interface ExportFlags {
   project: string[];
@@ -63,11 +63,18 @@ export async function schemasDirFor(out: string): Promise<string | undefined> {
   return path.relative(out, path.join(root, 'schemas')).split(path.sep).join('/');
 }
 
-function parallelismOf(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError('BAD_FLAG', `--parallelism must be a positive integer, not ${value}`);
-  return n;
+/** The JSON Schemas this package ships (`schemas/`), copied into an export made outside a repository that has them. */
+const SHIPPED_SCHEMAS = new URL('../../schemas/', import.meta.url);
+const EXPORTED_SCHEMAS_DIR = 'schemas';
+
+/** The schema files the rendered files' `yaml-language-server` lines name, sorted. */
+function referencedSchemas(files: ReadonlyMap<string, string>): string[] {
+  const names = new Set<string>();
+  for (const content of files.values()) {
+    const match = /^# yaml-language-server: \$schema=(\S+)$/m.exec(content);
+    if (match) names.add(path.posix.basename(match[1]!));
+  }
+  return [...names].sort();
 }
 
 function summary(documents: readonly ExportedDocument[]): string {
@@ -83,18 +90,20 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
   for (const problem of loaded.problems) write(io.stderr, formatProblem(problem, io.cwd));
   if (loaded.problems.some(isError)) throw new UserError('INVALID_CONFIG', 'the configuration is not valid');
   const config = loaded.config;
-  let sim: SimulatorHandle | undefined;
-  if (flags.sim) sim = await startEmbeddedSimulator(io, config);
-  else requireConnection(config, flags.deployer ? ['design', 'deployer'] : ['design']);
+  // Every flag is checked before the embedded simulator starts, so that an early error has nothing to release.
+  const parallelism = parseParallelism(flags.parallelism, config.defaults.parallelism);
+  if (!flags.sim) requireConnection(config, flags.deployer ? ['design', 'deployer'] : ['design']);
+  const sim: SimulatorHandle | undefined = flags.sim ? await startEmbeddedSimulator(io, config) : undefined;
   const secrets = runSecretValues(loaded.secrets, config);
   const log = createLogger({ level: debug ? 'debug' : 'warn', pretty: Boolean(io.stderr.isTTY), destination: io.stderr, secrets });
-  const parallelism = parallelismOf(flags.parallelism, config.defaults.parallelism);
   config.defaults = { ...config.defaults, parallelism };
-  const design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
-  const deployer: DssClient = config.nodes.deployer
-    ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
-    : design;
+  let design: DssClient | undefined;
+  let deployer: DssClient | undefined;
   try {
+    design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
+    deployer = config.nodes.deployer
+      ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
+      : design;
     const clients = { design, deployer };
     const runCache = new Map<string, unknown>();
     const scope = await resolveExportScope(
@@ -105,12 +114,16 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
       write(io.stderr, 'Warning: no deployer kind can be exported by this version yet; --deployer exports nothing more.');
     }
     const documents = await collectExport({ kinds: KINDS, clients, log, parallelism, scope, runCache });
-    const schemasDir = await schemasDirFor(out);
+    // Schema lines point at the repository's schemas/ when the output is inside it, else at a copy in the export.
+    const repositorySchemas = await schemasDirFor(out);
     const files = renderExport(documents, {
       layout: flags.layout,
       separateDeployer: config.nodes.deployer !== undefined,
-      ...(schemasDir !== undefined ? { schemasDir } : {}),
+      schemasDir: repositorySchemas ?? EXPORTED_SCHEMAS_DIR,
     });
+    if (repositorySchemas === undefined) {
+      for (const name of referencedSchemas(files)) files.set(`${EXPORTED_SCHEMAS_DIR}/${name}`, readFileSync(new URL(name, SHIPPED_SCHEMAS), 'utf8'));
+    }
     const made = new Set<string>();
     for (const [file, content] of files) {
       const full = path.join(out, ...file.split('/'));
@@ -126,8 +139,8 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
       for (const [name, where] of needed) write(io.stdout, `  ${name}  (${where.join(', ')})`);
     }
   } finally {
-    await design.close();
-    if (deployer !== design) await deployer.close();
+    await design?.close();
+    if (deployer !== design) await deployer?.close();
     if (sim) await sim.close();
   }
 }

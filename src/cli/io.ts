@@ -12,6 +12,18 @@ export interface CliIo {
   stdinIsTTY: boolean;
   /** Reads one line from standard input, for confirmations. */
   readLine?: (prompt: string) => Promise<string>;
+  /** `--no-color` was given. */
+  noColor?: boolean;
+}
+
+/**
+ * Whether output to `stream` is colored: only on a terminal, and never with `--no-color`, a non-empty NO_COLOR
+ * (no-color.org) or TERM=dumb.
+ */
+export function useColor(io: CliIo, stream: Writable & { isTTY?: boolean }): boolean {
+  if (!stream.isTTY || io.noColor) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  return io.env.TERM !== 'dumb';
 }
 
 export function processIo(): CliIo {

@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
+import { collectVars } from '../config/vars.js';
 import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
 import { buildPlanFile } from '../reconciler/plan-file.js';
 import { planRun } from '../reconciler/reconcile.js';
 import { narrowToChangedSince, withChangedSinceWarnings } from './changed-since.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
-import type { CliIo } from './io.js';
+import { useColor, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { addRunOptions, openRun, type RunFlags } from './run-context.js';
@@ -27,7 +28,7 @@ export function outputOption(): Option {
 export function renderPlan(report: PlanReport, format: OutputFormat, io: CliIo): void {
   if (format === 'json') writePlanJson(report, io.stdout);
   else if (format === 'markdown') writePlanMarkdown(report, io.stdout);
-  else renderPlanText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+  else renderPlanText(report, io.stdout, { color: useColor(io, io.stdout) });
 }
 
 interface PlanFlags extends RunFlags {
@@ -84,6 +85,8 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         io,
         debug: ctx.debug(),
         plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [], replace: flags.replace ?? [] },
+        // --changed-since with nothing changed sends no request at all.
+        deferPreflight: flags.changedSince !== undefined,
       });
       try {
         const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);
@@ -93,6 +96,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
           ctx.setExitCode(EXIT_OK);
           return;
         }
+        if (changed) await run.checkConnection();
         const planned = await planRun(run.setup, run.set.documents);
         if (changed) planned.plan.report = withChangedSinceWarnings(planned.plan.report, changed, planned.plan.units.length);
         renderPlan(planned.plan.report, flags.output, io);
@@ -104,6 +108,8 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
               cwd: io.cwd,
               paths: load.paths.map((p) => path.resolve(io.cwd, p)),
               ...(load.configPath !== undefined ? { configPath: path.resolve(io.cwd, load.configPath) } : {}),
+              // The variables the plan was made with: `apply FILE` needs them again, not the same flags.
+              vars: collectVars(load.vars, load.varFiles, load.cwd).vars,
             },
             options: {
               prune: run.setup.options.prune,

@@ -2,7 +2,7 @@
 // to exit codes in one place.
 
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { DssGitopsError } from '../errors.js';
 import { CREDENTIAL_ENV } from '../config/env-policy.js';
 import { SecretRegistry, withRunSecrets } from '../log/secrets.js';
@@ -30,8 +30,10 @@ export function buildProgram(ctx: CommandContext): Command {
     .description('GitOps for Dataiku DSS: plan, apply, detect drift and promote bundles from manifests in Git')
     .version(packageVersion(), '-V, --version')
     .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError()
+    .option('--no-color', 'plain output, even on a terminal (as NO_COLOR=1 or TERM=dumb)')
+    .showHelpAfterError(`Usage: dss-gitops [options] [command]  (--help for more)`)
     .exitOverride()
+    .configureHelp({ optionDescription: describeOption })
     .configureOutput({
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
@@ -49,8 +51,22 @@ export function buildProgram(ctx: CommandContext): Command {
 function inheritSettings(parent: Command): void {
   for (const command of parent.commands) {
     command.copyInheritedSettings(parent);
+    // After a usage error (with its "Did you mean" suggestion): the command's own usage, not the whole help.
+    command.showHelpAfterError(usageLine(command));
     inheritSettings(command);
   }
+}
+
+function usageLine(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return `Usage: ${names.join(' ')} ${command.usage()}  (--help for more)`;
+}
+
+/** Option help without `(default: [])`: an empty list is the absence of a value, not a default worth showing. */
+function describeOption(option: Option): string {
+  const text = Help.prototype.optionDescription.call(new Help(), option);
+  return text.replace(/ \(default: \[\]\)/, '').replace(/\(default: \[\]\)/, '').trim();
 }
 
 /**
@@ -83,9 +99,12 @@ function scrubbedStream<T extends CliIo['stdout']>(stream: T, secrets: SecretReg
   });
 }
 
-async function run(argv: string[], io: CliIo, secrets: SecretRegistry): Promise<number> {
+async function run(argv: string[], callerIo: CliIo, secrets: SecretRegistry): Promise<number> {
   let exitCode = EXIT_OK;
   let debug = false;
+  // The run's own io, so that the global --no-color can be recorded on it before a command runs.
+  const runIo: CliIo = { ...callerIo };
+  const io = runIo;
   const ctx: CommandContext = {
     io,
     setExitCode: (code) => {
@@ -96,6 +115,7 @@ async function run(argv: string[], io: CliIo, secrets: SecretRegistry): Promise<
   const program = buildProgram(ctx);
   program.hook('preAction', (root) => {
     debug = Boolean(root.opts<{ debug?: boolean }>().debug);
+    runIo.noColor = root.opts<{ color?: boolean }>().color === false;
   });
   try {
     await program.parseAsync(argv, { from: 'user' });

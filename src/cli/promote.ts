@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
+import { simpleGit } from 'simple-git';
 import { renderApplyText } from '../diff/index.js';
 import { readHealth } from '../deployer/deployer-reads.js';
 import { commitMessage, defaultBranch, summaryLine } from '../deployer/describe.js';
@@ -17,7 +18,7 @@ import type { ManifestDocument } from '../manifest/types.js';
 import { narrowPlan } from '../reconciler/plan.js';
 import { applyRun, planRun, unitsOf, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import { write, type CliIo } from './io.js';
+import { useColor, write, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
 import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
 import { renderPlan } from './plan.js';
@@ -33,6 +34,7 @@ interface PromoteFlags extends ManifestFlags, LockFlags {
   branch?: string;
   sim?: boolean;
   detailedExitcode?: boolean;
+  parallelism?: string;
 }
 
 type Mode = 'show' | 'write' | 'commit' | 'apply';
@@ -61,7 +63,30 @@ async function writeManifest(rewritten: RewrittenManifest, io: CliIo): Promise<v
   write(io.stdout, `Wrote ${relative(io, rewritten.file)}: line ${rewritten.line} changed.`);
 }
 
+/**
+ * `--commit` commits the manifest file whole: refused when the file differs from HEAD (uncommitted edits, or not
+ * committed at all), which the commit would otherwise carry along with the one-line promotion.
+ */
+async function requireCommittedFile(file: string, io: CliIo): Promise<void> {
+  const git = simpleGit({ baseDir: path.dirname(file) });
+  let changed: boolean;
+  try {
+    const tracked = (await git.raw(['ls-files', '--', path.basename(file)])).trim() !== '';
+    changed = !tracked || (await git.raw(['diff', '--name-only', 'HEAD', '--', path.basename(file)])).trim() !== '';
+  } catch (error) {
+    throw new UserError('git-status', `cannot tell whether ${relative(io, file)} has uncommitted changes`, { cause: error });
+  }
+  if (changed) {
+    throw new UserError(
+      'PROMOTE_DIRTY_FILE',
+      `${relative(io, file)} has changes that are not committed: --commit would commit them with the promotion. ` +
+        'Commit or stash them first, or use --write',
+    );
+  }
+}
+
 async function commitManifest(p: Promotion, rewritten: RewrittenManifest, flags: PromoteFlags, io: CliIo): Promise<void> {
+  await requireCommittedFile(rewritten.file, io);
   const branch = flags.branch ?? defaultBranch(p);
   const done = await createBranchAndCommit({
     repoRoot: path.dirname(rewritten.file),
@@ -142,7 +167,7 @@ async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: R
     }
     throw error;
   }
-  renderApplyText(report, io.stdout, { color: Boolean(io.stdout.isTTY) });
+  renderApplyText(report, io.stdout, { color: useColor(io, io.stdout) });
   const status = await readHealth(run.clients.deployer, p.target.deploymentId);
   write(io.stdout, `${p.address}: ${status.health}${status.messages.length > 0 ? ` (${status.messages.join('; ')})` : ''}`);
   if (report.failed === 0 && report.skipped === 0) return EXIT_OK;
@@ -212,6 +237,7 @@ export const registerPromote: CommandRegistrar = (program, ctx) => {
     .option('--apply', 'write the manifest and apply that deployment now')
     .option('--force', 'promote even from an unhealthy source, or backwards through the stages')
     .option('--detailed-exitcode', 'without a flag, exit 2 when the manifest would change')
+    .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (deployment: string, flags: PromoteFlags) => {
       ctx.setExitCode(await promote(deployment, flags, ctx));

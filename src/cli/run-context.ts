@@ -10,6 +10,7 @@ import { nodeSettings, requireConnection } from '../config/connection.js';
 import type { GitopsConfig } from '../config/types.js';
 import { diffManaged } from '../diff/index.js';
 import { createDssClient } from '../dss/client.js';
+import { DssApiError } from '../dss/errors.js';
 import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
 import { findRepoRoot, headCommit } from '../git/repository.js';
@@ -67,6 +68,8 @@ export interface RunContext {
   log: AppLogger;
   clients: RunSetup['clients'];
   sim?: SimulatorHandle;
+  /** The preflight read of each node (done by openRun unless deferred). */
+  checkConnection(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,8 +82,19 @@ export function loadValidManifests(options: LoadManifestOptions, io: CliIo): Man
   return set;
 }
 
-function parseParallelism(value: string | undefined, config: GitopsConfig): number {
-  if (value === undefined) return config.defaults.parallelism;
+/**
+ * Manifests that declare nothing are a mistake (a wrong -f, an empty checkout) unless the user says otherwise:
+ * a plan of nothing would read "No changes" and pass a pipeline that checked nothing.
+ */
+export function requireDocuments(set: ManifestSet, load: LoadManifestOptions, allowEmpty: boolean): void {
+  if (set.documents.length > 0 || allowEmpty) return;
+  const where = load.paths.map((p) => path.relative(load.cwd, path.resolve(load.cwd, p)) || '.').join(', ');
+  throw new UserError('NO_MANIFESTS', `no manifest document found in ${where}: check -f, or pass --allow-empty if declaring nothing is intended`);
+}
+
+/** `--parallelism`, checked before anything starts (the embedded simulator, clients): a bad flag leaves nothing open. */
+export function parseParallelism(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UserError('BAD_FLAG', `--parallelism must be a positive integer, not ${value}`);
   return n;
@@ -122,6 +136,8 @@ export interface OpenRunOptions {
   origin?: { source: string; commit?: string };
   /** Prints the steps of long operations (rollouts) on stdout as they change, for text output only. */
   progressLines?: boolean;
+  /** The command calls `checkConnection()` itself, when it knows it will read DSS at all. */
+  deferPreflight?: boolean;
 }
 
 /**
@@ -150,13 +166,48 @@ export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig
   return registry;
 }
 
+/**
+ * One light read per node before the run: DSS down, a wrong URL or a refused key is one clear error here, not an
+ * error per object after each has retried. The read is not counted in the run's request statistics.
+ */
+async function preflight(design: DssClient, deployer: DssClient): Promise<void> {
+  const checks: Array<[DssClient, string]> = [[design, '/projects/']];
+  if (deployer !== design) checks.push([deployer, '/project-deployer/projects']);
+  for (const [client, route] of checks) {
+    try {
+      await client.getJson(route);
+    } catch (error) {
+      const refused = error instanceof DssApiError && (error.status === 401 || error.status === 403);
+      const hint = refused
+        ? `the API key was refused (HTTP ${(error as DssApiError).status}): check ${client === design ? 'DSS_API_KEY' : 'DSS_DEPLOYER_API_KEY'} or the node's apiKey`
+        : `check ${client === design ? 'DSS_URL' : 'DSS_DEPLOYER_URL'} (or the node's url) and that DSS is up`;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UserError('DSS_PREFLIGHT', `cannot use the ${client.nodeName} node at ${client.url}: ${hint}.\n  ${scrubSecrets(reason)}`, { cause: error });
+    }
+    client.resetStats();
+  }
+}
+
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
   const set = loadValidManifests(options.load, io);
   const config = set.config;
-  let sim: SimulatorHandle | undefined;
-  if (flags.sim) sim = await startEmbeddedSimulator(io, config);
-  else requireConnection(config);
+  requireDocuments(set, options.load, options.plan.allowEmpty);
+  // Every flag is checked before anything is started, so that an early error has nothing to release.
+  const parallelism = parseParallelism(flags.parallelism, config.defaults.parallelism);
+  if (!flags.sim) requireConnection(config);
+  const sim = flags.sim ? await startEmbeddedSimulator(io, config) : undefined;
+  try {
+    return await openClients(options, set, parallelism, sim);
+  } catch (error) {
+    if (sim) await sim.close();
+    throw error;
+  }
+}
+
+async function openClients(options: OpenRunOptions, set: ManifestSet, parallelism: number, sim: SimulatorHandle | undefined): Promise<RunContext> {
+  const { io } = options;
+  const config = set.config;
   const secrets = runSecretValues(set.secrets, config);
   const log = createLogger({
     level: options.debug ? 'debug' : 'warn',
@@ -165,14 +216,24 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     secrets,
   });
   // The connection pools are sized from defaults.parallelism: --parallelism must size them too.
-  const parallelism = parseParallelism(flags.parallelism, config);
   config.defaults = { ...config.defaults, parallelism };
   const design = createDssClient(nodeSettings(config, 'design'), { nodeName: 'design', defaults: config.defaults, logger: log });
   const deployer: DssClient = config.nodes.deployer
     ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
     : design;
   const clients = { design, deployer };
-  const origin = options.origin ?? (await sourceOf(options.load, config));
+  const closeClients = async (): Promise<void> => {
+    await design.close();
+    if (deployer !== design) await deployer.close();
+  };
+  let origin: { source: string; commit?: string };
+  try {
+    if (!options.deferPreflight) await preflight(design, deployer);
+    origin = options.origin ?? (await sourceOf(options.load, config));
+  } catch (error) {
+    await closeClients();
+    throw error;
+  }
   const progress = io.stderr.isTTY
     ? (address: string, state: NodeState | 'read'): void => {
         if (state === 'done' || state === 'failed' || state === 'skipped') io.stderr.write(`${address}: ${state}\n`);
@@ -197,9 +258,9 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
     log,
     clients,
     ...(sim ? { sim } : {}),
+    checkConnection: () => preflight(design, deployer),
     async close() {
-      await design.close();
-      if (deployer !== design) await deployer.close();
+      await closeClients();
       if (sim) await sim.close();
     },
   };

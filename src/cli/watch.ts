@@ -16,7 +16,7 @@ import { EXIT_OK } from './exit-codes.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
 import { addLockOptions, type LockFlags } from './lock-options.js';
 import type { CommandRegistrar } from './program.js';
-import { SIM_STATE_FILE } from './run-context.js';
+import { parseParallelism, SIM_STATE_FILE } from './run-context.js';
 import { createDriftRunner } from './watch-run.js';
 
 interface WatchFlags extends ManifestFlags, LockFlags {
@@ -70,6 +70,7 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
       const { io } = ctx;
       // Refuse bad flags before anything starts: a controller that fails at its first tick fails late.
       assertValidSchedule(flags.schedule);
+      parseParallelism(flags.parallelism, 1);
       const listen = flags.listen === undefined ? undefined : parseListenAddress(flags.listen);
       const source = createManifestSource(sourceOptions(flags, io.env, io.cwd));
       const webhook = webhookUrl(flags, io.env);

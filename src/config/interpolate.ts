@@ -12,6 +12,11 @@ export interface InterpolationSources {
   vars: Readonly<Record<string, string>>;
   /** Refuses some environment reads; without one, every variable may be read. */
   policy?: ReferencePolicy;
+  /**
+   * Offline checks (validate): a `${secret:..}` whose variable is not set is left as it is, sensitive and
+   * unresolved, without an issue. A run that talks to DSS needs every secret.
+   */
+  secretsOptional?: boolean;
 }
 
 export interface InterpolationIssue {
@@ -57,6 +62,17 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
   let unresolved = false;
   const replaced = text.replace(REFERENCE, (match: string, source?: string, name?: string) => {
     if (source === undefined || name === undefined) return '${';
+    if (
+      source === 'secret' &&
+      sources.secretsOptional === true &&
+      NAME.test(name) &&
+      sources.env[name] === undefined &&
+      sources.policy?.refuse(source, name, pointer) === undefined
+    ) {
+      sensitive = true;
+      unresolved = true;
+      return match;
+    }
     const resolved = resolve(source, name, pointer, sources);
     if (typeof resolved === 'string') {
       if (source === 'secret' || (source === 'env' && sources.policy?.secretPlace(pointer) === true)) {

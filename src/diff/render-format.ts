@@ -109,10 +109,26 @@ function wholeObjectLeaves(change: FieldChange): Array<[string, unknown]> | unde
 }
 
 /**
+ * A permission grant added or removed whole (`permissions[group=analysts]`, every flag a boolean) as one line
+ * naming the flags it grants: a flag not named is false, so thirteen `flag: false` lines say nothing more.
+ */
+function grantLine(change: FieldChange): string | undefined {
+  if (change.sensitive || change.kind === 'modify' || !/\[(group|user)=[^\]]*\]$/.test(change.path)) return undefined;
+  const value = change.kind === 'add' ? change.after : change.before;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const flags = Object.entries(value).filter(([key]) => key !== 'group' && key !== 'user');
+  if (flags.length === 0 || !flags.every(([, v]) => typeof v === 'boolean')) return undefined;
+  const granted = flags.filter(([, v]) => v === true).map(([key]) => key);
+  return `${change.path}: ${granted.length > 0 ? granted.join(', ') : '(no permission)'}`;
+}
+
+/**
  * The lines of one field change: a single line, or for multi-line text a header and the changed lines with a
  * little context, each as [sign, text] so that each output places the sign where its readers expect it.
  */
 export function fieldLines(change: FieldChange): Array<{ sign: ' ' | '-' | '+' | '~'; text: string; detail: boolean }> {
+  const grant = grantLine(change);
+  if (grant !== undefined) return [{ sign: KIND_SYMBOL[change.kind] as '+' | '-', text: grant, detail: false }];
   const whole = wholeObjectLeaves(change);
   if (whole !== undefined) {
     const sign = KIND_SYMBOL[change.kind] as '+' | '-';

@@ -24,7 +24,7 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
 
   const vars = collectVars(options.vars, options.varFiles, cwd);
   problems.push(...vars.problems);
-  const sources = { env, vars: vars.vars };
+  const sources = { env, vars: vars.vars, ...(options.requireSecrets === false ? { secretsOptional: true } : {}) };
 
   const found = findManifestFiles(options.paths, cwd);
   problems.push(...found.problems);

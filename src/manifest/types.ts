@@ -54,6 +54,8 @@ export interface LoadManifestOptions {
   varFiles: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /** False for offline checks: an unset `${secret:..}` is not an error (default: every secret is required). */
+  requireSecrets?: boolean;
 }
 
 export interface ManifestSet {

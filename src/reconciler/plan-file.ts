@@ -29,8 +29,11 @@ export interface PlanFile {
   created_at: string;
   source: string;
   commit?: string;
-  /** Where the manifests were loaded from, to re-resolve secrets and connection settings on apply. */
-  manifests: { cwd: string; paths: string[]; configPath?: string };
+  /**
+   * Where the manifests were loaded from, to re-resolve secrets and connection settings on apply, and the
+   * `${var:..}` values they were planned with (`--var`, `--var-file`: never secrets, which come from the environment).
+   */
+  manifests: { cwd: string; paths: string[]; configPath?: string; vars?: Record<string, string> };
   options: Pick<PlanOptions, 'prune' | 'allowEmpty' | 'targets' | 'pruneKinds'>;
   salt: string;
   report: PlanReport;

@@ -176,7 +176,17 @@ describe('export', () => {
       'dss-gitops.yaml',
       'folders/Analytics/Churn.yaml',
       'folders/Analytics.yaml',
+      'schemas/config.schema.json',
+      'schemas/project-folder.schema.json',
+      'schemas/project.schema.json',
+      'schemas/scenario.schema.json',
     ]);
+    // Outside a repository with schemas, the export carries the schemas its files name, so editors find them.
+    for (const [file, content] of first) {
+      const schema = /^# yaml-language-server: \$schema=(\S+)$/m.exec(content)?.[1];
+      if (schema !== undefined) expect(first.has(path.posix.join(path.posix.dirname(file), schema)), `${file}: ${schema}`).toBe(true);
+    }
+    expect(first.get('schemas/project.schema.json')).toBe(readFileSync(path.resolve(import.meta.dirname, '../../schemas/project.schema.json'), 'utf8'));
     const everything = [...first.values()].join('\n') + exported.stdout;
     expect(everything).not.toContain(DB_PASSWORD);
     expect(everything).not.toContain(API_TOKEN);
@@ -194,7 +204,7 @@ describe('export', () => {
     }
 
     const project = first.get('CHURN/project.yaml') ?? '';
-    expect(project.startsWith('# yaml-language-server: $schema=project.schema.json\n')).toBe(true);
+    expect(project.startsWith('# yaml-language-server: $schema=../schemas/project.schema.json\n')).toBe(true);
     expect(parse(project)).toEqual({
       apiVersion: 'dss-gitops/v1',
       kind: 'Project',

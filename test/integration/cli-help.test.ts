@@ -104,10 +104,30 @@ describe('dss-gitops command line', () => {
     // Options naming the environment variable that holds a key (`--admin-key-env NAME`) are the sanctioned way.
     const offending = REGISTERED.flatMap(({ command }) =>
       command.options
+        .filter((option) => option.required || option.optional)
         .map((option) => option.long ?? option.short ?? '')
         .filter((flag) => /key|token|password|secret/i.test(flag) && !flag.endsWith('-env'))
         .map((flag) => `${command.name()} ${flag}`),
     );
     expect(offending).toEqual([]);
+  });
+});
+
+describe('usage errors and help text', () => {
+  it('a typo prints the suggestion and one usage line, not the whole help', async () => {
+    const option = await run(['plan', '--pruen']);
+    expect(option.code).toBe(1);
+    expect(option.stderr).toBe("error: unknown option '--pruen'\n(Did you mean --prune?)\nUsage: dss-gitops plan [options]  (--help for more)\n");
+    const command = await run(['paln']);
+    expect(command.stderr).toBe("error: unknown command 'paln'\n(Did you mean plan?)\nUsage: dss-gitops [options] [command]  (--help for more)\n");
+  });
+
+  it.each(PATHS.map((p) => [p.join(' '), p] as const))('%s --help shows no (default: [])', async (_name, commandPath) => {
+    const result = await run([...commandPath, '--help']);
+    expect(result.stdout).not.toContain('(default: [])');
+  });
+
+  it('keeps real defaults in the help', async () => {
+    expect((await run(['plan', '--help'])).stdout).toMatch(/--output <format>\s+output format \(choices: "text", "json", "markdown",\s+default: "text"\)/);
   });
 });

@@ -37,6 +37,8 @@ describe('progress lines', () => {
         debug: false,
         plan: { prune: false, allowEmpty: true, targets: [] },
         progressLines: true,
+        // No DSS behind the URL: the run only prints, it never reads.
+        deferPreflight: true,
       });
       try {
         expect(run.setup.onMessage).toBeDefined();

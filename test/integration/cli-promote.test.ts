@@ -1,7 +1,7 @@
 // `dss-gitops promote` against a design node and two automation nodes: source resolution by id and by stage,
 // refusals (unhealthy, not deployed, backwards) and --force, the one-line manifest rewrite, the branch and commit.
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setBundle } from './simulator-deployer-helpers.js';
@@ -154,6 +154,25 @@ describe('promote --write and --commit', () => {
     const committed = git(dir, 'show', 'HEAD:m/deployer.yaml');
     expect(changedLines(DEPLOYER_YAML.trimEnd(), committed)).toEqual([BUNDLE_LINE]);
     expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('--commit refuses a manifest file with uncommitted edits, leaving the branch, the file and the index as they were', async () => {
+    const file = path.join(dir, 'm', 'deployer.yaml');
+    const edited = `${DEPLOYER_YAML}# an unrelated edit in progress\n`;
+    writeFileSync(file, edited);
+    const result = await promote('churn-prod', '--from', 'Test', '--commit');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('m/deployer.yaml has changes that are not committed: --commit would commit them with the promotion');
+    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+    expect(git(dir, 'branch', '--list', 'promote/*')).toBe('');
+    expect(manifest()).toBe(edited);
+    expect(git(dir, 'diff', '--cached', '--name-only')).toBe('');
+  });
+
+  it('takes --parallelism, as the other commands that talk to DSS', async () => {
+    const result = await promote('churn-prod', '--from', 'Test', '--parallelism', '2');
+    expect(result.code).toBe(0);
+    expect((await promote('churn-prod', '--from', 'Test', '--parallelism', '0')).stderr).toContain('--parallelism must be a positive integer, not 0');
   });
 
   it('--commit --branch names the branch; an existing branch is refused', async () => {

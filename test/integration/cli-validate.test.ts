@@ -98,6 +98,22 @@ describe('dss-gitops validate', () => {
     expect(bad.stderr + bad.stdout).not.toContain('literal-admin-key');
   });
 
+  it('needs no secret value offline, and names the unset ones with --require-secrets', async () => {
+    const dir = tree({
+      'dss-gitops.yaml': 'nodes:\n  design:\n    url: https://dss.example.com\n    apiKey: ${secret:DSS_API_KEY}\n',
+      'p.yaml': `${PROJECT}spec:\n  variables:\n    local:\n      token: \${secret:TOKEN}\n`,
+    });
+    expect(await run(['validate', '-f', '.'], { cwd: dir, env: {} })).toEqual({ code: 0, stdout: '1 document valid.\n', stderr: '' });
+    const strict = await run(['validate', '-f', '.', '--require-secrets'], { cwd: dir, env: { DSS_API_KEY: 'k' } });
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('p.yaml:8:14: unresolved `${secret:TOKEN}`: the environment variable TOKEN is not set');
+    expect(strict.stderr).not.toContain('DSS_API_KEY');
+    // Plan talks to DSS: there, a missing secret is still an error before any request.
+    const plan = await run(['plan', '-f', '.'], { cwd: dir, env: { DSS_API_KEY: 'k' } });
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain('unresolved `${secret:TOKEN}`');
+  });
+
   it('refuses a --var that is not NAME=VALUE', async () => {
     const result = await run(['validate', '-f', 'test/fixtures/valid/full', '--var', 'environment']);
     expect(result.code).toBe(1);

@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { KIND_NAMES, KIND_SCHEMAS, isKindName, kindFileName, manifestSchema } from '../../src/resources/schemas.js';
 import { SCHEMAS_DIRECTORY, schemaFiles } from '../../scripts/write-schemas.js';
+import { configSchema } from '../../src/config/schema.js';
 
 describe('schemas', () => {
   it('are checked in exactly as `npm run schemas` writes them', () => {
@@ -43,6 +44,37 @@ describe('schemas', () => {
     }
     const typo = { apiVersion: 'dss-gitops/v1', kind: 'Infra', metadata: { name: 'x' }, spec: { stage: 'P', stag: 'x' } };
     expect(validate(typo)).toBe(false);
+  });
+
+  it('let an editor accept ${env:..}, ${var:..} and ${secret:..} where the tool checks the interpolated value', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const config = ajv.compile(JSON.parse(schemaFiles().get('config.schema.json')!));
+    for (const url of ['${env:DSS_URL}', 'https://${var:host}:11200', 'https://dss.example.com']) {
+      expect(config({ nodes: { design: { url } } }), `${url}: ${JSON.stringify(config.errors)}`).toBe(true);
+    }
+    expect(config({ nodes: { design: { url: 'ftp://dss.example.com' } } })).toBe(false);
+    // The tool's own schema is unchanged: it checks the value after interpolation.
+    expect(ajv.compile(configSchema)({ nodes: { design: { url: '${env:DSS_URL}' } } })).toBe(false);
+  });
+
+  it('let an editor validate every example manifest against the schema its first line names', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    let checked = 0;
+    for (const tree of ['manifests-example', 'manifests-example-deployer']) {
+      const root = path.resolve(SCHEMAS_DIRECTORY, '..', tree);
+      for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f))) {
+        const text = readFileSync(path.join(root, file), 'utf8');
+        const schemaPath = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
+        if (schemaPath === undefined) continue;
+        const validate = ajv.compile(JSON.parse(readFileSync(path.resolve(root, path.dirname(file), schemaPath), 'utf8')));
+        for (const doc of parseAllDocuments(text)) {
+          expect(validate(doc.toJS() ?? {}), `${tree}/${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+          checked += 1;
+        }
+        ajv.removeSchema();
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it('keep the tool structures strict and DSS objects open', () => {

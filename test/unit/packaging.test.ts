@@ -164,7 +164,7 @@ describe('Dockerfile', () => {
     const user = runtime.instructions.filter((i) => i.keyword === 'USER').at(-1)?.args;
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user?.split(':')[0]);
-    expect(runtime.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe('["dss-gitops"]');
+    expect(runtime.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe('["/usr/bin/tini", "--", "dss-gitops"]');
   });
 
   it('lets git read a repository bind-mounted with another owner, so runs record the same source and commit as npx', () => {

@@ -225,3 +225,24 @@ describe('an item added or removed whole', () => {
     expect(formatPlanText(report)).toMatch(/\+ triggers\[id=wide\]: \{"id":"wide".*chars\)\n/);
   });
 });
+
+describe('a permission grant added or removed whole', () => {
+  const policy: DiffPolicy = { keyedLists: { '/permissions': ['group', 'user'] }, exact: ['/permissions'] };
+  const flags = { admin: false, readProjectContent: true, writeProjectContent: false, readDashboards: true, runScenarios: false };
+
+  it('is one line naming the flags it grants, in text and markdown; a changed flag keeps its own line', () => {
+    const changes = diffManaged(
+      { permissions: [{ group: 'analysts', ...flags }, { user: 'ops', ...flags, readProjectContent: false, readDashboards: false }, { group: 'kept', admin: true }] },
+      { permissions: [{ group: 'leavers', ...flags, admin: true }, { group: 'kept', admin: false }] },
+      policy,
+    );
+    const report = buildPlanReport([{ address: 'Project/P#permissions', kind: 'Project', node: 'design', action: 'update', changes }]);
+    const text = formatPlanText(report);
+    expect(text).toContain('  + permissions[group=analysts]: readProjectContent, readDashboards\n');
+    expect(text).toContain('  + permissions[user=ops]: (no permission)\n');
+    expect(text).toContain('  - permissions[group=leavers]: admin, readProjectContent, readDashboards\n');
+    expect(text).toContain('  ~ permissions[group=kept].admin: false → true\n');
+    expect(text).not.toContain('permissions[group=analysts].');
+    expect(renderPlanMarkdown(report)).toContain('+ permissions[group=analysts]: readProjectContent, readDashboards\n');
+  });
+});
