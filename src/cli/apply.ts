@@ -13,6 +13,7 @@ import {
   renderPlanText,
   type ApplyReport,
 } from '../diff/index.js';
+import { collectVars } from '../config/vars.js';
 import { UserError } from '../errors.js';
 import { scrubSecrets } from '../log/secrets.js';
 import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/plan-file.js';
@@ -108,6 +109,14 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
   const { io } = ctx;
   if ((flags.replace ?? []).length > 0) throw new UserError('BAD_FLAG', 'a saved plan is applied as it was reviewed: --replace goes with apply -f, not apply PLANFILE');
   const saved = parsePlanFile(readFileSync(path.resolve(io.cwd, file), 'utf8'), file);
+  const given = new Set(Object.keys(collectVars(flags.var, flags.varFile, io.cwd).vars));
+  const missing = (saved.manifests.withheldVars ?? []).filter((name) => !given.has(name));
+  if (missing.length > 0) {
+    throw new UserError(
+      'PLAN_VARS_WITHHELD',
+      `the saved plan does not hold the value of ${missing.map((n) => `--var ${n}`).join(', ')} (it holds a secret): give it again, as it was when the plan was made`,
+    );
+  }
   const run = await openRun({
     flags: { ...flags, target: saved.options.targets },
     load: {

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { collectVars } from '../config/vars.js';
+import { scrubSecrets } from '../log/secrets.js';
 import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
 import { buildPlanFile } from '../reconciler/plan-file.js';
 import { planRun } from '../reconciler/reconcile.js';
@@ -20,6 +21,17 @@ import { UserError } from '../errors.js';
 import { openStateRun } from './state.js';
 
 export type OutputFormat = 'text' | 'json' | 'markdown';
+
+/** The `--var` values a plan file keeps: those holding no known secret; the others by name only. */
+function savedVars(vars: Readonly<Record<string, string>>): { vars: Record<string, string>; withheldVars?: string[] } {
+  const kept: Record<string, string> = {};
+  const withheld: string[] = [];
+  for (const [name, value] of Object.entries(vars)) {
+    if (scrubSecrets(value) === value) kept[name] = value;
+    else withheld.push(name);
+  }
+  return { vars: kept, ...(withheld.length > 0 ? { withheldVars: withheld.sort() } : {}) };
+}
 
 export function outputOption(): Option {
   return new Option('--output <format>', 'output format').choices(['text', 'json', 'markdown']).default('text');
@@ -108,8 +120,9 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
               cwd: io.cwd,
               paths: load.paths.map((p) => path.resolve(io.cwd, p)),
               ...(load.configPath !== undefined ? { configPath: path.resolve(io.cwd, load.configPath) } : {}),
-              // The variables the plan was made with: `apply FILE` needs them again, not the same flags.
-              vars: collectVars(load.vars, load.varFiles, load.cwd).vars,
+              // The variables the plan was made with, so that `apply FILE` needs no flags again; a value holding a
+              // secret stays out of the file and must be given again.
+              ...savedVars(collectVars(load.vars, load.varFiles, load.cwd).vars),
             },
             options: {
               prune: run.setup.options.prune,

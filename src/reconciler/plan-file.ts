@@ -33,7 +33,8 @@ export interface PlanFile {
    * Where the manifests were loaded from, to re-resolve secrets and connection settings on apply, and the
    * `${var:..}` values they were planned with (`--var`, `--var-file`: never secrets, which come from the environment).
    */
-  manifests: { cwd: string; paths: string[]; configPath?: string; vars?: Record<string, string> };
+  /** `vars`: the `--var` values of the plan; `withheldVars`: those left out because they hold a secret. */
+  manifests: { cwd: string; paths: string[]; configPath?: string; vars?: Record<string, string>; withheldVars?: string[] };
   options: Pick<PlanOptions, 'prune' | 'allowEmpty' | 'targets' | 'pruneKinds'>;
   salt: string;
   report: PlanReport;

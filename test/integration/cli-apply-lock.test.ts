@@ -106,9 +106,10 @@ describe('two applies at once', () => {
     expect(refused.stderr).toContain('DSS is locked: the run lock on node design is held by alice@laptop (apply from git:github.com/team/dss#manifests) since ');
     expect(refused.stderr).toContain('dss-gitops force-unlock other-run-lock-id');
     expect(refused.stderr).toContain('--lock-timeout');
-    // Refused before anything was read or written.
+    // Refused before any object was read or written: the connection check and the lock are the only reads.
     expect(sim.stats().writes).toBe(0);
-    expect(sim.stats().reads).toBe(1);
+    expect(sim.stats().reads).toBe(2);
+    expect(sim.stats().byRoute['GET /admin/variables']).toBe(1);
 
     const started = Date.now();
     const waited = await apply('--lock-timeout', '1s');

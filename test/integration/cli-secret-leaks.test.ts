@@ -144,6 +144,20 @@ describe('secret values in fields of any name', () => {
     expectNoSecret(plan.stdout + plan.stderr + apply.stdout + apply.stderr + readFileSync(file, 'utf8'), 'plan and apply');
     expect(await sim.ok('GET', '/projects/CHURN/metadata')).toMatchObject({ shortDesc: note });
   });
+
+  it('given through ${var:..}, are left out of the plan file and asked for again by apply', async () => {
+    editFile(path.join(dir, 'm', PROJECT), SHORT_DESC, 'shortDesc: ${var:note}');
+    const file = path.join(dir, 'plan.json');
+    expect((await cli(['plan', '-f', 'm', '--var', `note=note ${PASSWORD}`, '--var', 'team=data', '--out', file])).code).toBe(0);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { manifests: { vars: Record<string, string>; withheldVars: string[] } };
+    expect(saved.manifests.vars).toEqual({ team: 'data' });
+    expect(saved.manifests.withheldVars).toEqual(['note']);
+    sim.reset({ stats: true, state: false });
+    const apply = await cli(['apply', file]);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('--var note');
+    expect(sim.stats().total).toBe(0);
+  });
 });
 
 describe('a DSS error quoting a value it was sent', () => {
