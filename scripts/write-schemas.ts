@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configSchema } from '../src/config/schema.js';
+import { configSchema } from '../src/input/config-schema.js';
 import { KIND_NAMES, KIND_SCHEMAS, kindFileName, manifestSchema } from '../src/resources/schemas.js';
 
 /** A reference the tool interpolates before it checks the value (`${env:DSS_URL}`, `https://${var:host}`). */

@@ -15,7 +15,7 @@ import {
 } from '../diff/index.js';
 import { collectVars } from '../config/vars.js';
 import { UserError } from '../errors.js';
-import { scrubSecrets } from '../log/secrets.js';
+import { scrubSecrets } from '../base/secrets.js';
 import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/plan-file.js';
 import { applyRun, planRun, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';

@@ -1,6 +1,7 @@
 // `dss-gitops completion bash|zsh|fish`: prints a shell completion script for the commands and flags of this
 // version, read off the commander program itself so that it never falls out of step with it.
 
+import { byText } from '../base/order.js';
 import { Argument, Command, type Option } from 'commander';
 import { completionScript, SHELLS, type CompletionCommand, type CompletionOption, type Shell } from './completion-scripts.js';
 import { EXIT_OK } from './exit-codes.js';
@@ -20,10 +21,10 @@ const HELP: CompletionOption = { long: '--help', short: '-h', description: 'disp
 
 /** The tree of `command`'s subcommands and flags, sorted by name; `--help` everywhere, as commander adds it. */
 export function describeCommands(command: Command, path: string[] = []): CompletionCommand {
-  const options = [...command.options.filter((o) => !o.hidden).map(optionOf), HELP].sort((a, b) => ((a.long ?? '') < (b.long ?? '') ? -1 : 1));
+  const options = [...command.options.filter((o) => !o.hidden).map(optionOf), HELP].sort(byText((o) => o.long ?? ''));
   const subcommands = command.commands
     .map((sub) => describeCommands(sub, [...path, sub.name()]))
-    .sort((a, b) => ((a.path.at(-1) ?? '') < (b.path.at(-1) ?? '') ? -1 : 1));
+    .sort(byText((c) => c.path.at(-1) ?? ''));
   return { path, description: command.description(), options, subcommands };
 }
 

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { hasChanges, renderApplyJson, renderApplyMarkdown, renderApplyText, renderPlanText } from '../diff/index.js';
 import { UserError } from '../errors.js';
-import { scrubSecrets } from '../log/secrets.js';
+import { scrubSecrets } from '../base/secrets.js';
 import { executePlan } from '../reconciler/execute.js';
 import { contextFactory } from '../reconciler/reconcile.js';
 import { kindOf } from '../resources/registry.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { nodeSettings, requireConnection } from '../config/connection.js';
-import { loadConfig, locateConfig } from '../config/load-config.js';
+import { loadConfig, locateConfig } from '../input/load-config.js';
 import { createDssClient } from '../dss/client.js';
 import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';

@@ -3,7 +3,7 @@
 
 import { Command } from 'commander';
 import { nodeSettings, requireConnection } from '../config/connection.js';
-import { loadConfig, locateConfig } from '../config/load-config.js';
+import { loadConfig, locateConfig } from '../input/load-config.js';
 import { createDssClient } from '../dss/client.js';
 import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';

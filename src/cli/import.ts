@@ -2,6 +2,8 @@
 // same file layout, secrets as `${secret:NAME}` references) into the manifests tree, and records it in its
 // project's ownership record, so that the next plan is empty. Never overwrites a file; never writes the object.
 
+import { compareText } from '../base/order.js';
+import { pathSegment } from '../base/dss-path.js';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
@@ -11,7 +13,7 @@ import { CONFIG_FILE, renderExport, SECRETS_FILE, secretsOf } from '../export/re
 import { EXPORT_LAYOUTS, type ExportLayout } from '../export/types.js';
 import { documentAddress } from '../manifest/address.js';
 import { formatProblem } from '../manifest/format-problems.js';
-import { loadManifestSet } from '../manifest/load.js';
+import { loadManifestSet } from '../input/load.js';
 import { isError } from '../manifest/types.js';
 import { recordOf, type OwnershipRecord } from '../reconciler/ownership.js';
 import { entryOf } from '../reconciler/plan.js';
@@ -51,7 +53,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
     const scope = scopeOfAddress(address);
     const source = run.setup.source;
     // Checked before anything is written; editRecord checks again right before its PUT.
-    const metadata = scope === undefined ? undefined : await run.clients.design.getOrAbsent<unknown>(`/projects/${encodeURIComponent(scope)}/metadata`);
+    const metadata = scope === undefined ? undefined : await run.clients.design.getOrAbsent<unknown>(`/projects/${pathSegment(scope)}/metadata`);
     const before = scope === undefined ? undefined : recordOf(scope, metadata).record;
     if (before && before.source !== source) {
       throw new UserError(
@@ -100,7 +102,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
           if (record && record.source !== source) throw new UserError('OWNED_ELSEWHERE', `Project/${scope} is now owned by ${record.source}: nothing recorded`);
           const inventory = { ...(record?.inventory ?? {}) };
           for (const unit of units) inventory[unit.address] = entryOf(unit);
-          const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+          const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
           const commit = run.setup.commit ?? record?.commit;
           const after: OwnershipRecord = { version: 1, source, inventory: sorted, ...(commit !== undefined ? { commit } : {}) };
           return after;

@@ -17,7 +17,7 @@ import type { PlannedRun } from '../reconciler/reconcile.js';
 import type { Plan } from '../reconciler/types.js';
 import type { RecordWriteGuard } from '../reconciler/state.js';
 import type { NodeName } from '../resources/types.js';
-import { scrubSecrets } from '../log/secrets.js';
+import { scrubSecrets } from '../base/secrets.js';
 import { write, type CliIo } from './io.js';
 import type { RunContext } from './run-context.js';
 

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { collectVars } from '../config/vars.js';
-import { scrubSecrets } from '../log/secrets.js';
+import { scrubSecrets } from '../base/secrets.js';
 import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
 import { buildPlanFile } from '../reconciler/plan-file.js';
 import { planRun } from '../reconciler/reconcile.js';

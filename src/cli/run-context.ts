@@ -15,9 +15,9 @@ import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
 import { findRepoRoot, headCommit } from '../git/repository.js';
 import { createLogger, type AppLogger } from '../log/logger.js';
-import { registerSecrets, runSecretRegistry, scrubSecrets, SecretRegistry } from '../log/secrets.js';
+import { registerSecrets, runSecretRegistry, scrubSecrets, SecretRegistry } from '../base/secrets.js';
 import { formatProblem } from '../manifest/format-problems.js';
-import { loadManifestSet } from '../manifest/load.js';
+import { loadManifestSet } from '../input/load.js';
 import { isError, type LoadManifestOptions, type ManifestSet } from '../manifest/types.js';
 import type { NodeState } from '../reconciler/graph.js';
 import { normalizeRemoteUrl } from '../reconciler/ownership.js';
@@ -157,7 +157,7 @@ export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): P
 
 /**
  * Every value the run's output must never show: resolved secrets and the nodes' API keys. Inside a CLI run they
- * join the run's registry (see log/secrets.ts), which the logger then uses, so the set is the same everywhere.
+ * join the run's registry (see base/secrets.ts), which the logger then uses, so the set is the same everywhere.
  */
 export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig): SecretRegistry {
   const registry = runSecretRegistry() ?? new SecretRegistry();

@@ -1,6 +1,7 @@
 // `dss-gitops state list | rm`: what this manifests tree manages, as the ownership records on DSS say, and
 // forgetting an object without deleting it. `list` sends GET requests only; `rm` writes records, never objects.
 
+import { compareText } from '../base/order.js';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { FORMAT_VERSION } from '../diff/types.js';
@@ -92,7 +93,7 @@ async function remove(addresses: string[], flags: StateFlags, ctx: CommandContex
     if (missing.length > 0) {
       throw new UserError('NOT_IN_STATE', `not managed by ${source} (no ownership record lists it): ${missing.join(', ')}; see \`dss-gitops state list\``);
     }
-    for (const [scope, dropped] of [...drops].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [scope, dropped] of [...drops].sort(([a], [b]) => compareText(a, b))) {
       await editRecord(
         run.clients.design,
         scope,

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { Option } from 'commander';
 import { formatProblem } from '../manifest/format-problems.js';
-import { loadManifestSet } from '../manifest/load.js';
+import { loadManifestSet } from '../input/load.js';
 import { isError, type Problem } from '../manifest/types.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { write } from './io.js';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
-import { runSecretRegistry, SecretRegistry } from '../log/secrets.js';
+import { runSecretRegistry, SecretRegistry } from '../base/secrets.js';
 import { parseListenAddress } from '../watch/http.js';
 import { assertValidSchedule } from '../watch/scheduler.js';
 import { handleShutdownSignals } from '../watch/shutdown.js';

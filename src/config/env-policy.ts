@@ -10,8 +10,8 @@
 // In dss-gitops.yaml, credential and secret variables may be read only where the tool takes a key
 // (`nodes.design.apiKey`, `nodes.deployer.apiKey`): elsewhere they would end up in URLs, ownership records or output.
 
-import { looksSecret } from '../diff/secret-names.js';
-import { joinPointer, parsePointer } from '../manifest/json-pointer.js';
+import { looksSecret } from '../base/secret-names.js';
+import { joinPointer, parsePointer } from '../base/json-pointer.js';
 
 /** Variables the tool reads credentials from: API keys, the simulator's admin key, the webhook URL. */
 export const CREDENTIAL_ENV = ['DSS_API_KEY', 'DSS_DEPLOYER_API_KEY', 'DSS_SIM_API_KEY', 'DSS_GITOPS_WEBHOOK_URL'] as const;

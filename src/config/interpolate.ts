@@ -4,7 +4,7 @@
 // can mask them and logs can redact them. Which variables `${env:..}` and `${secret:..}` may read at all is the
 // policy's to say (see env-policy.ts): a refused reference is an issue, and its value is never substituted.
 
-import { joinPointer } from '../manifest/json-pointer.js';
+import { joinPointer } from '../base/json-pointer.js';
 import type { ReferencePolicy } from './env-policy.js';
 
 export interface InterpolationSources {

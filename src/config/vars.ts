@@ -3,9 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { joinPointer } from '../manifest/json-pointer.js';
-import { parseYaml } from '../manifest/yaml-source.js';
-import type { Problem } from '../manifest/types.js';
+import { joinPointer } from '../base/json-pointer.js';
+import { parseYaml } from '../base/yaml-source.js';
+import type { Problem } from '../base/problem.js';
 
 export interface VarsResult {
   vars: Record<string, string>;

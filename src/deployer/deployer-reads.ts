@@ -1,9 +1,10 @@
 // Reads what a promotion needs from the Project Deployer: stages, infras and deployments (listed once), and the
 // settings and status of the source deployment. Answers are checked for the fields relied on.
 
+import { isObject } from '../base/json.js';
 import type { DssClient } from '../dss/types.js';
 import { DssGitopsError } from '../errors.js';
-import { dssPath } from '../dss/path.js';
+import { dssPath } from '../base/dss-path.js';
 import { parseStages } from './stages.js';
 import type { DeployerInventory, DeploymentSummary, HealthMessage, InfraSummary, SourceState } from './types.js';
 
@@ -12,7 +13,7 @@ function unexpected(what: string): DssGitopsError {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return isObject(value) ? value : undefined;
 }
 
 function text(value: unknown): string | undefined {

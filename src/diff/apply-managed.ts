@@ -17,7 +17,8 @@ import {
 import { arrangeOrdered, type DeclaredSlot } from './keyed-order.js';
 import { compilePolicy, isLoose, itemIdentity, type CompiledPolicy, type DiffOptions } from './policy.js';
 import type { DiffPolicy } from './types.js';
-import { ABSENT, canonical, declaredKeys, deepCopy, hasOwn, isPlainObject, scalarsEqual, setOwn } from './values.js';
+import { canonical, declaredKeys, deepCopy, isObject, setOwn } from '../base/json.js';
+import { ABSENT, hasOwn, scalarsEqual } from './values.js';
 
 /**
  * The live object with `desired` written over it. Neither argument is modified. After it,
@@ -49,8 +50,8 @@ function merge(p: CompiledPolicy, desired: unknown, live: unknown, loc: Location
     return current;
   }
 
-  if (isPlainObject(desired)) {
-    const target = isPlainObject(current) ? current : {};
+  if (isObject(desired)) {
+    const target = isObject(current) ? current : {};
     for (const k of declaredKeys(desired)) {
       const value = merge(p, desired[k], hasOwn(target, k) ? target[k] : ABSENT, childKey(here, k, exact));
       if (value !== ABSENT) setOwn(target, k, value);

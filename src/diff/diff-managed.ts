@@ -3,12 +3,14 @@
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
+import { compareText } from '../base/order.js';
 import { itemName, orderChange, type OrderedPair } from './keyed-order.js';
 import { appendIndex, appendItem, appendKey, formatPointer, ROOT_PATH } from './pointer.js';
 import { compilePolicy, isLoose, itemIdentity, type CompiledPolicy, type DiffOptions } from './policy.js';
 import { maskChange } from './sensitive.js';
 import type { DiffPolicy, FieldChange, FieldChangeKind } from './types.js';
-import { ABSENT, canonical, declaredKeys, deepCopy, deepEqual, hasOwn, isPlainObject, scalarsEqual } from './values.js';
+import { canonical, declaredKeys, deepCopy, deepEqual, isObject } from '../base/json.js';
+import { ABSENT, hasOwn, scalarsEqual } from './values.js';
 
 export type { DiffOptions } from './policy.js';
 
@@ -95,14 +97,14 @@ function compareValue(p: CompiledPolicy, desired: unknown, rawLive: unknown, loc
     return;
   }
 
-  if (isPlainObject(desired)) {
+  if (isObject(desired)) {
     if (live === ABSENT) {
       const keys = declaredKeys(desired);
       if (keys.length === 0) return push(out, here, 'add', ABSENT, desired);
       for (const k of keys) compareValue(p, desired[k], ABSENT, childKey(here, k, exact), out);
       return;
     }
-    if (!isPlainObject(live)) return push(out, here, 'modify', live, desired);
+    if (!isObject(live)) return push(out, here, 'modify', live, desired);
     for (const k of declaredKeys(desired)) {
       compareValue(p, desired[k], hasOwn(live, k) ? live[k] : ABSENT, childKey(here, k, exact), out);
     }
@@ -214,10 +216,6 @@ function compareNatural(a: string, b: string): number {
   return ca.length - cb.length;
 }
 
-function plain(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * Deterministic order: by readable path (numbers compared as numbers), so keyed items sort by key; then
  * removals before modifications before additions; then by value and pointer.
@@ -226,7 +224,7 @@ export function compareChanges(a: FieldChange, b: FieldChange): number {
   return (
     compareNatural(a.path, b.path) ||
     KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
-    plain(JSON.stringify([a.before, a.after]) ?? '', JSON.stringify([b.before, b.after]) ?? '') ||
-    plain(a.pointer, b.pointer)
+    compareText(JSON.stringify([a.before, a.after]) ?? '', JSON.stringify([b.before, b.after]) ?? '') ||
+    compareText(a.pointer, b.pointer)
   );
 }

@@ -3,7 +3,7 @@
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
-import { canonical } from './values.js';
+import { canonical } from '../base/json.js';
 
 /** A declared item paired with a live one: its live index and how people name it. */
 export interface OrderedPair {

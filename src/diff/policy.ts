@@ -5,7 +5,7 @@
 import { PointerSet, PointerTable, type Segments } from './pointer.js';
 import { SecretMatcher } from './sensitive.js';
 import type { DiffPolicy } from './types.js';
-import { canonical, isPlainObject, isScalar } from './values.js';
+import { canonical, isObject, isScalar } from '../base/json.js';
 
 export interface DiffOptions {
   /** Extra pointers never compared nor written, e.g. from the config's `ignoreDifferences`. */
@@ -56,7 +56,7 @@ export interface ItemIdentity {
  * are identified by their whole content, so that they still pair up with an identical live item.
  */
 export function itemIdentity(item: unknown, keys: readonly string[], loose: boolean): ItemIdentity {
-  if (isPlainObject(item)) {
+  if (isObject(item)) {
     for (const field of keys) {
       const value = item[field];
       if (value === undefined || value === null) continue;

@@ -6,7 +6,7 @@
 
 import type { Writable } from 'node:stream';
 import { escapeHtml } from './render-markdown.js';
-import { scrubSecrets } from '../log/secrets.js';
+import { scrubSecrets } from '../base/secrets.js';
 import { applyResultSummaryLine, paint, type Color } from './render-format.js';
 import type { ApplyReport, ApplyResult } from './types.js';
 

@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { parsePointer } from './pointer.js';
 import { SENSITIVE_MASK, type FieldChange, type PlanReport, type PlanSummary, type ResourceChange } from './types.js';
-import { deepCopy, isPlainObject, setOwn } from './values.js';
+import { deepCopy, isObject, setOwn } from '../base/json.js';
 
 type Tree = Record<string, unknown>;
 
@@ -51,7 +51,7 @@ const NUMERIC = /^\d+$/;
 function setAt(tree: Tree, pointer: string, value: unknown, slots: WeakMap<unknown[], Map<string, number>>): void {
   const segments = parsePointer(pointer);
   if (segments.length === 0) {
-    if (isPlainObject(value)) for (const k of Object.keys(value)) setOwn(tree, k, value[k]);
+    if (isObject(value)) for (const k of Object.keys(value)) setOwn(tree, k, value[k]);
     return;
   }
   let node: Tree | unknown[] = tree;
@@ -72,7 +72,7 @@ function setAt(tree: Tree, pointer: string, value: unknown, slots: WeakMap<unkno
       return;
     }
     const existing = node[seg];
-    if (last || !(Array.isArray(existing) || isPlainObject(existing))) setOwn(node, seg, fresh());
+    if (last || !(Array.isArray(existing) || isObject(existing))) setOwn(node, seg, fresh());
     node = node[seg] as Tree | unknown[];
   });
 }
@@ -80,7 +80,7 @@ function setAt(tree: Tree, pointer: string, value: unknown, slots: WeakMap<unkno
 /** `true` where a value is masked, the same shape otherwise; undefined when nothing below is sensitive. */
 function maskTree(value: unknown): unknown {
   if (value === SENSITIVE_MASK) return true;
-  if (Array.isArray(value) || isPlainObject(value)) {
+  if (Array.isArray(value) || isObject(value)) {
     const out: Tree = {};
     for (const [k, v] of Object.entries(value)) {
       const m = maskTree(v);

@@ -6,9 +6,9 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { parsePointer, PointerSet, type Segments } from './pointer.js';
-import { looksSecret } from './secret-names.js';
+import { looksSecret } from '../base/secret-names.js';
 import { SENSITIVE_MASK, type FieldChange } from './types.js';
-import { canonical, isPlainObject, setOwn } from './values.js';
+import { canonical, isObject, setOwn } from '../base/json.js';
 
 /** Tells secret locations: under a sensitive pointer, or under a key whose name looks secret where names are tested. */
 export class SecretMatcher {
@@ -43,7 +43,7 @@ export class SecretMatcher {
 function maskWithin(value: unknown, at: Segments, pointers: { covers(at: Segments): boolean }): unknown {
   if (pointers.covers(at)) return SENSITIVE_MASK;
   if (Array.isArray(value)) return value.map((v, i) => maskWithin(v, [...at, String(i)], pointers));
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(value)) setOwn(out, k, maskWithin(value[k], [...at, k], pointers));
     return out;

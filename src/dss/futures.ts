@@ -1,6 +1,7 @@
 // Waiting for DSS long-running jobs ("futures"): poll `GET /futures/{jobId}` until it has a result. A job that
 // fails answers an HTTP error to that GET, which surfaces as the DssApiError it is.
 
+import { pathSegment } from '../base/dss-path.js';
 import { DssFutureError } from './errors.js';
 import type { Timing } from './retry.js';
 import type { FutureProgress, RequestOptions, WaitForFutureOptions } from './types.js';
@@ -36,7 +37,7 @@ export async function waitForFuture<T>(calls: FutureCalls, jobId: string, option
   const { timing } = calls;
   const timeoutMs = options.timeoutMs ?? calls.defaultTimeoutMs;
   const deadline = timing.now() + timeoutMs;
-  const path = `/futures/${encodeURIComponent(jobId)}`;
+  const path = `/futures/${pathSegment(jobId)}`;
   let delay = FIRST_POLL_MS;
   let lastReported: string | undefined;
 

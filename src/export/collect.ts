@@ -2,11 +2,13 @@
 // kind that implements `listForExport` and `exportSpec` takes part (deployer kinds only with `--deployer`); reads
 // are concurrent up to the parallelism, and each object is read once (shared lookups are memoized per run).
 
+import { compareText } from '../base/order.js';
 import pLimit from 'p-limit';
 import { documentAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import type { DssClient } from '../dss/types.js';
-import type { ExportScope, ExportedUnit, KindContext, Logger, NodeName, ResourceKind } from '../resources/types.js';
+import type { Logger } from '../base/logger.js';
+import type { ExportScope, ExportedUnit, KindContext, NodeName, ResourceKind } from '../resources/types.js';
 import type { ExportedDocument } from './types.js';
 import { uniqueSecretNames } from './unique-secrets.js';
 
@@ -62,7 +64,7 @@ export async function collectExport(options: CollectOptions): Promise<ExportedDo
     kinds.map(async (kind) => {
       const ctx = contextOf(options, kind);
       const docs = await (kind.listForExport?.(ctx, options.scope) ?? Promise.resolve([]));
-      const sorted = [...docs].sort((a, b) => compare(documentAddress(a), documentAddress(b)));
+      const sorted = [...docs].sort((a, b) => compareText(documentAddress(a), documentAddress(b)));
       const exported = await Promise.all(sorted.map((doc) => exportOne(kind, ctx, doc, limit)));
       options.log.debug({ kind: kind.kind, count: sorted.length }, 'exported');
       return exported.filter((d): d is ExportedDocument => d !== undefined);
@@ -72,6 +74,3 @@ export async function collectExport(options: CollectOptions): Promise<ExportedDo
   return uniqueSecretNames(perKind.flat());
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -2,6 +2,7 @@
 // so steps stay in order), each manifest starting with its `yaml-language-server` schema line, plus a
 // `dss-gitops.yaml` skeleton with no key and a `SECRETS.md` naming (never holding) the secrets to provide.
 
+import { byText, compareText } from '../base/order.js';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { API_VERSION } from '../resources/common.schema.js';
@@ -60,7 +61,7 @@ function renderConfig(options: RenderOptions, external: string[]): string {
 export function secretsOf(documents: readonly ExportedDocument[]): Map<string, string[]> {
   const byName = new Map<string, string[]>();
   const all: ExportedSecret[] = documents.flatMap((d) => d.secrets);
-  for (const secret of [...all].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const secret of [...all].sort(byText((s) => s.name))) {
     byName.set(secret.name, [...(byName.get(secret.name) ?? []), secret.where]);
   }
   return byName;
@@ -92,7 +93,7 @@ export function renderExport(documents: readonly ExportedDocument[], options: Re
   for (const doc of documents) {
     const file = claim(documentPath(doc, options.layout));
     files.set(file, renderDocument(doc, file, options));
-    for (const [name, content] of Object.entries(doc.files).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [name, content] of Object.entries(doc.files).sort(([a], [b]) => compareText(a, b))) {
       files.set(path.posix.join(path.posix.dirname(file), name), content);
     }
   }

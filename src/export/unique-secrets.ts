@@ -3,18 +3,15 @@
 // both give CHURN_DAILY_TOKEN): one environment variable cannot hold two values, so the later one is renamed.
 // Pure: no I/O.
 
+import { isObject } from '../base/json.js';
 import type { ExportedSecret } from '../resources/types.js';
 import type { ExportedDocument } from './types.js';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A copy of `value` where every text equal to a key of `renames` is replaced by its value. */
 function renamed(value: unknown, renames: ReadonlyMap<string, string>): unknown {
   if (typeof value === 'string') return renames.get(value) ?? value;
   if (Array.isArray(value)) return value.map((item) => renamed(item, renames));
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) out[key] = renamed(item, renames);
     return out;

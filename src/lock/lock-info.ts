@@ -2,6 +2,7 @@
 // when. The value read back is input like any record (anyone who may write instance variables may have edited
 // it): it is checked here and its strings are cleaned before they are printed.
 
+import { isObject } from '../base/json.js';
 import { readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
@@ -79,10 +80,6 @@ export function freeValue(generation: number): Record<string, unknown> {
 }
 
 const MAX_TEXT = 300;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** A string from DSS made safe to print: no control characters (terminal escapes), bounded length. */
 export function printable(text: string): string {

@@ -4,8 +4,8 @@
 
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pinoPretty from 'pino-pretty';
-import type { Logger } from '../resources/types.js';
-import { REDACTED, SecretRegistry } from './secrets.js';
+import type { Logger } from '../base/logger.js';
+import { REDACTED, SecretRegistry } from '../base/secrets.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 

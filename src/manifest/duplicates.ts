@@ -2,7 +2,7 @@
 // items with the same key would both be written, and the diff would pair only the first with DSS's. A schema
 // cannot say "unique by this field", so this check does, pointing at the second item and the line of the first.
 
-import type { NodePositions } from './positions.js';
+import type { NodePositions } from '../base/positions.js';
 import type { Problem } from './types.js';
 
 interface KeyedList {

@@ -3,6 +3,7 @@
 // the manifests tree; one that leaves it, dangles or loops is a problem, never skipped in silence (a manifest
 // skipped would read as deleted, and `--prune` would delete what it declares).
 
+import { byText } from '../base/order.js';
 import { readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { describeFileType } from './read-text.js';
@@ -65,7 +66,7 @@ function walkDirectory(shown: string, real: string, ancestors: readonly string[]
     walk.problems.push(problemAt(shown, `the directory cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`));
     return;
   }
-  const entries = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = listed.sort(byText((e) => e.name));
   const chain = [...ancestors, real];
   for (const entry of entries) {
     const full = path.join(shown, entry.name);

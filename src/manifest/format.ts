@@ -5,19 +5,16 @@
 // indentation, lists indented under their key, no line folding. Comments stay with the node they belong to:
 // the yaml library's Document API moves a pair with its comments.
 
+import { isObject } from '../base/json.js';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Pair } from 'yaml';
-import type { JsonSchema } from '../resources/types.js';
-import { yamlErrorProblem } from './yaml-source.js';
+import type { JsonSchema } from '../base/schema-check.js';
+import { yamlErrorProblem } from '../base/yaml-source.js';
 import type { Problem } from './types.js';
 
 /** metadata's documented order; its schema lists `project` after `annotations`. */
 const METADATA_ORDER = ['name', 'project', 'annotations'];
 
 export type FormatResult = { ok: true; text: string } | { ok: false; problems: Problem[] };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function keyOf(pair: Pair): string | undefined {
   return isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value : undefined;

@@ -3,7 +3,7 @@
 
 import * as path from 'node:path';
 import { addressOf, documentAddress, parseAddress } from './address.js';
-import { isWithin } from './json-pointer.js';
+import { isWithin } from '../base/json-pointer.js';
 import type { ManifestDocument, Problem } from './types.js';
 
 export interface CheckedDocument {

@@ -1,23 +1,12 @@
 // What loading manifests produces: documents that remember where every value came from, and problems
 // that point at a file, line and column.
 
+import type { SourcePosition, Problem } from '../base/problem.js';
 import type { GitopsConfig } from '../config/types.js';
 
-export interface SourcePosition {
-  file: string;
-  /** 1-based. */
-  line: number;
-  /** 1-based. */
-  column: number;
-}
+export type { SourcePosition, Problem } from '../base/problem.js';
+export { isError } from '../base/problem.js';
 
-export interface Problem extends SourcePosition {
-  message: string;
-  /** A suggestion, e.g. the nearest valid field name for a typo. */
-  hint?: string;
-  /** Absent means `error`. Warnings are printed but do not make the manifests invalid. */
-  severity?: 'error' | 'warning';
-}
 
 export interface ManifestMetadata {
   name: string;
@@ -69,8 +58,4 @@ export interface ManifestSet {
   problems: Problem[];
   /** Every secret value met (from `${secret:..}` and API keys), for log and output sanitizers. */
   secrets: ReadonlySet<string>;
-}
-
-export function isError(problem: Problem): boolean {
-  return problem.severity !== 'warning';
 }

@@ -2,6 +2,7 @@
 // list, or the `--target` ones, to delete in reverse dependency order. Pure: it decides from the records read,
 // and sends nothing. Protected objects are never deleted, and neither is a project that holds one.
 
+import { compareText } from '../base/order.js';
 import { FORMAT_VERSION, type ResourceChange } from '../diff/types.js';
 import { UserError } from '../errors.js';
 import { PROTECTED_TAG, type ProjectOwnership } from './ownership.js';
@@ -25,10 +26,6 @@ function kindOfAddress(address: string): string {
   return address.slice(0, address.indexOf('/'));
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Why an object of a project may not be deleted, or undefined when it may. */
 function protection(project: ProjectOwnership, address: string, input: DestroyInput): string | undefined {
   if (project.tags.includes(PROTECTED_TAG)) return `its project is tagged ${PROTECTED_TAG} in DSS`;
@@ -39,7 +36,7 @@ function protection(project: ProjectOwnership, address: string, input: DestroyIn
 
 /** The recorded objects (blocks fold into their object) of a project, sorted. */
 function objectsOf(project: ProjectOwnership): string[] {
-  return [...new Set(Object.keys(project.record?.inventory ?? {}).map(mainAddressOf))].sort(compare);
+  return [...new Set(Object.keys(project.record?.inventory ?? {}).map(mainAddressOf))].sort(compareText);
 }
 
 export function planDestroy(input: DestroyInput): Plan {
@@ -51,14 +48,14 @@ export function planDestroy(input: DestroyInput): Plan {
   if (unknown.length > 0) {
     throw new UserError(
       'UNKNOWN_TARGET',
-      `--target names no object this source manages (see \`dss-gitops state list\`): ${[...new Set(unknown)].sort(compare).join(', ')}`,
+      `--target names no object this source manages (see \`dss-gitops state list\`): ${[...new Set(unknown)].sort(compareText).join(', ')}`,
     );
   }
   const refused = input.targets.flatMap((t) => {
     const why = protection(byAddress.get(t) as ProjectOwnership, t, input);
     return why === undefined ? [] : [`${t} is protected (${why})`];
   });
-  if (refused.length > 0) throw new UserError('PROTECTED', `destroy never deletes a protected object: ${[...new Set(refused)].sort(compare).join('; ')}`);
+  if (refused.length > 0) throw new UserError('PROTECTED', `destroy never deletes a protected object: ${[...new Set(refused)].sort(compareText).join('; ')}`);
 
   // A targeted project goes whole, with everything recorded in it.
   const wanted = new Set(input.targets.length === 0 ? byAddress.keys() : input.targets);
@@ -69,7 +66,7 @@ export function planDestroy(input: DestroyInput): Plan {
 
   const deletions: PlannedDeletion[] = [];
   const records: PlannedRecord[] = [];
-  for (const project of [...input.owned].sort((a, b) => compare(a.key, b.key))) {
+  for (const project of [...input.owned].sort((a, b) => compareText(a.key, b.key))) {
     const main = `Project/${project.key}`;
     const objects = objectsOf(project).filter((a) => wanted.has(a));
     if (objects.length === 0) continue;
@@ -106,7 +103,7 @@ export function planDestroy(input: DestroyInput): Plan {
   if (input.targets.length === 0 && input.unrecorded.length > 0) {
     warnings.push(
       `${input.unrecorded.length} declared object(s) are in no ownership record and are not destroyed: ` +
-        `${[...input.unrecorded].sort(compare).join(', ')} (only the objects of projects are recorded)`,
+        `${[...input.unrecorded].sort(compareText).join(', ')} (only the objects of projects are recorded)`,
     );
   }
   const resourceChanges: ResourceChange[] = deletions
@@ -118,7 +115,7 @@ export function planDestroy(input: DestroyInput): Plan {
       changes: [],
       reason: d.wholeProject ? 'destroy; deletes the project and everything in it' : 'destroy',
     }))
-    .sort((a, b) => compare(a.address, b.address));
+    .sort((a, b) => compareText(a.address, b.address));
   return {
     report: { formatVersion: FORMAT_VERSION, resourceChanges, summary: { add: 0, change: 0, destroy: deletions.length }, warnings },
     units: [],

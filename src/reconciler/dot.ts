@@ -1,15 +1,12 @@
 // The dependency graph of the manifests as Graphviz DOT (`dss-gitops graph`). Pure and deterministic: nodes and
 // edges sorted, so the output is byte-stable from run to run.
 
+import { compareText } from '../base/order.js';
 import type { ResourceUnit } from '../resources/types.js';
 import { mainAddressOf } from './select.js';
 
 function quote(id: string): string {
   return `"${id.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -35,9 +32,9 @@ export function renderDot(units: readonly ResourceUnit[]): string {
     }
   }
   const lines = ['digraph dss_gitops {', '  rankdir = "RL";', '  node [shape = "ellipse"];'];
-  for (const address of [...declared].sort(compare)) lines.push(`  ${quote(address)};`);
-  for (const address of [...external].sort(compare)) lines.push(`  ${quote(address)} [shape = "box", style = "dashed"];`);
-  for (const key of [...edges.keys()].sort(compare)) {
+  for (const address of [...declared].sort(compareText)) lines.push(`  ${quote(address)};`);
+  for (const address of [...external].sort(compareText)) lines.push(`  ${quote(address)} [shape = "box", style = "dashed"];`);
+  for (const key of [...edges.keys()].sort(compareText)) {
     const [from = '', to = ''] = key.split('\u0000');
     lines.push(`  ${quote(from)} -> ${quote(to)}${edges.get(key) === 'order' ? ' [style = "dashed"]' : ''};`);
   }

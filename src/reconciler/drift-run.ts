@@ -1,6 +1,8 @@
 // One drift detection run: plan the whole manifests (GET requests only), list the objects of the managed
 // projects to find the undeclared ones, and classify. Shared by the `drift` command and the watch controller.
 
+import { isObject } from '../base/json.js';
+import { pathSegment } from '../base/dss-path.js';
 import pLimit from 'p-limit';
 import type { DssClient } from '../dss/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
@@ -14,10 +16,6 @@ export interface DriftRun {
   planned: PlannedRun;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /**
  * How to list the live objects of a kind in a project. Only kinds that live inside projects and that DSS lists
  * per project belong here; the project blocks are part of the project itself.
@@ -26,7 +24,7 @@ const LISTERS: Array<{ kind: string; list: (client: DssClient, key: string) => P
   {
     kind: 'Scenario',
     list: async (client, key) => {
-      const scenarios = await client.getOrAbsent<unknown>(`/projects/${encodeURIComponent(key)}/scenarios/`);
+      const scenarios = await client.getOrAbsent<unknown>(`/projects/${pathSegment(key)}/scenarios/`);
       if (!Array.isArray(scenarios)) return [];
       return scenarios.map((s) => (isObject(s) && typeof s.id === 'string' ? s.id : undefined)).filter((id): id is string => id !== undefined);
     },

@@ -2,6 +2,8 @@
 // drift (DSS changed since the last apply), pending (the manifest changed and was not applied yet) or, for live
 // objects nobody declared, unmanaged. The recorded spec hashes of the ownership records tell drift from pending.
 
+import { compareText } from '../base/order.js';
+import { isObject } from '../base/json.js';
 import { FORMAT_VERSION, type Action, type FieldChange } from '../diff/types.js';
 import type { LiveState, ResourceUnit } from '../resources/types.js';
 import { specHash } from './hash.js';
@@ -69,10 +71,6 @@ export interface ClassifyInput {
   listed: ListedObject[];
   commit?: string;
   warnings?: string[];
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** DSS's `versionTag` somewhere near the top of a kind's raw state (`raw`, `raw.settings`, `raw.object`...). */
@@ -149,7 +147,7 @@ function classifyListed(
   return out;
 }
 
-const byAddress = (a: { address: string }, b: { address: string }): number => a.address.localeCompare(b.address);
+const byAddress = (a: { address: string }, b: { address: string }): number => compareText(a.address, b.address);
 
 /** Classifies a plan of the whole manifests. Pure. */
 export function classifyDrift(input: ClassifyInput): DriftReport {

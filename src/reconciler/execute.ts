@@ -2,10 +2,12 @@
 // dependency order with the run's concurrency; prune deletions run last on the reversed graph; then each
 // project's ownership record is written when what it owns changed. A failed object skips its dependents only.
 
+import { byText } from '../base/order.js';
 import pLimit from 'p-limit';
 import { FORMAT_VERSION, type ApplyReport, type ApplyResult } from '../diff/types.js';
 import type { DssClient } from '../dss/types.js';
-import type { KindContext, Logger, ResourceKind } from '../resources/types.js';
+import type { Logger } from '../base/logger.js';
+import type { KindContext, ResourceKind } from '../resources/types.js';
 import { runGraph, WorkGraph, type NodeState, type RunOutcome } from './graph.js';
 import { projectKeyOf, sameOwnership, writeOwnership, type OwnershipRecord, type ProjectOwnership } from './ownership.js';
 import { graphOfUnits } from './select.js';
@@ -90,7 +92,7 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
     ...plan.deletions.map((d) => resultOf(d.address, 'delete', deletes.get(d.address))),
   ];
   results.push(...(await writeRecords(input, writes, deletes)));
-  results.sort((a, b) => a.address.localeCompare(b.address));
+  results.sort(byText((r) => r.address));
 
   const applied = (action: string): number => results.filter((r) => r.status === 'applied' && r.action === action).length;
   return {

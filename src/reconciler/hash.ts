@@ -2,6 +2,7 @@
 // fingerprints go into plan files (stale plan detection). Neither may reveal a secret: in spec hashes each secret
 // is replaced by a fixed mask, fingerprints and secret hashes are salted per plan file.
 
+import { compareText } from '../base/order.js';
 import { createHash } from 'node:crypto';
 import { SecretMatcher } from '../diff/sensitive.js';
 import { SENSITIVE_MASK } from '../diff/types.js';
@@ -14,7 +15,7 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => compareText(a, b));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 

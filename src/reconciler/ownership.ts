@@ -3,6 +3,8 @@
 // source, the commit, and the inventory of addresses applied into that project with their spec hashes. Prune only
 // ever deletes objects listed there; drift detection compares the recorded spec hash with the manifests' one.
 
+import { isObject } from '../base/json.js';
+import { pathSegment } from '../base/dss-path.js';
 import type { DssClient } from '../dss/types.js';
 import type { ResourceUnit } from '../resources/types.js';
 import { canonicalJson } from './hash.js';
@@ -79,10 +81,6 @@ export function isProtectedByAnnotation(unit: ResourceUnit): boolean {
   return annotations[PROTECTED_ANNOTATION] === 'true' || annotations[PRUNE_ANNOTATION] === 'false';
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** The record held in a metadata object, checked (see record-check.ts), with what was wrong with it. */
 export function recordOf(projectKey: string, metadata: unknown): CheckedRecord {
   if (!isObject(metadata) || !isObject(metadata.custom) || !isObject(metadata.custom.kv)) return { warnings: [] };
@@ -102,7 +100,7 @@ export function ownershipFromMetadata(key: string, metadata: Record<string, unkn
 }
 
 export async function readOwnership(client: DssClient, key: string): Promise<ProjectOwnership> {
-  const metadata = await client.getOrAbsent<Record<string, unknown>>(`/projects/${encodeURIComponent(key)}/metadata`);
+  const metadata = await client.getOrAbsent<Record<string, unknown>>(`/projects/${pathSegment(key)}/metadata`);
   return ownershipFromMetadata(key, metadata);
 }
 
@@ -122,7 +120,7 @@ export async function writeOwnership(
   record: OwnershipRecord,
   metadata: Record<string, unknown> | undefined,
 ): Promise<void> {
-  const path = `/projects/${encodeURIComponent(key)}/metadata`;
+  const path = `/projects/${pathSegment(key)}/metadata`;
   const base = structuredClone(metadata ?? (await client.getJson<Record<string, unknown>>(path)));
   const custom = isObject(base.custom) ? base.custom : {};
   const kv = isObject(custom.kv) ? custom.kv : {};

@@ -2,10 +2,11 @@
 // and a salted fingerprint of every live object read. Secret values never enter a plan file: they are replaced
 // by salted hashes, re-resolved from the manifests when the plan is applied, and checked against those hashes.
 
+import { compareText } from '../base/order.js';
 import { FORMAT_VERSION, SENSITIVE_MASK, type PlanReport } from '../diff/types.js';
 import { UserError } from '../errors.js';
-import { revealsSecret, scrubValue } from '../log/secrets.js';
-import { joinPointer } from '../manifest/json-pointer.js';
+import { revealsSecret, scrubValue } from '../base/secrets.js';
+import { joinPointer } from '../base/json-pointer.js';
 import type { ManifestDocument, ManifestMetadata, SourcePosition } from '../manifest/types.js';
 import { fingerprint, getPointer, replaceAt, saltedHash } from './hash.js';
 import type { PlannedRun } from './reconcile.js';
@@ -59,7 +60,7 @@ export function fingerprintsOf(planned: PlannedRun, salt: string): Record<string
   const out: Record<string, string> = {};
   for (const p of planned.plan.units) out[p.unit.address] = fingerprint(salt, p.live?.raw, p.live !== undefined);
   for (const [key, project] of planned.projects) out[recordAddress(key)] = fingerprint(salt, project.metadata, project.exists);
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => compareText(a, b)));
 }
 
 /** A report whose sensitive values are masked, whatever the diff engine left in them. */

@@ -1,6 +1,7 @@
 // The plan step: a pure function of the desired units, the live states read, the ownership records and the
 // options. It decides an action per unit, the prune deletions and the records to write; it sends nothing.
 
+import { compareText, byText } from '../base/order.js';
 import type { IgnoreDifference } from '../config/types.js';
 import { FORMAT_VERSION, type ResourceChange } from '../diff/types.js';
 import { UserError } from '../errors.js';
@@ -70,7 +71,7 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
   const out: PruneOutcome = { deletions: [], disowned: new Map(), warnings: [] };
   const declaredProjects = new Set(input.allUnits.map(projectKeyOf).filter((k): k is string => k !== undefined));
   let leftBehind = 0;
-  for (const project of [...input.projects.values()].sort((a, b) => a.key.localeCompare(b.key))) {
+  for (const project of [...input.projects.values()].sort(byText((p) => p.key))) {
     const record = project.record;
     if (!record) continue;
     const declared = declaredProjects.has(project.key);
@@ -139,7 +140,7 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
     byProject.set(key, [...(byProject.get(key) ?? []), unit]);
   }
   const out: RecordOutcome = { records: [], adopted: [], warnings: [] };
-  for (const [key, units] of [...byProject].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, units] of [...byProject].sort(([a], [b]) => compareText(a, b))) {
     const before = input.projects.get(key)?.record;
     const foreign = before !== undefined && before.source !== input.source;
     // Another source's record is never replaced silently: its inventory is what that source prunes and checks
@@ -156,7 +157,7 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
     const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
     for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
     for (const unit of units) inventory[unit.address] = entryOf(unit);
-    const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => a.localeCompare(b)));
+    const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
     const after: OwnershipRecord = { version: 1, source: input.source, inventory: sorted };
     const commit = input.commit ?? before?.commit;
     if (commit !== undefined) after.commit = commit;
@@ -177,7 +178,7 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
 
 /** What was wrong with the records read back from DSS, project by project. */
 function recordProblems(input: PlanInput): string[] {
-  return [...input.projects.values()].sort((a, b) => a.key.localeCompare(b.key)).flatMap((p) => p.warnings ?? []);
+  return [...input.projects.values()].sort(byText((p) => p.key)).flatMap((p) => p.warnings ?? []);
 }
 
 /** `--replace` names objects of this run whose kind can be replaced; anything else stops the plan. */
@@ -195,7 +196,7 @@ export function planChanges(input: PlanInput): Plan {
   checkReplace(input);
   const warnings = [...(input.warnings ?? []), ...recordProblems(input)];
   const targeted = input.options.targets.length > 0;
-  const units = [...input.units].sort((a, b) => a.address.localeCompare(b.address)).map((u) => planUnit(u, input));
+  const units = [...input.units].sort(byText((u) => u.address)).map((u) => planUnit(u, input));
   const refused = units.flatMap((u) => {
     if (u.action === 'create') return input.validateCreate ? input.validateCreate(u.unit) : [];
     return u.action === 'update' && u.live && input.validateChange ? input.validateChange(u.unit, u.live, u.change.changes) : [];
@@ -242,7 +243,7 @@ export function planChanges(input: PlanInput): Plan {
   const adoptedKeys = new Set(adopted.map((c) => c.address));
   warnings.push(...recordOnlyNotes(input, records.filter((r) => !adoptedKeys.has(`Project/${r.projectKey}#ownership`)), units, prune.deletions));
   const resourceChanges = [...units.map((u) => u.change).filter((c) => c.action !== 'no-op'), ...deletionChanges, ...adopted].sort(
-    (a, b) => a.address.localeCompare(b.address),
+    byText((u) => u.address),
   );
   const count = (action: string): number => resourceChanges.filter((c) => c.action === action).length;
   return {

@@ -2,6 +2,7 @@
 // read concurrently up to `--parallelism`, each object exactly once. A project's record comes from its
 // `#metadata` unit's read when the manifests manage that block, so that the metadata is not read twice.
 
+import { byText } from '../base/order.js';
 import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
@@ -96,7 +97,7 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
     );
   }
   await Promise.all(tasks);
-  if (failures.length > 0) throw new ReadError(failures.sort((a, b) => a.address.localeCompare(b.address)));
+  if (failures.length > 0) throw new ReadError(failures.sort(byText((f) => f.address)));
 
   for (const [key, unit] of metadataUnits) {
     const state = live.get(unit.address);

@@ -4,6 +4,7 @@
 // is dropped with a warning naming the record and the entry; a record that cannot be read as one is ignored whole.
 // Neither can widen what prune deletes, and a malformed record never stops a run.
 
+import { isObject } from '../base/json.js';
 import { PROJECT_SCOPED_KINDS, parseAddress } from '../manifest/address.js';
 import type { InventoryEntry, OwnershipRecord } from './ownership.js';
 
@@ -39,10 +40,6 @@ export interface CheckedRecord {
   /** The record with only the entries that passed; absent when none can be trusted (or there is none). */
   record?: OwnershipRecord;
   warnings: string[];
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function kindOfValue(value: unknown): string {

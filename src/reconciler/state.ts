@@ -2,6 +2,8 @@
 // `destroy`): the records of one source, the scope an address belongs to, and the one way those commands edit a
 // record (GET-modify-PUT of the project metadata). Reading and editing do I/O; the edits themselves are pure.
 
+import { byText } from '../base/order.js';
+import { pathSegment } from '../base/dss-path.js';
 import pLimit from 'p-limit';
 import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
@@ -21,7 +23,7 @@ export async function readSourceRecords(client: DssClient, source: string, paral
   const keys = await listProjectKeys(client);
   const limit = pLimit(Math.max(1, parallelism));
   const all = await Promise.all(keys.map((key) => limit(() => readOwnership(client, key))));
-  return all.filter((p) => p.record?.source === source).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return all.filter((p) => p.record?.source === source).sort(byText((p) => p.key));
 }
 
 /**
@@ -61,7 +63,7 @@ export async function editRecord(
   reason = 'edit the ownership record',
 ): Promise<OwnershipRecord | undefined> {
   return guard(client, projectKey, reason, async () => {
-    const path = `/projects/${encodeURIComponent(projectKey)}/metadata`;
+    const path = `/projects/${pathSegment(projectKey)}/metadata`;
     const metadata = await client.getOrAbsent<Record<string, unknown>>(path);
     if (metadata === undefined) throw new UserError('NO_SUCH_PROJECT', `Project/${projectKey} does not exist in DSS`);
     const after = edit(recordOf(projectKey, metadata).record);

@@ -9,13 +9,15 @@
 // Bundles are pruned only on request (`--prune-bundles` with `--prune`): deployed bundles are history, and
 // `--prune` alone leaves a bundle that left the manifests in DSS and drops it from the inventory.
 
+import { pathSegment } from '../base/dss-path.js';
 import { DssGitopsError } from '../errors.js';
 import { addressOf } from '../manifest/address.js';
 import { bundlePublishTarget } from '../manifest/references.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { bundleSchema } from './bundle.schema.js';
 import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
-import { asObject, deepEqual, encode, isPlainObject, type Json } from './managed-write.js';
+import { deepEqual, isObject, type Json } from '../base/json.js';
+import { asObject } from './managed-write.js';
 import { PROJECT_KIND } from './project.js';
 import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from './published-project.js';
 import { SCENARIO_KIND } from './scenario.js';
@@ -29,7 +31,7 @@ function idsOf(unit: ResourceUnit): { key: string; id: string } {
 }
 
 function exportedPath(key: string, id: string): string {
-  return `/projects/${encode(key)}/bundles/exported/${encode(id)}`;
+  return `/projects/${pathSegment(key)}/bundles/exported/${pathSegment(id)}`;
 }
 
 /**
@@ -50,7 +52,7 @@ function releaseNotesOf(exported: Json): string | undefined {
  */
 function exportedEntry(answer: Json, id: string): Json {
   if (!Array.isArray(answer.bundles)) return answer;
-  const entry = answer.bundles.find((b) => isPlainObject(b) && b.bundleId === id) ?? answer.bundles[0];
+  const entry = answer.bundles.find((b) => isObject(b) && b.bundleId === id) ?? answer.bundles[0];
   return asObject(entry);
 }
 
@@ -100,7 +102,7 @@ async function publish(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   await createResolvingLostAnswer(ctx, {
     address: unit.address,
     send: () =>
-      ctx.client.postJson(`/projects/${encode(key)}/bundles/${encode(id)}/publish`, undefined, {
+      ctx.client.postJson(`/projects/${pathSegment(key)}/bundles/${pathSegment(id)}/publish`, undefined, {
         query: { publishedProjectKey: String(unit.desired.publishedProjectKey) },
       }),
     readBack: () => readPublication(ctx, unit),
@@ -157,7 +159,7 @@ export const bundleKind: ResourceKind = {
       view.releaseNotes = releaseNotesOf(raw) ?? unit.desired.releaseNotes;
     }
     const manifest = asObject(raw.exportManifest);
-    const by = isPlainObject(manifest.exportUserInfo) ? manifest.exportUserInfo.login : undefined;
+    const by = isObject(manifest.exportUserInfo) ? manifest.exportUserInfo.login : undefined;
     const at = typeof manifest.exportedOn === 'number' ? new Date(manifest.exportedOn).toISOString() : undefined;
     const changedBy = { ...(typeof by === 'string' ? { by } : {}), ...(at !== undefined ? { at } : {}) };
     return { view, raw, ...(Object.keys(changedBy).length > 0 ? { changedBy } : {}) };

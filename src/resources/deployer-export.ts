@@ -6,7 +6,8 @@
 import { addressOf } from '../manifest/address.js';
 import { escapeInterpolation, exportStub, grantForExport, hideSecrets, secretName, secretReference, setIfPresent } from './export-common.js';
 import { clearKey, recordedHash } from './infra-secret.js';
-import { asObject, isPlainObject, type Json } from './managed-write.js';
+import { isObject, type Json } from '../base/json.js';
+import { asObject } from './managed-write.js';
 import { memoPerRun } from './run-memo.js';
 import type { ExportScope, ExportedSecret, ExportedSpec, KindContext, ResourceKind } from './types.js';
 
@@ -15,7 +16,7 @@ type Exporter = Pick<ResourceKind, 'listForExport' | 'exportSpec'>;
 function listOf(ctx: KindContext, path: string): Promise<Json[]> {
   return memoPerRun(ctx, `export:${path}`, async () => {
     const list = await ctx.client.getJson<unknown>(path);
-    return Array.isArray(list) ? list.filter(isPlainObject) : [];
+    return Array.isArray(list) ? list.filter(isObject) : [];
   });
 }
 
@@ -34,7 +35,7 @@ async function deploymentsInScope(ctx: KindContext, scope: ExportScope): Promise
 }
 
 function grantsOf(view: Json): Json[] {
-  return Array.isArray(view.permissions) ? view.permissions.filter(isPlainObject).map(grantForExport) : [];
+  return Array.isArray(view.permissions) ? view.permissions.filter(isObject).map(grantForExport) : [];
 }
 
 function sortedIds(ids: Iterable<string>): string[] {

@@ -3,7 +3,8 @@
 
 import type { DiffPolicy } from '../diff/types.js';
 import { grantPolicy, normalizeGrants } from './grants.js';
-import { asObject, deepEqual, isPlainObject, overlay, pick, type Json } from './managed-write.js';
+import { deepEqual, isObject, type Json } from '../base/json.js';
+import { asObject, overlay, pick } from './managed-write.js';
 import type { KindContext, LiveState, ResourceUnit } from './types.js';
 
 /** Flags of a published project grant (`read`, `write`, `deploy`, `admin` in the reference). */
@@ -16,10 +17,10 @@ export const DEPLOYER_SERVER_MANAGED = ['/versionTag', '/creationTag', '/id'];
 
 /** `versionTag.lastModifiedBy.login` and `lastModifiedOn` (epoch ms) as the drift report shows them. */
 export function changedByOf(settings: unknown): LiveState['changedBy'] | undefined {
-  const tag = isPlainObject(settings) ? settings.versionTag : undefined;
-  if (!isPlainObject(tag)) return undefined;
+  const tag = isObject(settings) ? settings.versionTag : undefined;
+  if (!isObject(tag)) return undefined;
   const out: { by?: string; at?: string } = {};
-  const login = isPlainObject(tag.lastModifiedBy) ? tag.lastModifiedBy.login : undefined;
+  const login = isObject(tag.lastModifiedBy) ? tag.lastModifiedBy.login : undefined;
   if (typeof login === 'string') out.by = login;
   if (typeof tag.lastModifiedOn === 'number') out.at = new Date(tag.lastModifiedOn).toISOString();
   return out.by === undefined && out.at === undefined ? undefined : out;

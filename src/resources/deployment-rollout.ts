@@ -4,10 +4,12 @@
 // settings before this apply is put back (not only the bundle: local variables or scenarios changed with it would
 // otherwise stay new) and rolled out again, and the error reports both outcomes as observed.
 
+import { pathSegment } from '../base/dss-path.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DssApiError, outcomeUnknown } from '../dss/errors.js';
 import { DssGitopsError } from '../errors.js';
-import { asObject, deepEqual, encode, isPlainObject } from './managed-write.js';
+import { deepEqual, isObject } from '../base/json.js';
+import { asObject } from './managed-write.js';
 import type { KindContext } from './types.js';
 
 export interface RolloutPolicy {
@@ -36,7 +38,7 @@ export const ROLLOUT_FIELDS = [
 ] as const;
 
 export function deploymentPath(id: string): string {
-  return `/project-deployer/deployments/${encode(id)}`;
+  return `/project-deployer/deployments/${pathSegment(id)}`;
 }
 
 /** Health states that are settled: the gate decides on them. Others (UNKNOWN, OUT_OF_SYNC) are polled again. */
@@ -55,7 +57,7 @@ export interface Outcome {
 
 function messagesOf(status: Record<string, unknown>): string {
   const messages = Array.isArray(status.healthMessages) ? status.healthMessages : [];
-  const texts = messages.flatMap((m) => (isPlainObject(m) && typeof m.message === 'string' ? [m.message] : []));
+  const texts = messages.flatMap((m) => (isObject(m) && typeof m.message === 'string' ? [m.message] : []));
   return texts.length > 0 ? texts.join('; ') : 'no health message';
 }
 
@@ -69,7 +71,7 @@ function reportMessages(report: Record<string, unknown>): string {
   const messages = Array.isArray(report.messages) ? report.messages : [];
   const texts = messages.flatMap((m) => {
     if (typeof m === 'string') return [m];
-    if (!isPlainObject(m)) return [];
+    if (!isObject(m)) return [];
     const text = typeof m.message === 'string' ? m.message : typeof m.title === 'string' ? m.title : undefined;
     return text === undefined ? [] : [text];
   });

@@ -14,7 +14,8 @@ import { deploymentSchema } from './deployment.schema.js';
 import { deploymentExport } from './deployer-export.js';
 import { INFRA_KIND } from './infra.js';
 import { createResolvingLostAnswer } from './lost-answer.js';
-import { asObject, deepEqual, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { deepEqual, type Json } from '../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from './published-project.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from './types.js';
 

@@ -3,11 +3,12 @@
 // flags, secret-looking values replaced by `${secret:NAME}` references, and escaping of text that the manifest
 // loader would otherwise interpolate.
 
+import { compareText } from '../base/order.js';
 import { API_VERSION } from './common.schema.js';
-import { deepEqual, isPlainObject, type Json } from './managed-write.js';
+import { deepEqual, isObject, type Json } from '../base/json.js';
 import type { ManifestDocument, ManifestMetadata } from '../manifest/types.js';
 import type { ExportedSecret } from './types.js';
-import { looksSecret, nameWords } from '../diff/secret-names.js';
+import { looksSecret, nameWords } from '../base/secret-names.js';
 
 export { looksSecret };
 
@@ -23,7 +24,7 @@ export function exportStub(kind: string, metadata: ManifestMetadata, spec: Json)
 export function isEmptyValue(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (isPlainObject(value)) return Object.keys(value).length === 0;
+  if (isObject(value)) return Object.keys(value).length === 0;
   return false;
 }
 
@@ -85,10 +86,6 @@ export interface ScrubOptions {
   quietKeys?: ReadonlySet<string>;
 }
 
-function byName([a]: [string, unknown], [b]: [string, unknown]): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function hide(at: ScrubAt, found: ScrubFound): string {
   const base = secretName(...at.name);
   let name = base;
@@ -105,18 +102,18 @@ function hide(at: ScrubAt, found: ScrubFound): string {
  * made unique through `found.taken`. Keys are visited in name order, so that the suffix of a name clash does not
  * depend on the order DSS returned them in. Pure.
  */
-export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, options: ScrubOptions = {}): unknown {
+export function referenceSecrets(value: unknown, at: ScrubAt, found: ScrubFound, options: ScrubOptions = {}): unknown {
   if (typeof value === 'string') return options.urls === true && credentialUrl(value) ? hide(at, found) : value;
   if (Array.isArray(value)) {
     return value.map((item, i) => {
-      const id = isPlainObject(item) && typeof item.id === 'string' && item.id !== '' ? item.id : undefined;
+      const id = isObject(item) && typeof item.id === 'string' && item.id !== '' ? item.id : undefined;
       const label = id ?? String(i + 1);
-      return scrubSecrets(item, { name: [...at.name, label], where: `${at.where}[${label}]` }, found, options);
+      return referenceSecrets(item, { name: [...at.name, label], where: `${at.where}[${label}]` }, found, options);
     });
   }
-  if (!isPlainObject(value)) return structuredClone(value);
+  if (!isObject(value)) return structuredClone(value);
   const out: Json = {};
-  for (const [key, item] of Object.entries(value).sort(byName)) {
+  for (const [key, item] of Object.entries(value).sort(([a], [b]) => compareText(a, b))) {
     const where = `${at.where}.${key}`;
     // Only text is hidden: a number or a flag under such a name (`useToken: true`, `keyVersion: 2`) is no secret,
     // and a reference would load back as text, unequal to it.
@@ -125,8 +122,8 @@ export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, opt
       continue;
     }
     // A list keeps its key in the name when its items have no id: `STEPS_2`, not a bare `2`.
-    const quiet = options.quietKeys?.has(key) === true && !(Array.isArray(item) && item.some((x) => !(isPlainObject(x) && typeof x.id === 'string')));
-    out[key] = scrubSecrets(item, { name: quiet ? at.name : [...at.name, key], where }, found, options);
+    const quiet = options.quietKeys?.has(key) === true && !(Array.isArray(item) && item.some((x) => !(isObject(x) && typeof x.id === 'string')));
+    out[key] = referenceSecrets(item, { name: quiet ? at.name : [...at.name, key], where }, found, options);
   }
   return out;
 }
@@ -136,7 +133,7 @@ export function scrubSecrets(value: unknown, at: ScrubAt, found: ScrubFound, opt
  * derived from `prefix` and the path of the value. `taken` keeps the names unique across calls.
  */
 export function hideSecrets(values: Json, prefix: string[], where: string, taken: Set<string>, found: ExportedSecret[]): Json {
-  return scrubSecrets(values, { name: prefix, where }, { taken, found }) as Json;
+  return referenceSecrets(values, { name: prefix, where }, { taken, found }) as Json;
 }
 
 /** Query parameters that carry a credential beyond secret-looking names: signatures, Azure Functions' `code`. */
@@ -191,7 +188,7 @@ const INTERPOLATED = /\$\$\{|\$\{(env|var|secret):[^}]*\}/;
 export function escapeInterpolation(value: unknown): unknown {
   if (typeof value === 'string') return INTERPOLATED.test(value) ? value.replaceAll('${', () => '$${') : value;
   if (Array.isArray(value)) return value.map((item) => escapeInterpolation(item));
-  if (isPlainObject(value)) {
+  if (isObject(value)) {
     const out: Json = {};
     for (const [key, item] of Object.entries(value)) out[key] = escapeInterpolation(item);
     return out;

@@ -1,6 +1,7 @@
 // The project folder tree of a design node, loaded once per run: DSS addresses folders by opaque id, manifests by
 // path (`Analytics/Churn`), and the only way from one to the other is to walk `childrenIds` from the root.
 
+import { pathSegment } from '../base/dss-path.js';
 import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
@@ -126,7 +127,7 @@ async function loadFolderTree(client: DssClient): Promise<FolderTree> {
     const children = await Promise.all(
       level.map((id) =>
         limit(async () => {
-          const raw = await client.getOrAbsent(`/project-folders/${encodeURIComponent(id)}`);
+          const raw = await client.getOrAbsent(`/project-folders/${pathSegment(id)}`);
           return raw === undefined ? undefined : toFolderInfo(raw, `project folder ${id}`);
         }),
       ),
@@ -145,11 +146,11 @@ export function folderTree(ctx: KindContext): Promise<FolderTree> {
 
 /** Re-reads one folder and any child this run has not seen, so that a name check does not rely on a stale tree. */
 async function refreshFolder(client: DssClient, tree: FolderTree, id: string): Promise<FolderInfo> {
-  const fresh = toFolderInfo(await client.getJson(`/project-folders/${encodeURIComponent(id)}`), `project folder ${id}`);
+  const fresh = toFolderInfo(await client.getJson(`/project-folders/${pathSegment(id)}`), `project folder ${id}`);
   tree.put(fresh);
   for (const childId of fresh.childrenIds) {
     if (tree.get(childId)) continue;
-    const child = await client.getOrAbsent(`/project-folders/${encodeURIComponent(childId)}`);
+    const child = await client.getOrAbsent(`/project-folders/${pathSegment(childId)}`);
     if (child !== undefined) tree.put(toFolderInfo(child, `project folder ${childId}`));
   }
   return fresh;
@@ -176,7 +177,7 @@ export function ensureFolderPath(ctx: KindContext, path: string): Promise<Folder
         const created = await createResolvingLostAnswer(ctx, {
           address: `ProjectFolder ${tree.pathOf(parent.id) || '/'}${segment}`,
           send: () =>
-            ctx.client.postJson(`/project-folders/${encodeURIComponent(parent.id)}/children`, undefined, {
+            ctx.client.postJson(`/project-folders/${pathSegment(parent.id)}/children`, undefined, {
               query: { name: segment },
             }),
           // A folder made by the lost call is a child of that name under the parent.

@@ -2,8 +2,9 @@
 // (DESIGN §4): a flag a manifest does not declare is false, so both sides are expanded to the full flag set
 // before comparing, and the written item carries every flag explicitly.
 
+import { byText } from '../base/order.js';
 import type { DiffPolicy } from '../diff/types.js';
-import { isPlainObject, type Json } from './managed-write.js';
+import { isObject, type Json } from '../base/json.js';
 
 /** The flags of a project grant in DSS 12 and later (`GET /projects/{key}/permissions`). */
 export const PROJECT_GRANT_FLAGS = [
@@ -41,7 +42,7 @@ export function grantPolicy(pointer: string): DiffPolicy {
  * returns that this version does not know are kept, so they are compared too.
  */
 export function normalizeGrant(grant: unknown, flags: readonly string[]): Json {
-  const source = isPlainObject(grant) ? grant : {};
+  const source = isObject(grant) ? grant : {};
   const out: Json = {};
   for (const key of GRANT_KEYS) if (typeof source[key] === 'string') out[key] = source[key];
   for (const flag of flags) out[flag] = source[flag] === true;
@@ -53,7 +54,7 @@ export function normalizeGrant(grant: unknown, flags: readonly string[]): Json {
 
 export function normalizeGrants(grants: unknown, flags: readonly string[]): Json[] {
   if (!Array.isArray(grants)) return [];
-  return grants.map((grant) => normalizeGrant(grant, flags)).sort((a, b) => grantId(a).localeCompare(grantId(b)));
+  return grants.map((grant) => normalizeGrant(grant, flags)).sort(byText(grantId));
 }
 
 function grantId(grant: Json): string {

@@ -14,8 +14,8 @@
 // A salted hash of a long random API key reveals nothing usable.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { registerSecrets } from '../log/secrets.js';
-import { isPlainObject, type Json } from './managed-write.js';
+import { registerSecrets } from '../base/secrets.js';
+import { isObject, type Json } from '../base/json.js';
 
 export const RECORD_FIELD = 'dssGitops';
 const HASH_FIELD = 'adminApiKeyHash';
@@ -39,19 +39,19 @@ export function matchesHash(recorded: unknown, key: string): boolean {
 export function clearKey(settings: Json): string | undefined {
   const key = settings.adminApiKey;
   if (typeof key !== 'string' || key === '' || /^\*+$/.test(key)) return undefined;
-  // A key the run has read: scrubbed from its output from here on, wherever it shows (see log/secrets.ts).
+  // A key the run has read: scrubbed from its output from here on, wherever it shows (see base/secrets.ts).
   registerSecrets([key]);
   return key;
 }
 
 export function recordedHash(settings: Json): unknown {
   const record = settings[RECORD_FIELD];
-  return isPlainObject(record) ? record[HASH_FIELD] : undefined;
+  return isObject(record) ? record[HASH_FIELD] : undefined;
 }
 
 /** The settings with the hash of `key` recorded. */
 export function withKeyHash(settings: Json, key: string): Json {
-  const record = isPlainObject(settings[RECORD_FIELD]) ? settings[RECORD_FIELD] : {};
+  const record = isObject(settings[RECORD_FIELD]) ? settings[RECORD_FIELD] : {};
   return { ...settings, [RECORD_FIELD]: { ...record, [HASH_FIELD]: keyHash(key) } };
 }
 

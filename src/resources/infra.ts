@@ -3,6 +3,7 @@
 // automationNodeUrl, adminApiKey, trustAllSSLCertificates, permissions) are written by GET-modify-PUT.
 // `adminApiKey` is a secret: see infra-secret.ts for how it is compared.
 
+import { pathSegment } from '../base/dss-path.js';
 import { addressOf } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import {
@@ -18,7 +19,8 @@ import { clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from 
 import { infraSchema } from './infra.schema.js';
 import { infraExport } from './deployer-export.js';
 import { createResolvingLostAnswer } from './lost-answer.js';
-import { asObject, encode, freshWrite, overlay, sensitiveUnder, type Json } from './managed-write.js';
+import { type Json } from '../base/json.js';
+import { asObject, freshWrite, overlay, sensitiveUnder } from './managed-write.js';
 import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
 
 export const INFRA_KIND = 'Infra';
@@ -26,7 +28,7 @@ export const INFRA_KIND = 'Infra';
 const FIELDS = ['stage', 'automationNodeUrl', 'adminApiKey', 'trustAllSSLCertificates'] as const;
 
 export function infraPath(id: string): string {
-  return `/project-deployer/infras/${encode(id)}`;
+  return `/project-deployer/infras/${pathSegment(id)}`;
 }
 
 function desiredOf(doc: ManifestDocument): Json {

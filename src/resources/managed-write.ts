@@ -1,28 +1,13 @@
 // Helpers the kinds share to write managed fields: the desired values laid over a live object the way the diff
-// compares them, structural equality to skip no-op writes, the fresh GET-modify-PUT, and sensitive pointers.
+// compares them, the fresh GET-modify-PUT, and sensitive pointers.
 
+import { deepEqual, isObject, type Json } from '../base/json.js';
 import { applyManaged } from '../diff/apply-managed.js';
 import { DssApiError } from '../dss/errors.js';
 import type { DssClient } from '../dss/types.js';
 import type { DiffPolicy } from '../diff/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 
-export type Json = Record<string, unknown>;
-
-export function isPlainObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
 
 /**
  * `live` with the managed fields of `desired` set on it, following `policy` (merged maps, exact blocks, keyed
@@ -48,11 +33,7 @@ export function pick(source: Json, shape: Json): Json {
 }
 
 export function asObject(value: unknown): Json {
-  return isPlainObject(value) ? value : {};
-}
-
-export function encode(segment: string): string {
-  return encodeURIComponent(segment);
+  return isObject(value) ? value : {};
 }
 
 /** Re-merges of one write after DSS refused it as a concurrent change, before the refusal stands. */

@@ -4,7 +4,8 @@
 import type { DiffPolicy } from '../diff/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { PROJECT_GRANT_FLAGS, grantPolicy, normalizeGrants } from './grants.js';
-import { asObject, isPlainObject, sensitiveUnder, type Json } from './managed-write.js';
+import { isObject, type Json } from '../base/json.js';
+import { asObject, sensitiveUnder } from './managed-write.js';
 
 /** The key of the ownership record the reconciler keeps in the metadata custom kv; never compared nor dropped. */
 export const OWNERSHIP_KEY = 'dss-gitops';
@@ -44,7 +45,7 @@ const metadataBlock: ProjectBlock = {
     const desired: Json = {};
     for (const field of METADATA_FIELDS) if (doc.spec[field] !== undefined) desired[field] = doc.spec[field];
     if (desired.tags !== undefined) desired.tags = sortedUnique(desired.tags);
-    if (isPlainObject(desired.custom)) {
+    if (isObject(desired.custom)) {
       const custom = { ...desired.custom };
       delete custom[OWNERSHIP_KEY];
       desired.custom = custom;
@@ -91,7 +92,7 @@ const variablesBlock: ProjectBlock = {
   path: '/variables/',
   desired(doc) {
     const variables = doc.spec.variables;
-    if (!isPlainObject(variables)) return undefined;
+    if (!isObject(variables)) return undefined;
     const desired: Json = {};
     if (variables.standard !== undefined) desired.standard = variables.standard;
     if (variables.local !== undefined) desired.local = variables.local;

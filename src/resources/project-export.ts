@@ -3,8 +3,9 @@
 // become `${secret:PROJECTKEY_NAME}` references, and metadata `custom` values `${secret:PROJECTKEY_CUSTOM_NAME}` ones
 // (also a URL that carries credentials there).
 
-import { escapeInterpolation, exportStub, grantForExport, hideSecrets, scrubSecrets, setIfPresent } from './export-common.js';
-import { asObject, isPlainObject, type Json } from './managed-write.js';
+import { escapeInterpolation, exportStub, grantForExport, hideSecrets, referenceSecrets, setIfPresent } from './export-common.js';
+import { isObject, type Json } from '../base/json.js';
+import { asObject } from './managed-write.js';
 import type { ExportedSecret, ExportedSpec, ExportedUnit, ResourceKind } from './types.js';
 
 /** Every field the units of a Project read; the values are placeholders. */
@@ -47,12 +48,12 @@ export function projectSpecFromViews(projectKey: string, views: { block?: string
       setIfPresent(spec, 'shortDesc', view.shortDesc);
       setIfPresent(spec, 'tags', view.tags);
       const custom = { name: [projectKey, 'custom'], where: `Project/${projectKey} spec.custom` };
-      setIfPresent(spec, 'custom', scrubSecrets(view.custom, custom, { taken, found: secrets }, { urls: true }));
+      setIfPresent(spec, 'custom', referenceSecrets(view.custom, custom, { taken, found: secrets }, { urls: true }));
     } else if (block === 'variables') {
       setIfPresent(spec, 'variables', exportVariables(projectKey, view, taken, secrets));
     } else if (block === 'permissions') {
       setIfPresent(spec, 'owner', view.owner);
-      const grants = Array.isArray(view.permissions) ? view.permissions.filter(isPlainObject).map(grantForExport) : [];
+      const grants = Array.isArray(view.permissions) ? view.permissions.filter(isObject).map(grantForExport) : [];
       setIfPresent(spec, 'permissions', grants);
     }
   }

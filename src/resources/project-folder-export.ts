@@ -3,7 +3,7 @@
 
 import { exportStub, grantForExport, setIfPresent } from './export-common.js';
 import { folderTree, splitFolderPath } from './folder-tree.js';
-import { isPlainObject, type Json } from './managed-write.js';
+import { isObject, type Json } from '../base/json.js';
 import type { ExportedSpec, ResourceKind } from './types.js';
 
 /** `Analytics/Churn` → `['Analytics', 'Analytics/Churn']`. */
@@ -16,7 +16,7 @@ export function pathAndAncestors(path: string): string[] {
 export function folderSpecFromView(view: Json): ExportedSpec {
   const spec: Json = {};
   setIfPresent(spec, 'owner', view.owner);
-  const grants = Array.isArray(view.permissions) ? view.permissions.filter(isPlainObject).map(grantForExport) : [];
+  const grants = Array.isArray(view.permissions) ? view.permissions.filter(isObject).map(grantForExport) : [];
   setIfPresent(spec, 'permissions', grants);
   return { spec };
 }

@@ -1,13 +1,15 @@
 // `ProjectFolder`: a folder of the design node's project tree, named by its path (`Analytics/Churn`). Its
 // existence is the path; `owner` and `permissions` live in `/project-folders/{id}/settings`.
 
+import { pathSegment } from '../base/dss-path.js';
 import type { DiffPolicy } from '../diff/types.js';
 import { DssGitopsError, UserError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree, splitFolderPath, toFolderInfo } from './folder-tree.js';
 import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from './grants.js';
-import { asObject, encode, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { type Json } from '../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
 import { projectFolderSchema } from './project-folder.schema.js';
 import { projectFolderExport } from './project-folder-export.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
@@ -47,7 +49,7 @@ function folderPath(unit: ResourceUnit): string {
 /** GET-modify-PUT of the folder's settings, read right before the write. */
 async function writeSettings(ctx: KindContext, unit: ResourceUnit, folderId: string): Promise<void> {
   if (Object.keys(unit.desired).length === 0) return;
-  await freshWrite(ctx.client, `/project-folders/${encode(folderId)}/settings`, (live) => overlay(live, unit.desired, unit.policy));
+  await freshWrite(ctx.client, `/project-folders/${pathSegment(folderId)}/settings`, (live) => overlay(live, unit.desired, unit.policy));
 }
 
 export const projectFolderKind: ResourceKind = {
@@ -77,7 +79,7 @@ export const projectFolderKind: ResourceKind = {
     if (!folder) return undefined;
     // A folder that only has to exist needs no settings read.
     if (Object.keys(unit.desired).length === 0) return { view: {}, raw: { folderId: folder.id, settings: {} } };
-    const settings = await ctx.client.getOrAbsent<Json>(`/project-folders/${encode(folder.id)}/settings`);
+    const settings = await ctx.client.getOrAbsent<Json>(`/project-folders/${pathSegment(folder.id)}/settings`);
     if (settings === undefined) return undefined;
     const raw: FolderRaw = { folderId: folder.id, settings: asObject(settings) };
     return { view: viewOf(raw.settings, unit.desired), raw };
@@ -103,14 +105,14 @@ export const projectFolderKind: ResourceKind = {
     const known = tree.find(path);
     if (!known) return;
     // Re-read: the run may have moved or created projects and folders inside it since the tree was walked.
-    const fresh = toFolderInfo(await ctx.client.getJson(`/project-folders/${encode(known.id)}`), `project folder ${path}`);
+    const fresh = toFolderInfo(await ctx.client.getJson(`/project-folders/${pathSegment(known.id)}`), `project folder ${path}`);
     if (fresh.childrenIds.length > 0 || fresh.projectKeys.length > 0) {
       throw new UserError(
         'FOLDER_NOT_EMPTY',
         `project folder ${path} is not empty (${fresh.childrenIds.length} folders, ${fresh.projectKeys.length} projects): not deleted`,
       );
     }
-    await ctx.client.deleteJson(`/project-folders/${encode(known.id)}`);
+    await ctx.client.deleteJson(`/project-folders/${pathSegment(known.id)}`);
     tree.remove(known.id);
   },
 };

@@ -1,11 +1,13 @@
 // `Project`: a DSS project, planned as up to four units. `Project/KEY` is the project itself (existence, display
 // name, folder placement); `#metadata`, `#variables` and `#permissions` are one endpoint each.
 
+import { pathSegment } from '../base/dss-path.js';
 import { DssGitopsError, UserError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
-import { asObject, encode, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { type Json } from '../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
 import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { PROJECT_BLOCKS, type ProjectBlock } from './project-blocks.js';
 import { projectExport } from './project-export.js';
@@ -100,7 +102,7 @@ async function readMain(ctx: KindContext, unit: ResourceUnit): Promise<LiveState
 }
 
 async function rename(ctx: KindContext, key: string, name: string): Promise<void> {
-  await freshWrite(ctx.client, `/projects/${encode(key)}/metadata`, (metadata) => ({ ...metadata, label: name }));
+  await freshWrite(ctx.client, `/projects/${pathSegment(key)}/metadata`, (metadata) => ({ ...metadata, label: name }));
 }
 
 async function move(ctx: KindContext, key: string, fromId: string | undefined, path: string): Promise<void> {
@@ -116,12 +118,12 @@ async function move(ctx: KindContext, key: string, fromId: string | undefined, p
   await createResolvingLostAnswer(ctx, {
     address: `${addressOf(PROJECT_KIND, key)} (move to ${path})`,
     send: () =>
-      ctx.client.postJson(`/project-folders/${encode(source)}/projects/${encode(key)}/move`, undefined, {
+      ctx.client.postJson(`/project-folders/${pathSegment(source)}/projects/${pathSegment(key)}/move`, undefined, {
         query: { destination: destination.id },
       }),
     // A move that took effect shows in the destination; one that did not is sent again.
     readBack: async () => {
-      const folder = asObject(await ctx.client.getOrAbsent(`/project-folders/${encode(destination.id)}`));
+      const folder = asObject(await ctx.client.getOrAbsent(`/project-folders/${pathSegment(destination.id)}`));
       return Array.isArray(folder.projectKeys) && folder.projectKeys.includes(key) ? folder : undefined;
     },
     mismatch: () => undefined,
@@ -156,9 +158,9 @@ async function createMain(ctx: KindContext, unit: ResourceUnit): Promise<void> {
     send: () => ctx.client.postJson('/projects/', body, folder ? { query: { projectFolderId: folder.id } } : {}),
     // A project this creation made has the declared display name, in the declared folder.
     readBack: async () => {
-      const metadata = await ctx.client.getOrAbsent(`/projects/${encode(key)}/metadata`);
+      const metadata = await ctx.client.getOrAbsent(`/projects/${pathSegment(key)}/metadata`);
       if (metadata === undefined || !folder) return metadata;
-      const keys = asObject(await ctx.client.getOrAbsent(`/project-folders/${encode(folder.id)}`)).projectKeys;
+      const keys = asObject(await ctx.client.getOrAbsent(`/project-folders/${pathSegment(folder.id)}`)).projectKeys;
       return { metadata, inFolder: Array.isArray(keys) && keys.includes(key) };
     },
     mismatch: (found) => {
@@ -198,7 +200,7 @@ function blockUnits(doc: ManifestDocument, main: string): ResourceUnit[] {
 }
 
 async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<LiveState | undefined> {
-  const object = await ctx.client.getOrAbsent<unknown>(`/projects/${encode(keyOf(unit))}${block.path}`);
+  const object = await ctx.client.getOrAbsent<unknown>(`/projects/${pathSegment(keyOf(unit))}${block.path}`);
   if (object === undefined) return undefined;
   const raw: BlockRaw = { object: asObject(object) };
   return { view: pick(block.view(raw.object), unit.desired), raw };
@@ -209,7 +211,7 @@ async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlo
  * it changed.
  */
 async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<void> {
-  await freshWrite(ctx.client, `/projects/${encode(keyOf(unit))}${block.path}`, (live) =>
+  await freshWrite(ctx.client, `/projects/${pathSegment(keyOf(unit))}${block.path}`, (live) =>
     block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc),
   );
 }
@@ -256,6 +258,6 @@ export const projectKind: ResourceKind = {
     }
     // A block leaves the manifests by being left unmanaged, never by being deleted: only the project goes.
     if (parsed.block !== undefined) return;
-    await deleteIfPresent(ctx, `/projects/${encode(parsed.name)}`);
+    await deleteIfPresent(ctx, `/projects/${pathSegment(parsed.name)}`);
   },
 };

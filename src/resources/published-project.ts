@@ -2,6 +2,7 @@
 // Its settings (`GET|PUT /project-deployer/projects/{key}/settings`) hold `name`, `owner` and `permissions`;
 // the version tags are the server's. Bundles publishing to the key create it too: a document only adds settings.
 
+import { pathSegment } from '../base/dss-path.js';
 import { addressOf } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import {
@@ -13,7 +14,8 @@ import {
   withGrants,
 } from './deployer-live.js';
 import { createResolvingLostAnswer } from './lost-answer.js';
-import { asObject, encode, freshWrite, overlay, sensitiveUnder, type Json } from './managed-write.js';
+import { type Json } from '../base/json.js';
+import { asObject, freshWrite, overlay, sensitiveUnder } from './managed-write.js';
 import { publishedProjectSchema } from './published-project.schema.js';
 import { publishedProjectExport } from './deployer-export.js';
 import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
@@ -21,7 +23,7 @@ import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
 export const PUBLISHED_PROJECT_KIND = 'PublishedProject';
 
 export function publishedProjectPath(key: string): string {
-  return `/project-deployer/projects/${encode(key)}`;
+  return `/project-deployer/projects/${pathSegment(key)}`;
 }
 
 function desiredOf(doc: ManifestDocument): Json {

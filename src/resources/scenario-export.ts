@@ -4,8 +4,10 @@
 // Secret-looking values anywhere in the spec (under secret-looking names, or URLs carrying credentials, such as a
 // webhook reporter's URL) become `${secret:PROJECT_SCENARIO_..}` references.
 
-import { escapeInterpolation, exportStub, scrubSecrets, setIfPresent, withoutDefaults } from './export-common.js';
-import { asObject, encode, isPlainObject, type Json } from './managed-write.js';
+import { pathSegment } from '../base/dss-path.js';
+import { escapeInterpolation, exportStub, referenceSecrets, setIfPresent, withoutDefaults } from './export-common.js';
+import { isObject, type Json } from '../base/json.js';
+import { asObject } from './managed-write.js';
 import type { ExportedSecret, ExportedSpec, ResourceKind } from './types.js';
 
 /** The name DSS gives a trigger created without one. */
@@ -50,7 +52,7 @@ export function stepDefaults(index: number): Json {
 }
 
 function items(value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter(isPlainObject) : [];
+  return Array.isArray(value) ? value.filter(isObject) : [];
 }
 
 function exportParams(type: unknown, params: Json): Json {
@@ -69,7 +71,7 @@ const QUIET_KEYS: ReadonlySet<string> = new Set(['params', 'steps', 'triggers', 
 export function scrubScenarioSpec(project: string, id: string, spec: Json): { spec: Json; secrets: ExportedSecret[] } {
   const found = { taken: new Set<string>(), found: [] as ExportedSecret[] };
   const at = { name: [project, id], where: `Scenario/${project}/${id} spec` };
-  const scrubbed = scrubSecrets(spec, at, found, { urls: true, quietKeys: QUIET_KEYS }) as Json;
+  const scrubbed = referenceSecrets(spec, at, found, { urls: true, quietKeys: QUIET_KEYS }) as Json;
   return { spec: scrubbed, secrets: found.found };
 }
 
@@ -105,7 +107,7 @@ export const scenarioExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> 
   async listForExport(ctx, scope) {
     const lists = await Promise.all(
       scope.projectKeys.map(async (key) => {
-        const list = await ctx.client.getJson<unknown>(`/projects/${encode(key)}/scenarios/`);
+        const list = await ctx.client.getJson<unknown>(`/projects/${pathSegment(key)}/scenarios/`);
         return (Array.isArray(list) ? (list as ScenarioListItem[]) : []).map((item) => ({ key, item }));
       }),
     );

@@ -6,11 +6,13 @@
 // client changes it there (`settings.active = ...; settings.save()`), and a settings PUT always sends it back,
 // so writing it through `/light` as well would race with our own PUT of a stale value.
 
+import { pathSegment } from '../base/dss-path.js';
 import type { DiffPolicy } from '../diff/types.js';
 import { DssGitopsError } from '../errors.js';
 import { addressOf, parseAddress } from '../manifest/address.js';
 import type { ManifestDocument } from '../manifest/types.js';
-import { asObject, encode, freshWrite, overlay, pick, sensitiveUnder, type Json } from './managed-write.js';
+import { type Json } from '../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
 import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
 import { PROJECT_KIND } from './project.js';
 import { scenarioSchema } from './scenario.schema.js';
@@ -67,7 +69,7 @@ function idsOf(unit: ResourceUnit): { key: string; id: string } {
 }
 
 function settingsPath(key: string, id: string): string {
-  return `/projects/${encode(key)}/scenarios/${encode(id)}`;
+  return `/projects/${pathSegment(key)}/scenarios/${pathSegment(id)}`;
 }
 
 /** The parts of the desired object that are fields of the settings object. */
@@ -138,7 +140,7 @@ export const scenarioKind: ResourceKind = {
     if (desired.params !== undefined) body.params = desired.params;
     await createResolvingLostAnswer(ctx, {
       address: unit.address,
-      send: () => ctx.client.postJson(`/projects/${encode(key)}/scenarios/`, body),
+      send: () => ctx.client.postJson(`/projects/${pathSegment(key)}/scenarios/`, body),
       readBack: () => ctx.client.getOrAbsent(settingsPath(key, id)),
       // Everything but the type is written over what DSS stored right below.
       mismatch: (found) => (asObject(found).type === body.type ? undefined : `its type is ${String(asObject(found).type)}, not ${String(body.type)}`),

@@ -1,21 +1,15 @@
 // The one interface every managed DSS object implements. The reconciler knows nothing kind-specific: it asks a
 // kind for the units a document is planned as, reads them, diffs them with the kind's policy, and writes them.
 
+import type { Logger } from '../base/logger.js';
+import type { JsonSchema } from '../base/schema-check.js';
 import type { DssClient } from '../dss/types.js';
 import type { DiffPolicy, FieldChange } from '../diff/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 
 export type NodeName = 'design' | 'deployer';
 
-/** A JSON Schema object (draft 2020-12), as ajv takes it. */
-export type JsonSchema = Record<string, unknown>;
-
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { JsonSchema } from '../base/schema-check.js';
 
 /** The `dss-gitops.yaml` defaults a kind applies where a manifest leaves a value out. */
 export interface KindDefaults {

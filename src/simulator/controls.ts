@@ -5,6 +5,7 @@
 // `(router) => void` listed in CONTROL_REGISTRARS. Patterns are relative to `/__sim` (`/deployer/config` serves
 // `/__sim/deployer/config`), trailing slash optional, and handlers get the node's context plus the controls.
 
+import { isObject } from '../base/json.js';
 import { registerDeployerControls } from './deployer/test-hooks.js';
 import type { SimContext } from './context.js';
 import { illegalArgument, notFound, SimHttpError, ERROR_TYPES } from './errors.js';
@@ -117,6 +118,3 @@ function rule(input: unknown): FaultRule {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -7,8 +7,9 @@
 // (`adminApiKey`, `apiKey`, `password`, `authToken`...), at any depth below it, and the `value` of a
 // `{name|key, value}` pair whose name looks secret. Strings elsewhere stay readable.
 
+import { isObject } from '../base/json.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { looksSecret } from '../diff/secret-names.js';
+import { looksSecret } from '../base/secret-names.js';
 
 const PREFIX = 'dss-gitops-sealed:v1:';
 const IV_BYTES = 12;
@@ -56,10 +57,6 @@ function secretName(name: string): boolean {
   return secret;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `{name: 'password', value: '...'}`, `{key: 'API_TOKEN', value: '...'}`: a secret held by a pair. */
 function isSecretPair(value: Record<string, unknown>): boolean {
   if (typeof value.value !== 'string' || value.value === '') return false;
@@ -70,7 +67,7 @@ function isSecretPair(value: Record<string, unknown>): boolean {
 function sealAll(value: unknown, seal: (text: string) => string): unknown {
   if (typeof value === 'string') return value === '' || isSealed(value) ? value : seal(value);
   if (Array.isArray(value)) return value.map((item: unknown) => sealAll(item, seal));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sealAll(v, seal)]));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sealAll(v, seal)]));
   return value;
 }
 
@@ -87,7 +84,7 @@ function sealTree(value: unknown, seal: (text: string) => string): unknown {
     });
     return copy ?? value;
   }
-  if (!isRecord(value)) return value;
+  if (!isObject(value)) return value;
   let copy: Record<string, unknown> | undefined;
   if (isSecretPair(value) && !isSealed(value.value)) copy = { ...value, value: seal(value.value as string) };
   for (const key of Object.keys(value)) {

@@ -2,8 +2,9 @@
 // when DSS is back in sync, never one per run. The payload is Slack-compatible (`text`) and carries a structured
 // `report` built from addresses, kinds and field paths only: no live or desired values, so no secrets.
 
+import { byText } from '../base/order.js';
 import { request } from 'undici';
-import { scrubValue } from '../log/secrets.js';
+import { scrubValue } from '../base/secrets.js';
 import { silentLogger, totalCounts } from './types.js';
 import type { DriftedObject, RunOutcome, StateCounts, WatchLogger } from './types.js';
 
@@ -88,7 +89,7 @@ export function buildMessage(
   const resolved = [...previous.keys()].filter((address) => !current.has(address));
   const commit = outcome.commit === undefined ? '' : ` (commit ${outcome.commit.slice(0, 12)})`;
   const drifted = [...outcome.drifted]
-    .sort((a, b) => a.address.localeCompare(b.address))
+    .sort(byText((d) => d.address))
     .map(({ fingerprint: _fingerprint, ...rest }) => rest);
   const report: DriftReport = {
     status: drifted.length > 0 ? 'drift' : 'in_sync',

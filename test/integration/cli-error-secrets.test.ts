@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REDACTED } from '../../src/log/secrets.js';
+import { REDACTED } from '../../src/base/secrets.js';
 import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { openRun } from '../../src/cli/run-context.js';
-import { REDACTED, SecretRegistry, withRunSecrets } from '../../src/log/secrets.js';
+import { REDACTED, SecretRegistry, withRunSecrets } from '../../src/base/secrets.js';
 import { captureIo } from '../helpers/cli.js';
 
 const KEY = 'design-key-Zq81vT';

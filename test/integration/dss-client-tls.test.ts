@@ -11,7 +11,7 @@ import type { NodeConfig } from '../../src/config/types.js';
 import { DEFAULTS } from '../../src/config/types.js';
 import { createDssClient } from '../../src/dss/client.js';
 import { DssConnectionError } from '../../src/dss/errors.js';
-import type { Logger } from '../../src/resources/types.js';
+import type { Logger } from '../../src/base/logger.js';
 import { UserError } from '../../src/errors.js';
 
 // A throwaway authority and a certificate for IP 127.0.0.1, valid until 2126; they protect nothing.

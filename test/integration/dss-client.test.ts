@@ -6,7 +6,7 @@ import { DEFAULTS, type NodeConfig } from '../../src/config/types.js';
 import { createDssClient } from '../../src/dss/client.js';
 import { DssApiError, DssConnectionError } from '../../src/dss/errors.js';
 import type { DssClient } from '../../src/dss/types.js';
-import type { Logger } from '../../src/resources/types.js';
+import type { Logger } from '../../src/base/logger.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const SCOPED_KEY = 'scoped-key-for-churn-only';

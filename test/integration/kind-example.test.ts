@@ -2,7 +2,7 @@
 // second run reads each object once and writes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifestSet } from '../../src/manifest/load.js';
+import { loadManifestSet } from '../../src/input/load.js';
 import { isError, type ManifestDocument } from '../../src/manifest/types.js';
 import { projectFolderKind } from '../../src/resources/project-folder.js';
 import { projectKind } from '../../src/resources/project.js';

@@ -6,7 +6,8 @@ import type { FieldChange } from '../../src/diff/types.js';
 import { createDssClient } from '../../src/dss/client.js';
 import type { DssClient } from '../../src/dss/types.js';
 import type { ManifestDocument } from '../../src/manifest/types.js';
-import type { KindContext, LiveState, Logger, ResourceKind, ResourceUnit } from '../../src/resources/types.js';
+import type { Logger } from '../../src/base/logger.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../../src/resources/types.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 export { docOf } from '../unit/kind-docs.js';

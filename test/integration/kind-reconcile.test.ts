@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
-import { loadManifestSet } from '../../src/manifest/load.js';
+import { loadManifestSet } from '../../src/input/load.js';
 import { isError, type ManifestSet } from '../../src/manifest/types.js';
 import { contextFactory, planRun, applyRun, type RunSetup } from '../../src/reconciler/reconcile.js';
 import { kindRegistry } from '../../src/resources/registry.js';
-import type { Logger } from '../../src/resources/types.js';
+import type { Logger } from '../../src/base/logger.js';
 import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { docOf, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 

@@ -8,7 +8,7 @@ import type { DssClient } from '../../src/dss/types.js';
 import { LOCK_VARIABLE } from '../../src/lock/lock-info.js';
 import { LockHeldError } from '../../src/lock/node-lock.js';
 import { RunLock, withRunLock, type RunLockOptions } from '../../src/lock/run-lock.js';
-import type { Logger } from '../../src/resources/types.js';
+import type { Logger } from '../../src/base/logger.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 let sim: TestSimulator;

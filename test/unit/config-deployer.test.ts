@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { missingConnectionSettings } from '../../src/config/connection.js';
-import { loadConfig } from '../../src/config/load-config.js';
+import { loadConfig } from '../../src/input/load-config.js';
 
 const load = (env: Record<string, string>) => loadConfig(undefined, { env, vars: {} }).config;
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { missingConnectionSettings, nodeSettings, requireConnection } from '../../src/config/connection.js';
-import { loadConfig, locateConfig } from '../../src/config/load-config.js';
+import { loadConfig, locateConfig } from '../../src/input/load-config.js';
 import { DEFAULTS } from '../../src/config/types.js';
 import { UserError } from '../../src/errors.js';
 

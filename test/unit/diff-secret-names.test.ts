@@ -5,7 +5,7 @@ import { planJson } from '../../src/diff/render-json.js';
 import { formatPlanText } from '../../src/diff/render-text.js';
 import { buildPlanReport } from '../../src/diff/impact.js';
 import { SENSITIVE_MASK, type DiffPolicy, type ResourceChange } from '../../src/diff/types.js';
-import { looksSecret } from '../../src/diff/secret-names.js';
+import { looksSecret } from '../../src/base/secret-names.js';
 import { SecretMatcher } from '../../src/diff/sensitive.js';
 
 const policy: DiffPolicy = { exact: ['/standard', '/local'], secretNamedKeys: ['/standard/*', '/local/*'] };

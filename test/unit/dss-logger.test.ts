@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
-import { SecretRegistry } from '../../src/log/secrets.js';
-import type { Logger } from '../../src/resources/types.js';
+import { SecretRegistry } from '../../src/base/secrets.js';
+import type { Logger } from '../../src/base/logger.js';
 
 function capture(): { stream: Writable; lines: () => string[] } {
   const chunks: string[] = [];

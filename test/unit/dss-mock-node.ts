@@ -5,7 +5,7 @@ import { MockAgent, type Interceptable } from 'undici';
 import { createDssClient } from '../../src/dss/client.js';
 import type { DssClient } from '../../src/dss/types.js';
 import type { DefaultsConfig, NodeConfig } from '../../src/config/types.js';
-import type { Logger } from '../../src/resources/types.js';
+import type { Logger } from '../../src/base/logger.js';
 
 export const ORIGIN = 'https://dss.example.test:11200';
 export const API_KEY = 'dkuaps-SECRETKEY-0123456789abcdef';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dssPath } from '../../src/dss/path.js';
+import { dssPath } from '../../src/base/dss-path.js';
 
 describe('dssPath', () => {
   it('encodes each interpolated value as one path segment', () => {

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExportedDocument } from '../../src/export/types.js';
 import { uniqueSecretNames } from '../../src/export/unique-secrets.js';
-import { isIdentifierName as identifierKey } from '../../src/diff/secret-names.js';
-import { credentialUrl, scrubSecrets } from '../../src/resources/export-common.js';
+import { isIdentifierName as identifierKey } from '../../src/base/secret-names.js';
+import { credentialUrl, referenceSecrets } from '../../src/resources/export-common.js';
 import { projectSpecFromViews } from '../../src/resources/project-export.js';
 import { scenarioSpecFromView, scrubScenarioSpec } from '../../src/resources/scenario-export.js';
 import type { ExportedSecret } from '../../src/resources/types.js';
@@ -50,11 +50,11 @@ describe('credentialUrl', () => {
   });
 });
 
-describe('scrubSecrets', () => {
+describe('referenceSecrets', () => {
   it('replaces texts under secret names and credential URLs, in nested objects and lists, names in key order', () => {
     const found = { taken: new Set<string>(), found: [] as ExportedSecret[] };
     const value = { url: HOOK, nested: { smtpPassword: 'pw', port: 25 }, list: [{ id: 'a', apiKey: 'k1' }, { apiKey: 'k2' }], useToken: true };
-    const out = scrubSecrets(value, { name: ['P'], where: 'X spec' }, found, { urls: true });
+    const out = referenceSecrets(value, { name: ['P'], where: 'X spec' }, found, { urls: true });
     expect(out).toEqual({
       url: '${secret:P_URL}',
       nested: { smtpPassword: '${secret:P_NESTED_SMTP_PASSWORD}', port: 25 },
@@ -67,7 +67,7 @@ describe('scrubSecrets', () => {
 
   it('hides no URL unless asked, and no number or flag under a secret name', () => {
     const found = { taken: new Set<string>(), found: [] as ExportedSecret[] };
-    expect(scrubSecrets({ url: HOOK, keyVersion: 2, token: '' }, { name: ['P'], where: 'w' }, found)).toEqual({ url: HOOK, keyVersion: 2, token: '' });
+    expect(referenceSecrets({ url: HOOK, keyVersion: 2, token: '' }, { name: ['P'], where: 'w' }, found)).toEqual({ url: HOOK, keyVersion: 2, token: '' });
     expect(found.found).toEqual([]);
   });
 
@@ -80,12 +80,12 @@ describe('scrubSecrets', () => {
     fc.assert(
       fc.property(fc.dictionary(key, tree, { maxKeys: 4 }), (value) => {
         const found = { taken: new Set<string>(), found: [] as ExportedSecret[] };
-        const out = JSON.stringify(scrubSecrets(value, { name: ['P'], where: 'w' }, found, { urls: true }));
+        const out = JSON.stringify(referenceSecrets(value, { name: ['P'], where: 'w' }, found, { urls: true }));
         const names = found.found.map((s) => s.name);
         expect(new Set(names).size).toBe(names.length);
         // A secret-named key's text is gone; what stays is under other names.
         for (const s of names) expect(out).toContain(`\${secret:${s}}`);
-        expect(JSON.stringify(scrubSecrets(value, { name: ['P'], where: 'w' }, { taken: new Set(), found: [] }, { urls: true }))).toBe(out);
+        expect(JSON.stringify(referenceSecrets(value, { name: ['P'], where: 'w' }, { taken: new Set(), found: [] }, { urls: true }))).toBe(out);
       }),
     );
   });
@@ -211,7 +211,7 @@ describe('one name rule for export and plans', () => {
     const { spec, secrets } = scrubScenarioSpec('CHURN', 'LOAD', { params: { steps: [{ id: 'load', type: 'python', params }] } });
     expect(JSON.stringify(spec)).not.toContain('clear-secret');
     expect(secrets).toHaveLength(SECRET_NAMES.length);
-    const custom = scrubSecrets({ ...params }, { name: ['CHURN', 'CUSTOM'], where: 'custom' }, { taken: new Set(), found: [] }, { urls: true });
+    const custom = referenceSecrets({ ...params }, { name: ['CHURN', 'CUSTOM'], where: 'custom' }, { taken: new Set(), found: [] }, { urls: true });
     expect(JSON.stringify(custom)).not.toContain('clear-secret');
   });
 

@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { addressOf, documentAddress, parseAddress } from '../../src/manifest/address.js';
-import { didYouMean, editDistance, nearestName } from '../../src/manifest/did-you-mean.js';
-import { describePointer, joinPointer, parsePointer } from '../../src/manifest/json-pointer.js';
+import { didYouMean, editDistance, nearestName } from '../../src/base/did-you-mean.js';
+import { describePointer, joinPointer, parsePointer } from '../../src/base/json-pointer.js';
 
 describe('addresses', () => {
   it('are Kind/name, or Kind/project/name for project-scoped kinds', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDuplicateKeys } from '../../src/manifest/duplicates.js';
-import { parseYaml } from '../../src/manifest/yaml-source.js';
+import { parseYaml } from '../../src/base/yaml-source.js';
 
 function check(text: string): string[] {
   const doc = parseYaml('m.yaml', text).documents[0]!;

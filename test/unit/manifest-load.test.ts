@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { documentAddress } from '../../src/manifest/address.js';
-import { loadManifestSet } from '../../src/manifest/load.js';
+import { loadManifestSet } from '../../src/input/load.js';
 import type { LoadManifestOptions } from '../../src/manifest/types.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

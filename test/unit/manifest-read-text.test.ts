@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { decodeUtf8, firstInvalidUtf8, readBoundedFile, readTextFile } from '../../src/manifest/read-text.js';
-import { aliasPastLimit, parseYaml } from '../../src/manifest/yaml-source.js';
+import { aliasPastLimit, parseYaml } from '../../src/base/yaml-source.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 const dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-read-text-'));

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifestSet } from '../../src/manifest/load.js';
+import { loadManifestSet } from '../../src/input/load.js';
 
 const H = 'apiVersion: dss-gitops/v1\n';
 const project = (key: string): string => `${H}kind: Project\nmetadata:\n  name: ${key}\n`;

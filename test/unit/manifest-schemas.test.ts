@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { KIND_NAMES, KIND_SCHEMAS, isKindName, kindFileName, manifestSchema } from '../../src/resources/schemas.js';
 import { SCHEMAS_DIRECTORY, schemaFiles } from '../../scripts/write-schemas.js';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../../src/input/config-schema.js';
 
 describe('schemas', () => {
   it('are checked in exactly as `npm run schemas` writes them', () => {

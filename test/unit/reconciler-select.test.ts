@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifestSet } from '../../src/manifest/load.js';
+import { loadManifestSet } from '../../src/input/load.js';
 import { unitsOf } from '../../src/reconciler/reconcile.js';
 import { graphOfUnits, selectUnits } from '../../src/reconciler/select.js';
 import { kindRegistry } from '../../src/resources/registry.js';

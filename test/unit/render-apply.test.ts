@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatApplyText, renderApplyJson, renderApplyMarkdown, renderApplyText } from '../../src/diff/render-apply.js';
 import type { ApplyReport } from '../../src/diff/types.js';
-import { REDACTED, SecretRegistry, withRunSecrets } from '../../src/log/secrets.js';
+import { REDACTED, SecretRegistry, withRunSecrets } from '../../src/base/secrets.js';
 
 function sampleApply(): ApplyReport {
   return {

@@ -8,7 +8,7 @@ import {
   scrubValue,
   SecretRegistry,
   withRunSecrets,
-} from '../../src/log/secrets.js';
+} from '../../src/base/secrets.js';
 
 describe('run secrets', () => {
   it('scrubs what the run registered, across awaits, and nothing outside a run', async () => {

@@ -4,7 +4,7 @@
 
 import { illegalArgument } from '../errors.js';
 import type { Router } from '../router.js';
-import { isObject } from './folder-store.js';
+import { isObject } from '../../base/json.js';
 import type { DesignState, Json } from './state.js';
 
 /** The variables of the node; a state saved before they existed has none yet. */

@@ -1,6 +1,7 @@
 // Project folders as plain operations on the design state, shared by the routes and by anything else that
 // creates projects (bundle imports on the automation node).
 
+import { isObject } from '../../base/json.js';
 import { conflict, illegalArgument, notFound } from '../errors.js';
 import { generateId } from './ids.js';
 import { FOLDER_GRANT_FLAGS, grantsWithEveryFlag } from './grants.js';
@@ -102,6 +103,3 @@ export function findFolderByPath(state: DesignState, path: string): FolderRecord
   return folder;
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

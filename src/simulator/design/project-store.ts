@@ -2,7 +2,8 @@
 // endpoints that create projects from bundles: a project's whole configuration is one `ProjectRecord`.
 
 import { illegalArgument, notFound } from '../errors.js';
-import { getFolder, isObject, placeProject } from './folder-store.js';
+import { isObject } from '../../base/json.js';
+import { getFolder, placeProject } from './folder-store.js';
 import { PROJECT_GRANT_FLAGS, withEveryFlag } from './grants.js';
 import { ROOT_FOLDER_ID, type DesignState, type Json, type ProjectRecord } from './state.js';
 

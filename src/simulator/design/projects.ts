@@ -4,7 +4,7 @@
 import { illegalArgument } from '../errors.js';
 import { queryBool } from '../http.js';
 import type { Router, SimRequest } from '../router.js';
-import { isObject } from './folder-store.js';
+import { isObject } from '../../base/json.js';
 import {
   createProject,
   deleteProject,

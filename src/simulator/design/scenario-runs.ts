@@ -3,7 +3,7 @@
 
 import { illegalArgument } from '../errors.js';
 import type { Router } from '../router.js';
-import { isObject } from './folder-store.js';
+import { isObject } from '../../base/json.js';
 import { getProject } from './project-store.js';
 import { abortRun, findRun, findRunForTrigger, runDetails, runView, startRun, MANUAL_TRIGGER } from './run-store.js';
 import { getScenario } from './scenario-store.js';

@@ -2,7 +2,7 @@
 // DSS does (defaults added to triggers and steps, undocumented fields kept, immutable ids checked).
 
 import { illegalArgument, notFound } from '../errors.js';
-import { isObject } from './folder-store.js';
+import { isObject } from '../../base/json.js';
 import type { Json, ProjectRecord, ScenarioRecord } from './state.js';
 
 const SCENARIO_TYPES = ['step_based', 'custom_python'];

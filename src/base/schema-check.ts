@@ -2,11 +2,13 @@
 // it is about, with the nearest valid name for an unknown field and the allowed values of an enum.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { JsonSchema } from '../resources/types.js';
 import { didYouMean } from './did-you-mean.js';
 import { describePointer, isWithin, joinPointer } from './json-pointer.js';
 import type { NodePositions } from './positions.js';
-import type { Problem } from './types.js';
+import type { Problem } from './problem.js';
+
+/** A JSON Schema object (draft 2020-12), as ajv takes it. */
+export type JsonSchema = Record<string, unknown>;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
 ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });

@@ -4,15 +4,15 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { checkSchema } from '../manifest/schema-check.js';
+import { checkSchema } from '../base/schema-check.js';
 import type { Problem } from '../manifest/types.js';
-import { parseYaml } from '../manifest/yaml-source.js';
+import { parseYaml } from '../base/yaml-source.js';
 import { CONFIG_FILE_NAMES } from '../manifest/files.js';
-import { configReferencePolicy, secretReferenceNames } from './env-policy.js';
-import { interpolate, type InterpolationSources } from './interpolate.js';
-import { sameOrigin } from './origin.js';
-import { configSchema } from './schema.js';
-import { DEFAULTS, type GitopsConfig, type NodeConfig } from './types.js';
+import { configReferencePolicy, secretReferenceNames } from '../config/env-policy.js';
+import { interpolate, type InterpolationSources } from '../config/interpolate.js';
+import { sameOrigin } from '../config/origin.js';
+import { configSchema } from './config-schema.js';
+import { DEFAULTS, type GitopsConfig, type NodeConfig } from '../config/types.js';
 
 export interface LoadedConfig {
   config: GitopsConfig;

@@ -4,7 +4,7 @@
 
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { parsePointer } from './json-pointer.js';
-import type { SourcePosition } from './types.js';
+import type { SourcePosition } from './problem.js';
 
 interface Located {
   /** The key of the map entry that holds the node, when it is held by a map. */

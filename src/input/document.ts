@@ -1,18 +1,19 @@
 // Turns one parsed YAML document into a `ManifestDocument`: interpolation, the kind's schema, and the checks a
 // schema cannot express (a `scriptFile` inside the manifests tree, a literal infra admin key).
 
+import { isObject } from '../base/json.js';
 import * as path from 'node:path';
 import { interpolate, type InterpolationSources } from '../config/interpolate.js';
 import { API_VERSION } from '../resources/common.schema.js';
 import { KIND_NAMES, KIND_SCHEMAS, isKindName } from '../resources/schemas.js';
-import { didYouMean } from './did-you-mean.js';
-import { checkDuplicateKeys } from './duplicates.js';
-import type { NodePositions } from './positions.js';
-import { SCRIPT_SIZE_LIMIT } from './read-text.js';
-import { checkSchema } from './schema-check.js';
-import { readTreeFile } from './tree-file.js';
-import type { ManifestDocument, ManifestMetadata, Problem } from './types.js';
-import type { ParsedYamlDocument } from './yaml-source.js';
+import { didYouMean } from '../base/did-you-mean.js';
+import { checkDuplicateKeys } from '../manifest/duplicates.js';
+import type { NodePositions } from '../base/positions.js';
+import { SCRIPT_SIZE_LIMIT } from '../manifest/read-text.js';
+import { checkSchema } from '../base/schema-check.js';
+import { readTreeFile } from '../manifest/tree-file.js';
+import type { ManifestDocument, ManifestMetadata, Problem } from '../manifest/types.js';
+import type { ParsedYamlDocument } from '../base/yaml-source.js';
 
 export interface LoadedDocument {
   /** Absent when the document cannot be used at all (not a mapping, unknown kind, no name). */
@@ -25,10 +26,6 @@ export interface LoadedDocument {
 
 type Raw = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 export interface DocumentLocation {
   cwd: string;
   /** The manifests tree the document was found in: the files it names must stay inside. */
@@ -38,7 +35,7 @@ export interface DocumentLocation {
 export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationSources, location: DocumentLocation): LoadedDocument {
   const { positions } = parsed;
   const result: LoadedDocument = { problems: [], secrets: [], unresolvedPointers: [] };
-  if (!isRecord(parsed.value)) {
+  if (!isObject(parsed.value)) {
     result.problems.push({ ...positions.start(), message: 'a manifest document must be a mapping with apiVersion, kind, metadata and spec' });
     return result;
   }
@@ -78,9 +75,9 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
   result.problems.push(...checkSchema(KIND_SCHEMAS[kind], value, positions, interpolated.unresolvedPointers, interpolated.sensitivePointers));
   result.problems.push(...checkDuplicateKeys(kind, value, positions));
   const metadata = value.metadata;
-  if (!isRecord(metadata) || typeof metadata.name !== 'string') return result;
+  if (!isObject(metadata) || typeof metadata.name !== 'string') return result;
 
-  const spec = isRecord(value.spec) ? value.spec : {};
+  const spec = isObject(value.spec) ? value.spec : {};
   if (kind === 'Scenario') result.problems.push(...readScriptFile(spec, positions, location));
   if (kind === 'Infra') {
     result.problems.push(...checkAdminApiKey(spec, [...interpolated.sensitivePointers, ...interpolated.unresolvedPointers], positions));

@@ -2,7 +2,7 @@
 // addresses of objects that exist in DSS without being declared in the manifests.
 
 import { KIND_NAMES } from '../resources/schemas.js';
-import type { JsonSchema } from '../resources/types.js';
+import type { JsonSchema } from '../base/schema-check.js';
 
 const POSITIVE_INTEGER: JsonSchema = { type: 'integer', minimum: 1 };
 const NON_NEGATIVE_INTEGER: JsonSchema = { type: 'integer', minimum: 0 };

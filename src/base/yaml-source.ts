@@ -5,7 +5,7 @@
 
 import { LineCounter, isAlias, isCollection, isPair, isScalar, parseAllDocuments, type Alias, type Document, type YAMLError } from 'yaml';
 import { NodePositions } from './positions.js';
-import type { Problem } from './types.js';
+import type { Problem } from './problem.js';
 
 export interface ParsedYamlDocument {
   /** Plain JSON-like value of the document. */

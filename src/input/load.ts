@@ -2,15 +2,15 @@
 // checks across documents, with every problem collected and sorted. Reads files; never touches the network.
 
 import { collectVars } from '../config/vars.js';
-import { registerSecrets } from '../log/secrets.js';
+import { registerSecrets } from '../base/secrets.js';
 import { manifestReferencePolicy, secretReferenceNames } from '../config/env-policy.js';
-import { loadConfig, locateConfig } from '../config/load-config.js';
+import { loadConfig, locateConfig } from './load-config.js';
 import { loadDocument } from './document.js';
-import { findManifestFiles } from './files.js';
-import { checkReferences, type CheckedDocument } from './references.js';
-import type { LoadManifestOptions, ManifestDocument, ManifestSet, Problem } from './types.js';
-import { readManifestText } from './read-text.js';
-import { parseYaml } from './yaml-source.js';
+import { findManifestFiles } from '../manifest/files.js';
+import { checkReferences, type CheckedDocument } from '../manifest/references.js';
+import type { LoadManifestOptions, ManifestDocument, ManifestSet, Problem } from '../manifest/types.js';
+import { readManifestText } from '../manifest/read-text.js';
+import { parseYaml } from '../base/yaml-source.js';
 
 export function compareProblems(a: Problem, b: Problem): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
