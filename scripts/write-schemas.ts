@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '../src/input/config-schema.js';
-import { KIND_NAMES, KIND_SCHEMAS, kindFileName, manifestSchema } from '../src/resources/schemas.js';
+import { KIND_NAMES, kindFileName, kindSchema, manifestSchema } from '../src/resources/registry.js';
 
 /** A reference the tool interpolates before it checks the value (`${env:DSS_URL}`, `https://${var:host}`). */
 const REFERENCE = '\\$\\{(?:env|var|secret):[^}]+\\}';
@@ -35,7 +35,7 @@ function mapValues(value: unknown): unknown {
 export function schemaFiles(): Map<string, string> {
   const files = new Map<string, string>();
   const render = (schema: unknown): string => `${JSON.stringify(forEditors(schema), null, 2)}\n`;
-  for (const kind of KIND_NAMES) files.set(`${kindFileName(kind)}.schema.json`, render(KIND_SCHEMAS[kind]));
+  for (const kind of KIND_NAMES) files.set(`${kindFileName(kind)}.schema.json`, render(kindSchema(kind)));
   files.set('manifest.schema.json', render(manifestSchema()));
   files.set('config.schema.json', render(configSchema));
   return files;

@@ -1,7 +1,7 @@
 // Which projects an export covers: the keys given (each must exist), or every project of the design node.
 
 import { UserError } from '../errors.js';
-import { projectList } from '../resources/project.js';
+import { projectList } from '../resources/project/kind.js';
 import type { ExportScope, KindContext } from '../resources/types.js';
 
 export interface ExportRequest {

@@ -1,7 +1,7 @@
 // JSON Schema of `dss-gitops.yaml`: connection settings, run defaults, prune, ignored differences, and the
 // addresses of objects that exist in DSS without being declared in the manifests.
 
-import { KIND_NAMES } from '../resources/schemas.js';
+import { KIND_NAMES } from '../resources/registry.js';
 import type { JsonSchema } from '../base/schema-check.js';
 
 const POSITIVE_INTEGER: JsonSchema = { type: 'integer', minimum: 1 };

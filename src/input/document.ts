@@ -5,7 +5,7 @@ import { isObject } from '../base/json.js';
 import * as path from 'node:path';
 import { interpolate, type InterpolationSources } from '../config/interpolate.js';
 import { API_VERSION } from '../resources/common.schema.js';
-import { KIND_NAMES, KIND_SCHEMAS, isKindName } from '../resources/schemas.js';
+import { KIND_NAMES, isKindName, kindSchema } from '../resources/registry.js';
 import { didYouMean } from '../base/did-you-mean.js';
 import { checkDuplicateKeys } from '../manifest/duplicates.js';
 import type { NodePositions } from '../base/positions.js';
@@ -72,7 +72,7 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
     }
     return result;
   }
-  result.problems.push(...checkSchema(KIND_SCHEMAS[kind], value, positions, interpolated.unresolvedPointers, interpolated.sensitivePointers));
+  result.problems.push(...checkSchema(kindSchema(kind), value, positions, interpolated.unresolvedPointers, interpolated.sensitivePointers));
   result.problems.push(...checkDuplicateKeys(kind, value, positions));
   const metadata = value.metadata;
   if (!isObject(metadata) || typeof metadata.name !== 'string') return result;

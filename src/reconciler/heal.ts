@@ -5,7 +5,7 @@
 // owned objects that left the manifests happen only when prune is asked for.
 
 import type { ApplyReport } from '../diff/types.js';
-import { DEPLOYMENT_KIND, IN_SYNC } from '../resources/deployment.js';
+import { DEPLOYMENT_KIND, IN_SYNC } from '../resources/deployment/kind.js';
 import type { DriftEntry, DriftReport } from './drift.js';
 import type { PlannedRun, RunSetup } from './reconcile.js';
 import { applyRun } from './reconcile.js';

@@ -5,7 +5,7 @@
 
 import { addressOf } from '../manifest/address.js';
 import { escapeInterpolation, exportStub, grantForExport, hideSecrets, secretName, secretReference, setIfPresent } from './export-common.js';
-import { clearKey, recordedHash } from './infra-secret.js';
+import { clearKey, recordedHash } from './infra/secret.js';
 import { isObject, type Json } from '../base/json.js';
 import { asObject } from './managed-write.js';
 import { memoPerRun } from './run-memo.js';

@@ -1,13 +1,16 @@
-// The explicit list of resource kinds. Adding a kind: write src/resources/<kind>.ts, add it here.
+// The explicit list of resource kinds, and everything derived from it: the registry the reconciler asks, the kind
+// names and schemas the manifest loader and `npm run schemas` use. Adding a kind: write its folder
+// (src/resources/<kind>/: kind.ts, schema.ts, export), add one line to KINDS. See docs/adding-a-kind.md.
 
+import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
-import { bundleKind } from './bundle.js';
-import { deploymentKind } from './deployment.js';
-import { infraKind } from './infra.js';
-import { projectFolderKind } from './project-folder.js';
-import { projectKind } from './project.js';
-import { publishedProjectKind } from './published-project.js';
-import { scenarioKind } from './scenario.js';
+import { bundleKind } from './bundle/kind.js';
+import { deploymentKind } from './deployment/kind.js';
+import { infraKind } from './infra/kind.js';
+import { projectFolderKind } from './project-folder/kind.js';
+import { projectKind } from './project/kind.js';
+import { publishedProjectKind } from './published-project/kind.js';
+import { scenarioKind } from './scenario/kind.js';
 import type { ResourceKind } from './types.js';
 
 export const KINDS: readonly ResourceKind[] = [
@@ -30,4 +33,46 @@ export function kindOf(registry: KindRegistry, name: string): ResourceKind {
   const kind = registry.get(name);
   if (!kind) throw new UserError('UNKNOWN_KIND', `unknown kind ${name} (known: ${[...registry.keys()].join(', ')})`);
   return kind;
+}
+
+/** Every kind's name, in registry order. */
+export const KIND_NAMES: readonly string[] = KINDS.map((k) => k.kind);
+
+/** Every kind's JSON Schema, by kind name: what documents are checked against, and what editors get. */
+export const KIND_SCHEMAS: ReadonlyMap<string, JsonSchema> = new Map(KINDS.map((k) => [k.kind, k.schema]));
+
+export function isKindName(kind: unknown): kind is string {
+  return typeof kind === 'string' && KIND_SCHEMAS.has(kind);
+}
+
+export function kindSchema(kind: string): JsonSchema {
+  const schema = KIND_SCHEMAS.get(kind);
+  if (schema === undefined) throw new UserError('UNKNOWN_KIND', `unknown kind ${kind} (known: ${KIND_NAMES.join(', ')})`);
+  return schema;
+}
+
+/** `ProjectFolder` → `project-folder`: the file name of a kind's schema. */
+export function kindFileName(kind: string): string {
+  return kind.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+function withoutDraft(schema: JsonSchema): JsonSchema {
+  const { $schema: _draft, ...rest } = schema;
+  return rest;
+}
+
+/** One schema for a file mixing kinds: each document is checked against the schema of its `kind`. */
+export function manifestSchema(): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'dss-gitops manifest',
+    description: 'Any dss-gitops document; its `kind` selects the schema that applies.',
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata'],
+    properties: { kind: { enum: KIND_NAMES } },
+    allOf: KIND_NAMES.map((kind) => ({
+      if: { properties: { kind: { const: kind } }, required: ['kind'] },
+      then: withoutDraft(kindSchema(kind)),
+    })),
+  };
 }

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifestSet } from '../../src/input/load.js';
 import { isError, type ManifestDocument } from '../../src/manifest/types.js';
-import { projectFolderKind } from '../../src/resources/project-folder.js';
-import { projectKind } from '../../src/resources/project.js';
-import { scenarioKind } from '../../src/resources/scenario.js';
+import { projectFolderKind } from '../../src/resources/project-folder/kind.js';
+import { projectKind } from '../../src/resources/project/kind.js';
+import { scenarioKind } from '../../src/resources/scenario/kind.js';
 import type { ResourceKind } from '../../src/resources/types.js';
 import { applyPlanned, planUnits, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 

@@ -3,9 +3,9 @@
 // difference when it is not. Against the simulator, one kind at a time.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bundleKind } from '../../src/resources/bundle.js';
-import { projectKind } from '../../src/resources/project.js';
-import { scenarioKind } from '../../src/resources/scenario.js';
+import { bundleKind } from '../../src/resources/bundle/kind.js';
+import { projectKind } from '../../src/resources/project/kind.js';
+import { scenarioKind } from '../../src/resources/scenario/kind.js';
 import { docOf, startKindHarness, type KindHarness } from './kind-harness.js';
 
 let h: KindHarness;

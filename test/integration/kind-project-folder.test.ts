@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectFolderKind } from '../../src/resources/project-folder.js';
+import { projectFolderKind } from '../../src/resources/project-folder/kind.js';
 import {
   applyPlanned,
   converge,

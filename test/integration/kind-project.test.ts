@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_GRANT_FLAGS } from '../../src/resources/grants.js';
-import { projectKind } from '../../src/resources/project.js';
+import { projectKind } from '../../src/resources/project/kind.js';
 import type { ResourceUnit } from '../../src/resources/types.js';
 import {
   applyPlanned,

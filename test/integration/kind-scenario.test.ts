@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectKind } from '../../src/resources/project.js';
-import { scenarioKind } from '../../src/resources/scenario.js';
+import { projectKind } from '../../src/resources/project/kind.js';
+import { scenarioKind } from '../../src/resources/scenario/kind.js';
 import type { RequestOptions } from '../../src/dss/types.js';
 import type { ExportedSpec, KindContext } from '../../src/resources/types.js';
 import {

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/diff-managed.js';
 import { SENSITIVE_MASK } from '../../src/diff/types.js';
-import { deploymentKind } from '../../src/resources/deployment.js';
-import { PROJECT_BLOCKS } from '../../src/resources/project-blocks.js';
-import { scenarioPolicy } from '../../src/resources/scenario.js';
+import { deploymentKind } from '../../src/resources/deployment/kind.js';
+import { PROJECT_BLOCKS } from '../../src/resources/project/blocks.js';
+import { scenarioPolicy } from '../../src/resources/scenario/kind.js';
 import { doc } from './reconciler-fakes.js';
 
 describe('kinds that opt in to secret-named keys', () => {

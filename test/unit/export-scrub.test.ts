@@ -8,8 +8,8 @@ import type { ExportedDocument } from '../../src/export/types.js';
 import { uniqueSecretNames } from '../../src/export/unique-secrets.js';
 import { isIdentifierName as identifierKey } from '../../src/base/secret-names.js';
 import { credentialUrl, referenceSecrets } from '../../src/resources/export-common.js';
-import { projectSpecFromViews } from '../../src/resources/project-export.js';
-import { scenarioSpecFromView, scrubScenarioSpec } from '../../src/resources/scenario-export.js';
+import { projectSpecFromViews } from '../../src/resources/project/export.js';
+import { scenarioSpecFromView, scrubScenarioSpec } from '../../src/resources/scenario/export.js';
 import type { ExportedSecret } from '../../src/resources/types.js';
 
 const HOOK = 'https://hooks.example.com/notify?channel=ops&token=tok-abc-123';

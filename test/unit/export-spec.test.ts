@@ -13,9 +13,9 @@ import {
   withoutDefaults,
 } from '../../src/resources/export-common.js';
 import { deploymentSpecFromView, infraSpecFromLive, publishedProjectSpecFromView } from '../../src/resources/deployer-export.js';
-import { folderSpecFromView, pathAndAncestors } from '../../src/resources/project-folder-export.js';
-import { projectSpecFromViews } from '../../src/resources/project-export.js';
-import { scenarioSpecFromView } from '../../src/resources/scenario-export.js';
+import { folderSpecFromView, pathAndAncestors } from '../../src/resources/project-folder/export.js';
+import { projectSpecFromViews } from '../../src/resources/project/export.js';
+import { scenarioSpecFromView } from '../../src/resources/scenario/export.js';
 import type { ExportedSecret } from '../../src/resources/types.js';
 
 describe('secret names', () => {

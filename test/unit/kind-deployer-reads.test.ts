@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
 import type { DssClient } from '../../src/dss/types.js';
-import { bundleKind } from '../../src/resources/bundle.js';
-import { rollOut, updateResultFailure } from '../../src/resources/deployment-rollout.js';
-import { deploymentKind, ROLLOUT_FAILED_TAG } from '../../src/resources/deployment.js';
+import { bundleKind } from '../../src/resources/bundle/kind.js';
+import { rollOut, updateResultFailure } from '../../src/resources/deployment/rollout.js';
+import { deploymentKind, ROLLOUT_FAILED_TAG } from '../../src/resources/deployment/kind.js';
 import type { KindContext } from '../../src/resources/types.js';
 import { docOf } from './kind-docs.js';
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { DssClient } from '../../src/dss/types.js';
-import { restoredSettings, rollbackReport, rollOut, type RolloutPolicy } from '../../src/resources/deployment-rollout.js';
+import { restoredSettings, rollbackReport, rollOut, type RolloutPolicy } from '../../src/resources/deployment/rollout.js';
 import type { KindContext } from '../../src/resources/types.js';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -6,12 +6,12 @@ import { diffManaged } from '../../src/diff/index.js';
 import type { DssClient } from '../../src/dss/types.js';
 import { planChanges } from '../../src/reconciler/plan.js';
 import { graphOfUnits } from '../../src/reconciler/select.js';
-import { bundleKind } from '../../src/resources/bundle.js';
-import { deploymentKind } from '../../src/resources/deployment.js';
-import { clearKey, keyHash, liveKeyView, matchesHash, withKeyHash } from '../../src/resources/infra-secret.js';
-import { infraKind } from '../../src/resources/infra.js';
-import { projectKind } from '../../src/resources/project.js';
-import { scenarioKind } from '../../src/resources/scenario.js';
+import { bundleKind } from '../../src/resources/bundle/kind.js';
+import { deploymentKind } from '../../src/resources/deployment/kind.js';
+import { clearKey, keyHash, liveKeyView, matchesHash, withKeyHash } from '../../src/resources/infra/secret.js';
+import { infraKind } from '../../src/resources/infra/kind.js';
+import { projectKind } from '../../src/resources/project/kind.js';
+import { scenarioKind } from '../../src/resources/scenario/kind.js';
 import type { KindContext, LiveState } from '../../src/resources/types.js';
 import { docOf } from './kind-docs.js';
 

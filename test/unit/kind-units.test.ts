@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
-import { FolderTree, canonicalFolderPath, splitFolderPath } from '../../src/resources/folder-tree.js';
+import { FolderTree, canonicalFolderPath, splitFolderPath } from '../../src/resources/project-folder/folder-tree.js';
 import { FOLDER_GRANT_FLAGS, PROJECT_GRANT_FLAGS, normalizeGrant, normalizeGrants } from '../../src/resources/grants.js';
 import { overlay } from '../../src/resources/managed-write.js';
-import { PROJECT_BLOCKS } from '../../src/resources/project-blocks.js';
-import { folderAncestors, projectFolderKind } from '../../src/resources/project-folder.js';
-import { projectKind } from '../../src/resources/project.js';
-import { scenarioKind } from '../../src/resources/scenario.js';
+import { PROJECT_BLOCKS } from '../../src/resources/project/blocks.js';
+import { folderAncestors, projectFolderKind } from '../../src/resources/project-folder/kind.js';
+import { projectKind } from '../../src/resources/project/kind.js';
+import { scenarioKind } from '../../src/resources/scenario/kind.js';
 import { docOf } from './kind-docs.js';
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { KIND_NAMES, KIND_SCHEMAS, isKindName, kindFileName, manifestSchema } from '../../src/resources/schemas.js';
+import { KIND_NAMES, isKindName, kindFileName, kindSchema, manifestSchema } from '../../src/resources/registry.js';
 import { SCHEMAS_DIRECTORY, schemaFiles } from '../../scripts/write-schemas.js';
 import { configSchema } from '../../src/input/config-schema.js';
 
@@ -78,10 +78,10 @@ describe('schemas', () => {
   });
 
   it('keep the tool structures strict and DSS objects open', () => {
-    const scenario = KIND_SCHEMAS.Scenario as { properties: { spec: { additionalProperties: boolean; properties: Record<string, { items?: object }> } } };
+    const scenario = kindSchema('Scenario') as { properties: { spec: { additionalProperties: boolean; properties: Record<string, { items?: object }> } } };
     expect(scenario.properties.spec.additionalProperties).toBe(false);
     const ajv = new Ajv({ allErrors: true, strict: false });
-    const validate = ajv.compile(KIND_SCHEMAS.Scenario);
+    const validate = ajv.compile(kindSchema('Scenario'));
     const doc = {
       apiVersion: 'dss-gitops/v1',
       kind: 'Scenario',

@@ -1,6 +1,6 @@
 // JSON Schema of a ProjectFolder document: the name is the folder's path.
 
-import { FOLDER_PATH, PERMISSIONS, kindSchema } from './common.schema.js';
+import { FOLDER_PATH, PERMISSIONS, kindSchema } from '../common.schema.js';
 
 export const projectFolderSchema = kindSchema({
   kind: 'ProjectFolder',

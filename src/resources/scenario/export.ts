@@ -4,11 +4,11 @@
 // Secret-looking values anywhere in the spec (under secret-looking names, or URLs carrying credentials, such as a
 // webhook reporter's URL) become `${secret:PROJECT_SCENARIO_..}` references.
 
-import { pathSegment } from '../base/dss-path.js';
-import { escapeInterpolation, exportStub, referenceSecrets, setIfPresent, withoutDefaults } from './export-common.js';
-import { isObject, type Json } from '../base/json.js';
-import { asObject } from './managed-write.js';
-import type { ExportedSecret, ExportedSpec, ResourceKind } from './types.js';
+import { pathSegment } from '../../base/dss-path.js';
+import { escapeInterpolation, exportStub, referenceSecrets, setIfPresent, withoutDefaults } from '../export-common.js';
+import { isObject, type Json } from '../../base/json.js';
+import { asObject } from '../managed-write.js';
+import type { ExportedSecret, ExportedSpec, ResourceKind } from '../types.js';
 
 /** The name DSS gives a trigger created without one. */
 export function defaultTriggerName(type: unknown): string | undefined {

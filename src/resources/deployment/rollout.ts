@@ -4,13 +4,13 @@
 // settings before this apply is put back (not only the bundle: local variables or scenarios changed with it would
 // otherwise stay new) and rolled out again, and the error reports both outcomes as observed.
 
-import { pathSegment } from '../base/dss-path.js';
+import { pathSegment } from '../../base/dss-path.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DssApiError, outcomeUnknown } from '../dss/errors.js';
-import { DssGitopsError } from '../errors.js';
-import { deepEqual, isObject } from '../base/json.js';
-import { asObject } from './managed-write.js';
-import type { KindContext } from './types.js';
+import { DssApiError, outcomeUnknown } from '../../dss/errors.js';
+import { DssGitopsError } from '../../errors.js';
+import { deepEqual, isObject } from '../../base/json.js';
+import { asObject } from '../managed-write.js';
+import type { KindContext } from '../types.js';
 
 export interface RolloutPolicy {
   waitForHealthy: boolean;

@@ -1,20 +1,20 @@
 // `Project`: a DSS project, planned as up to four units. `Project/KEY` is the project itself (existence, display
 // name, folder placement); `#metadata`, `#variables` and `#permissions` are one endpoint each.
 
-import { pathSegment } from '../base/dss-path.js';
-import { DssGitopsError, UserError } from '../errors.js';
-import { addressOf, parseAddress } from '../manifest/address.js';
-import type { ManifestDocument } from '../manifest/types.js';
-import { canonicalFolderPath, ensureFolderPath, folderTree } from './folder-tree.js';
-import { type Json } from '../base/json.js';
-import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
-import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
-import { PROJECT_BLOCKS, type ProjectBlock } from './project-blocks.js';
-import { projectExport } from './project-export.js';
-import { PROJECT_FOLDER_KIND, folderAncestors } from './project-folder.js';
-import { projectSchema } from './project.schema.js';
-import { memoPerRun } from './run-memo.js';
-import type { KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import { pathSegment } from '../../base/dss-path.js';
+import { DssGitopsError, UserError } from '../../errors.js';
+import { addressOf, parseAddress } from '../../manifest/address.js';
+import type { ManifestDocument } from '../../manifest/types.js';
+import { canonicalFolderPath, ensureFolderPath, folderTree } from '../project-folder/folder-tree.js';
+import { type Json } from '../../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
+import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
+import { PROJECT_BLOCKS, type ProjectBlock } from './blocks.js';
+import { projectExport } from './export.js';
+import { PROJECT_FOLDER_KIND, folderAncestors } from '../project-folder/kind.js';
+import { projectSchema } from './schema.js';
+import { memoPerRun } from '../run-memo.js';
+import type { KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 
 export const PROJECT_KIND = 'Project';
 

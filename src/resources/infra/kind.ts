@@ -1,11 +1,11 @@
 // `Infra`: a deployment infrastructure of the Project Deployer, `Infra/ID`, on the deployer node. Created with
 // `POST /project-deployer/infras {id, stage}`, then its settings (`GET|PUT .../infras/{id}/settings`: stage,
 // automationNodeUrl, adminApiKey, trustAllSSLCertificates, permissions) are written by GET-modify-PUT.
-// `adminApiKey` is a secret: see infra-secret.ts for how it is compared.
+// `adminApiKey` is a secret: see secret.ts for how it is compared.
 
-import { pathSegment } from '../base/dss-path.js';
-import { addressOf } from '../manifest/address.js';
-import type { ManifestDocument } from '../manifest/types.js';
+import { pathSegment } from '../../base/dss-path.js';
+import { addressOf } from '../../manifest/address.js';
+import type { ManifestDocument } from '../../manifest/types.js';
 import {
   changedByOf,
   DEPLOYER_SERVER_MANAGED,
@@ -14,14 +14,14 @@ import {
   putSettings,
   settingsView,
   withGrants,
-} from './deployer-live.js';
-import { clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from './infra-secret.js';
-import { infraSchema } from './infra.schema.js';
-import { infraExport } from './deployer-export.js';
-import { createResolvingLostAnswer } from './lost-answer.js';
-import { type Json } from '../base/json.js';
-import { asObject, freshWrite, overlay, sensitiveUnder } from './managed-write.js';
-import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
+} from '../deployer-live.js';
+import { clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from './secret.js';
+import { infraSchema } from './schema.js';
+import { infraExport } from '../deployer-export.js';
+import { createResolvingLostAnswer } from '../lost-answer.js';
+import { type Json } from '../../base/json.js';
+import { asObject, freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
+import type { KindContext, ResourceKind, ResourceUnit } from '../types.js';
 
 export const INFRA_KIND = 'Infra';
 

@@ -3,10 +3,10 @@
 // become `${secret:PROJECTKEY_NAME}` references, and metadata `custom` values `${secret:PROJECTKEY_CUSTOM_NAME}` ones
 // (also a URL that carries credentials there).
 
-import { escapeInterpolation, exportStub, grantForExport, hideSecrets, referenceSecrets, setIfPresent } from './export-common.js';
-import { isObject, type Json } from '../base/json.js';
-import { asObject } from './managed-write.js';
-import type { ExportedSecret, ExportedSpec, ExportedUnit, ResourceKind } from './types.js';
+import { escapeInterpolation, exportStub, grantForExport, hideSecrets, referenceSecrets, setIfPresent } from '../export-common.js';
+import { isObject, type Json } from '../../base/json.js';
+import { asObject } from '../managed-write.js';
+import type { ExportedSecret, ExportedSpec, ExportedUnit, ResourceKind } from '../types.js';
 
 /** Every field the units of a Project read; the values are placeholders. */
 function readEverything(): Json {

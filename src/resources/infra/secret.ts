@@ -14,8 +14,8 @@
 // A salted hash of a long random API key reveals nothing usable.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { registerSecrets } from '../base/secrets.js';
-import { isObject, type Json } from '../base/json.js';
+import { registerSecrets } from '../../base/secrets.js';
+import { isObject, type Json } from '../../base/json.js';
 
 export const RECORD_FIELD = 'dssGitops';
 const HASH_FIELD = 'adminApiKeyHash';

@@ -1,23 +1,23 @@
 // `Deployment`: a deployment of the Project Deployer, `Deployment/ID`, on the deployer node: a published
 // project's bundle on an infra. Settings by GET-modify-PUT (`.../deployments/{id}/settings`); the version tags
 // are the server's. Whatever the automation node must see (the bundle, local variables, scenarios to activate,
-// triggers, container settings, folder) is rolled out after the write: see deployment-rollout.ts. `rollout` is
+// triggers, container settings, folder) is rolled out after the write: see rollout.ts. `rollout` is
 // the tool's own policy and is never sent to DSS.
 
-import { DssGitopsError } from '../errors.js';
-import { addressOf } from '../manifest/address.js';
-import type { ManifestDocument } from '../manifest/types.js';
-import { BUNDLE_KIND, PUBLICATION_BLOCK } from './bundle.js';
-import { changedByOf, DEPLOYER_SERVER_MANAGED } from './deployer-live.js';
-import { deploymentPath, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type RollbackSource } from './deployment-rollout.js';
-import { deploymentSchema } from './deployment.schema.js';
-import { deploymentExport } from './deployer-export.js';
-import { INFRA_KIND } from './infra.js';
-import { createResolvingLostAnswer } from './lost-answer.js';
-import { deepEqual, type Json } from '../base/json.js';
-import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
-import { PUBLISHED_PROJECT_KIND } from './published-project.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from './types.js';
+import { DssGitopsError } from '../../errors.js';
+import { addressOf } from '../../manifest/address.js';
+import type { ManifestDocument } from '../../manifest/types.js';
+import { BUNDLE_KIND, PUBLICATION_BLOCK } from '../bundle/kind.js';
+import { changedByOf, DEPLOYER_SERVER_MANAGED } from '../deployer-live.js';
+import { deploymentPath, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type RollbackSource } from './rollout.js';
+import { deploymentSchema } from './schema.js';
+import { deploymentExport } from '../deployer-export.js';
+import { INFRA_KIND } from '../infra/kind.js';
+import { createResolvingLostAnswer } from '../lost-answer.js';
+import { deepEqual, type Json } from '../../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
+import { PUBLISHED_PROJECT_KIND } from '../published-project/kind.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from '../types.js';
 
 export const DEPLOYMENT_KIND = 'Deployment';
 

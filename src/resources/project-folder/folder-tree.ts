@@ -1,13 +1,13 @@
 // The project folder tree of a design node, loaded once per run: DSS addresses folders by opaque id, manifests by
 // path (`Analytics/Churn`), and the only way from one to the other is to walk `childrenIds` from the root.
 
-import { pathSegment } from '../base/dss-path.js';
+import { pathSegment } from '../../base/dss-path.js';
 import pLimit from 'p-limit';
-import { DssGitopsError } from '../errors.js';
-import type { DssClient } from '../dss/types.js';
-import { createResolvingLostAnswer } from './lost-answer.js';
-import { memoPerRun, serialized } from './run-memo.js';
-import type { KindContext } from './types.js';
+import { DssGitopsError } from '../../errors.js';
+import type { DssClient } from '../../dss/types.js';
+import { createResolvingLostAnswer } from '../lost-answer.js';
+import { memoPerRun, serialized } from '../run-memo.js';
+import type { KindContext } from '../types.js';
 
 export interface FolderInfo {
   id: string;

@@ -3,10 +3,10 @@
 // otherwise has it read here, under the same confinement, while units are built, before any request.
 
 import { dirname } from 'node:path';
-import { UserError } from '../errors.js';
-import { SCRIPT_SIZE_LIMIT } from '../manifest/read-text.js';
-import { readTreeFile } from '../manifest/tree-file.js';
-import type { ManifestDocument } from '../manifest/types.js';
+import { UserError } from '../../errors.js';
+import { SCRIPT_SIZE_LIMIT } from '../../manifest/read-text.js';
+import { readTreeFile } from '../../manifest/tree-file.js';
+import type { ManifestDocument } from '../../manifest/types.js';
 
 export function scenarioScript(doc: ManifestDocument): string | undefined {
   if (typeof doc.spec.script === 'string') return doc.spec.script;

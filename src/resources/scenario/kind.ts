@@ -6,19 +6,19 @@
 // client changes it there (`settings.active = ...; settings.save()`), and a settings PUT always sends it back,
 // so writing it through `/light` as well would race with our own PUT of a stale value.
 
-import { pathSegment } from '../base/dss-path.js';
-import type { DiffPolicy } from '../diff/types.js';
-import { DssGitopsError } from '../errors.js';
-import { addressOf, parseAddress } from '../manifest/address.js';
-import type { ManifestDocument } from '../manifest/types.js';
-import { type Json } from '../base/json.js';
-import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
-import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
-import { PROJECT_KIND } from './project.js';
-import { scenarioSchema } from './scenario.schema.js';
-import { scenarioExport } from './scenario-export.js';
-import { scenarioScript } from './scenario-script.js';
-import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
+import { pathSegment } from '../../base/dss-path.js';
+import type { DiffPolicy } from '../../diff/types.js';
+import { DssGitopsError } from '../../errors.js';
+import { addressOf, parseAddress } from '../../manifest/address.js';
+import type { ManifestDocument } from '../../manifest/types.js';
+import { type Json } from '../../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
+import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
+import { PROJECT_KIND } from '../project/kind.js';
+import { scenarioSchema } from './schema.js';
+import { scenarioExport } from './export.js';
+import { scenarioScript } from './script.js';
+import type { KindContext, ResourceKind, ResourceUnit } from '../types.js';
 
 export const SCENARIO_KIND = 'Scenario';
 

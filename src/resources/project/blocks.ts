@@ -1,11 +1,11 @@
 // The separately planned blocks of a Project: `#metadata`, `#variables`, `#permissions`. Each is one DSS
 // endpoint read and written whole (GET-modify-PUT); a block the manifest does not declare yields no unit.
 
-import type { DiffPolicy } from '../diff/types.js';
-import type { ManifestDocument } from '../manifest/types.js';
-import { PROJECT_GRANT_FLAGS, grantPolicy, normalizeGrants } from './grants.js';
-import { isObject, type Json } from '../base/json.js';
-import { asObject, sensitiveUnder } from './managed-write.js';
+import type { DiffPolicy } from '../../diff/types.js';
+import type { ManifestDocument } from '../../manifest/types.js';
+import { PROJECT_GRANT_FLAGS, grantPolicy, normalizeGrants } from '../grants.js';
+import { isObject, type Json } from '../../base/json.js';
+import { asObject, sensitiveUnder } from '../managed-write.js';
 
 /** The key of the ownership record the reconciler keeps in the metadata custom kv; never compared nor dropped. */
 export const OWNERSHIP_KEY = 'dss-gitops';

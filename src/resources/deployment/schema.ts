@@ -1,6 +1,6 @@
 // JSON Schema of a Deployment document (Project Deployer), with the tool's own `rollout` policy.
 
-import { FREE_FORM, OBJECT_ID, PROJECT_KEY, STRING_SET, kindSchema } from './common.schema.js';
+import { FREE_FORM, OBJECT_ID, PROJECT_KEY, STRING_SET, kindSchema } from '../common.schema.js';
 
 export const deploymentSchema = kindSchema({
   kind: 'Deployment',

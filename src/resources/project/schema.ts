@@ -1,6 +1,6 @@
 // JSON Schema of a Project document. Each block (metadata, variables, permissions) is managed only when declared.
 
-import { FOLDER_PATH, FREE_FORM, PERMISSIONS, PROJECT_KEY, STRING_SET, kindSchema } from './common.schema.js';
+import { FOLDER_PATH, FREE_FORM, PERMISSIONS, PROJECT_KEY, STRING_SET, kindSchema } from '../common.schema.js';
 
 export const projectSchema = kindSchema({
   kind: 'Project',

@@ -2,9 +2,9 @@
 // Its settings (`GET|PUT /project-deployer/projects/{key}/settings`) hold `name`, `owner` and `permissions`;
 // the version tags are the server's. Bundles publishing to the key create it too: a document only adds settings.
 
-import { pathSegment } from '../base/dss-path.js';
-import { addressOf } from '../manifest/address.js';
-import type { ManifestDocument } from '../manifest/types.js';
+import { pathSegment } from '../../base/dss-path.js';
+import { addressOf } from '../../manifest/address.js';
+import type { ManifestDocument } from '../../manifest/types.js';
 import {
   changedByOf,
   DEPLOYER_SERVER_MANAGED,
@@ -12,13 +12,13 @@ import {
   PUBLISHED_PROJECT_GRANT_FLAGS,
   settingsView,
   withGrants,
-} from './deployer-live.js';
-import { createResolvingLostAnswer } from './lost-answer.js';
-import { type Json } from '../base/json.js';
-import { asObject, freshWrite, overlay, sensitiveUnder } from './managed-write.js';
-import { publishedProjectSchema } from './published-project.schema.js';
-import { publishedProjectExport } from './deployer-export.js';
-import type { KindContext, ResourceKind, ResourceUnit } from './types.js';
+} from '../deployer-live.js';
+import { createResolvingLostAnswer } from '../lost-answer.js';
+import { type Json } from '../../base/json.js';
+import { asObject, freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
+import { publishedProjectSchema } from './schema.js';
+import { publishedProjectExport } from '../deployer-export.js';
+import type { KindContext, ResourceKind, ResourceUnit } from '../types.js';
 
 export const PUBLISHED_PROJECT_KIND = 'PublishedProject';
 

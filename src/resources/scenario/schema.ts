@@ -1,7 +1,7 @@
 // JSON Schema of a Scenario document. Steps, triggers and reporters are DSS objects kept open, except for the
 // `id` that keys them; python scenarios take their code from `script` or `scriptFile`, never both.
 
-import { OBJECT_ID, kindSchema } from './common.schema.js';
+import { OBJECT_ID, kindSchema } from '../common.schema.js';
 
 function keyedItems(what: string): Record<string, unknown> {
   return {

@@ -1,18 +1,18 @@
 // `ProjectFolder`: a folder of the design node's project tree, named by its path (`Analytics/Churn`). Its
 // existence is the path; `owner` and `permissions` live in `/project-folders/{id}/settings`.
 
-import { pathSegment } from '../base/dss-path.js';
-import type { DiffPolicy } from '../diff/types.js';
-import { DssGitopsError, UserError } from '../errors.js';
-import { addressOf, parseAddress } from '../manifest/address.js';
-import type { ManifestDocument } from '../manifest/types.js';
+import { pathSegment } from '../../base/dss-path.js';
+import type { DiffPolicy } from '../../diff/types.js';
+import { DssGitopsError, UserError } from '../../errors.js';
+import { addressOf, parseAddress } from '../../manifest/address.js';
+import type { ManifestDocument } from '../../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree, splitFolderPath, toFolderInfo } from './folder-tree.js';
-import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from './grants.js';
-import { type Json } from '../base/json.js';
-import { asObject, freshWrite, overlay, pick, sensitiveUnder } from './managed-write.js';
-import { projectFolderSchema } from './project-folder.schema.js';
-import { projectFolderExport } from './project-folder-export.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from '../grants.js';
+import { type Json } from '../../base/json.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
+import { projectFolderSchema } from './schema.js';
+import { projectFolderExport } from './export.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 
 export const PROJECT_FOLDER_KIND = 'ProjectFolder';
 

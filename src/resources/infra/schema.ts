@@ -1,6 +1,6 @@
 // JSON Schema of an Infra document (Project Deployer). `adminApiKey` is a secret, meant to come from `${secret:..}`.
 
-import { OBJECT_ID, PERMISSIONS, kindSchema } from './common.schema.js';
+import { OBJECT_ID, PERMISSIONS, kindSchema } from '../common.schema.js';
 
 export const infraSchema = kindSchema({
   kind: 'Infra',

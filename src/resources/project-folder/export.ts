@@ -1,10 +1,10 @@
 // `export` of `ProjectFolder`: the folders that hold an exported project, and their ancestors, with their owner
 // and grants. Folders with no exported project are left out.
 
-import { exportStub, grantForExport, setIfPresent } from './export-common.js';
+import { exportStub, grantForExport, setIfPresent } from '../export-common.js';
 import { folderTree, splitFolderPath } from './folder-tree.js';
-import { isObject, type Json } from '../base/json.js';
-import type { ExportedSpec, ResourceKind } from './types.js';
+import { isObject, type Json } from '../../base/json.js';
+import type { ExportedSpec, ResourceKind } from '../types.js';
 
 /** `Analytics/Churn` → `['Analytics', 'Analytics/Churn']`. */
 export function pathAndAncestors(path: string): string[] {

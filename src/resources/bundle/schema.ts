@@ -1,6 +1,6 @@
 // JSON Schema of a Bundle document. Bundles are immutable: created once, never updated.
 
-import { OBJECT_ID, PROJECT_KEY, kindSchema } from './common.schema.js';
+import { OBJECT_ID, PROJECT_KEY, kindSchema } from '../common.schema.js';
 
 export const bundleSchema = kindSchema({
   kind: 'Bundle',

@@ -1,6 +1,6 @@
 // JSON Schema of a PublishedProject document (Project Deployer).
 
-import { PERMISSIONS, PROJECT_KEY, kindSchema } from './common.schema.js';
+import { PERMISSIONS, PROJECT_KEY, kindSchema } from '../common.schema.js';
 
 export const publishedProjectSchema = kindSchema({
   kind: 'PublishedProject',

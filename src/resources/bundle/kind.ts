@@ -9,19 +9,19 @@
 // Bundles are pruned only on request (`--prune-bundles` with `--prune`): deployed bundles are history, and
 // `--prune` alone leaves a bundle that left the manifests in DSS and drops it from the inventory.
 
-import { pathSegment } from '../base/dss-path.js';
-import { DssGitopsError } from '../errors.js';
-import { addressOf } from '../manifest/address.js';
-import { bundlePublishTarget } from '../manifest/references.js';
-import type { ManifestDocument } from '../manifest/types.js';
-import { bundleSchema } from './bundle.schema.js';
-import { createResolvingLostAnswer, deleteIfPresent } from './lost-answer.js';
-import { deepEqual, isObject, type Json } from '../base/json.js';
-import { asObject } from './managed-write.js';
-import { PROJECT_KIND } from './project.js';
-import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from './published-project.js';
-import { SCENARIO_KIND } from './scenario.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from './types.js';
+import { pathSegment } from '../../base/dss-path.js';
+import { DssGitopsError } from '../../errors.js';
+import { addressOf } from '../../manifest/address.js';
+import { bundlePublishTarget } from '../../manifest/references.js';
+import type { ManifestDocument } from '../../manifest/types.js';
+import { bundleSchema } from './schema.js';
+import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
+import { deepEqual, isObject, type Json } from '../../base/json.js';
+import { asObject } from '../managed-write.js';
+import { PROJECT_KIND } from '../project/kind.js';
+import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from '../published-project/kind.js';
+import { SCENARIO_KIND } from '../scenario/kind.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 
 export const BUNDLE_KIND = 'Bundle';
 export const PUBLICATION_BLOCK = 'publication';
