@@ -61,6 +61,8 @@ export interface PhaseResult extends Timing {
   ratioToBound: number | null;
   /** Largest peak RSS of the CLI process over the runs, in MiB. */
   peakRssMiB: number;
+  /** Median CPU time (user + system) of the CLI process: steadier than wall time on a busy machine. */
+  cpuMedianMs: number;
   /** Median at parallelism 1 / this median, for the same phase and case, when parallelism 1 was measured. */
   speedupVsParallelism1: number | null;
 }
@@ -93,12 +95,16 @@ interface CliRun {
   ms: number;
   exitCode: number | null;
   maxRssKiB: number;
+  cpuMs: number;
   output: string;
 }
 
-/** A hook loaded with --import: writes the process's peak RSS (KiB) to a file on exit. */
+/** A hook loaded with --import: writes the process's peak RSS (KiB) and CPU time (µs) to a file on exit. */
 const RSS_HOOK = `import { writeFileSync } from 'node:fs';
-process.on('exit', () => { writeFileSync(process.env.DSS_GITOPS_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)); });
+process.on('exit', () => {
+  const usage = process.resourceUsage();
+  writeFileSync(process.env.DSS_GITOPS_BENCH_RSS_FILE, JSON.stringify([usage.maxRSS, usage.userCPUTime + usage.systemCPUTime]));
+});
 `;
 
 class Runner {
@@ -135,8 +141,8 @@ class Runner {
       child.once('close', (code) => resolve(code));
     });
     const ms = performance.now() - started;
-    const maxRssKiB = rss ? Number(readFileSync(this.rssFile, 'utf8')) : 0;
-    return { ms, exitCode, maxRssKiB, output };
+    const [maxRssKiB, cpuMicros] = rss ? (JSON.parse(readFileSync(this.rssFile, 'utf8')) as [number, number]) : [0, 0];
+    return { ms, exitCode, maxRssKiB, cpuMs: cpuMicros / 1000, output };
   }
 }
 
@@ -165,6 +171,7 @@ async function measurePhase(
   const { argv, exit } = commandFor(phase, parallelism);
   const env = { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey };
   const times: number[] = [];
+  const cpu: number[] = [];
   let rss = 0;
   let stats: SimStats = { total: 0, reads: 0, writes: 0, byRoute: {} };
   for (let r = 0; r < count; r += 1) {
@@ -176,6 +183,7 @@ async function measurePhase(
       throw new Error(`${argv.join(' ')} exited with ${run.exitCode}, expected ${exit}:\n${run.output}`);
     }
     times.push(run.ms);
+    cpu.push(run.cpuMs);
     rss = Math.max(rss, run.maxRssKiB);
     stats = await sim.stats();
   }
@@ -196,6 +204,7 @@ async function measurePhase(
     boundMs,
     ratioToBound: boundMs > 0 ? t.medianMs / boundMs : null,
     peakRssMiB: rss / 1024,
+    cpuMedianMs: median(cpu),
     speedupVsParallelism1: null,
     ...t,
   };
@@ -293,7 +302,7 @@ export function formatPhase(r: PhaseResult): string {
     `${`${r.projects}×${r.scenarios}`.padEnd(9)} ${r.phase.padEnd(11)} L=${r.latencyMs}ms P=${String(r.parallelism).padEnd(3)} ` +
     `requests ${r.requests} (${r.reads} reads, ${r.writes} writes)  median ${s(r.medianMs)} s [${s(r.minMs)}–${s(r.maxMs)}]` +
     (r.ratioToBound === null ? '' : `  bound ${s(r.boundMs)} s  ratio ${r.ratioToBound.toFixed(2)}`) +
-    `  peak RSS ${r.peakRssMiB.toFixed(0)} MiB` +
+    `  CPU ${s(r.cpuMedianMs)} s  peak RSS ${r.peakRssMiB.toFixed(0)} MiB` +
     (r.speedupVsParallelism1 === null ? '' : `  ${r.speedupVsParallelism1.toFixed(1)}× vs P=1`)
   );
 }

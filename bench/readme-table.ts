@@ -22,13 +22,13 @@ function readmeTable(report: BenchReport): string {
     lines.push('');
   }
   lines.push(
-    '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | Peak RSS | × faster than parallelism 1 |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | CPU | Peak RSS | × faster than parallelism 1 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   const row = (r: PhaseResult): string =>
     `| ${r.projects} × ${r.scenarios} | ${r.phase} | ${r.latencyMs} ms | ${r.parallelism} | ${r.requests} (${r.writes}) | ` +
     `${s(r.medianMs)} s | ${s(r.minMs)}–${s(r.maxMs)} s | ${r.ratioToBound === null ? '–' : r.ratioToBound.toFixed(2)} | ` +
-    `${r.peakRssMiB.toFixed(0)} MiB | ${r.speedupVsParallelism1 === null ? '–' : r.speedupVsParallelism1.toFixed(1)} |`;
+    `${s(r.cpuMedianMs)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.speedupVsParallelism1 === null ? '–' : r.speedupVsParallelism1.toFixed(1)} |`;
   lines.push(...report.phases.map(row));
   return `${lines.join('\n')}\n`;
 }

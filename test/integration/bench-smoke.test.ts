@@ -57,6 +57,7 @@ describe('npm run bench --quick', () => {
     expect(plan.ratioToBound).toBeCloseTo(plan.medianMs / plan.boundMs);
     expect(plan.speedupVsParallelism1).toBeCloseTo(byPhase(report, 'plan', 1).medianMs / plan.medianMs);
     expect(plan.peakRssMiB).toBeGreaterThan(10);
+    expect(plan.cpuMedianMs).toBeGreaterThan(0);
     expect(plan.minMs).toBeLessThanOrEqual(plan.medianMs);
 
     const file = join(mkdtempSync(join(tmpdir(), 'dss-gitops-bench-test-')), 'bench.json');
