@@ -113,6 +113,9 @@ async function writeRecords(
 ): Promise<ApplyResult[]> {
   const results: ApplyResult[] = [];
   const limit = pLimit(Math.max(1, input.parallelism));
+  // Each record looks at its own project's units and deletions: group them once, not scan the plan per record.
+  const unitsOf = groupBy(input.plan.units, (p) => projectKeyOf(p.unit));
+  const deletionsOf = groupBy(input.plan.deletions, (d) => d.projectKey);
   await Promise.all(
     input.plan.records.map((planned) => limit(async () => {
       const key = planned.projectKey;
@@ -120,9 +123,9 @@ async function writeRecords(
       const projectExists = input.projects.get(key)?.exists === true || main?.state === 'done';
       if (!projectExists) return;
       const inventory = { ...planned.after.inventory };
-      let metadataWritten = main !== undefined && input.plan.units.some((p) => p.unit.address === `Project/${key}` && p.action !== 'no-op');
-      for (const p of input.plan.units) {
-        if (projectKeyOf(p.unit) !== key) continue;
+      const units = unitsOf.get(key) ?? [];
+      let metadataWritten = main !== undefined && units.some((p) => p.unit.address === `Project/${key}` && p.action !== 'no-op');
+      for (const p of units) {
         const state = writes.get(p.unit.address)?.state;
         if (p.unit.block === 'metadata' && p.action !== 'no-op') metadataWritten = true;
         if (state === 'done') continue;
@@ -130,8 +133,8 @@ async function writeRecords(
         if (previous) inventory[p.unit.address] = previous;
         else delete inventory[p.unit.address];
       }
-      for (const d of input.plan.deletions) {
-        if (d.projectKey === key && deletes.get(d.address)?.state === 'done') delete inventory[d.address];
+      for (const d of deletionsOf.get(key) ?? []) {
+        if (deletes.get(d.address)?.state === 'done') delete inventory[d.address];
       }
       const after: OwnershipRecord = { ...planned.after, inventory };
       if (sameOwnership(planned.before, after)) return;
@@ -147,4 +150,15 @@ async function writeRecords(
     })),
   );
   return results;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string | undefined, T[]> {
+  const groups = new Map<string | undefined, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
