@@ -81,7 +81,8 @@ const report = await runBench({
   runs: count(values.runs ?? (quick ? '1' : '3'), '--runs'),
   baselineRuns: count(values['baseline-runs'] ?? '1', '--baseline-runs'),
   startupRuns: count(values['startup-runs'] ?? (quick ? '1' : '5'), '--startup-runs'),
-  ...(values.json ? {} : { progress: (line: string) => console.log(line) }),
+  // With --json, stdout holds the report alone and progress goes to stderr.
+  progress: (line: string) => (values.json ? console.error(line) : console.log(line)),
 });
 if (values.json) console.log(JSON.stringify(report, null, 2));
 else console.log(`${report.machine.nproc} × ${report.machine.cpu}, node ${report.machine.node}, ${report.date}`);
