@@ -35,11 +35,14 @@ describe('npm run bench --quick', () => {
     expect(report.phases.map((p) => `${p.phase}@${p.parallelism}`)).toEqual(['fresh-apply@2', 'plan@2', 'plan@1', 'noop-apply@2', 'drift@2']);
 
     // A plan reads each object once: the project list, then per project its metadata, variables and permissions,
-    // and each scenario; a no-op apply reads the same and writes nothing.
+    // and each scenario; a no-op apply reads the same and writes nothing. Before them, the connection check reads
+    // the project list once more, and an apply looks at the run lock.
     const objects = PROJECTS * (3 + SCENARIOS);
     for (const p of [byPhase(report, 'plan'), byPhase(report, 'plan', 1), byPhase(report, 'noop-apply')]) {
       expect(p.objects).toBe(objects);
-      expect(p.requests).toBe(1 + objects);
+      expect(p.requests).toBe(2 + objects + (p.phase === 'noop-apply' ? 1 : 0));
+      expect(p.byRoute['GET /projects']).toBe(2);
+      expect(p.byRoute['GET /admin/variables'] ?? 0).toBe(p.phase === 'noop-apply' ? 1 : 0);
       expect(p.writes).toBe(0);
       expect(p.byRoute['GET /projects/:projectKey/variables']).toBe(PROJECTS);
       expect(p.byRoute['GET /projects/:projectKey/scenarios/:scenarioId']).toBe(PROJECTS * SCENARIOS);
