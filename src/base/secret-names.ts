@@ -64,6 +64,20 @@ function secretWord(words: readonly string[], i: number): boolean {
  * `maxTokenCount`).
  */
 export function looksSecret(name: string): boolean {
+  let secret = decided.get(name);
+  if (secret === undefined) {
+    // Manifests repeat the same few key names at every depth of every object: decide each name once.
+    if (decided.size >= MAX_DECIDED) decided.clear();
+    secret = decideLooksSecret(name);
+    decided.set(name, secret);
+  }
+  return secret;
+}
+
+const MAX_DECIDED = 10_000;
+const decided = new Map<string, boolean>();
+
+function decideLooksSecret(name: string): boolean {
   const words = nameWords(name);
   if (IDENTIFIER_NAMES.has(words.join(' '))) return false;
   return words.some((_, i) => secretWord(words, i));

@@ -6,7 +6,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { DssGitopsError } from '../errors.js';
 import { CREDENTIAL_ENV } from '../config/env-policy.js';
 import { SecretRegistry, withRunSecrets } from '../base/secrets.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS, type CommandEntry } from './commands.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -25,7 +25,15 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function buildProgram(ctx: CommandContext): Command {
+/**
+ * The program. With `argv`, only the registrar of the command that `argv` runs is loaded (every registrar for a
+ * command that reads the whole program, none for `--version` or the program's help); the other commands are
+ * placeholders that the help lists as their registrars would. Without `argv`, every registrar is loaded.
+ */
+export async function buildProgram(ctx: CommandContext, argv?: readonly string[]): Promise<Command> {
+  const wanted = argv === undefined ? undefined : commandRun(argv);
+  const everything = argv === undefined || wanted?.wholeProgram === true;
+  const placeholders = new Map<Command, string>();
   const program = new Command('dss-gitops')
     .description('GitOps for Dataiku DSS: plan, apply, detect drift and promote bundles from manifests in Git')
     .version(packageVersion(), '-V, --version')
@@ -38,9 +46,31 @@ export function buildProgram(ctx: CommandContext): Command {
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
     });
-  for (const register of COMMANDS) register(program, ctx);
+  for (const entry of COMMANDS) {
+    if (everything || entry === wanted) (await entry.load())(program, ctx);
+    else {
+      const placeholder = new Command(entry.name).description(entry.description);
+      placeholders.set(placeholder, entry.term);
+      program.addCommand(placeholder);
+    }
+  }
+  if (placeholders.size > 0) {
+    program.configureHelp({
+      optionDescription: describeOption,
+      subcommandTerm(this: Help, command: Command): string {
+        return placeholders.get(command) ?? Help.prototype.subcommandTerm.call(this, command);
+      },
+    });
+  }
   inheritSettings(program);
   return program;
+}
+
+/** The command `argv` runs: its first word that is not an option (the program's options take no value). */
+function commandRun(argv: readonly string[]): CommandEntry | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((entry) => entry.name === name);
 }
 
 /**
@@ -112,7 +142,7 @@ async function run(argv: string[], callerIo: CliIo, secrets: SecretRegistry): Pr
     },
     debug: () => debug,
   };
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx, argv);
   program.hook('preAction', (root) => {
     debug = Boolean(root.opts<{ debug?: boolean }>().debug);
     runIo.noColor = root.opts<{ color?: boolean }>().color === false;

@@ -25,7 +25,7 @@ import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
 import { kindRegistry } from '../resources/registry.js';
 import { defaultStateKeyFile } from '../simulator/persistence.js';
-import { startSimulator, type SimulatorHandle } from '../simulator/server.js';
+import type { SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
 import type { ManifestFlags } from './manifest-options.js';
 
@@ -150,6 +150,8 @@ export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): P
   mkdirSync(path.dirname(stateFile), { recursive: true, mode: 0o700 });
   const adminKey = randomBytes(24).toString('base64url');
   registerSecrets([adminKey]);
+  // Loaded here, not with the module: only --sim runs need the simulator (and its archive and deployer code).
+  const { startSimulator } = await import('../simulator/server.js');
   const sim = await startSimulator({ stateFile, stateKeyFile: defaultStateKeyFile(io.env), adminKey });
   config.nodes = { design: { url: sim.url, apiKey: adminKey } };
   return sim;

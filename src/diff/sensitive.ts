@@ -33,8 +33,7 @@ export class SecretMatcher {
     if (this.pointers.covers(at)) return true;
     if (this.named.size === 0) return false;
     for (let k = 1; k <= at.length; k++) {
-      const prefix = at.slice(0, k);
-      if (looksSecret(prefix[k - 1] as string) && this.named.covers(prefix)) return true;
+      if (looksSecret(at[k - 1] as string) && this.named.covers(at.slice(0, k))) return true;
     }
     return false;
   }

@@ -3,7 +3,7 @@
 // it): it is checked here and its strings are cleaned before they are printed.
 
 import { isObject } from '../base/json.js';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
 /** The instance variable that holds the lock. */
@@ -23,19 +23,23 @@ export interface LockInfo {
 }
 
 /**
- * A process as seen from its host: the host name, its pid namespace (`pid:[4026531836]`) and its pid. Two runs
- * that agree on host and namespace see the same processes, so one can tell whether the other is still running.
+ * A process as seen from its machine: the host name, the kernel's boot id (random per boot, so two machines never
+ * share it, unlike the root pid namespace's number), its pid namespace (`pid:[4026531836]`) and its pid. Two runs
+ * that agree on all but the pid see the same processes, so one can tell whether the other is still running.
  */
 export interface LockProcess {
   host: string;
+  bootId: string;
   pidNamespace: string;
   pid: number;
 }
 
-/** This process, or undefined where its pid namespace cannot be read (not Linux). */
+/** This process, or undefined where its boot id or pid namespace cannot be read (not Linux). */
 export function currentProcess(): LockProcess | undefined {
   try {
-    return { host: hostname(), pidNamespace: readlinkSync('/proc/self/ns/pid'), pid: process.pid };
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    if (bootId === '') return undefined;
+    return { host: hostname(), bootId, pidNamespace: readlinkSync('/proc/self/ns/pid'), pid: process.pid };
   } catch {
     return undefined;
   }
@@ -52,14 +56,14 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Whether a lock's process is known to be gone: it ran on this host, in this pid namespace, and no process has its
- * pid any more (a run killed with SIGKILL). A lock held elsewhere, or with no process recorded, is never abandoned
+ * Whether a lock's process is known to be gone: it ran on this machine since its last boot, in this pid namespace,
+ * and no process has its pid any more (a run killed with SIGKILL). A lock held elsewhere, or with no process recorded, is never abandoned
  * by this rule: it waits for its expiry or `force-unlock`.
  */
 export function isAbandoned(info: LockInfo, self: LockProcess | undefined = currentProcess(), alive: (pid: number) => boolean = processAlive): boolean {
   const holder = info.process;
   if (!holder || !self) return false;
-  if (holder.host !== self.host || holder.pidNamespace !== self.pidNamespace) return false;
+  if (holder.host !== self.host || holder.bootId !== self.bootId || holder.pidNamespace !== self.pidNamespace) return false;
   return holder.pid !== self.pid && !alive(holder.pid);
 }
 
@@ -117,6 +121,7 @@ function isLockProcess(value: unknown): value is LockProcess {
   return (
     isObject(value) &&
     typeof value.host === 'string' &&
+    typeof value.bootId === 'string' &&
     typeof value.pidNamespace === 'string' &&
     typeof value.pid === 'number' &&
     Number.isSafeInteger(value.pid) &&

@@ -115,6 +115,9 @@ async function writeRecords(
 ): Promise<ApplyResult[]> {
   const results: ApplyResult[] = [];
   const limit = pLimit(Math.max(1, input.parallelism));
+  // Each record looks at its own project's units and deletions: group them once, not scan the plan per record.
+  const unitsOf = groupBy(input.plan.units, (p) => projectKeyOf(p.unit));
+  const deletionsOf = groupBy(input.plan.deletions, (d) => d.projectKey);
   await Promise.all(
     input.plan.records.map((planned) => limit(async () => {
       const key = planned.projectKey;
@@ -122,16 +125,15 @@ async function writeRecords(
       const projectExists = input.projects.get(key)?.exists === true || main?.state === 'done';
       if (!projectExists) return;
       const inventory = { ...planned.after.inventory };
-      for (const p of input.plan.units) {
-        if (projectKeyOf(p.unit) !== key) continue;
+      for (const p of unitsOf.get(key) ?? []) {
         const state = writes.get(p.unit.address)?.state;
         if (state === 'done') continue;
         const previous = planned.before?.inventory[p.unit.address];
         if (previous) inventory[p.unit.address] = previous;
         else delete inventory[p.unit.address];
       }
-      for (const d of input.plan.deletions) {
-        if (d.projectKey === key && deletes.get(d.address)?.state === 'done') delete inventory[d.address];
+      for (const d of deletionsOf.get(key) ?? []) {
+        if (deletes.get(d.address)?.state === 'done') delete inventory[d.address];
       }
       const after: OwnershipRecord = { ...planned.after, inventory };
       if (sameOwnership(planned.before, after)) return;
@@ -148,4 +150,15 @@ async function writeRecords(
     })),
   );
   return results;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string | undefined, T[]> {
+  const groups = new Map<string | undefined, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }

@@ -103,13 +103,22 @@ export function replaceAt(value: unknown, patterns: string[], replace: (v: unkno
   return copy;
 }
 
-/** A copy of `value` with each secret (the outermost location the matcher covers) replaced by the fixed mask. */
+/**
+ * A copy of `value` with each secret (the outermost location the matcher covers) replaced by the fixed mask. `at`
+ * is the path of `value`, one array extended and shortened along the walk rather than copied at every key.
+ */
 function maskSecrets(value: unknown, at: string[], secrets: SecretMatcher): unknown {
   if (at.length > 0 && secrets.covers(at)) return SENSITIVE_MASK;
-  if (Array.isArray(value)) return value.map((v, i) => maskSecrets(v, [...at, String(i)], secrets));
+  const below = (v: unknown, key: string): unknown => {
+    at.push(key);
+    const masked = maskSecrets(v, at, secrets);
+    at.pop();
+    return masked;
+  };
+  if (Array.isArray(value)) return value.map((v, i) => below(v, String(i)));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: maskSecrets(v, [...at, k], secrets), enumerable: true });
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: below(v, k), enumerable: true });
     return out;
   }
   return value;

@@ -6,6 +6,7 @@
 //   await sim.control('PUT', '/deployer/config', { futureStepMs: 0 });
 
 import { tmpdir } from 'node:os';
+import { afterEach } from 'vitest';
 import { join } from 'node:path';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/server.js';
 
@@ -80,4 +81,20 @@ export async function startTestSimulator(options: SimulatorOptions = {}): Promis
   const control = <T>(method: string, path: string, body?: unknown): Promise<T> =>
     ok<T>(method, `/__sim${path}`, body, { basePath: '' });
   return Object.assign(handle, { call, ok, control });
+}
+
+/**
+ * Starts simulators for one test file and closes them after each test: `const start = useSimulators();` at the top
+ * level, then `const sim = await start({...})` inside a test.
+ */
+export function useSimulators(): (options?: Parameters<typeof startTestSimulator>[0]) => Promise<TestSimulator> {
+  const running: TestSimulator[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((sim) => sim.close()));
+  });
+  return async (options = {}) => {
+    const sim = await startTestSimulator(options);
+    running.push(sim);
+    return sim;
+  };
 }

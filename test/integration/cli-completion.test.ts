@@ -46,7 +46,7 @@ describe('dss-gitops completion', () => {
   });
 
   it('lists every command and flag of the program, in every shell', async () => {
-    const program = buildProgram({ io: captureIo({}, CWD).io, setExitCode: () => undefined, debug: () => false });
+    const program = await buildProgram({ io: captureIo({}, CWD).io, setExitCode: () => undefined, debug: () => false });
     const commands = walk(program).slice(1);
     const scripts = { bash: await script('bash'), zsh: await script('zsh'), fish: await script('fish') };
     for (const { path: words, command } of commands) {

@@ -1,41 +1,19 @@
 // `destroy` and `plan --destroy` against the simulator: only what this source's records list, in reverse
 // dependency order, after confirmation; protected objects never.
 
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult, type CliRunOptions } from '../helpers/cli.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useAppliedExample } from '../helpers/example-tree.js';
+import type { TestSimulator } from '../helpers/simulator.js';
 
-const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
-
+const example = useAppliedExample('destroy');
+const { cli, exists } = example;
 let sim: TestSimulator;
-let dir: string;
-
-async function cli(argv: string[], options: Partial<CliRunOptions> = {}): Promise<CliResult> {
-  return runCliCaptured(argv, {
-    env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'pw' },
-    cwd: dir,
-    ...options,
-  });
-}
-
-const exists = async (p: string): Promise<boolean> => (await sim.call('GET', p)).status === 200;
 
 beforeEach(async () => {
-  sim = await startTestSimulator();
-  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-destroy-'));
-  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
-  expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+  ({ sim } = example);
   // Made by hand: never destroyed.
   await sim.ok('POST', '/projects/', { projectKey: 'SANDBOX', name: 'Sandbox', owner: 'admin' });
   await sim.ok('POST', '/projects/CHURN/scenarios/', { id: 'ADHOC', name: 'Ad hoc', type: 'step_based' });
-});
-
-afterEach(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('plan --destroy', () => {

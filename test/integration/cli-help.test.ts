@@ -25,8 +25,8 @@ interface Registered {
 }
 
 /** Every command the program registers, nested ones included, with its path (`['plan']`, `['sim', 'x']`...). */
-function registeredCommands(): Registered[] {
-  const program = buildProgram({ io: captureIo({}, CWD).io, setExitCode: () => undefined, debug: () => false });
+async function registeredCommands(): Promise<Registered[]> {
+  const program = await buildProgram({ io: captureIo({}, CWD).io, setExitCode: () => undefined, debug: () => false });
   const walk = (command: Command, prefix: string[]): Registered[] =>
     command.commands.flatMap((sub) => [{ path: [...prefix, sub.name()], command: sub }, ...walk(sub, [...prefix, sub.name()])]);
   return walk(program, []);
@@ -39,7 +39,7 @@ function mandatoryArgs(command: Command): string[] {
     .flatMap((option) => (option.required || option.optional ? [option.long!, 'placeholder'] : [option.long!]));
 }
 
-const REGISTERED = registeredCommands();
+const REGISTERED = await registeredCommands();
 const PATHS = REGISTERED.map((r) => r.path);
 
 describe('dss-gitops command line', () => {

@@ -1,44 +1,28 @@
 // `import ADDRESS` against the simulator: the manifest written as export writes it, the object recorded, and the
 // next plan empty; refusals write nothing.
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult } from '../helpers/cli.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useAppliedExample } from '../helpers/example-tree.js';
+import type { TestSimulator } from '../helpers/simulator.js';
 
-const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
-
+const example = useAppliedExample('import');
+const { cli } = example;
 let sim: TestSimulator;
 let dir: string;
-
-async function cli(argv: string[]): Promise<CliResult> {
-  return runCliCaptured(argv, {
-    env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'pw' },
-    cwd: dir,
-  });
-}
 
 const recorded = async (key: string): Promise<Record<string, unknown>> =>
   ((await sim.ok<{ custom: { kv: Record<string, { inventory: Record<string, unknown> }> } }>('GET', `/projects/${key}/metadata`)).custom.kv['dss-gitops']
     ?.inventory ?? {});
 
 beforeEach(async () => {
-  sim = await startTestSimulator();
-  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-import-'));
-  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
-  expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+  ({ sim, dir } = example);
   // Made by hand in DSS, with a field the manifests never model.
   await sim.ok('POST', '/projects/CHURN/scenarios/', { id: 'ADHOC', name: 'Ad hoc', type: 'step_based' });
   const adhoc = await sim.ok<Record<string, unknown>>('GET', '/projects/CHURN/scenarios/ADHOC');
   await sim.ok('PUT', '/projects/CHURN/scenarios/ADHOC', { ...adhoc, active: true, description: 'made by hand', undocumentedField: 7 });
   await sim.ok('POST', '/projects/', { projectKey: 'SANDBOX', name: 'Sandbox', owner: 'admin' });
-});
-
-afterEach(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('import', () => {

@@ -1,40 +1,22 @@
 // Prune against the simulator: only objects this manifests tree applied, never hand-made or protected ones,
 // never everything because of an empty -f.
 
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult } from '../helpers/cli.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useAppliedExample } from '../helpers/example-tree.js';
+import type { TestSimulator } from '../helpers/simulator.js';
 
-const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
-
+const example = useAppliedExample('prune');
+const { cli, exists } = example;
 let sim: TestSimulator;
 let dir: string;
 
-async function cli(argv: string[]): Promise<CliResult> {
-  return runCliCaptured(argv, {
-    env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'pw' },
-    cwd: dir,
-  });
-}
-
-const exists = async (p: string): Promise<boolean> => (await sim.call('GET', p)).status === 200;
-
 beforeEach(async () => {
-  sim = await startTestSimulator();
-  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-prune-'));
-  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
-  expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+  ({ sim, dir } = example);
   // Made by hand in the UI: never in an inventory, never touched.
   await sim.ok('POST', '/projects/', { projectKey: 'SANDBOX', name: 'Sandbox', owner: 'admin' });
   await sim.ok('POST', '/projects/CHURN/scenarios/', { id: 'ADHOC', name: 'Ad hoc', type: 'step_based' });
-});
-
-afterEach(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('prune', () => {

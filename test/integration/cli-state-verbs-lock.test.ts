@@ -1,23 +1,19 @@
 // destroy, state rm and import write to DSS like apply does, so they take the same run lock: another run's lock
 // refuses them before anything is written, and they release their own when done.
 
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult } from '../helpers/cli.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useAppliedExample } from '../helpers/example-tree.js';
+import type { TestSimulator } from '../helpers/simulator.js';
 
-const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
 const LOCK = 'dss-gitops.lock';
 const OTHER_HOLDER = 'ci:runner@build-7';
 
+const example = useAppliedExample('verbs-lock');
+const { cli, exists } = example;
 let sim: TestSimulator;
 let dir: string;
-
-function cli(argv: string[]): Promise<CliResult> {
-  return runCliCaptured(argv, { env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'pw' }, cwd: dir });
-}
 
 async function variables(): Promise<Record<string, unknown>> {
   return sim.ok<Record<string, unknown>>('GET', '/admin/variables/');
@@ -39,22 +35,12 @@ async function holdLockElsewhere(): Promise<void> {
   });
 }
 
-const exists = async (p: string): Promise<boolean> => (await sim.call('GET', p)).status === 200;
-
 async function recordedAddresses(): Promise<string[]> {
   return (await cli(['state', 'list', '-f', 'm'])).stdout.trimEnd().split('\n');
 }
 
 beforeEach(async () => {
-  sim = await startTestSimulator();
-  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-verbs-lock-'));
-  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
-  expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
-});
-
-afterEach(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
+  ({ sim, dir } = example);
 });
 
 describe('another run holds the lock', () => {

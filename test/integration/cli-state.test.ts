@@ -1,39 +1,21 @@
 // `state list` and `state rm` against the simulator: what this tree manages as its ownership records say, and
 // forgetting an object without deleting it.
 
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult } from '../helpers/cli.js';
-import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useAppliedExample } from '../helpers/example-tree.js';
+import type { TestSimulator } from '../helpers/simulator.js';
 
-const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
-
+const example = useAppliedExample('state');
+const { cli, exists } = example;
 let sim: TestSimulator;
 let dir: string;
 
-async function cli(argv: string[]): Promise<CliResult> {
-  return runCliCaptured(argv, {
-    env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'pw' },
-    cwd: dir,
-  });
-}
-
-const exists = async (p: string): Promise<boolean> => (await sim.call('GET', p)).status === 200;
-
 beforeEach(async () => {
-  sim = await startTestSimulator();
-  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-state-'));
-  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
-  expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+  ({ sim, dir } = example);
   // Made by hand: in no record.
   await sim.ok('POST', '/projects/', { projectKey: 'SANDBOX', name: 'Sandbox', owner: 'admin' });
-});
-
-afterEach(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('state list', () => {

@@ -4,19 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { seeded } from '../helpers/soak.js';
 import { both, cli, cliWith, design, dir, useExampleWithDeployer } from './kind-deployer-example-setup.js';
-
-/** A seeded draw in [0, 1) (mulberry32), so that a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 useExampleWithDeployer({ random: seeded(20261204) });
 

@@ -4,19 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createControlRouter, handleControl } from '../../src/simulator/controls.js';
-import { basicAuth, startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { basicAuth, startTestSimulator, useSimulators, type TestSimulator } from '../helpers/simulator.js';
 
-const running: TestSimulator[] = [];
-async function start(options: Parameters<typeof startTestSimulator>[0] = {}): Promise<TestSimulator> {
-  const sim = await startTestSimulator(options);
-  running.push(sim);
-  return sim;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
+const start = useSimulators();
 
 async function control(sim: TestSimulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${sim.url}/__sim${path}`, {

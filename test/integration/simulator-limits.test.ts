@@ -2,18 +2,10 @@
 // off slow clients, and never echoes a key in an error.
 
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { basicAuth, startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { describe, expect, it } from 'vitest';
+import { basicAuth, useSimulators, type TestSimulator } from '../helpers/simulator.js';
 
-const running: TestSimulator[] = [];
-async function start(options: Parameters<typeof startTestSimulator>[0] = {}): Promise<TestSimulator> {
-  const sim = await startTestSimulator(options);
-  running.push(sim);
-  return sim;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
+const start = useSimulators();
 
 const GiB = 1024 * 1024 * 1024;
 const MiB = 1024 * 1024;

@@ -47,22 +47,24 @@ describe('parseLock', () => {
 });
 
 describe('the process that holds a lock', () => {
-  const self = { host: 'runner-1', pidNamespace: 'pid:[4026531836]', pid: 100 };
-  const heldBy = (process: { host: string; pidNamespace: string; pid: number }) => ({ ...info, process });
+  const self = { host: 'runner-1', bootId: '6b1f0c52-8a43-4cf0-9d36-0d2a3f1e7b11', pidNamespace: 'pid:[4026531836]', pid: 100 };
+  const heldBy = (process: typeof self) => ({ ...info, process });
   const gone = (): boolean => false;
   const running = (): boolean => true;
 
   it('is read back with the lock, and ignored when it is not a process', () => {
-    const process = { host: 'runner-1', pidNamespace: 'pid:[1]', pid: 42 };
+    const process = { host: 'runner-1', bootId: 'b', pidNamespace: 'pid:[1]', pid: 42 };
     expect(parseLock({ ...info, process, generation: 1 })).toEqual({ kind: 'held', info: { ...info, process }, generation: 1 });
     expect(parseLock({ ...info, process: { host: 'x', pid: -1 }, generation: 1 })).toEqual({ kind: 'held', info, generation: 1 });
   });
 
-  it('abandons a lock only when its process ran on this host, in this pid namespace, and is gone', () => {
+  it('abandons a lock only when its process ran on this machine since its boot, in this pid namespace, and is gone', () => {
     expect(isAbandoned(heldBy({ ...self, pid: 200 }), self, gone)).toBe(true);
     expect(isAbandoned(heldBy({ ...self, pid: 200 }), self, running)).toBe(false);
     expect(isAbandoned(heldBy({ ...self, host: 'runner-2', pid: 200 }), self, gone)).toBe(false);
     expect(isAbandoned(heldBy({ ...self, pidNamespace: 'pid:[4026532000]', pid: 200 }), self, gone)).toBe(false);
+    // Another machine with the same host name: the root pid namespace has the same number everywhere, the boot id not.
+    expect(isAbandoned(heldBy({ ...self, bootId: '0d9e4b7a-1c2f-4e55-8a61-3f4b5c6d7e8f', pid: 200 }), self, gone)).toBe(false);
     expect(isAbandoned(heldBy(self), self, gone)).toBe(false);
     expect(isAbandoned(info, self, gone)).toBe(false);
     expect(isAbandoned(heldBy({ ...self, pid: 200 }), undefined, gone)).toBe(false);
@@ -71,7 +73,9 @@ describe('the process that holds a lock', () => {
   it('tells a running pid from a gone one on this machine', () => {
     expect(processAlive(process.pid)).toBe(true);
     expect(processAlive(2 ** 22 + 12345)).toBe(false);
-    if (process.platform === 'linux') expect(currentProcess()).toMatchObject({ pid: process.pid, pidNamespace: expect.stringMatching(/^pid:\[\d+\]$/) });
+    if (process.platform === 'linux') {
+      expect(currentProcess()).toMatchObject({ pid: process.pid, bootId: expect.stringMatching(/^[0-9a-f-]{36}$/), pidNamespace: expect.stringMatching(/^pid:\[\d+\]$/) });
+    }
   });
 });
 

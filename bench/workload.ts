@@ -1,0 +1,152 @@
+// What the CLI benchmark runs against: a manifests tree of N projects × M scenarios written as YAML files (as a
+// team's repository holds them), and a simulator in its own process (`dss-gitops sim`), as a DSS node would be, so
+// that its CPU time is not counted against the CLI's and the CLI's start-up, YAML and schemas are.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** How the CLI is started: `node [--import tsx] ENTRY`, the built `dist/cli/main.js` by default. */
+export interface CliEntry {
+  node: string;
+  args: string[];
+}
+
+export function cliEntry(entry: string): CliEntry {
+  const file = resolve(entry);
+  // Runs start in a temporary directory: tsx is loaded from this repository's node_modules, not from there.
+  return { node: process.execPath, args: file.endsWith('.ts') ? ['--import', import.meta.resolve('tsx'), file] : [file] };
+}
+
+/** Project key of the i-th bench project. */
+export function projectKey(i: number): string {
+  return `BENCH_${String(i).padStart(4, '0')}`;
+}
+
+/**
+ * Writes `projects` files into `dir`, each a realistic project (metadata, variables, grants for two groups) and its
+ * `scenarios` step-based scenarios with a trigger. Returns the number of objects a plan reads: per project its
+ * metadata, variables and permissions, and each scenario.
+ */
+export function writeManifests(dir: string, projects: number, scenarios: number): number {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < projects; i += 1) {
+    const key = projectKey(i);
+    const docs = [
+      `apiVersion: dss-gitops/v1
+kind: Project
+metadata:
+  name: ${key}
+spec:
+  name: Bench project ${i}
+  owner: admin
+  shortDesc: project ${i}
+  tags: [bench, group-${i % 10}]
+  custom:
+    team: team-${i % 7}
+  variables:
+    standard:
+      threshold: 0.7
+      region: EMEA
+    local: {}
+  permissions:
+    - group: data_scientists
+      readProjectContent: true
+      writeProjectContent: true
+    - group: business_analysts
+      readProjectContent: true
+`,
+    ];
+    for (let s = 0; s < scenarios; s += 1) {
+      docs.push(`apiVersion: dss-gitops/v1
+kind: Scenario
+metadata:
+  name: SCENARIO_${s}
+  project: ${key}
+spec:
+  name: Scenario ${s}
+  type: step_based
+  active: ${s % 2 === 0}
+  params:
+    steps:
+      - id: build
+        type: build_flowitem
+        params:
+          builds:
+            - type: DATASET
+              itemId: ds_${s}
+  triggers:
+    - id: daily
+      type: temporal
+      params: {frequency: Daily, hour: ${s % 24}, minute: 0}
+`);
+    }
+    writeFileSync(join(dir, `${key.toLowerCase()}.yaml`), docs.join('---\n'));
+  }
+  return projects * (3 + scenarios);
+}
+
+/** Counts the simulator keeps (see src/simulator/stats.ts). */
+export interface SimStats {
+  total: number;
+  reads: number;
+  writes: number;
+  byRoute: Record<string, number>;
+}
+
+/** A simulator in a child process, driven through its `/__sim` controls with the admin key. */
+export interface RemoteSimulator {
+  url: string;
+  adminKey: string;
+  reset(state: boolean): Promise<void>;
+  setLatency(ms: number): Promise<void>;
+  stats(): Promise<SimStats>;
+  stop(): Promise<void>;
+}
+
+export async function startRemoteSimulator(cli: CliEntry, cwd: string): Promise<RemoteSimulator> {
+  const adminKey = 'bench-admin-key';
+  const child: ChildProcess = spawn(cli.node, [...cli.args, 'sim', '--port', '0'], {
+    cwd,
+    env: { ...process.env, DSS_SIM_API_KEY: adminKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(output);
+      if (found?.[1]) resolve(found[1]);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}: ${output}`)));
+  });
+  const control = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${url}/__sim${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${adminKey}:`).toString('base64')}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${method} /__sim${path} answered ${response.status}`);
+    return response.json();
+  };
+  return {
+    url,
+    adminKey,
+    reset: async (state) => {
+      await control('POST', `/reset?stats=true&state=${state}`);
+    },
+    setLatency: async (ms) => {
+      await control('PUT', '/latency', { latencyMs: ms });
+    },
+    stats: async () => (await control('GET', '/stats')) as SimStats,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Keeps `npm run bench` from rotting: its smallest configuration runs the CLI (from source) against a simulator
+// process, and the report has the shape the README table is generated from and the request counts a run of that
+// size sends. Timings are never asserted.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { BenchReport, PhaseResult } from '../../bench/cli-bench.js';
+
+const run = promisify(execFile);
+const PROJECTS = 2;
+const SCENARIOS = 1;
+
+function byPhase(report: BenchReport, phase: string, parallelism = 2): PhaseResult {
+  const found = report.phases.find((p) => p.phase === phase && p.parallelism === parallelism);
+  if (!found) throw new Error(`no ${phase} at parallelism ${parallelism} in the report`);
+  return found;
+}
+
+describe('npm run bench --quick', () => {
+  it('measures every phase of the CLI and reports requests, timings, bounds, peak RSS and the README table', { timeout: 180_000 }, async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--quick', '--json', '--sizes', `${PROJECTS}x${SCENARIOS}`, '--latency', '1', '--parallelism', '2,1', '--cli', 'src/cli/main.ts'],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    const report = JSON.parse(stdout) as BenchReport;
+    expect(report.formatVersion).toBe(1);
+    expect(report.machine.nproc).toBeGreaterThan(0);
+    expect(report.machine.node).toBe(process.version);
+    expect(report.startup.map((r) => r.command)).toEqual(['node -e 0', '--version', '--help', 'validate -f manifests-example']);
+    expect(report.phases.map((p) => `${p.phase}@${p.parallelism}`)).toEqual(['fresh-apply@2', 'plan@2', 'plan@1', 'noop-apply@2', 'drift@2']);
+
+    // A plan reads each object once: the project list, then per project its metadata, variables and permissions,
+    // and each scenario; a no-op apply reads the same and writes nothing. Before them, the connection check reads
+    // the project list once more, and an apply looks at the run lock.
+    const objects = PROJECTS * (3 + SCENARIOS);
+    for (const p of [byPhase(report, 'plan'), byPhase(report, 'plan', 1), byPhase(report, 'noop-apply')]) {
+      expect(p.objects).toBe(objects);
+      expect(p.requests).toBe(2 + objects + (p.phase === 'noop-apply' ? 1 : 0));
+      expect(p.byRoute['GET /projects']).toBe(2);
+      expect(p.byRoute['GET /admin/variables'] ?? 0).toBe(p.phase === 'noop-apply' ? 1 : 0);
+      expect(p.writes).toBe(0);
+      expect(p.byRoute['GET /projects/:projectKey/variables']).toBe(PROJECTS);
+      expect(p.byRoute['GET /projects/:projectKey/scenarios/:scenarioId']).toBe(PROJECTS * SCENARIOS);
+    }
+    const fresh = byPhase(report, 'fresh-apply');
+    expect(fresh.byRoute['POST /projects']).toBe(PROJECTS);
+    expect(fresh.byRoute['POST /projects/:projectKey/scenarios']).toBe(PROJECTS * SCENARIOS);
+    expect(fresh.byRoute['PUT /projects/:projectKey/variables']).toBe(PROJECTS);
+    const drift = byPhase(report, 'drift');
+    expect(drift.writes).toBe(0);
+    expect(drift.byRoute['GET /projects/:projectKey/scenarios']).toBe(PROJECTS);
+
+    const plan = byPhase(report, 'plan');
+    expect(plan.boundMs).toBe(Math.ceil(plan.requests / 2) * 1);
+    expect(plan.ratioToBound).toBeCloseTo(plan.medianMs / plan.boundMs);
+    expect(plan.speedupVsParallelism1).toBeCloseTo(byPhase(report, 'plan', 1).medianMs / plan.medianMs);
+    expect(plan.peakRssMiB).toBeGreaterThan(10);
+    expect(plan.cpuMedianMs).toBeGreaterThan(0);
+    expect(plan.minMs).toBeLessThanOrEqual(plan.medianMs);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'dss-gitops-bench-test-')), 'bench.json');
+    writeFileSync(file, stdout);
+    const table = (await run(process.execPath, ['--import', 'tsx', 'bench/readme-table.ts', file])).stdout.split('\n');
+    expect(table[0]).toContain(`Node ${process.version}`);
+    expect(table.filter((line) => line.startsWith(`| ${PROJECTS} × ${SCENARIOS} |`))).toHaveLength(report.phases.length);
+    expect(table.filter((line) => line.startsWith('| `'))).toHaveLength(report.startup.length);
+  });
+});
