@@ -3,6 +3,7 @@
 
 import { deepEqual, isObject, type Json } from '../base/json.js';
 import { applyManaged } from '../diff/apply-managed.js';
+import { objectAnswer } from '../dss/answer.js';
 import { DssApiError } from '../dss/errors.js';
 import type { DssClient } from '../dss/types.js';
 import type { DiffPolicy } from '../diff/types.js';
@@ -53,7 +54,9 @@ export async function freshWrite(
   read: () => Promise<unknown> = () => client.getJson(path),
 ): Promise<Json> {
   for (let merge = 1; ; merge++) {
-    const live = asObject(await read());
+    // Absent (a read that allows 404) is an empty object to lay the fields over; any other non-object is refused.
+    const answer = await read();
+    const live = answer === undefined ? {} : objectAnswer(answer, `GET ${path}`);
     const body = build(live);
     if (body === undefined || deepEqual(body, live)) return live;
     try {

@@ -9,6 +9,7 @@
 // Bundles are pruned only on request (`--prune-bundles` with `--prune`): deployed bundles are history, and
 // `--prune` alone leaves a bundle that left the manifests in DSS and drops it from the inventory.
 
+import { objectAnswer, objectField } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf } from '../../manifest/address.js';
@@ -91,7 +92,8 @@ async function readPublication(ctx: KindContext, unit: ResourceUnit): Promise<Li
   const target = String(unit.desired.publishedProjectKey);
   const published = await ctx.clients.deployer.getOrAbsent<unknown>(publishedProjectPath(target));
   if (published === undefined) return undefined;
-  const info = asObject(asObject(published).projectBasicInfo);
+  const route = `GET ${publishedProjectPath(target)}`;
+  const info = objectField(objectAnswer(published, route), 'projectBasicInfo', route);
   const bundleIds = Array.isArray(info.bundleIds) ? info.bundleIds : [];
   if (!bundleIds.includes(unit.doc.metadata.name)) return undefined;
   return { view: { publishedProjectKey: target }, raw: published };
@@ -152,7 +154,7 @@ export const bundleKind: ResourceKind = {
     const { key, id } = idsOf(unit);
     const exported = await ctx.client.getOrAbsent<unknown>(exportedPath(key, id));
     if (exported === undefined) return undefined;
-    const raw = exportedEntry(asObject(exported), id);
+    const raw = exportedEntry(objectAnswer(exported, `GET ${exportedPath(key, id)}`), id);
     const view: Json = {};
     if (unit.desired.releaseNotes !== undefined) {
       // Notes DSS does not return cannot differ: the view takes the declared ones, so only known notes are compared.

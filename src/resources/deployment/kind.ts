@@ -4,6 +4,7 @@
 // triggers, container settings, folder) is rolled out after the write: see rollout.ts. `rollout` is
 // the tool's own policy and is never sent to DSS.
 
+import { objectAnswer, objectOrAbsent } from '../../dss/answer.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
@@ -113,7 +114,7 @@ async function markFailed(ctx: KindContext, id: string): Promise<void> {
  * which alone would not plan a rollout; this one is pending. Asked only for those healths, to spare the reads.
  */
 async function neverDeployed(ctx: KindContext, id: string): Promise<boolean> {
-  const deployment = asObject(await ctx.client.getOrAbsent(deploymentPath(id)));
+  const deployment = objectOrAbsent(await ctx.client.getOrAbsent(deploymentPath(id)), `GET ${deploymentPath(id)}`) ?? {};
   return deployment.neverEverDeployed === true;
 }
 
@@ -185,11 +186,12 @@ export const deploymentKind: ResourceKind = {
   },
 
   async read(ctx, unit) {
-    const settings = await ctx.client.getOrAbsent<unknown>(`${deploymentPath(unit.doc.metadata.name)}/settings`);
-    if (settings === undefined) return undefined;
-    const raw = asObject(settings);
+    const route = `${deploymentPath(unit.doc.metadata.name)}/settings`;
+    const raw = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
+    if (raw === undefined) return undefined;
     const view = pick(withoutMarker(raw), settingsDesired(unit.desired));
-    const status = asObject(await ctx.client.getJson(`${deploymentPath(unit.doc.metadata.name)}/status`));
+    const statusRoute = `${deploymentPath(unit.doc.metadata.name)}/status`;
+    const status = objectAnswer(await ctx.client.getJson(statusRoute), `GET ${statusRoute}`);
     const health = str(status.health) || 'UNKNOWN';
     // HEALTHY means the node runs what the settings say: with the declared bundle there, the mark of an earlier
     // failed rollout is history (fixed by hand, or a later rollout), and must not redeploy the bundle again.
@@ -220,7 +222,7 @@ export const deploymentKind: ResourceKind = {
       },
     });
     // DSS fills in defaults on creation: lay the declared fields over what it stored before rolling out.
-    const created = asObject(await ctx.client.getJson(`${deploymentPath(id)}/settings`));
+    const created = objectAnswer(await ctx.client.getJson(`${deploymentPath(id)}/settings`), `GET ${deploymentPath(id)}/settings`);
     const body = overlay(created, desired, unit.policy);
     if (!deepEqual(body, created)) await ctx.client.putJson(`${deploymentPath(id)}/settings`, body);
     return roll(ctx, unit, body, { unavailable: 'the deployment was created by this apply' });

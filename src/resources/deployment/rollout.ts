@@ -4,6 +4,7 @@
 // settings before this apply is put back (not only the bundle: local variables or scenarios changed with it would
 // otherwise stay new) and rolled out again, and the error reports both outcomes as observed.
 
+import { objectAnswer } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DssApiError, outcomeUnknown } from '../../dss/errors.js';
@@ -122,7 +123,7 @@ const MAX_UPDATE_STARTS = 8;
 async function startUpdate(ctx: KindContext, id: string, deadline: number): Promise<Record<string, unknown>> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return asObject(await ctx.client.postJson(`${deploymentPath(id)}/actions/update`));
+      return objectAnswer(await ctx.client.postJson(`${deploymentPath(id)}/actions/update`), `POST ${deploymentPath(id)}/actions/update`);
     } catch (error) {
       const running = error instanceof DssApiError && error.status === 409;
       if (!(running || outcomeUnknown(error)) || attempt >= MAX_UPDATE_STARTS || Date.now() >= deadline) throw error;
@@ -145,7 +146,7 @@ async function updateOnce(ctx: KindContext, address: string, id: string, policy:
   }
   if (!policy.waitForHealthy) return futureError === undefined ? { ok: true } : { ok: false, detail: futureError };
   for (;;) {
-    const status = asObject(await ctx.client.getJson(`${deploymentPath(id)}/status`));
+    const status = objectAnswer(await ctx.client.getJson(`${deploymentPath(id)}/status`), `GET ${deploymentPath(id)}/status`);
     const health = typeof status.health === 'string' ? status.health : 'UNKNOWN';
     const messages = messagesOf(status);
     if (PASSING.has(health) && futureError === undefined) {
@@ -203,7 +204,7 @@ async function rollBack(ctx: KindContext, req: RolloutRequest, previous: Record<
   const path = `${deploymentPath(req.id)}/settings`;
   let target = 'the settings before this apply';
   try {
-    const current = asObject(await ctx.client.getJson(path));
+    const current = objectAnswer(await ctx.client.getJson(path), `GET ${path}`);
     const { body, restored } = restoredSettings(current, previous);
     if (restored.length === 0) return 'no rollback: the settings before this apply are the current ones';
     const bundle = typeof body.bundleId === 'string' ? body.bundleId : '(none)';

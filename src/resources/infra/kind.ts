@@ -3,6 +3,7 @@
 // automationNodeUrl, adminApiKey, trustAllSSLCertificates, permissions) are written by GET-modify-PUT.
 // `adminApiKey` is a secret: see secret.ts for how it is compared.
 
+import { objectAnswer, objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { addressOf } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
@@ -76,9 +77,9 @@ export const infraKind: ResourceKind = {
   },
 
   async read(ctx, unit) {
-    const settings = await ctx.client.getOrAbsent<unknown>(`${infraPath(unit.doc.metadata.name)}/settings`);
-    if (settings === undefined) return undefined;
-    const raw = asObject(settings);
+    const route = `${infraPath(unit.doc.metadata.name)}/settings`;
+    const raw = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
+    if (raw === undefined) return undefined;
     const { adminApiKey: _key, ...shape } = unit.desired;
     const view = settingsView(raw, shape, INFRA_GRANT_FLAGS);
     const notices: string[] = [];
@@ -108,13 +109,13 @@ export const infraKind: ResourceKind = {
           ? undefined
           : `its stage is ${String(asObject(found).stage)}, not ${String(unit.desired.stage)}`,
     });
-    const created = asObject(await ctx.client.getJson(`${infraPath(id)}/settings`));
+    const created = objectAnswer(await ctx.client.getJson(`${infraPath(id)}/settings`), `GET ${infraPath(id)}/settings`);
     // A fresh infra has no key yet: the first write sends it in clear, then the hash is recorded only if this DSS
     // does not give it back.
     await putSettings(ctx, `${infraPath(id)}/settings`, unit, created);
     const key = unit.desired.adminApiKey;
     if (typeof key !== 'string') return;
-    const saved = asObject(await ctx.client.getJson(`${infraPath(id)}/settings`));
+    const saved = objectAnswer(await ctx.client.getJson(`${infraPath(id)}/settings`), `GET ${infraPath(id)}/settings`);
     if (clearKey(saved) === undefined) await ctx.client.putJson(`${infraPath(id)}/settings`, withKeyHash(saved, key));
   },
 

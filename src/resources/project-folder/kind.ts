@@ -1,6 +1,7 @@
 // `ProjectFolder`: a folder of the design node's project tree, named by its path (`Analytics/Churn`). Its
 // existence is the path; `owner` and `permissions` live in `/project-folders/{id}/settings`.
 
+import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError, UserError } from '../../errors.js';
@@ -9,7 +10,7 @@ import type { ManifestDocument } from '../../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree, splitFolderPath, toFolderInfo } from './folder-tree.js';
 import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from '../grants.js';
 import { type Json } from '../../base/json.js';
-import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
+import { freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
 import { projectFolderSchema } from './schema.js';
 import { projectFolderExport } from './export.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
@@ -79,9 +80,10 @@ export const projectFolderKind: ResourceKind = {
     if (!folder) return undefined;
     // A folder that only has to exist needs no settings read.
     if (Object.keys(unit.desired).length === 0) return { view: {}, raw: { folderId: folder.id, settings: {} } };
-    const settings = await ctx.client.getOrAbsent<Json>(`/project-folders/${pathSegment(folder.id)}/settings`);
+    const route = `/project-folders/${pathSegment(folder.id)}/settings`;
+    const settings = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
     if (settings === undefined) return undefined;
-    const raw: FolderRaw = { folderId: folder.id, settings: asObject(settings) };
+    const raw: FolderRaw = { folderId: folder.id, settings };
     return { view: viewOf(raw.settings, unit.desired), raw };
   },
 

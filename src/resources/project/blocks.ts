@@ -1,6 +1,7 @@
 // The separately planned blocks of a Project: `#metadata`, `#variables`, `#permissions`. Each is one DSS
 // endpoint read and written whole (GET-modify-PUT); a block the manifest does not declare yields no unit.
 
+import { objectField, UnexpectedAnswerError } from '../../dss/answer.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { PROJECT_GRANT_FLAGS, grantPolicy, normalizeGrants } from '../grants.js';
@@ -17,6 +18,11 @@ export interface ProjectBlock {
   /** The desired block, or undefined when the manifest does not declare it. */
   desired(doc: ManifestDocument): Json | undefined;
   policy(doc: ManifestDocument): DiffPolicy;
+  /**
+   * Checks the fields of DSS's answer (`route`, e.g. `GET /projects/CHURN/variables/`) that the block reads:
+   * present and of another type than it relies on, they are an error naming the route and field.
+   */
+  check(raw: Json, route: string): void;
   /** The live object in the desired shape, as DSS has it: what a write overlays the desired block on. */
   shape(raw: Json): Json;
   /** The shaped live object normalized for comparing (sets sorted, grants expanded, ownership record left out). */
@@ -51,6 +57,9 @@ const metadataBlock: ProjectBlock = {
       desired.custom = custom;
     }
     return Object.keys(desired).length > 0 ? desired : undefined;
+  },
+  check(raw, route) {
+    objectField(objectField(raw, 'custom', route), 'kv', route, 'custom.kv');
   },
   policy(doc) {
     return {
@@ -101,6 +110,10 @@ const variablesBlock: ProjectBlock = {
   policy(doc) {
     return { exact: ['/standard', '/local'], secretNamedKeys: ['/standard/*', '/local/*'], sensitive: sensitiveUnder(doc, '/spec/variables') };
   },
+  check(raw, route) {
+    objectField(raw, 'standard', route);
+    objectField(raw, 'local', route);
+  },
   shape(raw) {
     return { standard: asObject(raw.standard), local: asObject(raw.local) };
   },
@@ -126,6 +139,11 @@ const permissionsBlock: ProjectBlock = {
   },
   policy() {
     return grantPolicy('/permissions');
+  },
+  check(raw, route) {
+    if (raw.permissions !== undefined && raw.permissions !== null && !Array.isArray(raw.permissions)) {
+      throw new UnexpectedAnswerError(route, 'permissions', raw.permissions, 'a list');
+    }
   },
   shape(raw) {
     return { owner: raw.owner, permissions: Array.isArray(raw.permissions) ? raw.permissions : [] };

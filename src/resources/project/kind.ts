@@ -1,6 +1,7 @@
 // `Project`: a DSS project, planned as up to four units. `Project/KEY` is the project itself (existence, display
 // name, folder placement); `#metadata`, `#variables` and `#permissions` are one endpoint each.
 
+import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { DssGitopsError, UserError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
@@ -123,7 +124,8 @@ async function move(ctx: KindContext, key: string, fromId: string | undefined, p
       }),
     // A move that took effect shows in the destination; one that did not is sent again.
     readBack: async () => {
-      const folder = asObject(await ctx.client.getOrAbsent(`/project-folders/${pathSegment(destination.id)}`));
+      const route = `/project-folders/${pathSegment(destination.id)}`;
+      const folder = objectOrAbsent(await ctx.client.getOrAbsent(route), `GET ${route}`) ?? {};
       return Array.isArray(folder.projectKeys) && folder.projectKeys.includes(key) ? folder : undefined;
     },
     mismatch: () => undefined,
@@ -160,7 +162,8 @@ async function createMain(ctx: KindContext, unit: ResourceUnit): Promise<void> {
     readBack: async () => {
       const metadata = await ctx.client.getOrAbsent(`/projects/${pathSegment(key)}/metadata`);
       if (metadata === undefined || !folder) return metadata;
-      const keys = asObject(await ctx.client.getOrAbsent(`/project-folders/${pathSegment(folder.id)}`)).projectKeys;
+      const route = `/project-folders/${pathSegment(folder.id)}`;
+      const keys = (objectOrAbsent(await ctx.client.getOrAbsent(route), `GET ${route}`) ?? {}).projectKeys;
       return { metadata, inFolder: Array.isArray(keys) && keys.includes(key) };
     },
     mismatch: (found) => {
@@ -200,9 +203,11 @@ function blockUnits(doc: ManifestDocument, main: string): ResourceUnit[] {
 }
 
 async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<LiveState | undefined> {
-  const object = await ctx.client.getOrAbsent<unknown>(`/projects/${pathSegment(keyOf(unit))}${block.path}`);
+  const route = `/projects/${pathSegment(keyOf(unit))}${block.path}`;
+  const object = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
   if (object === undefined) return undefined;
-  const raw: BlockRaw = { object: asObject(object) };
+  block.check(object, `GET ${route}`);
+  const raw: BlockRaw = { object };
   return { view: pick(block.view(raw.object), unit.desired), raw };
 }
 
@@ -211,9 +216,11 @@ async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlo
  * it changed.
  */
 async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<void> {
-  await freshWrite(ctx.client, `/projects/${pathSegment(keyOf(unit))}${block.path}`, (live) =>
-    block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc),
-  );
+  const route = `/projects/${pathSegment(keyOf(unit))}${block.path}`;
+  await freshWrite(ctx.client, route, (live) => {
+    block.check(live, `GET ${route}`);
+    return block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc);
+  });
 }
 
 export const projectKind: ResourceKind = {

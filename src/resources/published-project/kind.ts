@@ -2,6 +2,7 @@
 // Its settings (`GET|PUT /project-deployer/projects/{key}/settings`) hold `name`, `owner` and `permissions`;
 // the version tags are the server's. Bundles publishing to the key create it too: a document only adds settings.
 
+import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { addressOf } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
@@ -15,7 +16,7 @@ import {
 } from '../deployer-live.js';
 import { createResolvingLostAnswer } from '../lost-answer.js';
 import { type Json } from '../../base/json.js';
-import { asObject, freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
+import { freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
 import { publishedProjectSchema } from './schema.js';
 import { publishedProjectExport } from '../deployer-export.js';
 import type { KindContext, ResourceKind, ResourceUnit } from '../types.js';
@@ -60,9 +61,9 @@ export const publishedProjectKind: ResourceKind = {
   },
 
   async read(ctx, unit) {
-    const settings = await ctx.client.getOrAbsent<unknown>(`${publishedProjectPath(unit.doc.metadata.name)}/settings`);
-    if (settings === undefined) return undefined;
-    const raw = asObject(settings);
+    const route = `${publishedProjectPath(unit.doc.metadata.name)}/settings`;
+    const raw = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
+    if (raw === undefined) return undefined;
     const changedBy = changedByOf(raw);
     return { view: settingsView(raw, unit.desired, PUBLISHED_PROJECT_GRANT_FLAGS), raw, ...(changedBy ? { changedBy } : {}) };
   },

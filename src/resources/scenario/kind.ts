@@ -6,6 +6,7 @@
 // client changes it there (`settings.active = ...; settings.save()`), and a settings PUT always sends it back,
 // so writing it through `/light` as well would race with our own PUT of a stale value.
 
+import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError } from '../../errors.js';
@@ -119,13 +120,15 @@ export const scenarioKind: ResourceKind = {
 
   async read(ctx, unit) {
     const { key, id } = idsOf(unit);
-    const settings = await ctx.client.getOrAbsent<unknown>(settingsPath(key, id));
+    const route = settingsPath(key, id);
+    const settings = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
     if (settings === undefined) return undefined;
-    const raw: ScenarioRaw = { settings: asObject(settings) };
+    const raw: ScenarioRaw = { settings };
     const view = pick(raw.settings, settingsDesired(unit.desired));
     // Only a python scenario has code; the settings just read say which one this is.
     if (unit.desired.script !== undefined && raw.settings.type === 'custom_python') {
-      raw.payload = asObject(await ctx.client.getOrAbsent(`${settingsPath(key, id)}/payload`));
+      const payloadRoute = `${settingsPath(key, id)}/payload`;
+      raw.payload = objectOrAbsent(await ctx.client.getOrAbsent(payloadRoute), `GET ${payloadRoute}`) ?? {};
       if (typeof raw.payload.script === 'string') view.script = raw.payload.script;
     }
     return { view, raw };
