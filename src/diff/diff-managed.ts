@@ -211,7 +211,7 @@ function compareNatural(a: string, b: string): number {
     const y = cb[i] as string | number;
     if (x === y) continue;
     if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
+    return compareText(String(x), String(y));
   }
   return ca.length - cb.length;
 }

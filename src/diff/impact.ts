@@ -3,6 +3,7 @@
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
+import { byText } from '../base/order.js';
 import { FORMAT_VERSION, type Action, type FieldChange, type PlanReport, type PlanSummary, type ResourceChange } from './types.js';
 
 /**
@@ -28,7 +29,8 @@ export function worstAction(actions: Iterable<Action>): Action {
   return worst;
 }
 
-export function summarize(resourceChanges: readonly ResourceChange[]): PlanSummary {
+/** Counts creations, updates and deletions: of a plan's changes, or of an apply's applied results. */
+export function summarize(resourceChanges: readonly Pick<ResourceChange, 'action'>[]): PlanSummary {
   const summary: PlanSummary = { add: 0, change: 0, destroy: 0 };
   for (const rc of resourceChanges) {
     if (rc.action === 'create') summary.add++;
@@ -38,17 +40,13 @@ export function summarize(resourceChanges: readonly ResourceChange[]): PlanSumma
   return summary;
 }
 
-function byAddress(a: ResourceChange, b: ResourceChange): number {
-  return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
-}
-
 /** A plan report from the resources of a run: no-ops dropped, sorted by address, summary computed. */
 export function buildPlanReport(
   resourceChanges: readonly ResourceChange[],
   warnings: readonly string[] = [],
   commit?: string,
 ): PlanReport {
-  const kept = resourceChanges.filter((rc) => rc.action !== 'no-op').sort(byAddress);
+  const kept = resourceChanges.filter((rc) => rc.action !== 'no-op').sort(byText((rc) => rc.address));
   const report: PlanReport = { formatVersion: FORMAT_VERSION, resourceChanges: kept, summary: summarize(kept), warnings: [...warnings] };
   if (commit !== undefined) report.commit = commit;
   return report;

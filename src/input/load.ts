@@ -1,6 +1,7 @@
 // The entry point of every command that reads manifests: configuration, variables, files, documents, and the
 // checks across documents, with every problem collected and sorted. Reads files; never touches the network.
 
+import { compareText } from '../base/order.js';
 import { collectVars } from '../config/vars.js';
 import { registerSecrets } from '../base/secrets.js';
 import { manifestReferencePolicy, secretReferenceNames } from '../config/env-policy.js';
@@ -13,8 +14,7 @@ import { readManifestText } from '../manifest/read-text.js';
 import { parseYaml } from '../base/yaml-source.js';
 
 export function compareProblems(a: Problem, b: Problem): number {
-  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  return a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message);
 }
 
 export function loadManifestSet(options: LoadManifestOptions): ManifestSet {

@@ -2,6 +2,7 @@
 // dependency order with the run's concurrency; prune deletions run last on the reversed graph; then each
 // project's ownership record is written when what it owns changed. A failed object skips its dependents only.
 
+import { summarize } from '../diff/impact.js';
 import { byText } from '../base/order.js';
 import pLimit from 'p-limit';
 import { FORMAT_VERSION, type ApplyReport, type ApplyResult } from '../diff/types.js';
@@ -94,11 +95,10 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   results.push(...(await writeRecords(input, writes, deletes)));
   results.sort(byText((r) => r.address));
 
-  const applied = (action: string): number => results.filter((r) => r.status === 'applied' && r.action === action).length;
   return {
     formatVersion: FORMAT_VERSION,
     results,
-    summary: { add: applied('create'), change: applied('update'), destroy: applied('delete') },
+    summary: summarize(results.filter((r) => r.status === 'applied')),
     failed: results.filter((r) => r.status === 'failed').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
   };

@@ -4,6 +4,7 @@
 // projects have no record to tell the two apart, so they are reported but never healed. Deletions of
 // owned objects that left the manifests happen only when prune is asked for.
 
+import { summarize } from '../diff/impact.js';
 import type { ApplyReport } from '../diff/types.js';
 import { DEPLOYMENT_KIND, IN_SYNC } from '../resources/deployment/kind.js';
 import type { DriftEntry, DriftReport } from './drift.js';
@@ -34,9 +35,8 @@ export function healingPlan(planned: PlannedRun, report: DriftReport, prune: boo
     r.before === undefined ? [] : [{ ...r, after: { ...r.before, inventory: { ...r.before.inventory } } }],
   );
   const changes = plan.report.resourceChanges.filter((c) => drifted.has(c.address) || (prune && c.action === 'delete'));
-  const count = (action: string): number => changes.filter((c) => c.action === action).length;
   return {
-    report: { ...plan.report, resourceChanges: changes, summary: { add: count('create'), change: count('update'), destroy: count('delete') } },
+    report: { ...plan.report, resourceChanges: changes, summary: summarize(changes) },
     units,
     deletions,
     records,

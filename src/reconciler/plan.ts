@@ -3,7 +3,8 @@
 
 import { compareText, byText } from '../base/order.js';
 import type { IgnoreDifference } from '../config/types.js';
-import { FORMAT_VERSION, type ResourceChange } from '../diff/types.js';
+import { buildPlanReport, summarize } from '../diff/impact.js';
+import type { ResourceChange } from '../diff/types.js';
 import { UserError } from '../errors.js';
 import type { ResourceUnit } from '../resources/types.js';
 import { sensitivePointersOf, specHash } from './hash.js';
@@ -242,18 +243,8 @@ export function planChanges(input: PlanInput): Plan {
   warnings.push(...recordWarnings);
   const adoptedKeys = new Set(adopted.map((c) => c.address));
   warnings.push(...recordOnlyNotes(input, records.filter((r) => !adoptedKeys.has(`Project/${r.projectKey}#ownership`)), units, prune.deletions));
-  const resourceChanges = [...units.map((u) => u.change).filter((c) => c.action !== 'no-op'), ...deletionChanges, ...adopted].sort(
-    byText((u) => u.address),
-  );
-  const count = (action: string): number => resourceChanges.filter((c) => c.action === action).length;
   return {
-    report: {
-      formatVersion: FORMAT_VERSION,
-      resourceChanges,
-      summary: { add: count('create'), change: count('update'), destroy: count('delete') },
-      warnings,
-      ...(input.commit !== undefined ? { commit: input.commit } : {}),
-    },
+    report: buildPlanReport([...units.map((u) => u.change), ...deletionChanges, ...adopted], warnings, input.commit),
     units,
     deletions: prune.deletions,
     records,
@@ -292,14 +283,8 @@ export function narrowPlan(plan: Plan, addresses: ReadonlySet<string>, warnings:
   const units = plan.units.filter((u) => addresses.has(u.unit.address));
   const projects = new Set(units.map((u) => projectKeyOf(u.unit)).filter((k): k is string => k !== undefined));
   const resourceChanges = plan.report.resourceChanges.filter((c) => c.action !== 'delete' && addresses.has(c.address));
-  const count = (action: string): number => resourceChanges.filter((c) => c.action === action).length;
   return {
-    report: {
-      ...plan.report,
-      resourceChanges,
-      summary: { add: count('create'), change: count('update'), destroy: 0 },
-      warnings,
-    },
+    report: { ...plan.report, resourceChanges, summary: summarize(resourceChanges), warnings },
     units,
     deletions: [],
     records: plan.records.filter((r) => projects.has(r.projectKey)),

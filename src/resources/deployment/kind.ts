@@ -10,7 +10,7 @@ import { addressOf } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { BUNDLE_KIND, PUBLICATION_BLOCK } from '../bundle/kind.js';
 import { changedByOf, DEPLOYER_SERVER_MANAGED } from '../deployer-live.js';
-import { deploymentPath, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type RollbackSource } from './rollout.js';
+import { deploymentPath, healthMessagesOf, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type RollbackSource } from './rollout.js';
 import { deploymentSchema } from './schema.js';
 import { deploymentExport } from '../deployer-export.js';
 import { INFRA_KIND } from '../infra/kind.js';
@@ -60,12 +60,6 @@ function tagsOf(raw: Json): string[] {
 function withoutMarker(raw: Json): Json {
   if (!tagsOf(raw).includes(ROLLOUT_FAILED_TAG)) return raw;
   return { ...raw, tags: tagsOf(raw).filter((t) => t !== ROLLOUT_FAILED_TAG) };
-}
-
-function healthMessagesOf(status: Json): string {
-  const messages = Array.isArray(status.healthMessages) ? status.healthMessages : [];
-  const texts = messages.flatMap((m) => (typeof asObject(m).message === 'string' ? [String(asObject(m).message)] : []));
-  return texts.length > 0 ? texts.join('; ') : 'no health message';
 }
 
 /** Fields set when a deployment is created, fixed afterwards. */

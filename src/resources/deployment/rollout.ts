@@ -56,7 +56,8 @@ export interface Outcome {
   messages?: string;
 }
 
-function messagesOf(status: Record<string, unknown>): string {
+/** The health messages of a deployment's status, in one line: what the plan notes and a failed rollout quote. */
+export function healthMessagesOf(status: Record<string, unknown>): string {
   const messages = Array.isArray(status.healthMessages) ? status.healthMessages : [];
   const texts = messages.flatMap((m) => (isObject(m) && typeof m.message === 'string' ? [m.message] : []));
   return texts.length > 0 ? texts.join('; ') : 'no health message';
@@ -148,7 +149,7 @@ async function updateOnce(ctx: KindContext, address: string, id: string, policy:
   for (;;) {
     const status = objectAnswer(await ctx.client.getJson(`${deploymentPath(id)}/status`), `GET ${deploymentPath(id)}/status`);
     const health = typeof status.health === 'string' ? status.health : 'UNKNOWN';
-    const messages = messagesOf(status);
+    const messages = healthMessagesOf(status);
     if (PASSING.has(health) && futureError === undefined) {
       return health === 'HEALTHY' ? { ok: true, health, messages } : { ok: true, detail: `${health}: ${messages}`, health, messages };
     }
