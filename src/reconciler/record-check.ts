@@ -4,6 +4,7 @@
 // is dropped with a warning naming the record and the entry; a record that cannot be read as one is ignored whole.
 // Neither can widen what prune deletes, and a malformed record never stops a run.
 
+import { scrubSecrets } from '../log/secrets.js';
 import { PROJECT_SCOPED_KINDS, parseAddress } from '../manifest/address.js';
 import type { InventoryEntry, OwnershipRecord } from './ownership.js';
 
@@ -50,8 +51,9 @@ function kindOfValue(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
-/** A printable, bounded form of a value taken from DSS, for warnings. */
-export function quoted(text: string): string {
+/** A printable, bounded form of a value taken from DSS, for warnings; redacted whole, before the cut hides a secret. */
+export function quoted(value: string): string {
+  const text = scrubSecrets(value);
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
 }
 

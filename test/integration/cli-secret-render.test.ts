@@ -1,0 +1,94 @@
+// A secret the run knows never shows in a plan or drift report, even where the renderers cut a long value at 200
+// characters or split a multi-line value into diff lines.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
+import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+
+const PEM = '-----BEGIN KEY-----\nAAAAlineONEzq9material\nBBBBlineTWOzq9material\n-----END KEY-----';
+const LONG = 'VerySecretValue42';
+const MYSEC = 'Zq7MyHiddenValue99';
+const LONG_PREFIX = 'a'.repeat(192);
+
+let sim: TestSimulator;
+let dir: string;
+
+function cli(argv: string[], extra: Record<string, string> = {}): Promise<CliResult> {
+  return runCliCaptured(argv, { env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, PEM, LONG, MYSEC, ...extra }, cwd: dir });
+}
+
+/** The project manifest with `fields` under spec (YAML lines, two spaces in). */
+function writeProject(fields: string[]): void {
+  const lines = ['apiVersion: dss-gitops/v1', 'kind: Project', 'metadata:', '  name: SECR', 'spec:', '  name: Secrets', '  owner: admin'];
+  writeFileSync(path.join(dir, 'm', 'projects', 'project.yaml'), `${[...lines, ...fields.map((f) => `  ${f}`)].join('\n')}\n`);
+}
+
+/** Every stretch of 6 characters of every line of each secret: a cut or split value shows at least one. */
+function pieces(): string[] {
+  const out = new Set<string>();
+  for (const secret of [PEM, LONG, MYSEC]) {
+    for (const line of secret.split('\n')) for (let i = 0; i + 6 <= line.length; i++) out.add(line.slice(i, i + 6));
+  }
+  return [...out];
+}
+
+function expectNoPiece(text: string, what: string): void {
+  for (const piece of pieces()) expect(text, `${what} shows ${JSON.stringify(piece)}`).not.toContain(piece);
+}
+
+beforeEach(async () => {
+  sim = await startTestSimulator();
+  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-render-'));
+  mkdirSync(path.join(dir, 'm', 'projects'), { recursive: true });
+  writeFileSync(path.join(dir, 'm', 'dss-gitops.yaml'), 'source: render-tree\n');
+});
+
+afterEach(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const FORMATS = ['text', 'markdown', 'json'] as const;
+
+describe('a secret of the run in a value the renderers split or cut', () => {
+  it('a multi-line secret replaced by other text shows as [redacted] in plans and drift, never line by line', async () => {
+    writeProject(['description: "${secret:PEM}"', 'variables:', '  standard:', '    note: "${secret:PEM}"']);
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    writeProject(['description: |', '  other text', '  second line', 'variables:', '  standard:', '    note: "${secret:PEM}"']);
+    for (const output of FORMATS) {
+      const plan = await cli(['plan', '-f', 'm', '--output', output]);
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(plan.stdout).toContain('description');
+      expect(plan.stdout).toContain('other text');
+      expectNoPiece(plan.stdout + plan.stderr, `plan --output ${output}`);
+      const drift = await cli(['drift', '-f', 'm', '--output', output]);
+      expect(drift.code, drift.stderr).toBe(0);
+      expect(drift.stdout).toContain('description');
+      expectNoPiece(drift.stdout + drift.stderr, `drift --output ${output}`);
+    }
+    const text = await cli(['plan', '-f', 'm']);
+    expect(text.stdout).toContain('      - [redacted]\n');
+    expect(text.stdout).toContain('      + other text\n');
+    const apply = await cli(['apply', '-f', 'm', '--auto-approve']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expectNoPiece(apply.stdout + apply.stderr, 'apply');
+  });
+
+  it('a live value of 192 characters and a secret is cut after redaction, not before', async () => {
+    writeProject([`shortDesc: "${LONG_PREFIX}\${secret:LONG}"`, 'variables:', '  standard:', '    note: "${secret:LONG}"']);
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    writeProject(['shortDesc: plain', 'variables:', '  standard:', '    note: "${secret:LONG}"']);
+    for (const output of FORMATS) {
+      for (const command of ['plan', 'drift']) {
+        const result = await cli([command, '-f', 'm', '--output', output]);
+        expect(result.stdout).toContain('shortDesc');
+        expectNoPiece(result.stdout + result.stderr, `${command} --output ${output}`);
+      }
+    }
+    const text = await cli(['plan', '-f', 'm']);
+    expect(text.stdout).toContain(`~ shortDesc: "${LONG_PREFIX}[redact… (204 chars) → "plain"`);
+  });
+});
