@@ -1,5 +1,6 @@
 // A secret the run knows never shows in a plan or drift report, even where the renderers cut a long value at 200
-// characters or split a multi-line value into diff lines.
+// characters or split a multi-line value into diff lines; and a secret applied earlier stays masked on the live
+// side once the manifests stop naming it (the ownership record remembers where it was written).
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,11 +54,18 @@ afterEach(async () => {
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 
+/** Sets a field of the project's metadata in DSS by hand, as someone in the UI would. */
+async function editInDss(field: string, value: string): Promise<void> {
+  const metadata = await sim.ok<Record<string, unknown>>('GET', '/projects/SECR/metadata');
+  await sim.ok('PUT', '/projects/SECR/metadata', { ...metadata, [field]: value });
+}
+
 describe('a secret of the run in a value the renderers split or cut', () => {
-  it('a multi-line secret replaced by other text shows as [redacted] in plans and drift, never line by line', async () => {
-    writeProject(['description: "${secret:PEM}"', 'variables:', '  standard:', '    note: "${secret:PEM}"']);
-    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+  // The secret reaches DSS by hand, not by an apply: the ownership record does not know it, the run's registry does.
+  it('a multi-line secret in DSS shows as [redacted] in plans and drift, never line by line', async () => {
     writeProject(['description: |', '  other text', '  second line', 'variables:', '  standard:', '    note: "${secret:PEM}"']);
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    await editInDss('description', PEM);
     for (const output of FORMATS) {
       const plan = await cli(['plan', '-f', 'm', '--output', output]);
       expect(plan.code, plan.stderr).toBe(0);
@@ -65,7 +73,7 @@ describe('a secret of the run in a value the renderers split or cut', () => {
       expect(plan.stdout).toContain('other text');
       expectNoPiece(plan.stdout + plan.stderr, `plan --output ${output}`);
       const drift = await cli(['drift', '-f', 'm', '--output', output]);
-      expect(drift.code, drift.stderr).toBe(0);
+      expect(drift.code, drift.stderr).toBe(2);
       expect(drift.stdout).toContain('description');
       expectNoPiece(drift.stdout + drift.stderr, `drift --output ${output}`);
     }
@@ -78,9 +86,9 @@ describe('a secret of the run in a value the renderers split or cut', () => {
   });
 
   it('a live value of 192 characters and a secret is cut after redaction, not before', async () => {
-    writeProject([`shortDesc: "${LONG_PREFIX}\${secret:LONG}"`, 'variables:', '  standard:', '    note: "${secret:LONG}"']);
-    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
     writeProject(['shortDesc: plain', 'variables:', '  standard:', '    note: "${secret:LONG}"']);
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    await editInDss('shortDesc', `${LONG_PREFIX}${LONG}`);
     for (const output of FORMATS) {
       for (const command of ['plan', 'drift']) {
         const result = await cli([command, '-f', 'm', '--output', output]);
@@ -90,5 +98,42 @@ describe('a secret of the run in a value the renderers split or cut', () => {
     }
     const text = await cli(['plan', '-f', 'm']);
     expect(text.stdout).toContain(`~ shortDesc: "${LONG_PREFIX}[redact… (204 chars) → "plain"`);
+  });
+});
+
+describe('a secret applied earlier into a field with an ordinary name', () => {
+  it('stays masked on the live side once no manifest names it, in plans and drift, and the record holds no value', async () => {
+    writeProject(['shortDesc: "${secret:MYSEC}"']);
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    writeProject(['shortDesc: plain']);
+    for (const output of FORMATS) {
+      for (const command of ['plan', 'drift']) {
+        // MYSEC is not in this run's environment: only the record can tell where it was written.
+        const result = await runCliCaptured([command, '-f', 'm', '--output', output], {
+          env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey },
+          cwd: dir,
+        });
+        expect(result.stdout, `${command} ${output}`).toContain('shortDesc');
+        expect(result.stdout, `${command} ${output}`).toContain('plain');
+        expectNoPiece(result.stdout + result.stderr, `${command} --output ${output}`);
+      }
+    }
+    const text = await runCliCaptured(['plan', '-f', 'm'], { env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey }, cwd: dir });
+    expect(text.stdout).toContain('~ shortDesc: (sensitive value) → "plain"');
+    const json = JSON.parse(
+      (await runCliCaptured(['plan', '-f', 'm', '--output', 'json'], { env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey }, cwd: dir })).stdout,
+    ) as { resource_changes: Array<{ change: { before_sensitive: unknown; after_sensitive: unknown } }> };
+    expect(json.resource_changes[0]?.change.before_sensitive).toEqual({ shortDesc: true });
+    expect(json.resource_changes[0]?.change.after_sensitive).toBe(false);
+    const metadata = await sim.ok<{ custom: { kv: Record<string, { inventory: Record<string, unknown> }> } }>('GET', '/projects/SECR/metadata');
+    const entry = metadata.custom.kv['dss-gitops']?.inventory['Project/SECR#metadata'];
+    expect(entry).toMatchObject({ sensitive: ['/shortDesc'] });
+    expect(JSON.stringify(metadata.custom.kv)).not.toContain(MYSEC);
+    // Applied as plain text, the field holds no secret any more: the record forgets it, and the plan shows values.
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const after = await sim.ok<{ custom: { kv: Record<string, { inventory: Record<string, unknown> }> } }>('GET', '/projects/SECR/metadata');
+    expect(after.custom.kv['dss-gitops']?.inventory['Project/SECR#metadata']).not.toHaveProperty('sensitive');
+    writeProject(['shortDesc: plainer']);
+    expect((await cli(['plan', '-f', 'm'])).stdout).toContain('~ shortDesc: "plain" → "plainer"');
   });
 });
