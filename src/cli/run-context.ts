@@ -150,7 +150,10 @@ export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): P
   mkdirSync(path.dirname(stateFile), { recursive: true, mode: 0o700 });
   const adminKey = randomBytes(24).toString('base64url');
   registerSecrets([adminKey]);
-  const sim = await startSimulator({ stateFile, stateKeyFile: defaultStateKeyFile(io.env), adminKey });
+  // The run's registry, which the manifests' secrets join later: a string holding one is sealed under any key.
+  const secrets = runSecretRegistry();
+  const sealStrings = (text: string): boolean => secrets?.reveals(text) ?? false;
+  const sim = await startSimulator({ stateFile, stateKeyFile: defaultStateKeyFile(io.env), adminKey, sealStrings });
   config.nodes = { design: { url: sim.url, apiKey: adminKey } };
   return sim;
 }

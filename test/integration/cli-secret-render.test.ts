@@ -2,7 +2,7 @@
 // characters or split a multi-line value into diff lines; and a secret applied earlier stays masked on the live
 // side once the manifests stop naming it (the ownership record remembers where it was written).
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ function cli(argv: string[], extra: Record<string, string> = {}): Promise<CliRes
 
 /** The project manifest with `fields` under spec (YAML lines, two spaces in). */
 function writeProject(fields: string[]): void {
-  const lines = ['apiVersion: dss-gitops/v1', 'kind: Project', 'metadata:', '  name: SECR', 'spec:', '  name: Secrets', '  owner: admin'];
+  const lines = ['apiVersion: dss-gitops/v1', 'kind: Project', 'metadata:', '  name: SECR', 'spec:', '  name: Render test', '  owner: admin'];
   writeFileSync(path.join(dir, 'm', 'projects', 'project.yaml'), `${[...lines, ...fields.map((f) => `  ${f}`)].join('\n')}\n`);
 }
 
@@ -135,5 +135,19 @@ describe('a secret applied earlier into a field with an ordinary name', () => {
     expect(after.custom.kv['dss-gitops']?.inventory['Project/SECR#metadata']).not.toHaveProperty('sensitive');
     writeProject(['shortDesc: plainer']);
     expect((await cli(['plan', '-f', 'm'])).stdout).toContain('~ shortDesc: "plain" → "plainer"');
+  });
+});
+
+describe('the --sim state file', () => {
+  it('seals a ${secret:..} value written under an ordinary name, and reads it back', async () => {
+    writeProject(['shortDesc: "${secret:MYSEC}"', 'description: "${secret:PEM}"']);
+    const apply = await cli(['apply', '-f', 'm', '--auto-approve', '--sim']);
+    expect(apply.code, apply.stderr).toBe(0);
+    const state = readFileSync(path.join(dir, '.dss-gitops', 'sim-state.json'), 'utf8');
+    expectNoPiece(state, 'the state file');
+    expect(state).toContain('dss-gitops-sealed:v1:');
+    const again = await cli(['plan', '-f', 'm', '--sim']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('No changes.');
   });
 });
