@@ -93,6 +93,8 @@ function fileNodes(raw: RawConfig, source: unknown): Partial<Record<NodeName, Fi
     const variables = typeof apiKey === 'string' ? [...apiKey.matchAll(KEY_REFERENCE)].flatMap((m) => (m[1] === undefined ? [] : [m[1]])) : [];
     const own: FileNode = { apiKeyVariables: variables };
     if (node.url !== undefined) own.url = node.url;
+    const urlVariable = /^\$\{env:([^}]*)\}$/.exec(String(sourceNodes?.[name]?.url ?? ''))?.[1];
+    if (urlVariable !== undefined) own.urlVariable = urlVariable;
     if (node.caFile !== undefined) own.caFile = node.caFile;
     if (node.insecure !== undefined) own.insecure = node.insecure;
     nodes[name] = own;

@@ -4,7 +4,9 @@
 // - every node the run talks to must be on an origin the environment named; a URL of the file on another origin is
 //   refused (set DSS_URL / DSS_DEPLOYER_URL to use it);
 // - a node's `apiKey` read from a variable goes only to that variable's own node: DSS_API_KEY to the design node's
-//   origin, DSS_DEPLOYER_API_KEY to the deployer's; any other variable only to an origin the environment named;
+//   origin, DSS_DEPLOYER_API_KEY to the deployer's; any other variable only to an origin the environment named,
+//   where a URL of the file that is one `${env:NAME}` and nothing else counts as named by the environment too
+//   (`url: ${env:PROD_DSS_URL}` with `apiKey: ${secret:PROD_DSS_KEY}`): its value is the runner's, not the file's;
 // - what trusts a server (`caFile`, `insecure: true`) is taken from the file only for an origin the environment did
 //   not name: for one it named, the environment says it too (DSS_CA_FILE, DSS_INSECURE=1, DSS_DEPLOYER_*).
 // Without DSS_URL and DSS_DEPLOYER_URL, the file names the servers, as a local user's file does; credential
@@ -20,6 +22,8 @@ export interface FileNode {
   url?: string;
   caFile?: string;
   insecure?: boolean;
+  /** NAME when `url` is `${env:NAME}` and nothing else. */
+  urlVariable?: string;
   /** Names read by `${env:..}` / `${secret:..}` in `apiKey`. */
   apiKeyVariables: string[];
 }
@@ -63,6 +67,11 @@ function effectiveUrl(config: GitopsConfig, nodeName: NodeName): string {
  */
 export function checkNodeTrust(config: GitopsConfig, file: Partial<Record<NodeName, FileNode>>, env: Record<string, string | undefined>): TrustIssue[] {
   const named = environmentOrigins(env);
+  const keyOrigins = new Set(named.keys());
+  for (const [nodeName, own] of Object.entries(file) as [NodeName, FileNode][]) {
+    const origin = own.urlVariable !== undefined && own.url !== undefined ? originOf(own.url) : undefined;
+    if (origin !== undefined && config.nodes[nodeName]?.url === own.url) keyOrigins.add(origin);
+  }
   const issues: TrustIssue[] = [];
   const nodes: [NodeName, NodeConfig][] = [['design', config.nodes.design]];
   if (config.nodes.deployer) nodes.push(['deployer', config.nodes.deployer]);
@@ -82,7 +91,7 @@ export function checkNodeTrust(config: GitopsConfig, file: Partial<Record<NodeNa
     }
     if (own && settings.apiKey !== '' && !env[KEY_VARIABLE[nodeName]]) {
       for (const variable of own.apiKeyVariables) {
-        const refusal = keyRefusal(variable, nodeName, url, origin, config, trusted);
+        const refusal = keyRefusal(variable, nodeName, url, origin, config, keyOrigins.has(origin));
         if (refusal) issues.push({ node: nodeName, field: 'apiKey', ...refusal });
       }
     }
@@ -112,7 +121,7 @@ function keyRefusal(
   url: string,
   origin: string,
   config: GitopsConfig,
-  trusted: boolean,
+  named: boolean,
 ): Omit<TrustIssue, 'node' | 'field'> | undefined {
   for (const owner of ['design', 'deployer'] as const) {
     if (variable !== KEY_VARIABLE[owner]) continue;
@@ -123,9 +132,9 @@ function keyRefusal(
       hint: `give the ${nodeName} node its own key (${KEY_VARIABLE[nodeName]})`,
     };
   }
-  if (trusted) return undefined;
+  if (named) return undefined;
   return {
     message: `\`${variable}\` is refused as the ${nodeName} node's apiKey: a variable is sent only to an origin the environment names, and ${origin} is not one`,
-    hint: `set ${URL_VARIABLE[nodeName]} to this node's URL, or its key in ${KEY_VARIABLE[nodeName]}`,
+    hint: `set ${URL_VARIABLE[nodeName]} to this node's URL (or write the url as \`\${env:NAME}\`), or its key in ${KEY_VARIABLE[nodeName]}`,
   };
 }

@@ -35,6 +35,17 @@ describe('checkNodeTrust', () => {
     );
   });
 
+  it('counts a URL of the file that is one ${env:NAME} as named by the environment, for the key it sends', () => {
+    const prod = config({ url: 'https://prod.corp', apiKey: 'k' });
+    const own = fileNode({ url: 'https://prod.corp', urlVariable: 'PROD_DSS_URL', apiKeyVariables: ['PROD_DSS_KEY'] });
+    expect(checkNodeTrust(prod, { design: own }, {})).toEqual([]);
+    expect(fields(checkNodeTrust(prod, { design: fileNode({ url: 'https://prod.corp', apiKeyVariables: ['PROD_DSS_KEY'] }) }, {}))).toEqual(['design.apiKey']);
+    // Not where the environment put another URL in its place, and never past DSS_URL's pinning.
+    const deployer = fileNode({ url: 'https://prod.corp', urlVariable: 'PROD_DSS_URL', apiKeyVariables: ['PROD_DSS_KEY'] });
+    const pinned = config({ url: 'https://dss.corp', apiKey: 'k' }, { url: 'https://prod.corp', apiKey: 'pk' });
+    expect(fields(checkNodeTrust(pinned, { deployer }, env))).toEqual(['deployer.url']);
+  });
+
   it('checks no key of the file that the environment replaces', () => {
     const replaced = config({ url: 'https://dss.corp', apiKey: 'k' }, { url: 'https://dss.corp', apiKey: 'dk' });
     const file = { deployer: fileNode({ apiKeyVariables: ['OTHER_HOST_KEY'] }) };
