@@ -5,6 +5,7 @@
 // logs), plan files, webhook payloads. DSS errors may echo a value sent to it, so they are scrubbed like the rest.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { looksSecret } from './secret-names.js';
 
 /**
  * Values at least this long are removed wherever they appear, inside any text. A shorter value (`ab`, `1`, `yes`)
@@ -94,6 +95,18 @@ export class SecretRegistry {
   toJSON(): string {
     return `SecretRegistry(${this.#values.size})`;
   }
+}
+
+/**
+ * The values of the environment variables whose names look secret (`WAREHOUSE_PASSWORD`, `SLACK_TOKEN`, by the
+ * rule the diff masks fields with), for a run to know from its start. A variable counts whatever reads it: a pull
+ * request that stops reading `${secret:X}` cannot make X's value printable. Values shorter than MIN_SECRET_LENGTH
+ * are left out: a flag such as `USE_KEY=1` is no secret, and as a whole value it would hide every `"1"` of a plan.
+ */
+export function environmentSecretValues(env: Record<string, string | undefined>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== undefined && value.length >= MIN_SECRET_LENGTH && looksSecret(name))
+    .map(([, value]) => value as string);
 }
 
 const runSecrets = new AsyncLocalStorage<SecretRegistry>();

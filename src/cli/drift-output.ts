@@ -6,6 +6,7 @@ import { jsonResourceChange, type JsonResourceChange } from '../diff/render-json
 import { escapeHtml, resourceBlock } from '../diff/render-markdown.js';
 import { DEFAULT_MAX_MARKDOWN } from '../diff/index.js';
 import { paint } from '../diff/render-format.js';
+import { scrubSecrets } from '../base/secrets.js';
 import { resourceLines } from '../diff/render-text.js';
 import type { ResourceChange } from '../diff/types.js';
 import type { DriftEntry, DriftReport, DriftSummary } from '../reconciler/drift.js';
@@ -125,12 +126,13 @@ export function renderDriftMarkdown(report: DriftReport, maxLength = DEFAULT_MAX
     if (entries.length === 0) continue;
     blocks.push(`#### ${section.title}\n\n_${escapeHtml(section.about)}_\n`);
     for (const entry of entries) {
-      if (entry.class === 'unmanaged') blocks.push(`- <code>${escapeHtml(entry.address)}</code>\n`);
-      else blocks.push(resourceBlock(asResourceChange(entry)));
+      if (entry.class === 'unmanaged') blocks.push(scrubSecrets(`- <code>${escapeHtml(entry.address)}</code>\n`));
+      else blocks.push(scrubSecrets(resourceBlock(asResourceChange(entry))));
     }
   }
   if (blocks.length === 0) blocks.push('No drift. DSS matches the manifests.\n');
-  let text = head.join('\n');
+  // Redacted before the size limit cuts anything: a cut secret is no longer recognized.
+  let text = scrubSecrets(head.join('\n'));
   const reserve = omittedNote(blocks.length).length + 2;
   let shown = 0;
   for (const block of blocks) {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { DssGitopsError } from '../errors.js';
 import { CREDENTIAL_ENV } from '../config/env-policy.js';
-import { SecretRegistry, withRunSecrets } from '../base/secrets.js';
+import { SecretRegistry, environmentSecretValues, withRunSecrets } from '../base/secrets.js';
 import { COMMANDS, type CommandEntry } from './commands.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -101,11 +101,13 @@ function describeOption(option: Option): string {
 
 /**
  * Runs the CLI with `argv` (without the node and script names) and returns the exit code. The run has its own
- * secrets registry (see base/secrets.ts): it starts with the credentials the environment holds, the loaders add
+ * secrets registry (see base/secrets.ts): it starts with the credentials the environment holds and the values of its
+ * secret-looking variables, the loaders add
  * what they resolve, and everything the run writes on stdout and stderr passes through it.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const secrets = new SecretRegistry(CREDENTIAL_ENV.map((name) => io.env[name]).filter((v): v is string => v !== undefined));
+  const credentials = CREDENTIAL_ENV.map((name) => io.env[name]).filter((v): v is string => v !== undefined);
+  const secrets = new SecretRegistry([...credentials, ...environmentSecretValues(io.env)]);
   const scrubbed: CliIo = { ...io, stdout: scrubbedStream(io.stdout, secrets), stderr: scrubbedStream(io.stderr, secrets) };
   return withRunSecrets(secrets, () => run(argv, scrubbed, secrets));
 }

@@ -152,7 +152,10 @@ export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): P
   registerSecrets([adminKey]);
   // Loaded here, not with the module: only --sim runs need the simulator (and its archive and deployer code).
   const { startSimulator } = await import('../simulator/server.js');
-  const sim = await startSimulator({ stateFile, stateKeyFile: defaultStateKeyFile(io.env), adminKey });
+  // The run's registry, which the manifests' secrets join later: a string holding one is sealed under any key.
+  const secrets = runSecretRegistry();
+  const sealStrings = (text: string): boolean => secrets?.reveals(text) ?? false;
+  const sim = await startSimulator({ stateFile, stateKeyFile: defaultStateKeyFile(io.env), adminKey, sealStrings });
   config.nodes = { design: { url: sim.url, apiKey: adminKey } };
   return sim;
 }

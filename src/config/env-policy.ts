@@ -6,9 +6,15 @@
 // - a variable read in a secret place anywhere in the run (as `${secret:X}`, or as `${env:X}` under a secret-looking
 //   key such as `adminApiKey` or `password`) cannot be read as `${env:X}` anywhere else, where it would print in
 //   clear. An `${env:..}` value under a secret-looking key is itself a secret: masked and scrubbed like one;
-// - when `interpolation.envAllow` of dss-gitops.yaml is set, `${env:..}` reads only the names it lists.
+// - a variable whose name looks secret (`WAREHOUSE_PASSWORD`, `SLACK_TOKEN`: the `looksSecret` rule of the diff)
+//   cannot be read as `${env:..}` outside a secret place: a pull request could otherwise remove the run's
+//   `${secret:X}` and print X in the plan it comments. `${secret:X}` reads it;
+// - `${env:..}` reads only the names of DSS_GITOPS_ENV_ALLOW when the environment sets it (a list the pull request
+//   cannot change, unlike dss-gitops.yaml), and of `interpolation.envAllow` of dss-gitops.yaml when set (both,
+//   when both are).
 // In dss-gitops.yaml, credential and secret variables may be read only where the tool takes a key
 // (`nodes.design.apiKey`, `nodes.deployer.apiKey`): elsewhere they would end up in URLs, ownership records or output.
+// Where that key may be sent is node-trust.ts's to say.
 
 import { looksSecret } from '../base/secret-names.js';
 import { joinPointer, parsePointer } from '../base/json-pointer.js';
@@ -71,11 +77,30 @@ export function matchesEnvPattern(name: string, patterns: readonly string[]): bo
 
 const isCredential = (name: string): boolean => (CREDENTIAL_ENV as readonly string[]).includes(name);
 
+/** The variable holding the trusted `${env:..}` allow list: names or `*` patterns, separated by commas or spaces. */
+export const ENV_ALLOW_VARIABLE = 'DSS_GITOPS_ENV_ALLOW';
+
+/** The patterns of DSS_GITOPS_ENV_ALLOW, or undefined when it is not set (set and empty allows nothing). */
+export function trustedEnvAllow(env: Record<string, string | undefined>): string[] | undefined {
+  const value = env[ENV_ALLOW_VARIABLE];
+  if (value === undefined) return undefined;
+  return value.split(/[\s,]+/).filter((pattern) => pattern !== '');
+}
+
 export interface ManifestPolicyOptions {
   /** Every name read as `${secret:..}` in the run. */
   secretNames: ReadonlySet<string>;
   /** `interpolation.envAllow` of the configuration, when set. */
   envAllow?: readonly string[];
+  /** DSS_GITOPS_ENV_ALLOW of the environment, when set (see `trustedEnvAllow`). */
+  trustedEnvAllow?: readonly string[];
+}
+
+function secretNameRefusal(reference: string, name: string): Refusal {
+  return {
+    message: `\`${reference}\` is refused: ${name} looks like the name of a secret, and an \`\${env:..}\` value here is shown in clear`,
+    hint: `use \`\${secret:${name}}\`, which is masked in every output`,
+  };
 }
 
 /** The rule for manifests (see the top of this file). */
@@ -97,6 +122,13 @@ export function manifestReferencePolicy(options: ManifestPolicyOptions): Referen
           hint: `use \`\${secret:${name}}\` here too`,
         };
       }
+      if (looksSecret(name) && !isSecretPlace(pointer)) return secretNameRefusal(reference, name);
+      if (options.trustedEnvAllow !== undefined && !matchesEnvPattern(name, options.trustedEnvAllow)) {
+        return {
+          message: `\`${reference}\` is refused: ${name} is not listed in ${ENV_ALLOW_VARIABLE}`,
+          hint: `ask whoever runs dss-gitops to add ${name} (or a pattern such as PREFIX_*) to ${ENV_ALLOW_VARIABLE}`,
+        };
+      }
       if (options.envAllow !== undefined && !matchesEnvPattern(name, options.envAllow)) {
         return {
           message: `\`${reference}\` is refused: ${name} is not listed in \`interpolation.envAllow\` of dss-gitops.yaml`,
@@ -116,7 +148,7 @@ export function configReferencePolicy(secretNames: ReadonlySet<string>): Referen
     secretPlace: isSecretPlace,
     refuse(source, name, pointer) {
       if (KEY_POINTERS.has(pointer)) return undefined;
-      if (source === 'secret' || isCredential(name) || secretNames.has(name)) {
+      if (source === 'secret' || isCredential(name) || secretNames.has(name) || looksSecret(name)) {
         const reference = `\${${source}:${name}}`;
         return {
           message: `\`${reference}\` is refused here: credentials and secrets are read only into \`nodes.design.apiKey\` and \`nodes.deployer.apiKey\``,

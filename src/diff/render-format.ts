@@ -1,8 +1,9 @@
 // Formatting shared by the text and markdown renderers: value display, field lines, summary sentences, ANSI
-// colors (no dependency). Pure: no I/O, no clock.
+// colors (no dependency). Pure: no I/O, no clock; values are redacted with the run's secrets before they are cut.
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
+import { scrubSecrets, scrubValue } from '../base/secrets.js';
 import { diffLines, withContext } from './line-diff.js';
 import { SENSITIVE_MASK, type Action, type FieldChange, type PlanSummary } from './types.js';
 
@@ -52,10 +53,22 @@ function orderText(change: FieldChange): string {
 }
 
 /**
+ * The change with the run's secrets redacted from its values while they are whole. The renderers split values into
+ * lines and cut them at MAX_VALUE_CHARS; after that, no scrubber of the output can recognize a secret any more.
+ */
+function redacted(change: FieldChange): FieldChange {
+  const out: FieldChange = { ...change, path: scrubSecrets(change.path) };
+  if ('before' in change) out.before = scrubValue(change.before);
+  if ('after' in change) out.after = scrubValue(change.after);
+  return out;
+}
+
+/**
  * `~ variables.standard.threshold: 0.7 → 0.8`, `+ tags: "gold"`, `- steps[id=old]: {...}`, and for a reorder
  * `~ params.steps order: build, check → check, build`.
  */
-export function fieldLine(change: FieldChange): string {
+export function fieldLine(shown: FieldChange): string {
+  const change = redacted(shown);
   const symbol = KIND_SYMBOL[change.kind];
   if (change.reorder === true) return `${symbol} ${change.path} order: ${change.sensitive ? SENSITIVE_MASK : orderText(change)}`;
   if (change.sensitive) return `${symbol} ${change.path}: ${SENSITIVE_MASK}`;
@@ -126,7 +139,8 @@ function grantLine(change: FieldChange): string | undefined {
  * The lines of one field change: a single line, or for multi-line text a header and the changed lines with a
  * little context, each as [sign, text] so that each output places the sign where its readers expect it.
  */
-export function fieldLines(change: FieldChange): Array<{ sign: ' ' | '-' | '+' | '~'; text: string; detail: boolean }> {
+export function fieldLines(shown: FieldChange): Array<{ sign: ' ' | '-' | '+' | '~'; text: string; detail: boolean }> {
+  const change = redacted(shown);
   const grant = grantLine(change);
   if (grant !== undefined) return [{ sign: KIND_SYMBOL[change.kind] as '+' | '-', text: grant, detail: false }];
   const whole = wholeObjectLeaves(change);

@@ -4,6 +4,7 @@
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
 import type { Writable } from 'node:stream';
+import { scrubSecrets } from '../base/secrets.js';
 import { hasChanges } from './impact.js';
 import { ACTION_SYMBOL, fieldLines, NO_CHANGES, planSummaryLine } from './render-format.js';
 import type { PlanReport, ResourceChange } from './types.js';
@@ -57,12 +58,13 @@ export function renderPlanMarkdown(report: PlanReport, options: MarkdownOptions 
 
   const blocks: string[] = [];
   if (report.drift && report.drift.length > 0) {
-    blocks.push('#### Changes made outside the manifests\n', ...report.drift.map(resourceBlock));
+    blocks.push('#### Changes made outside the manifests\n', ...report.drift.map((rc) => scrubSecrets(resourceBlock(rc))));
     if (changed) blocks.push('#### Planned changes\n');
   }
-  if (changed) blocks.push(...report.resourceChanges.map(resourceBlock));
+  if (changed) blocks.push(...report.resourceChanges.map((rc) => scrubSecrets(resourceBlock(rc))));
 
-  let text = head.join('\n');
+  // Redacted before the size limit cuts anything: a cut secret is no longer recognized.
+  let text = scrubSecrets(head.join('\n'));
   // Reserve room for the note about what was left out, whatever its count.
   const reserve = omittedNote(blocks.length).length + 2;
   let shown = 0;

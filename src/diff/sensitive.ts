@@ -75,6 +75,16 @@ export function maskChange(change: FieldChange, sensitive: PointerSet | SecretMa
 }
 
 /**
+ * The change with its live (before) side masked at `pointers` and below, its declared side kept: for places where
+ * DSS may still hold a secret that the manifests no longer declare.
+ */
+export function maskBefore(change: FieldChange, pointers: PointerSet): FieldChange {
+  if (pointers.size === 0 || !('before' in change)) return change;
+  const at = parsePointer(change.pointer);
+  return { ...change, before: pointers.covers(at) ? SENSITIVE_MASK : maskWithin(change.before, at, pointers) };
+}
+
+/**
  * A salted, keyed hash of a secret (HMAC-SHA256 over its canonical JSON form), for plan files and for telling
  * whether a secret DSS does not return has changed since it was last written. Never reversible.
  */

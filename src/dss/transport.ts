@@ -130,7 +130,8 @@ function parseJson(endpoint: Endpoint, ex: Exchange, status: number, bytes: Uint
       method: ex.method,
       path: ex.path,
       status,
-      dssMessage: `the response is not JSON: ${endpoint.scrub(text.slice(0, 200))}`,
+      // Redacted whole, then cut: a secret cut in two is no longer recognized.
+      dssMessage: `the response is not JSON: ${endpoint.scrub(text).slice(0, 200)}`,
     });
   }
 }
@@ -154,7 +155,7 @@ function apiError(
   } catch {
     // Not a DSS error body (a proxy's HTML page, an empty body): the start of the text stands for the message.
   }
-  const fallback = text.trim() === '' ? `HTTP ${status}` : text.trim().slice(0, 200);
+  const fallback = text.trim() === '' ? `HTTP ${status}` : endpoint.scrub(text.trim()).slice(0, 200);
   return new DssApiError({
     nodeName: endpoint.nodeName,
     method: ex.method,

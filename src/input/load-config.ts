@@ -10,6 +10,7 @@ import { parseYaml } from '../base/yaml-source.js';
 import { CONFIG_FILE_NAMES } from '../manifest/files.js';
 import { configReferencePolicy, secretReferenceNames } from '../config/env-policy.js';
 import { interpolate, type InterpolationSources } from '../config/interpolate.js';
+import { checkNodeTrust, type FileNode, type NodeName } from '../config/node-trust.js';
 import { sameOrigin } from '../config/origin.js';
 import { configSchema } from './config-schema.js';
 import { DEFAULTS, type GitopsConfig, type NodeConfig } from '../config/types.js';
@@ -59,16 +60,49 @@ export function loadConfig(file: string | undefined, sources: InterpolationSourc
   const problems: Problem[] = [];
   const secrets: string[] = [];
   const names = new Set(secretNames);
-  let raw: RawConfig = {};
-  if (file !== undefined) {
-    const read = readConfigFile(file, sources, problems, secrets, names);
-    if (read) raw = read;
+  let read: ConfigFile | undefined;
+  if (file !== undefined) read = readConfigFile(file, sources, problems, secrets, names);
+  const config = applyEnvironment(withDefaults(read?.raw ?? {}, file), sources.env, secrets);
+  // Checked once the environment is applied: where a key goes depends on the URLs both give (see node-trust.ts).
+  if (read) {
+    for (const issue of checkNodeTrust(config, read.nodes, sources.env)) {
+      const { message, hint } = issue;
+      problems.push({ ...read.position(`/nodes/${issue.node}/${issue.field}`), message, ...(hint ? { hint } : {}) });
+    }
   }
-  const config = applyEnvironment(withDefaults(raw, file), sources.env, secrets);
   return { config, problems, secrets, secretNames: names };
 }
 
-function readConfigFile(file: string, sources: InterpolationSources, problems: Problem[], secrets: string[], names: Set<string>): RawConfig | undefined {
+interface ConfigFile {
+  raw: RawConfig;
+  /** What the file set for each node it names. */
+  nodes: Partial<Record<NodeName, FileNode>>;
+  position(pointer: string): Pick<Problem, 'file' | 'line' | 'column'>;
+}
+
+const KEY_REFERENCE = /\$\$\{|\$\{(?:env|secret):([^}]*)\}/g;
+
+/** What the file (interpolated: `raw`) sets for its nodes, and the variables each `apiKey` reads (from `source`). */
+function fileNodes(raw: RawConfig, source: unknown): Partial<Record<NodeName, FileNode>> {
+  const nodes: Partial<Record<NodeName, FileNode>> = {};
+  const sourceNodes = (source as RawConfig | null)?.nodes;
+  for (const name of ['design', 'deployer'] as const) {
+    const node = raw.nodes?.[name];
+    if (!node) continue;
+    const apiKey = sourceNodes?.[name]?.apiKey;
+    const variables = typeof apiKey === 'string' ? [...apiKey.matchAll(KEY_REFERENCE)].flatMap((m) => (m[1] === undefined ? [] : [m[1]])) : [];
+    const own: FileNode = { apiKeyVariables: variables };
+    if (node.url !== undefined) own.url = node.url;
+    const urlVariable = /^\$\{env:([^}]*)\}$/.exec(String(sourceNodes?.[name]?.url ?? ''))?.[1];
+    if (urlVariable !== undefined) own.urlVariable = urlVariable;
+    if (node.caFile !== undefined) own.caFile = node.caFile;
+    if (node.insecure !== undefined) own.insecure = node.insecure;
+    nodes[name] = own;
+  }
+  return nodes;
+}
+
+function readConfigFile(file: string, sources: InterpolationSources, problems: Problem[], secrets: string[], names: Set<string>): ConfigFile | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -101,7 +135,9 @@ function readConfigFile(file: string, sources: InterpolationSources, problems: P
       });
     }
   }
-  return schemaProblems.length === 0 ? (interpolated.value as RawConfig) : undefined;
+  if (schemaProblems.length > 0) return undefined;
+  const raw = interpolated.value as RawConfig;
+  return { raw, nodes: fileNodes(raw, doc.value), position: (pointer) => doc.positions.valuePosition(pointer) };
 }
 
 function node(raw: RawNode | undefined): NodeConfig {

@@ -4,7 +4,7 @@
 import { compareText } from '../base/order.js';
 import { collectVars } from '../config/vars.js';
 import { registerSecrets } from '../base/secrets.js';
-import { manifestReferencePolicy, secretReferenceNames } from '../config/env-policy.js';
+import { manifestReferencePolicy, secretReferenceNames, trustedEnvAllow } from '../config/env-policy.js';
 import { loadConfig, locateConfig } from './load-config.js';
 import { loadDocument } from './document.js';
 import { findManifestFiles } from '../manifest/files.js';
@@ -51,7 +51,12 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
   problems.push(...loadedConfig.problems);
   for (const secret of loadedConfig.secrets) secrets.add(secret);
   const envAllow = loadedConfig.config.interpolation?.envAllow;
-  const policy = manifestReferencePolicy({ secretNames: loadedConfig.secretNames, ...(envAllow ? { envAllow } : {}) });
+  const trusted = trustedEnvAllow(env);
+  const policy = manifestReferencePolicy({
+    secretNames: loadedConfig.secretNames,
+    ...(envAllow ? { envAllow } : {}),
+    ...(trusted ? { trustedEnvAllow: trusted } : {}),
+  });
 
   const checked: CheckedDocument[] = [];
   for (const { root, parsed } of parsedFiles) {

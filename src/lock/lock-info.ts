@@ -5,6 +5,7 @@
 import { isObject } from '../base/json.js';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { scrubSecrets } from '../base/secrets.js';
 
 /** The instance variable that holds the lock. */
 export const LOCK_VARIABLE = 'dss-gitops.lock';
@@ -87,7 +88,8 @@ const MAX_TEXT = 300;
 
 /** A string from DSS made safe to print: no control characters (terminal escapes), bounded length. */
 export function printable(text: string): string {
-  const clean = text.replace(/\p{Cc}/gu, '?');
+  // The run's secrets go first, while the text is whole: a cut value would hide a secret from the output scrubber.
+  const clean = scrubSecrets(text).replace(/\p{Cc}/gu, '?');
   return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
 }
 

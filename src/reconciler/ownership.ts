@@ -21,6 +21,11 @@ export interface InventoryEntry {
   hash: string;
   /** The manifest annotated the object `dss-gitops/protected: "true"` when it was applied. */
   protected?: boolean;
+  /**
+   * JSON pointers (into the unit's spec) where the apply wrote a secret, or where one written earlier stays: plans
+   * mask DSS's value there even when no manifest names the secret any more. Absent when there is none.
+   */
+  sensitive?: string[];
 }
 
 export interface OwnershipRecord {

@@ -17,6 +17,7 @@ import {
   type OwnershipRecord,
 } from './ownership.js';
 import { entryInScope } from './record-check.js';
+import { maskRecordedSecrets, secretPointersOf } from './recorded-secrets.js';
 import type { Plan, PlanInput, PlannedDeletion, PlannedRecord, PlannedUnit } from './types.js';
 
 function globToRegExp(glob: string): RegExp {
@@ -37,16 +38,24 @@ export function ignorePointersOf(unit: ResourceUnit, rules: IgnoreDifference[]):
   return [...out];
 }
 
-export function entryOf(unit: ResourceUnit): InventoryEntry {
-  return isProtectedByAnnotation(unit) ? { hash: specHash(unit), protected: true } : { hash: specHash(unit) };
+/** The inventory entry of `unit` once applied; `previous` is its entry before, whose secret places may stay. */
+export function entryOf(unit: ResourceUnit, previous?: InventoryEntry): InventoryEntry {
+  const entry: InventoryEntry = isProtectedByAnnotation(unit) ? { hash: specHash(unit), protected: true } : { hash: specHash(unit) };
+  const sensitive = secretPointersOf(unit, previous?.sensitive);
+  if (sensitive.length > 0) entry.sensitive = sensitive;
+  return entry;
 }
 
 function planUnit(unit: ResourceUnit, input: PlanInput): PlannedUnit {
   const live = input.live.get(unit.address);
-  const changes = input.compare(unit.desired, live?.view, unit.policy, {
+  const key = projectKeyOf(unit);
+  const recorded = key === undefined ? undefined : input.projects.get(key)?.record?.inventory[unit.address]?.sensitive;
+  const compared = input.compare(unit.desired, live?.view, unit.policy, {
     ignorePointers: ignorePointersOf(unit, input.options.ignoreDifferences),
     sensitivePointers: sensitivePointersOf(unit),
   });
+  // DSS may still hold a secret applied earlier where the manifests now declare an ordinary value.
+  const changes = maskRecordedSecrets(compared, recorded);
   const replace = live !== undefined && (input.options.replace ?? []).includes(unit.address);
   const action = live === undefined ? 'create' : changes.length > 0 || replace ? 'update' : 'no-op';
   const change: ResourceChange = { address: unit.address, kind: unit.kind, node: input.nodeOf(unit.kind), action, changes };
@@ -157,7 +166,7 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
     // An adopted record keeps the other source's inventory: what it applied is not lost to prune.
     const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
     for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
-    for (const unit of units) inventory[unit.address] = entryOf(unit);
+    for (const unit of units) inventory[unit.address] = entryOf(unit, before?.inventory[unit.address]);
     const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
     const after: OwnershipRecord = { version: 1, source: input.source, inventory: sorted };
     const commit = input.commit ?? before?.commit;

@@ -5,8 +5,10 @@
 // Neither can widen what prune deletes, and a malformed record never stops a run.
 
 import { isObject } from '../base/json.js';
+import { scrubSecrets } from '../base/secrets.js';
 import { PROJECT_SCOPED_KINDS, parseAddress } from '../manifest/address.js';
 import type { InventoryEntry, OwnershipRecord } from './ownership.js';
+import { MAX_SECRET_POINTERS } from './recorded-secrets.js';
 
 /** More entries than any project holds: a record this large is not ours, and is not walked. */
 export const MAX_INVENTORY_ENTRIES = 10_000;
@@ -47,9 +49,28 @@ function kindOfValue(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
-/** A printable, bounded form of a value taken from DSS, for warnings. */
-export function quoted(text: string): string {
+/** A printable, bounded form of a value taken from DSS, for warnings; redacted whole, before the cut hides a secret. */
+export function quoted(value: string): string {
+  const text = scrubSecrets(value);
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
+}
+
+const MAX_POINTER_LENGTH = 512;
+
+/**
+ * An entry's `sensitive` list: where its object held a secret when applied. A forged list can only make plans mask
+ * more, never show more, so it is taken as far as it can be read: JSON pointers of bounded length, MAX_SECRET_POINTERS
+ * at most.
+ */
+function checkSecretPlaces(value: unknown): { pointers: string[]; problem?: string } {
+  if (!Array.isArray(value)) return { pointers: [], problem: `has secret places that are ${kindOfValue(value)}, not a list; they are ignored` };
+  const valid = value.filter(
+    (p): p is string => typeof p === 'string' && p.startsWith('/') && p.length <= MAX_POINTER_LENGTH && !CONTROL.test(p),
+  );
+  const pointers = [...new Set(valid)].slice(0, MAX_SECRET_POINTERS);
+  if (valid.length < value.length) return { pointers, problem: `lists ${value.length - valid.length} secret place(s) that are not JSON pointers; they are ignored` };
+  if (pointers.length < new Set(valid).size) return { pointers, problem: `lists more than ${MAX_SECRET_POINTERS} secret places; the first ${MAX_SECRET_POINTERS} are kept` };
+  return { pointers };
 }
 
 /**
@@ -92,7 +113,14 @@ export function checkRecord(projectKey: string, entry: unknown): CheckedRecord {
       // A mark that cannot be read counts as protection: doubt never widens prune.
       warnings.push(`${name}: entry ${quoted(address)} has a protected mark that is not true or false; it is kept as protected`);
     }
-    inventory[address] = value.protected === false || value.protected === undefined ? { hash: value.hash } : { hash: value.hash, protected: true };
+    const checked: InventoryEntry =
+      value.protected === false || value.protected === undefined ? { hash: value.hash } : { hash: value.hash, protected: true };
+    if (value.sensitive !== undefined) {
+      const places = checkSecretPlaces(value.sensitive);
+      if (places.problem !== undefined) warnings.push(`${name}: entry ${quoted(address)} ${places.problem}`);
+      if (places.pointers.length > 0) checked.sensitive = places.pointers;
+    }
+    inventory[address] = checked;
   }
   const record: OwnershipRecord = { version: 1, source, inventory };
   if (entry.commit !== undefined) {

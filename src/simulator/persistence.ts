@@ -9,7 +9,7 @@ import { rename, writeFile, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { countClearSecrets, parseSealed, SecretSealer, STATE_KEY_BYTES, stringifySealed } from './sealed-secrets.js';
+import { countClearSecrets, parseSealed, SecretSealer, STATE_KEY_BYTES, stringifySealed, type RevealsSecret } from './sealed-secrets.js';
 import { createState, type SimState } from './state.js';
 
 /** The environment variable that names the state key file, for CI runners that keep it elsewhere. */
@@ -60,8 +60,11 @@ export interface LoadedState {
   clearSecrets: number;
 }
 
-/** Loads the state saved in `file`, or a fresh state when the file does not exist. */
-export function loadState(file: string, sealer: SecretSealer, keyFile: string): LoadedState {
+/**
+ * Loads the state saved in `file`, or a fresh state when the file does not exist. `reveals` tells strings that hold
+ * a secret whatever their key (see sealed-secrets.ts), counted among the clear secrets to seal.
+ */
+export function loadState(file: string, sealer: SecretSealer, keyFile: string, reveals?: RevealsSecret): LoadedState {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -78,7 +81,7 @@ export function loadState(file: string, sealer: SecretSealer, keyFile: string): 
   }) as Partial<SimState>;
   if (parsed.formatVersion !== 1) throw new Error(`${file}: unsupported simulator state format ${String(parsed.formatVersion)}`);
   // Slices added after the file was written start empty.
-  return { state: { ...createState(), ...parsed } as SimState, clearSecrets: countClearSecrets(parsed) };
+  return { state: { ...createState(), ...parsed } as SimState, clearSecrets: countClearSecrets(parsed, reveals) };
 }
 
 function tempName(file: string): string {
@@ -100,6 +103,8 @@ export class StateSaver {
     private readonly getState: () => SimState,
     private readonly sealer: SecretSealer,
     private readonly delayMs = 10,
+    /** Strings sealed whatever their key: those holding a secret the client knows. */
+    private readonly reveals?: RevealsSecret,
   ) {}
 
   /** Schedules a save shortly; calls in the meantime are coalesced into it. */
@@ -141,7 +146,7 @@ export class StateSaver {
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
       const tmp = tempName(this.file);
       // The mode of a new file; the rename then replaces an older, wider one.
-      await writeFile(tmp, stringifySealed(this.getState(), (text) => this.seal(text)), { mode: 0o600 });
+      await writeFile(tmp, stringifySealed(this.getState(), (text) => this.seal(text), this.reveals), { mode: 0o600 });
       await rename(tmp, this.file);
     } catch (error) {
       this.lastError = error;

@@ -5,7 +5,9 @@
 //
 // What is secret follows the shared secret-name rule: every string under a key with a secret-looking name
 // (`adminApiKey`, `apiKey`, `password`, `authToken`...), at any depth below it, and the `value` of a
-// `{name|key, value}` pair whose name looks secret. Strings elsewhere stay readable.
+// `{name|key, value}` pair whose name looks secret. The embedded node of `--sim` also seals every string in which
+// the client's run finds one of its secrets (a `${secret:..}` value written into a description): a standalone node
+// cannot know the client's secrets, only names. Strings elsewhere stay readable; object keys are never sealed.
 
 import { isObject } from '../base/json.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -71,15 +73,26 @@ function sealAll(value: unknown, seal: (text: string) => string): unknown {
   return value;
 }
 
+/** Tells a string that holds a secret whatever its key (the client's known secret values); none by default. */
+export type RevealsSecret = (text: string) => boolean;
+
+const revealsNothing: RevealsSecret = () => false;
+
+/** A string that is not under a secret name: sealed when `reveals` finds a secret in it. */
+function sealIfRevealing(item: string, seal: (text: string) => string, reveals: RevealsSecret): string {
+  return item === '' || isSealed(item) || !reveals(item) ? item : seal(item);
+}
+
 /**
  * The state with its secret values sealed by `seal`: objects on the way to a secret are copied, the rest is shared
  * with the state as it stands (so that the plain, fast JSON.stringify serializes it).
  */
-function sealTree(value: unknown, seal: (text: string) => string): unknown {
+function sealTree(value: unknown, seal: (text: string) => string, reveals: RevealsSecret): unknown {
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((item: unknown, i) => {
-      const sealed = typeof item === 'object' && item !== null ? sealTree(item, seal) : item;
+      const sealed =
+        typeof item === 'object' && item !== null ? sealTree(item, seal, reveals) : typeof item === 'string' ? sealIfRevealing(item, seal, reveals) : item;
       if (sealed !== item) (copy ??= value.slice())[i] = sealed;
     });
     return copy ?? value;
@@ -91,25 +104,30 @@ function sealTree(value: unknown, seal: (text: string) => string): unknown {
     const item = value[key];
     let sealed: unknown;
     if (secretName(key)) sealed = sealAll(item, seal);
-    else if (typeof item === 'object' && item !== null) sealed = sealTree(item, seal);
+    else if (typeof item === 'object' && item !== null) sealed = sealTree(item, seal, reveals);
+    else if (typeof item === 'string') sealed = sealIfRevealing(item, seal, reveals);
     else continue;
     if (sealed !== item) (copy ??= { ...value })[key] = sealed;
   }
   return copy ?? value;
 }
 
-/** The state as JSON text with its secret values sealed by `seal`. */
-export function stringifySealed(state: unknown, seal: (text: string) => string): string {
-  return JSON.stringify(sealTree(state, seal));
+/** The state as JSON text with its secret values sealed by `seal` (also the strings in which `reveals` finds one). */
+export function stringifySealed(state: unknown, seal: (text: string) => string, reveals: RevealsSecret = revealsNothing): string {
+  return JSON.stringify(sealTree(state, seal, reveals));
 }
 
 /** How many values of `state` are secret and not sealed (a state file written before sealing, or a fresh one). */
-export function countClearSecrets(state: unknown): number {
+export function countClearSecrets(state: unknown, reveals: RevealsSecret = revealsNothing): number {
   let count = 0;
-  stringifySealed(state, (text) => {
-    count += 1;
-    return text;
-  });
+  stringifySealed(
+    state,
+    (text) => {
+      count += 1;
+      return text;
+    },
+    reveals,
+  );
   return count;
 }
 

@@ -39,6 +39,11 @@ export interface SimulatorOptions {
    * tree. Default: `$DSS_SIM_STATE_KEY_FILE`, else `$XDG_STATE_HOME/dss-gitops/sim-state.key` (`~/.local/state`).
    */
   stateKeyFile?: string;
+  /**
+   * Strings of `stateFile` to seal whatever their key, besides those under secret names: the embedded node of
+   * `--sim` passes the client run's known secrets, which a standalone node cannot know.
+   */
+  sealStrings?: (text: string) => boolean;
   /** Delay added to every API request, in milliseconds. */
   latencyMs?: number;
   faults?: FaultRule[];
@@ -93,9 +98,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (options.stateFile) {
     const keyFile = options.stateKeyFile ?? defaultStateKeyFile(process.env);
     const sealer = loadStateKey(keyFile);
-    const loaded = loadState(options.stateFile, sealer, keyFile);
+    const loaded = loadState(options.stateFile, sealer, keyFile, options.sealStrings);
     state = loaded.state;
-    saver = new StateSaver(options.stateFile, () => state, sealer);
+    saver = new StateSaver(options.stateFile, () => state, sealer, undefined, options.sealStrings);
     // A file written before secrets were sealed is sealed now, not at the next change.
     if (loaded.clearSecrets > 0) saver.schedule();
   }

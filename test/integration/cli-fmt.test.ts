@@ -76,6 +76,13 @@ const CLEAN = [
 ].join('\n');
 
 describe('dss-gitops fmt', () => {
+  it('finds the shipped example tree already in canonical form', async () => {
+    const example = path.resolve(import.meta.dirname, '../../manifests-example');
+    const checked = await runCliCaptured(['fmt', '--check', '-f', example], { env: {}, cwd: example });
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+  });
+
   it('rewrites a file in schema order with 2-space indentation, keeping comments and free maps as they are', async () => {
     const dir = tree({ 'a.yaml': DIRTY, 'b.yaml': CLEAN });
     const result = await run(['fmt'], dir);

@@ -5,6 +5,7 @@ import {
   manifestReferencePolicy,
   matchesEnvPattern,
   secretReferenceNames,
+  trustedEnvAllow,
 } from '../../src/config/env-policy.js';
 import { interpolate, type InterpolationSources } from '../../src/config/interpolate.js';
 
@@ -73,6 +74,26 @@ describe('the manifest policy', () => {
     expect(out.issues[0]?.message).toContain('OTHER is not listed in `interpolation.envAllow`');
   });
 
+  it('refuses ${env:..} of a secret-looking name outside a secret place, read as a secret in the run or not', () => {
+    const policy = manifestReferencePolicy({ secretNames: new Set() });
+    const out = interpolate({ spec: { note: '${env:DB_PASSWORD}', adminApiKey: '${env:DB_PASSWORD}', url: '${env:TEAM_URL}' } }, sources(policy));
+    expect(out.issues).toEqual([
+      { pointer: '/spec/note', message: expect.stringContaining('DB_PASSWORD looks like the name of a secret'), hint: 'use `${secret:DB_PASSWORD}`, which is masked in every output' },
+    ]);
+    expect(out.value).toEqual({ spec: { note: '${env:DB_PASSWORD}', adminApiKey: 'pw-1234', url: 'https://team' } });
+    expect(out.sensitivePointers).toEqual(['/spec/adminApiKey']);
+  });
+
+  it('with DSS_GITOPS_ENV_ALLOW, reads only the names both it and envAllow list', () => {
+    expect(trustedEnvAllow({})).toBeUndefined();
+    expect(trustedEnvAllow({ DSS_GITOPS_ENV_ALLOW: ' TEAM_*, OTHER  X ' })).toEqual(['TEAM_*', 'OTHER', 'X']);
+    expect(trustedEnvAllow({ DSS_GITOPS_ENV_ALLOW: '' })).toEqual([]);
+    const policy = manifestReferencePolicy({ secretNames: new Set(), envAllow: ['TEAM_*', 'OTHER'], trustedEnvAllow: ['TEAM_*'] });
+    const out = interpolate({ a: '${env:TEAM_URL}', b: '${env:OTHER}' }, sources(policy));
+    expect(out.value).toEqual({ a: 'https://team', b: '${env:OTHER}' });
+    expect(out.issues).toEqual([{ pointer: '/b', message: expect.stringContaining('OTHER is not listed in DSS_GITOPS_ENV_ALLOW'), hint: expect.any(String) }]);
+  });
+
   it('refuses nothing without a policy (as before, for callers that set none)', () => {
     expect(interpolate({ a: '${env:DSS_API_KEY}' }, sources(undefined)).value).toEqual({ a: 'the-api-key' });
   });
@@ -89,6 +110,8 @@ describe('the configuration policy', () => {
     };
     const out = interpolate(value, sources(policy));
     expect(out.issues.map((i) => i.pointer)).toEqual(['/source', '/defaults/projectOwner', '/external/0']);
+    const named = interpolate({ source: '${env:SLACK_TOKEN}' }, { env: { SLACK_TOKEN: 'xoxb-1' }, vars: {}, policy });
+    expect(named.issues.map((i) => i.pointer)).toEqual(['/source']);
     expect(out.value).toMatchObject({ nodes: { design: { url: 'https://team', apiKey: 'the-api-key' }, deployer: { apiKey: 'pw-1234' } } });
   });
 });

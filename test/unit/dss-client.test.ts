@@ -190,6 +190,19 @@ describe('DSS client errors', () => {
 });
 
 describe('DSS client secrecy', () => {
+  it('redacts a body echoing the API key before cutting it at 200 characters', async () => {
+    node = mockNode({ defaults: testDefaults({ retries: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 100 } }) });
+    const padding = 'x'.repeat(190);
+    node.pool.intercept({ path: '/public/api/projects/', method: 'GET' }).reply(200, `${padding}${API_KEY}`);
+    node.pool.intercept({ path: '/public/api/admin', method: 'GET' }).reply(400, `${padding}${API_KEY}`);
+    for (const path of ['/projects/', '/admin']) {
+      const error = await node.client.getJson(path).catch((e: unknown) => e);
+      const message = String((error as { dssMessage?: string }).dssMessage);
+      expect(message).toContain(`${padding}[redacted]`.slice(0, 200));
+      expect(message).not.toContain(API_KEY.slice(0, 6));
+    }
+  });
+
   it('keeps the API key out of errors, logs and the printable forms of the client', async () => {
     node = mockNode({ defaults: testDefaults({ retries: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 100 } }) });
     // A proxy that echoes the credentials it got back into its error page.

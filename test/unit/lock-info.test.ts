@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/cli/lock-options.js';
-import { currentProcess, describeLock, holderOf, isAbandoned, isExpired, parseLock, processAlive } from '../../src/lock/lock-info.js';
+import { currentProcess, describeLock, holderOf, isAbandoned, isExpired, parseLock, printable, processAlive } from '../../src/lock/lock-info.js';
+import { SecretRegistry, withRunSecrets } from '../../src/base/secrets.js';
 import { nodesWritten } from '../../src/lock/written-nodes.js';
 import type { Plan, PlannedUnit } from '../../src/reconciler/types.js';
 
@@ -125,5 +126,16 @@ describe('nodesWritten', () => {
     const record = { version: 1 as const, source: 's', inventory: {} };
     expect(nodesWritten(plan({ records: [{ projectKey: 'A', before: record, after: { ...record } }] }), nodeOf)).toEqual([]);
     expect(nodesWritten(plan({ records: [{ projectKey: 'A', before: undefined, after: record }] }), nodeOf)).toEqual(['design']);
+  });
+});
+
+describe('printable', () => {
+  it('redacts the run secrets while the text is whole, before cutting it', async () => {
+    const secret = 'Sup3rS3cretLockValue';
+    const text = `${'h'.repeat(295)}${secret}`;
+    const shown = await withRunSecrets(new SecretRegistry([secret]), () => Promise.resolve(printable(text)));
+    expect(shown).not.toContain(secret.slice(0, 5));
+    expect(shown.startsWith('h'.repeat(295))).toBe(true);
+    expect(printable('line\u001b[31m\nbreak')).toBe('line?[31m?break');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRecord, entryInScope, MAX_INVENTORY_ENTRIES } from '../../src/reconciler/record-check.js';
+import { MAX_SECRET_POINTERS } from '../../src/reconciler/recorded-secrets.js';
 
 const HASH = 'a'.repeat(64);
 
@@ -107,5 +108,29 @@ describe('checkRecord', () => {
     const checked = checkRecord('CHURN', { source: 's', inventory });
     expect(checked.record).toBeUndefined();
     expect(checked.warnings[0]).toContain(`lists ${MAX_INVENTORY_ENTRIES + 1} entries`);
+  });
+
+  it('keeps the secret places of an entry, which can only widen masking, bounded and as JSON pointers', () => {
+    const many = Array.from({ length: MAX_SECRET_POINTERS + 5 }, (_, i) => `/p${i}`);
+    const { record, warnings } = checkRecord('CHURN', {
+      source: 's',
+      inventory: {
+        'Project/CHURN#metadata': { hash: HASH, sensitive: ['/shortDesc', '/custom/token'] },
+        'Scenario/CHURN/A': { hash: HASH, sensitive: '/x' },
+        'Scenario/CHURN/B': { hash: HASH, sensitive: ['/ok', 7, 'no-slash', `/${'x'.repeat(600)}`, '/a\nb'] },
+        'Scenario/CHURN/C': { hash: HASH, sensitive: many },
+      },
+    });
+    expect(record?.inventory).toEqual({
+      'Project/CHURN#metadata': { hash: HASH, sensitive: ['/shortDesc', '/custom/token'] },
+      'Scenario/CHURN/A': { hash: HASH },
+      'Scenario/CHURN/B': { hash: HASH, sensitive: ['/ok'] },
+      'Scenario/CHURN/C': { hash: HASH, sensitive: many.slice(0, MAX_SECRET_POINTERS) },
+    });
+    expect(warnings).toEqual([
+      'Project/CHURN#ownership: entry "Scenario/CHURN/A" has secret places that are a string, not a list; they are ignored',
+      'Project/CHURN#ownership: entry "Scenario/CHURN/B" lists 4 secret place(s) that are not JSON pointers; they are ignored',
+      `Project/CHURN#ownership: entry "Scenario/CHURN/C" lists more than ${MAX_SECRET_POINTERS} secret places; the first ${MAX_SECRET_POINTERS} are kept`,
+    ]);
   });
 });

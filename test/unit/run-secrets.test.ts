@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  environmentSecretValues,
   MIN_SECRET_LENGTH,
   REDACTED,
   registerSecrets,
@@ -31,6 +32,14 @@ describe('run secrets', () => {
     const b = withRunSecrets(new SecretRegistry(['bbbb-secret']), async () => scrubSecrets('aaaa-secret bbbb-secret'));
     expect(await a).toBe(`${REDACTED} bbbb-secret`);
     expect(await b).toBe(`aaaa-secret ${REDACTED}`);
+  });
+});
+
+describe('environmentSecretValues', () => {
+  it('takes the values of secret-looking names of at least the minimum length, and nothing else', () => {
+    const env = { WAREHOUSE_PASSWORD: 'pw-long', SLACK_TOKEN: 'xoxb-1', X_API_KEY: 'abc', HOME: '/home/u', MAX_TOKEN_COUNT: '4096', UNSET_SECRET: undefined };
+    expect(environmentSecretValues(env)).toEqual(['pw-long', 'xoxb-1']);
+    expect('abc'.length).toBeLessThan(MIN_SECRET_LENGTH);
   });
 });
 

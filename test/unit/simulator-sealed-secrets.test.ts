@@ -59,4 +59,20 @@ describe('sealed state secrets', () => {
     const altered = text.replace(sealedValue, `${sealedValue.slice(0, -4)}AAA=`);
     expect(() => parseSealed(altered, sealer, foreign)).toThrow('foreign password');
   });
+
+  it('seals any string in which the client finds one of its secrets, under any key, and opens it back', () => {
+    const known = 'known-secret-value';
+    const reveals = (text: string): boolean => text.includes(known);
+    const withClient = { ...state, project: { shortDesc: `see ${known}`, tags: ['plain', known], label: 'plain' } };
+    const text = stringifySealed(withClient, seal, reveals);
+    expect(text).not.toContain(known);
+    const project = (JSON.parse(text) as { project: { shortDesc: string; tags: string[]; label: string } }).project;
+    expect(isSealed(project.shortDesc)).toBe(true);
+    expect(isSealed(project.tags[1])).toBe(true);
+    expect([project.tags[0], project.label]).toEqual(['plain', 'plain']);
+    expect(parseSealed(text, sealer, foreign)).toEqual(withClient);
+    // Without the client's secrets only the names count: a standalone node leaves the description readable.
+    expect(stringifySealed(withClient, seal)).toContain(known);
+    expect(countClearSecrets(withClient, reveals) - countClearSecrets(withClient)).toBe(2);
+  });
 });

@@ -135,6 +135,26 @@ describe('GitHub Actions examples', () => {
     expect(comment.with.script).not.toMatch(/'#+ /);
   });
 
+  it('plan.yml plans under the base branch\'s dss-gitops.yaml and gives the plan step only the variables it needs', () => {
+    const plan = workflow('plan.yml');
+    expect(plan).not.toHaveProperty('env');
+    const same = plan.jobs.plan.steps as Doc[];
+    const run = same.find((s) => s.id === 'plan')!;
+    const trusted = '${{ runner.temp }}/dss-gitops.yaml';
+    // GitHub substitutes the expression before the action splits the arguments on whitespace.
+    expect(run.with.args).toContain(`--config ${trusted}`);
+    const fetch = same.find((s) => typeof s.run === 'string' && s.run.includes('git show'))!;
+    expect(same.indexOf(fetch)).toBeLessThan(same.indexOf(run));
+    expect(fetch.env).toEqual({ BASE_REF: '${{ github.base_ref }}', TRUSTED_CONFIG: trusted });
+    expect(fetch.run).toContain('git show "origin/$BASE_REF:manifests/dss-gitops.yaml" > "$TRUSTED_CONFIG"');
+    // No step but the plan gets a secret, and it gets the DSS connection, the manifests' secrets and the policy only.
+    for (const step of same.filter((s) => s !== run)) expect(JSON.stringify(step.env ?? {})).not.toContain('secrets.');
+    const expected = new Set(['DSS_URL', 'DSS_API_KEY', 'DSS_GITOPS_ENV_ALLOW', ...manifestSecrets]);
+    expect(new Set(Object.keys(run.env as object))).toEqual(expected);
+    expect(run.env.DSS_URL).toBe('${{ vars.DSS_URL }}');
+    expect(run.env.DSS_GITOPS_ENV_ALLOW).toBe('');
+  });
+
   it('apply.yml applies only the reviewed plan of the merged pull request, and refuses without one', () => {
     const apply = workflow('apply.yml');
     expect(apply.on.push.branches).toEqual(['main']);

@@ -12,8 +12,8 @@ export const projectSchema = kindSchema({
       name: { type: 'string', description: 'Display name.' },
       folder: { ...FOLDER_PATH, description: 'Folder path; created if missing, the project is moved there.' },
       owner: { type: 'string' },
-      description: { type: 'string' },
       shortDesc: { type: 'string' },
+      description: { type: 'string' },
       tags: { ...STRING_SET, description: 'A set: live tags not listed are removed.' },
       custom: { ...FREE_FORM, description: 'Custom metadata key-values, merged key by key.' },
       variables: {
