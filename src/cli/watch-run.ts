@@ -9,7 +9,7 @@ import type { ApplyReport } from '../diff/types.js';
 import { LockHeldError } from '../lock/node-lock.js';
 import { RunLock, withRunLock } from '../lock/run-lock.js';
 import { nodesWritten } from '../lock/written-nodes.js';
-import { hasHealing, heal, healingPlan, isRolloutOnlyDrift } from '../reconciler/heal.js';
+import { hasHealing, heal, healingPlan, healSkipOf } from '../reconciler/heal.js';
 import type { PlannedRun, RunSetup } from '../reconciler/reconcile.js';
 import { driftFingerprint } from '../watch/fingerprint.js';
 import type { ManifestSource } from '../watch/source.js';
@@ -104,7 +104,7 @@ async function healUnderLock(
   lock: RunLock | undefined,
   options: DriftRunnerOptions,
 ): Promise<{ report: DriftReport; applied: ApplyReport | undefined }> {
-  const plan = healingPlan(first.planned, first.report, options.prune);
+  const plan = healingPlan(first.planned, first.report, options.prune, setup.registry);
   if (!hasHealing(plan)) return { report: first.report, applied: undefined };
   const nodes = nodesWritten(plan, (kind) => setup.registry.get(kind)?.node ?? 'design');
   if (!lock) {
@@ -163,8 +163,9 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
         }
         const healed = new Set<string>();
         if (options.selfHeal) {
-          for (const entry of report.drift.filter(isRolloutOnlyDrift)) {
-            options.logger.warn({ address: entry.address }, 'not self-healed: the deployment does not run its bundle (a failed rollout?); apply rolls it out again');
+          for (const entry of report.drift) {
+            const skip = healSkipOf(entry, setup.registry);
+            if (skip !== undefined) options.logger.warn({ address: entry.address }, `not self-healed: ${skip}`);
           }
         }
         if (options.selfHeal && report.drift.length > 0) {

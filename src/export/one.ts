@@ -23,7 +23,7 @@ export async function exportAddress(kinds: readonly ResourceKind[], contextOf: (
   if (!kind) throw new UserError('UNKNOWN_KIND', `unknown kind ${parsed.kind} (known: ${kinds.map((k) => k.kind).join(', ')})`);
   if (!kind.listForExport || !kind.exportSpec) throw new UserError('NOT_IMPORTABLE', `${kind.kind} objects cannot be imported: export does not support them yet`);
   const designContext = contextOf(kinds.find((k) => k.node === 'design') ?? kind);
-  const project = parsed.kind === 'Project' ? parsed.name : parsed.project;
+  const project = kind.definesScope === 'project' ? parsed.name : parsed.project;
   // The listing of a kind is by project (scenarios, folders of projects); objects of no project need every one.
   const scope = await resolveExportScope(designContext, {
     projects: project === undefined ? 'all' : [project],

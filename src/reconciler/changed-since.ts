@@ -100,7 +100,8 @@ export async function changedSinceSelection(gitRef: string, units: ResourceUnit[
   const yamlCache = new Map<string, unknown[]>();
   const filesOf = (doc: ManifestDocument): string[] => {
     const file = canonical(path.resolve(load.cwd, doc.source.file));
-    const script = otherChanged && doc.kind === 'Scenario' ? scriptFileOf(doc, file, yamlCache) : undefined;
+    // A document whose code came from a file (`scriptFile`, loaded into `spec.script`) changes with that file too.
+    const script = otherChanged && typeof doc.spec.script === 'string' ? scriptFileOf(doc, file, yamlCache) : undefined;
     return script === undefined ? [file] : [file, script];
   };
   return selectChanged(units, changed, { filesOf, sharedFiles, manifestRoots, exists: (f) => statSync(f, { throwIfNoEntry: false }) !== undefined });

@@ -1,8 +1,7 @@
 // One drift detection run: plan the whole manifests (GET requests only), list the objects of the managed
 // projects to find the undeclared ones, and classify. Shared by the `drift` command and the watch controller.
 
-import { isObject } from '../base/json.js';
-import { pathSegment } from '../base/dss-path.js';
+import type { KindRegistry } from '../resources/registry.js';
 import pLimit from 'p-limit';
 import type { DssClient } from '../dss/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
@@ -17,28 +16,22 @@ export interface DriftRun {
 }
 
 /**
- * How to list the live objects of a kind in a project. Only kinds that live inside projects and that DSS lists
- * per project belong here; the project blocks are part of the project itself.
+ * The live objects of every managed project that exists, by address: each kind that lists its objects per
+ * project (`listInProject`) is asked; the project blocks are part of the project itself.
  */
-const LISTERS: Array<{ kind: string; list: (client: DssClient, key: string) => Promise<string[]> }> = [
-  {
-    kind: 'Scenario',
-    list: async (client, key) => {
-      const scenarios = await client.getOrAbsent<unknown>(`/projects/${pathSegment(key)}/scenarios/`);
-      if (!Array.isArray(scenarios)) return [];
-      return scenarios.map((s) => (isObject(s) && typeof s.id === 'string' ? s.id : undefined)).filter((id): id is string => id !== undefined);
-    },
-  },
-];
-
-/** The live objects of every managed project that exists, by address. */
-export async function listManagedObjects(client: DssClient, projectKeys: string[], parallelism: number): Promise<ListedObject[]> {
+export async function listManagedObjects(client: DssClient, projectKeys: string[], parallelism: number, registry: KindRegistry): Promise<ListedObject[]> {
   const limit = pLimit(Math.max(1, parallelism));
+  const listers = [...registry.values()].filter((k) => k.listInProject !== undefined && k.node === client.nodeName);
   const lists = await Promise.all(
     projectKeys.flatMap((projectKey) =>
-      LISTERS.map(({ kind, list }) =>
+      listers.map((kind) =>
         limit(async () =>
-          (await list(client, projectKey)).map((id) => ({ address: addressOf(kind, id, projectKey), kind, node: client.nodeName, projectKey })),
+          (await kind.listInProject!(client, projectKey)).map((id) => ({
+            address: addressOf(kind.kind, id, projectKey),
+            kind: kind.kind,
+            node: client.nodeName,
+            projectKey,
+          })),
         ),
       ),
     ),
@@ -51,7 +44,7 @@ export async function driftRun(setup: RunSetup, documents: ManifestDocument[]): 
   // Drift covers the whole manifests: a `--target` would hide the objects it leaves out.
   const planned = await planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents);
   const existing = managedProjects(planned.allUnits).filter((key) => planned.projects.get(key)?.exists === true);
-  const listed = await listManagedObjects(setup.clients.design, existing, setup.parallelism);
+  const listed = await listManagedObjects(setup.clients.design, existing, setup.parallelism, setup.registry);
   // With prune planned, the owned objects that left the manifests are pending deletions too (whole projects...).
   const seen = new Set(listed.map((l) => l.address));
   for (const d of planned.plan.deletions) {

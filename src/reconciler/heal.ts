@@ -6,25 +6,30 @@
 
 import { summarize } from '../diff/impact.js';
 import type { ApplyReport } from '../diff/types.js';
-import { DEPLOYMENT_KIND, IN_SYNC } from '../resources/deployment/kind.js';
+import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 import type { DriftEntry, DriftReport } from './drift.js';
 import type { PlannedRun, RunSetup } from './reconcile.js';
 import { applyRun } from './reconcile.js';
 import type { Plan, PlannedRecord } from './types.js';
 
 /**
- * Drift whose only change is a deployment's `inSync` marker: the node does not run the declared bundle (most often
- * after a failed rollout). Rolling the same bundle out again every tick would fail again, so it is reported and left
- * to a person or the next `apply`.
+ * Why self-heal leaves a drifted object alone, as its kind says (`healSkip`: a deployment that does not run its
+ * bundle, most often after a failed rollout), or undefined. Such drift is reported and left to a person or the
+ * next `apply`.
  */
-export function isRolloutOnlyDrift(entry: DriftEntry): boolean {
-  return entry.kind === DEPLOYMENT_KIND && entry.changes.length > 0 && entry.changes.every((c) => c.pointer === `/${IN_SYNC}`);
+export function healSkipOf(entry: DriftEntry, registry: KindRegistry): string | undefined {
+  return registry.get(entry.kind)?.healSkip?.(entry.changes);
+}
+
+/** Whether self-heal leaves the drift alone (today only a deployment that does not run its bundle). */
+export function isRolloutOnlyDrift(entry: DriftEntry, registry: KindRegistry = kindRegistry()): boolean {
+  return healSkipOf(entry, registry) !== undefined;
 }
 
 /** The drifted units only; the ownership records keep their entries, so pending units stay pending. */
-export function healingPlan(planned: PlannedRun, report: DriftReport, prune: boolean): Plan {
+export function healingPlan(planned: PlannedRun, report: DriftReport, prune: boolean, registry: KindRegistry = kindRegistry()): Plan {
   // Drift told without a record may be an unapplied manifest change (a new bundle for a deployment): not healed.
-  const drifted = new Set(report.drift.filter((e) => e.recorded !== false && !isRolloutOnlyDrift(e)).map((e) => e.address));
+  const drifted = new Set(report.drift.filter((e) => e.recorded !== false && healSkipOf(e, registry) === undefined).map((e) => e.address));
   const plan = planned.plan;
   const units = plan.units.map((p) => (drifted.has(p.unit.address) ? p : { ...p, action: 'no-op' as const }));
   const deletions = prune ? plan.deletions : [];
@@ -50,7 +55,7 @@ export function hasHealing(plan: Plan): boolean {
 
 /** Applies the drifted objects (and, with prune, the deletions); the other units are not written. */
 export async function heal(setup: RunSetup, planned: PlannedRun, report: DriftReport, prune: boolean): Promise<ApplyReport | undefined> {
-  const plan = healingPlan(planned, report, prune);
+  const plan = healingPlan(planned, report, prune, setup.registry);
   if (!hasHealing(plan)) return undefined;
   return applyRun(setup, { ...planned, plan });
 }

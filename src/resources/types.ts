@@ -113,6 +113,23 @@ export interface ResourceKind {
   /** Deletes the object at `address` (prune). Kinds that are never pruned leave it out. */
   delete?(ctx: KindContext, address: string): Promise<void>;
   /**
+   * The ids of the live objects of this kind in a project, for drift's unmanaged detection (an object under a
+   * managed project that no manifest declares). Project-scoped kinds that DSS lists per project provide it.
+   */
+  listInProject?(client: DssClient, projectKey: string): Promise<string[]>;
+  /**
+   * Where export writes a document of this kind (relative to the output directory, `/`-separated), when the
+   * default does not fit: `<kinds>/NAME.yaml`, under `PROJECT/` (project-scoped) or `deployer/` in `by-project`.
+   */
+  exportPath?(name: string, layout: 'by-project' | 'by-kind'): string;
+  /** An object of this kind is a scope itself: its name is the key of the project its objects belong to. */
+  readonly definesScope?: 'project';
+  /**
+   * Why self-heal leaves this drift alone (reverting it would fail again), or undefined to heal it. A deployment
+   * whose only drift is that it does not run its bundle: rolling the same bundle out every tick would fail again.
+   */
+  healSkip?(changes: readonly FieldChange[]): string | undefined;
+  /**
    * Objects of this kind are pruned only when the run names the kind in `PlanOptions.pruneKinds` (bundles:
    * `--prune-bundles`), never by `--prune` alone.
    */

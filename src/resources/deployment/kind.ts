@@ -156,6 +156,11 @@ export const deploymentKind: ResourceKind = {
   schema: deploymentSchema,
   ...deploymentExport,
 
+  healSkip(changes) {
+    const rolloutOnly = changes.length > 0 && changes.every((c) => c.pointer === `/${IN_SYNC}`);
+    return rolloutOnly ? 'the deployment does not run its bundle (a failed rollout?); apply rolls it out again' : undefined;
+  },
+
   units(doc) {
     return [
       {

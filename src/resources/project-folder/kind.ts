@@ -1,6 +1,7 @@
 // `ProjectFolder`: a folder of the design node's project tree, named by its path (`Analytics/Churn`). Its
 // existence is the path; `owner` and `permissions` live in `/project-folders/{id}/settings`.
 
+import { safeSegment } from '../../base/file-name.js';
 import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import type { DiffPolicy } from '../../diff/types.js';
@@ -57,6 +58,7 @@ export const projectFolderKind: ResourceKind = {
   kind: PROJECT_FOLDER_KIND,
   node: 'design',
   schema: projectFolderSchema,
+  exportPath: (name) => `folders/${name.split('/').map(safeSegment).join('/')}.yaml`,
   ...projectFolderExport,
 
   units(doc) {

@@ -1,6 +1,7 @@
 // `Project`: a DSS project, planned as up to four units. `Project/KEY` is the project itself (existence, display
 // name, folder placement); `#metadata`, `#variables` and `#permissions` are one endpoint each.
 
+import { safeSegment } from '../../base/file-name.js';
 import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { DssGitopsError, UserError } from '../../errors.js';
@@ -227,6 +228,8 @@ export const projectKind: ResourceKind = {
   kind: PROJECT_KIND,
   node: 'design',
   schema: projectSchema,
+  definesScope: 'project',
+  exportPath: (name, layout) => (layout === 'by-project' ? `${safeSegment(name)}/project.yaml` : `projects/${safeSegment(name)}.yaml`),
   ...projectExport,
 
   units(doc) {

@@ -12,7 +12,7 @@ import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
-import { type Json } from '../../base/json.js';
+import { isObject, type Json } from '../../base/json.js';
 import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
 import { PROJECT_KIND } from '../project/kind.js';
@@ -99,6 +99,12 @@ export const scenarioKind: ResourceKind = {
   node: 'design',
   schema: scenarioSchema,
   ...scenarioExport,
+
+  async listInProject(client, projectKey) {
+    const scenarios = await client.getOrAbsent<unknown>(`/projects/${pathSegment(projectKey)}/scenarios/`);
+    if (!Array.isArray(scenarios)) return [];
+    return scenarios.map((s) => (isObject(s) && typeof s.id === 'string' ? s.id : undefined)).filter((id): id is string => id !== undefined);
+  },
 
   units(doc) {
     const project = doc.metadata.project ?? '';
