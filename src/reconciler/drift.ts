@@ -177,5 +177,7 @@ export function classifyDrift(input: ClassifyInput): DriftReport {
 
 /** The projects the manifests manage as a whole (a `Project` document): where undeclared objects are unmanaged. */
 export function managedProjects(units: readonly ResourceUnit[]): string[] {
-  return [...new Set(units.filter((u) => u.kind === 'Project' && u.block === undefined).map((u) => projectKeyOf(u) as string))].sort();
+  // A unit that is its own project scope (the main unit of a project, not one of its blocks) declares the project.
+  const declaring = units.filter((u) => u.block === undefined && u.doc.metadata.project === undefined);
+  return [...new Set(declaring.map(projectKeyOf).filter((key): key is string => key !== undefined))].sort();
 }

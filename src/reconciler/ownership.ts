@@ -3,6 +3,7 @@
 // source, the commit, and the inventory of addresses applied into that project with their spec hashes. Prune only
 // ever deletes objects listed there; drift detection compares the recorded spec hash with the manifests' one.
 
+import { KINDS } from '../resources/registry.js';
 import { isObject } from '../base/json.js';
 import { pathSegment } from '../base/dss-path.js';
 import type { DssClient } from '../dss/types.js';
@@ -75,9 +76,12 @@ export interface ProjectOwnership {
   warnings?: string[];
 }
 
+/** The kinds whose objects are projects (`definesScope`): a unit of one is its own project scope. */
+const SCOPE_KINDS: ReadonlySet<string> = new Set(KINDS.filter((k) => k.definesScope === 'project').map((k) => k.kind));
+
 /** The project scope of a unit: its project key, or undefined for objects outside projects (folders, deployer). */
 export function projectKeyOf(unit: ResourceUnit): string | undefined {
-  if (unit.kind === 'Project') return unit.doc.metadata.name;
+  if (SCOPE_KINDS.has(unit.kind)) return unit.doc.metadata.name;
   return unit.doc.metadata.project;
 }
 
