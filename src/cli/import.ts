@@ -2,6 +2,7 @@
 // same file layout, secrets as `${secret:NAME}` references) into the manifests tree, and records it in its
 // project's ownership record, so that the next plan is empty. Never overwrites a file; never writes the object.
 
+import { projectAddress } from '../reconciler/scope.js';
 import { compareText } from '../base/order.js';
 import { pathSegment } from '../base/dss-path.js';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -58,7 +59,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
     if (before && before.source !== source) {
       throw new UserError(
         'OWNED_ELSEWHERE',
-        `Project/${scope ?? ''} is owned by ${before.source}, not by ${source}: import does not take ownership over; use plan/apply --adopt`,
+        `${projectAddress(scope ?? '')} is owned by ${before.source}, not by ${source}: import does not take ownership over; use plan/apply --adopt`,
       );
     }
     const exported = await exportAddress(KINDS, contextFactory(run.setup), address);
@@ -99,7 +100,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
         run.clients.design,
         scope,
         (record) => {
-          if (record && record.source !== source) throw new UserError('OWNED_ELSEWHERE', `Project/${scope} is now owned by ${record.source}: nothing recorded`);
+          if (record && record.source !== source) throw new UserError('OWNED_ELSEWHERE', `${projectAddress(scope)} is now owned by ${record.source}: nothing recorded`);
           const inventory = { ...(record?.inventory ?? {}) };
           for (const unit of units) inventory[unit.address] = entryOf(unit);
           const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));

@@ -1,6 +1,7 @@
 // `dss-gitops state list | rm`: what this manifests tree manages, as the ownership records on DSS say, and
 // forgetting an object without deleting it. `list` sends GET requests only; `rm` writes records, never objects.
 
+import { projectAddress } from '../reconciler/scope.js';
 import { compareText } from '../base/order.js';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
@@ -44,7 +45,7 @@ async function list(flags: StateFlags, ctx: CommandContext): Promise<void> {
       const scopes = owned.map((p) => {
         const record = p.record as OwnershipRecord;
         return {
-          scope: `Project/${p.key}`,
+          scope: projectAddress(p.key),
           ...(record.commit !== undefined ? { commit: record.commit } : {}),
           addresses: Object.keys(record.inventory)
             .sort()

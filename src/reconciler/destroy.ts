@@ -2,6 +2,7 @@
 // list, or the `--target` ones, to delete in reverse dependency order. Pure: it decides from the records read,
 // and sends nothing. Protected objects are never deleted, and neither is a project that holds one.
 
+import { projectAddress } from './scope.js';
 import { compareText } from '../base/order.js';
 import { FORMAT_VERSION, type ResourceChange } from '../diff/types.js';
 import { UserError } from '../errors.js';
@@ -61,13 +62,13 @@ export function planDestroy(input: DestroyInput): Plan {
   const wanted = new Set(input.targets.length === 0 ? byAddress.keys() : input.targets);
   for (const target of input.targets) {
     const project = byAddress.get(target) as ProjectOwnership;
-    if (target === `Project/${project.key}`) for (const address of objectsOf(project)) wanted.add(address);
+    if (target === projectAddress(project.key)) for (const address of objectsOf(project)) wanted.add(address);
   }
 
   const deletions: PlannedDeletion[] = [];
   const records: PlannedRecord[] = [];
   for (const project of [...input.owned].sort((a, b) => compareText(a.key, b.key))) {
-    const main = `Project/${project.key}`;
+    const main = projectAddress(project.key);
     const objects = objectsOf(project).filter((a) => wanted.has(a));
     if (objects.length === 0) continue;
     const guarded: string[] = [];

@@ -2,6 +2,7 @@
 // dependency order with the run's concurrency; prune deletions run last on the reversed graph; then each
 // project's ownership record is written when what it owns changed. A failed object skips its dependents only.
 
+import { PROJECT_SCOPE_KIND, projectAddress, recordAddress } from './scope.js';
 import { summarize } from '../diff/impact.js';
 import { byText } from '../base/order.js';
 import pLimit from 'p-limit';
@@ -69,7 +70,7 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   // Deletions: a project's objects go before the project itself (the reversed graph of "belongs to").
   const deletionOf = new Map(plan.deletions.map((d) => [d.address, d]));
   const forward = new WorkGraph(
-    plan.deletions.map((d) => ({ id: d.address, dependsOn: d.kind === 'Project' ? [] : [`Project/${d.projectKey}`] })),
+    plan.deletions.map((d) => ({ id: d.address, dependsOn: d.kind === PROJECT_SCOPE_KIND ? [] : [projectAddress(d.projectKey)] })),
   );
   const deletes = await runGraph(
     forward.reversed(),
@@ -121,7 +122,7 @@ async function writeRecords(
   await Promise.all(
     input.plan.records.map((planned) => limit(async () => {
       const key = planned.projectKey;
-      const main = writes.get(`Project/${key}`);
+      const main = writes.get(projectAddress(key));
       const projectExists = input.projects.get(key)?.exists === true || main?.state === 'done';
       if (!projectExists) return;
       const inventory = { ...planned.after.inventory };
@@ -137,7 +138,7 @@ async function writeRecords(
       }
       const after: OwnershipRecord = { ...planned.after, inventory };
       if (sameOwnership(planned.before, after)) return;
-      const address = `Project/${key}#ownership`;
+      const address = recordAddress(key);
       try {
         // Read right before the write, as every GET-modify-PUT: the metadata read at plan time may have been
         // changed in DSS since (a description, a custom key), and writing it back would revert that.

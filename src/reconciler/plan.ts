@@ -1,6 +1,7 @@
 // The plan step: a pure function of the desired units, the live states read, the ownership records and the
 // options. It decides an action per unit, the prune deletions and the records to write; it sends nothing.
 
+import { PROJECT_SCOPE_KIND, projectAddress, recordAddress } from './scope.js';
 import { compareText, byText } from '../base/order.js';
 import type { IgnoreDifference } from '../config/types.js';
 import { buildPlanReport, summarize } from '../diff/impact.js';
@@ -94,14 +95,14 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
       const objects = gone.filter((a) => !a.includes('#'));
       if (objects.length > 0) {
         out.warnings.push(
-          `Project/${project.key} is recorded as applied from ${record.source}, not from this run's ${input.source}: ` +
+          `${projectAddress(project.key)} is recorded as applied from ${record.source}, not from this run's ${input.source}: ` +
             `${objects.length} object(s) listed there and absent here are not pruned (${objects.join(', ')})`,
         );
       }
       continue;
     }
     const disowned = new Set<string>();
-    const wholeProject = !declared && gone.includes(`Project/${project.key}`);
+    const wholeProject = !declared && gone.includes(projectAddress(project.key));
     for (const address of gone) {
       const kind = address.slice(0, address.indexOf('/'));
       // An undeclared block (`#variables`) is simply no longer managed: nothing to delete.
@@ -109,7 +110,7 @@ function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
         disowned.add(address);
         continue;
       }
-      if (wholeProject && address !== `Project/${project.key}`) continue;
+      if (wholeProject && address !== projectAddress(project.key)) continue;
       if (input.keptUnlessAsked?.(kind) === true) continue;
       // Kinds that are never deleted (bundles) leave the inventory quietly: there is nothing to prune.
       if (!input.canDelete(kind)) {
@@ -157,7 +158,7 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
     // for drift. Without --adopt the objects are written and the record is left as it is.
     if (foreign && input.options.adopt !== true) {
       out.warnings.push(
-        `Project/${key} is owned by ${before.source}, not by this run's source ${input.source}: its objects are ` +
+        `${projectAddress(key)} is owned by ${before.source}, not by this run's source ${input.source}: its objects are ` +
           `written, but its ownership record is left to ${before.source} (which keeps pruning it and telling its ` +
           `drift); pass --adopt to make ${input.source} its owner`,
       );
@@ -174,9 +175,9 @@ function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
     out.records.push({ projectKey: key, before, after });
     if (foreign && input.projects.get(key)?.exists === true) {
       out.adopted.push({
-        address: `Project/${key}#ownership`,
-        kind: 'Project',
-        node: input.nodeOf('Project'),
+        address: recordAddress(key),
+        kind: PROJECT_SCOPE_KIND,
+        node: input.nodeOf(PROJECT_SCOPE_KIND),
         action: 'update',
         changes: [{ pointer: '/source', path: 'source', kind: 'modify', before: before.source, after: input.source, sensitive: false }],
         reason: `--adopt: ownership passes from ${before.source} to ${input.source}`,
@@ -251,7 +252,7 @@ export function planChanges(input: PlanInput): Plan {
   const { records, adopted, warnings: recordWarnings } = planRecords(input, prune);
   warnings.push(...recordWarnings);
   const adoptedKeys = new Set(adopted.map((c) => c.address));
-  warnings.push(...recordOnlyNotes(input, records.filter((r) => !adoptedKeys.has(`Project/${r.projectKey}#ownership`)), units, prune.deletions));
+  warnings.push(...recordOnlyNotes(input, records.filter((r) => !adoptedKeys.has(recordAddress(r.projectKey))), units, prune.deletions));
   return {
     report: buildPlanReport([...units.map((u) => u.change), ...deletionChanges, ...adopted], warnings, input.commit),
     units,
@@ -277,7 +278,7 @@ function recordOnlyNotes(input: PlanInput, records: PlannedRecord[], units: Plan
         ? `it names ${r.before.source} until now`
         : 'the record is out of date';
     notes.push(
-      `Project/${r.projectKey}#ownership: apply writes the ownership record (the objects dss-gitops manages; ${why}); ` +
+      `${recordAddress(r.projectKey)}: apply writes the ownership record (the objects dss-gitops manages; ${why}); ` +
         'no object changes, so it is not counted as a change',
     );
   }

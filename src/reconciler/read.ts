@@ -2,6 +2,7 @@
 // read concurrently up to `--parallelism`, each object exactly once. A project's record comes from its
 // `#metadata` unit's read when the manifests manage that block, so that the metadata is not read twice.
 
+import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
 import { byText } from '../base/order.js';
 import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
@@ -66,7 +67,7 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
     const key = projectKeyOf(unit);
     if (key === undefined) continue;
     projectKeys.add(key);
-    if (unit.kind === 'Project' && unit.block === 'metadata') metadataUnits.set(key, unit);
+    if (unit.kind === PROJECT_SCOPE_KIND && unit.block === 'metadata') metadataUnits.set(key, unit);
   }
 
   const tasks: Promise<void>[] = input.units.map((unit) =>
@@ -77,7 +78,7 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   );
   for (const key of projectKeys) {
     if (metadataUnits.has(key)) continue;
-    tasks.push(guard(`Project/${key} (ownership record)`, async () => void projects.set(key, await readOwnership(input.designClient, key))));
+    tasks.push(guard(`${projectAddress(key)} (ownership record)`, async () => void projects.set(key, await readOwnership(input.designClient, key))));
   }
   if (input.discoverProjects) {
     // The metadata reads are scheduled after the list's slot is released: nesting them would deadlock at 1.
@@ -90,7 +91,7 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
         const undeclared = keys.filter((k) => !projectKeys.has(k) && !input.declaredProjects.has(k));
         await Promise.all(
           undeclared.map((k) =>
-            guard(`Project/${k} (ownership record)`, async () => void projects.set(k, await readOwnership(input.designClient, k))),
+            guard(`${projectAddress(k)} (ownership record)`, async () => void projects.set(k, await readOwnership(input.designClient, k))),
           ),
         );
       })(),

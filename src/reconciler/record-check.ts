@@ -4,6 +4,7 @@
 // is dropped with a warning naming the record and the entry; a record that cannot be read as one is ignored whole.
 // Neither can widen what prune deletes, and a malformed record never stops a run.
 
+import { PROJECT_SCOPE_KIND, recordAddress } from './scope.js';
 import { isObject } from '../base/json.js';
 import { scrubSecrets } from '../base/secrets.js';
 import { PROJECT_SCOPED_KINDS, parseAddress } from '../manifest/address.js';
@@ -22,7 +23,6 @@ const BLOCK = /^[A-Za-z]+$/;
 /** Ids of objects inside a project: no separators, spaces or control characters. */
 const NAME = /^[^\s/#\p{Cc}]+$/u;
 const CONTROL = /\p{Cc}/u;
-const PROJECT_KIND = 'Project';
 
 /**
  * Whether a project's record may list `address`: the project itself (`Project/A`), one of its blocks
@@ -34,7 +34,7 @@ export function entryInScope(projectKey: string, address: string): boolean {
   const parsed = parseAddress(address);
   if (!parsed) return false;
   if (parsed.block !== undefined && !BLOCK.test(parsed.block)) return false;
-  if (parsed.kind === PROJECT_KIND) return parsed.name === projectKey;
+  if (parsed.kind === PROJECT_SCOPE_KIND) return parsed.name === projectKey;
   return PROJECT_SCOPED_KINDS.has(parsed.kind) && parsed.project === projectKey && NAME.test(parsed.name);
 }
 
@@ -79,7 +79,7 @@ function checkSecretPlaces(value: unknown): { pointers: string[]; problem?: stri
  */
 export function checkRecord(projectKey: string, entry: unknown): CheckedRecord {
   if (entry === undefined) return { warnings: [] };
-  const name = `Project/${projectKey}#ownership`;
+  const name = recordAddress(projectKey);
   const ignored = (why: string): CheckedRecord => ({
     warnings: [`${name}: the ownership record read from DSS is ignored: ${why}; nothing it lists is pruned or counted as applied`],
   });

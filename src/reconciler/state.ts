@@ -2,6 +2,7 @@
 // `destroy`): the records of one source, the scope an address belongs to, and the one way those commands edit a
 // record (GET-modify-PUT of the project metadata). Reading and editing do I/O; the edits themselves are pure.
 
+import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
 import { byText } from '../base/order.js';
 import { pathSegment } from '../base/dss-path.js';
 import pLimit from 'p-limit';
@@ -14,7 +15,7 @@ import { listProjectKeys, readOwnership, recordOf, writeOwnership, type Ownershi
 export function scopeOfAddress(address: string): string | undefined {
   const parsed = parseAddress(address);
   if (!parsed) return undefined;
-  if (parsed.kind === 'Project') return parsed.name;
+  if (parsed.kind === PROJECT_SCOPE_KIND) return parsed.name;
   return parsed.project;
 }
 
@@ -65,7 +66,7 @@ export async function editRecord(
   return guard(client, projectKey, reason, async () => {
     const path = `/projects/${pathSegment(projectKey)}/metadata`;
     const metadata = await client.getOrAbsent<Record<string, unknown>>(path);
-    if (metadata === undefined) throw new UserError('NO_SUCH_PROJECT', `Project/${projectKey} does not exist in DSS`);
+    if (metadata === undefined) throw new UserError('NO_SUCH_PROJECT', `${projectAddress(projectKey)} does not exist in DSS`);
     const after = edit(recordOf(projectKey, metadata).record);
     if (after === undefined) return undefined;
     await writeOwnership(client, projectKey, after, metadata);
