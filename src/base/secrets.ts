@@ -105,8 +105,16 @@ export class SecretRegistry {
  */
 export function environmentSecretValues(env: Record<string, string | undefined>): string[] {
   return Object.entries(env)
-    .filter(([name, value]) => value !== undefined && value.length >= MIN_SECRET_LENGTH && looksSecret(name))
+    .filter(([name, value]) => value !== undefined && value.length >= MIN_SECRET_LENGTH && !isSetting(value) && looksSecret(name))
     .map(([, value]) => value as string);
+}
+
+/**
+ * A switch or a number (`USE_SSH_KEY=true`, `TOKEN_TTL=3600`): no secret, and masking it would hide every `true` or
+ * `3600` in a plan.
+ */
+function isSetting(value: string): boolean {
+  return /^(true|false|yes|no|on|off|enabled|disabled)$/i.test(value.trim()) || /^\d+$/.test(value.trim());
 }
 
 const runSecrets = new AsyncLocalStorage<SecretRegistry>();

@@ -41,6 +41,11 @@ describe('environmentSecretValues', () => {
     expect(environmentSecretValues(env)).toEqual(['pw-long', 'xoxb-1']);
     expect('abc'.length).toBeLessThan(MIN_SECRET_LENGTH);
   });
+
+  it('leaves out switches and numbers under secret-looking names, which would mask every true or 3600 in a plan', () => {
+    const env = { USE_SSH_KEY: 'true', GIT_SSH_KEY_CHECK: 'False', TOKEN_TTL_SECRET: '3600', DEPLOY_KEY: 'ssh-ed25519 AAAAC3Nz' };
+    expect(environmentSecretValues(env)).toEqual(['ssh-ed25519 AAAAC3Nz']);
+  });
 });
 
 describe('SecretRegistry', () => {
