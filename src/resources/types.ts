@@ -125,6 +125,32 @@ export interface ResourceKind {
   /** An object of this kind is a scope itself: its name is the key of the project its objects belong to. */
   readonly definesScope?: 'project';
   /**
+   * Which ownership record lists this kind's objects (what prune may delete, what drift compares with the recorded
+   * spec hash). Absent: the project's record for objects of a project (the project itself and what `metadata.project`
+   * names), none otherwise. `'instance'`: the instance record of the kind's node, for platform objects that belong to
+   * no project (groups, users, connections, code envs, plugins, instance settings).
+   */
+  readonly ownership?: 'instance';
+  /**
+   * The names of every live object of this kind on its node, for drift's unmanaged detection of instance-scoped
+   * kinds (`ownership: 'instance'`): a group, user or connection made by hand is listed as unmanaged.
+   */
+  listOnNode?(client: DssClient): Promise<string[]>;
+  /**
+   * What prune does to an object of this kind whose manifest did not opt in with the annotation
+   * `dss-gitops/prune: "delete"` (recorded in the ownership record when applied). Absent: prune deletes it.
+   * `'soft'`: prune calls `softDelete` instead (a user is disabled: deleting one destroys what they own in DSS).
+   * `'keep'`: prune leaves it in DSS and stops managing it, with a warning (a plugin is not uninstalled).
+   */
+  readonly pruneNeedsOptIn?: 'soft' | 'keep';
+  /** Prune of an object that did not opt in to deletion, for kinds with `pruneNeedsOptIn: 'soft'`. */
+  softDelete?(ctx: KindContext, address: string): Promise<void>;
+  /**
+   * The addresses a document refers to, checked offline by `validate`: each must be declared in the manifests or
+   * listed under `external` in `dss-gitops.yaml`. Pure. Ordering comes from the units (`dependsOn`, `orderAfter`).
+   */
+  references?(doc: ManifestDocument): DocumentReference[];
+  /**
    * Why self-heal leaves this drift alone (reverting it would fail again), or undefined to heal it. A deployment
    * whose only drift is that it does not run its bundle: rolling the same bundle out every tick would fail again.
    */
@@ -159,6 +185,16 @@ export interface ResourceKind {
    * Pure. Leaves out what the server manages and what DSS fills in by default; never returns a secret value.
    */
   exportSpec?(doc: ManifestDocument, live: readonly ExportedUnit[]): ExportedSpec;
+}
+
+/** One reference of a document to another object (`references`). */
+export interface DocumentReference {
+  /** Where in the document, as a JSON pointer (`/spec/groups/1`): the error points at its line and column. */
+  pointer: string;
+  /** The address that must be declared, e.g. `Group/analysts`. */
+  address: string;
+  /** How the error names it, e.g. ``group `analysts` ``. */
+  what: string;
 }
 
 /** What `export` writes: the projects (resolved keys, sorted) and, with `--deployer`, the deployer's objects. */
