@@ -29,6 +29,7 @@ interface ExportFlags {
   project: string[];
   allProjects?: boolean;
   deployer?: boolean;
+  platform?: boolean;
   out: string;
   layout: ExportLayout;
   config?: string;
@@ -42,7 +43,9 @@ function collect(value: string, previous: string[]): string[] {
 
 function checkFlags(flags: ExportFlags): void {
   if (flags.project.length > 0 && flags.allProjects) throw new UserError('BAD_FLAG', 'give either --project or --all-projects, not both');
-  if (flags.project.length === 0 && !flags.allProjects) throw new UserError('BAD_FLAG', 'give --project KEY (repeatable) or --all-projects');
+  if (flags.project.length === 0 && !flags.allProjects && !flags.platform) {
+    throw new UserError('BAD_FLAG', 'give --project KEY (repeatable), --all-projects or --platform');
+  }
 }
 
 /** The output directory, which must be new or empty: an export never mixes with older files. */
@@ -108,7 +111,7 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
     const runCache = new Map<string, unknown>();
     const scope = await resolveExportScope(
       { client: design, clients, log, runCache },
-      { projects: flags.allProjects ? 'all' : flags.project, deployer: Boolean(flags.deployer) },
+      { projects: flags.allProjects ? 'all' : flags.project, deployer: Boolean(flags.deployer), platform: Boolean(flags.platform) },
     );
     if (flags.deployer && !exportingKinds(KINDS, scope).some((k) => k.node === 'deployer')) {
       write(io.stderr, 'Warning: no deployer kind can be exported by this version yet; --deployer exports nothing more.');
@@ -151,6 +154,7 @@ export const registerExport: CommandRegistrar = (program, ctx) => {
     .option('--project <key>', 'export this project (repeatable)', collect, [])
     .option('--all-projects', 'export every project of the design node')
     .option('--deployer', "also export the deployer's objects")
+    .option('--platform', "also export the design node's platform objects (groups, users, connections, code envs, plugins, instance settings)")
     .option('--out <dir>', 'output directory, new or empty', './exported')
     .addOption(new Option('--layout <layout>', 'files by project or by kind').choices(EXPORT_LAYOUTS).default('by-project'))
     .option('--config <file>', 'configuration file with the connection settings (default: dss-gitops.yaml in the current directory, if any)')

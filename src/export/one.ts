@@ -28,6 +28,7 @@ export async function exportAddress(kinds: readonly ResourceKind[], contextOf: (
   const scope = await resolveExportScope(designContext, {
     projects: project === undefined ? 'all' : [project],
     deployer: kind.node === 'deployer',
+    platform: kind.ownership === 'instance',
   });
   const ctx = contextOf(kind);
   const listed = await kind.listForExport(ctx, project === undefined ? scope : { ...scope, allProjects: false });

@@ -8,6 +8,7 @@ export interface ExportRequest {
   /** Project keys, or `all`. */
   projects: readonly string[] | 'all';
   deployer: boolean;
+  platform: boolean;
 }
 
 /** Resolves the request against the node's project list (read once per run, shared with the Project kind). */
@@ -23,5 +24,5 @@ export async function resolveExportScope(ctx: KindContext, request: ExportReques
       throw new UserError('EXPORT_UNKNOWN_PROJECT', `no project ${missing.join(', ')} on the design node (${ctx.client.url})`);
     }
   }
-  return { projectKeys: keys.sort(), allProjects: request.projects === 'all', deployer: request.deployer };
+  return { projectKeys: keys.sort(), allProjects: request.projects === 'all', deployer: request.deployer, platform: request.platform };
 }

@@ -203,6 +203,8 @@ export interface ExportScope {
   /** `--all-projects`: every object of the node, also those (deployer ones) tied to no project of the design node. */
   allProjects: boolean;
   deployer: boolean;
+  /** `--platform`: also the node's platform objects (instance-scoped kinds: groups, users, connections...). */
+  platform: boolean;
 }
 
 export interface ExportedUnit {

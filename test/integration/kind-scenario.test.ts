@@ -173,7 +173,7 @@ describe('Scenario', () => {
 
     const exported = new Map<string, ExportedSpec>();
     const reads = await readsDuring(h.client, async () => {
-      const docs = await scenarioKind.listForExport!(ctx, { projectKeys: ['CHURN'], allProjects: false, deployer: false });
+      const docs = await scenarioKind.listForExport!(ctx, { projectKeys: ['CHURN'], allProjects: false, deployer: false, platform: false });
       for (const doc of docs) {
         const units = scenarioKind.units(doc);
         const live = await scenarioKind.read(ctx, units[0]!);
