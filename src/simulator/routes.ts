@@ -2,6 +2,8 @@
 // Order matters where patterns overlap (routes are tried in registration order): the scenario routes come
 // before the scenario-run routes, whose `/scenarios/:scenarioId/:runId` would also match `/light`.
 
+import { registerGroupRoutes } from './admin/groups.js';
+import { registerUserRoutes } from './admin/users.js';
 import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
@@ -19,6 +21,8 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerScenarioRunRoutes,
   registerDeployerRoutes,
   registerAdminVariableRoutes,
+  registerGroupRoutes,
+  registerUserRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {
