@@ -19,6 +19,13 @@ export const OBJECT_ID: JsonSchema = {
   errorMessage: 'must be an id: letters, digits, `_`, `.` and `-`, not starting with `.` or `-`',
 };
 
+/** Group names and user logins: letters, digits and `_ . - @`. */
+export const SECURITY_NAME: JsonSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_][A-Za-z0-9_.@-]*$',
+  errorMessage: 'must be a DSS name: letters, digits, `_`, `.`, `-` and `@`, not starting with `.`, `-` or `@`',
+};
+
 /** Segments joined by single `/`s; `.` and `..` are refused too, so that a path always names one folder. */
 export const FOLDER_PATH: JsonSchema = {
   type: 'string',

@@ -6,12 +6,14 @@ import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
 import { bundleKind } from './bundle/kind.js';
 import { deploymentKind } from './deployment/kind.js';
+import { groupKind } from './group/kind.js';
 import { infraKind } from './infra/kind.js';
 import { projectFolderKind } from './project-folder/kind.js';
 import { projectKind } from './project/kind.js';
 import { publishedProjectKind } from './published-project/kind.js';
 import { scenarioKind } from './scenario/kind.js';
 import type { ResourceKind } from './types.js';
+import { userKind } from './user/kind.js';
 
 export const KINDS: readonly ResourceKind[] = [
   projectFolderKind,
@@ -21,6 +23,8 @@ export const KINDS: readonly ResourceKind[] = [
   publishedProjectKind,
   infraKind,
   deploymentKind,
+  groupKind,
+  userKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;

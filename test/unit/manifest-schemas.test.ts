@@ -20,8 +20,8 @@ describe('schemas', () => {
     }
   });
 
-  it('cover the seven kinds, by explicit name', () => {
-    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment']);
+  it('cover the kinds, by explicit name', () => {
+    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment', 'Group', 'User']);
     expect(KIND_NAMES.map(kindFileName)).toEqual([
       'project-folder',
       'project',
@@ -30,6 +30,8 @@ describe('schemas', () => {
       'published-project',
       'infra',
       'deployment',
+      'group',
+      'user',
     ]);
     expect(isKindName('Project')).toBe(true);
     expect(isKindName('toString')).toBe(false);
