@@ -157,6 +157,31 @@ describe('User', () => {
     expect((await h.sim.call('GET', '/admin/users/erin')).status).toBe(404);
   });
 
+  it('is created with one request when DSS starts it as declared', async () => {
+    const [unit] = userKind.units(userDoc('hana', { displayName: 'Hana', groups: ['administrators'], password: 'hana-pass' }));
+    const ctx = h.run();
+    const reads = h.client.stats().reads;
+    expect(await writesDuring(h.client, () => userKind.create(ctx, unit!))).toBe(1);
+    expect(h.client.stats().reads - reads).toBe(0);
+    expect(await h.sim.ok<Json>('GET', '/admin/users/hana')).toMatchObject({ displayName: 'Hana', enabled: true });
+  });
+
+  it('takes a creation refused as existing, or whose answer was lost, as done, and writes the declared fields', async () => {
+    await h.sim.ok('POST', '/admin/users/', { login: 'ivan', displayName: 'Made by hand' });
+    const byHand = await h.sim.ok<Json>('GET', '/admin/users/ivan');
+    await h.sim.ok('PUT', '/admin/users/ivan', { ...byHand, enabled: false });
+    await userKind.create(h.run(), userKind.units(userDoc('ivan', { displayName: 'Ivan' }))[0]!);
+    expect(await h.sim.ok<Json>('GET', '/admin/users/ivan')).toMatchObject({ displayName: 'Ivan', enabled: true });
+
+    h.sim.setFaults([{ kind: 'lost-response', method: 'POST', times: 2 }]);
+    await groupKind.create(h.run(), groupKind.units(groupDoc('lost', { admin: true }))[0]!);
+    await userKind.create(h.run(), userKind.units(userDoc('jade', { groups: ['lost'], enabled: false }))[0]!);
+    h.sim.setFaults([]);
+    expect(h.sim.stats().faults?.['lost-response']).toBe(2);
+    expect(await h.sim.ok<Json>('GET', '/admin/groups/lost')).toMatchObject({ admin: true });
+    expect(await h.sim.ok<Json>('GET', '/admin/users/jade')).toMatchObject({ groups: ['lost'], enabled: false });
+  });
+
   it('is refused by DSS when its group does not exist yet: the group must be written first', async () => {
     const [unit] = userKind.units(userDoc('frank', { groups: ['not-yet'] }));
     await expect(userKind.create(h.run(), unit!)).rejects.toThrow(/not-yet/);

@@ -132,15 +132,16 @@ export const userKind: ResourceKind = {
     const body: Json = { login };
     for (const field of FIELDS) if (unit.desired[field] !== undefined) body[field] = unit.desired[field];
     if (typeof unit.desired.password === 'string') body.password = unit.desired.password;
-    await createResolvingLostAnswer(ctx, {
+    const created = await createResolvingLostAnswer(ctx, {
       address: unit.address,
       send: () => ctx.client.postJson('/admin/users/', body),
       readBack: () => ctx.client.getOrAbsent(userPath(login)),
       // A user is its login: one found under it is this one, its fields are written next.
       mismatch: () => undefined,
     });
-    // What POST does not take (`enabled`), and anything a lost answer's read-back found different.
-    await writeSettings(ctx, unit, withoutPassword(unit.desired));
+    // POST sets every managed field but `enabled`, which DSS starts true: a GET-modify-PUT only for a user created
+    // disabled, or found by reading back after a lost answer (made by an earlier attempt, or by someone else).
+    if (created.found !== undefined || unit.desired.enabled === false) await writeSettings(ctx, unit, withoutPassword(unit.desired));
   },
 
   async update(ctx, unit, live) {
