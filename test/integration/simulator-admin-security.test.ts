@@ -84,7 +84,11 @@ describe('/admin/users/', () => {
     expect(passwordMatches(userRecord('alice'), 'second-pass')).toBe(true);
     const list = await sim.call('GET', '/admin/users/');
     expect(list.text).not.toContain('second-pass');
-    expect((list.json as Json[]).map((u) => u.login)).toContain('alice');
+    const listed = (list.json as Json[]).find((u) => u.login === 'alice');
+    expect(listed).toEqual({ login: 'alice', displayName: 'Alice', email: '', groups: ['readers'], userProfile: 'READER', sourceType: 'LOCAL', enabled: true, creationDate: settings.creationDate });
+    const full = await sim.call<Json[]>('GET', '/admin/users/?includeSettings=true');
+    expect(full.text).not.toContain('second-pass');
+    expect(full.json.find((u) => u.login === 'alice')).toMatchObject({ adminProperties: {}, secrets: [] });
   });
 
   it("keeps a user's secret values to itself, and a PUT without the value keeps the stored one", async () => {

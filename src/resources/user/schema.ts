@@ -19,7 +19,10 @@ export const userSchema = kindSchema({
           'The groups the user is in; exact when declared (a group not listed is left), order does not matter. Each needs a ' +
           'Group document or an `external` entry, except built-in groups (`administrators`).',
       },
-      userProfile: { type: 'string', description: 'The license profile, e.g. `DATA_SCIENTIST` (DSS default), `DATA_ANALYST`, `READER`.' },
+      userProfile: {
+        type: 'string',
+        description: 'The license profile; values depend on the license, e.g. `FULL_DESIGNER`, `DATA_DESIGNER`, `AI_CONSUMER`, `READER` (`DATA_SCIENTIST` when DSS is given none).',
+      },
       enabled: { type: 'boolean', description: 'Whether the user may log in; true when left out.' },
       sourceType: { type: 'string', description: 'Where DSS takes the user from: `LOCAL` (DSS default), `LDAP`, `SAAS`, `LOCAL_NO_AUTH`...' },
       password: {

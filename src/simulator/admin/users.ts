@@ -1,6 +1,6 @@
 // Users of the design node, as Dataiku's official client uses them (`list_users`, `create_user`, `DSSUser`'s
 // `get_settings` and `DSSUserSettings.save`, `delete`): `GET|POST /admin/users/`, `GET|PUT|DELETE
-// /admin/users/{login}`. Settings are stored as the last PUT wrote them, with what DSS keeps to itself:
+// /admin/users/{login}`. The list gives each user's basic fields, the whole settings with `includeSettings=true`. Settings are stored as the last PUT wrote them, with what DSS keeps to itself:
 // - the password is write-only: a POST or PUT that carries one replaces it, no answer ever holds it;
 // - the values of the user's secrets are not given back; a PUT of a secret without its value keeps the stored one;
 // - the login and the creation date cannot change; every group named must exist.
@@ -29,6 +29,14 @@ function readable(settings: Json): Json {
     });
   }
   return copy;
+}
+
+/** What `list_users` gives of a user: the basic fields, or the whole settings with `includeSettings=true`. */
+const LISTED_FIELDS = ['login', 'displayName', 'email', 'groups', 'userProfile', 'sourceType', 'enabled', 'creationDate'];
+
+function listed(settings: Json, full: boolean): Json {
+  if (full) return readable(settings);
+  return Object.fromEntries(LISTED_FIELDS.filter((f) => settings[f] !== undefined).map((f) => [f, structuredClone(settings[f])]));
 }
 
 /** Secrets sent without a value keep the value stored under the same name. */
@@ -77,9 +85,10 @@ export function registerUserRoutes(router: Router): void {
   const admin = { adminOnly: true };
   router.get(
     '/admin/users',
-    (_req, ctx) => {
+    (req, ctx) => {
       const users = securityOf(ctx.state.design).users;
-      return { json: Object.keys(users).sort().map((login) => readable((users[login] as UserRecord).settings)) };
+      const full = req.query.get('includeSettings') === 'true';
+      return { json: Object.keys(users).sort().map((login) => listed((users[login] as UserRecord).settings, full)) };
     },
     admin,
   );
