@@ -3,7 +3,7 @@
 // made in DSS reported by drift and healed by apply, a literal password refused with nothing written, and
 // export --platform → validate → plan with no changes.
 
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -110,5 +110,18 @@ describe('groups and users through the CLI', () => {
     const plan = await cli(['plan', '-f', 'out', '--detailed-exitcode']);
     expect(plan.stdout).toContain('No changes.');
     expect(plan.code).toBe(0);
+  });
+
+  it('imports one user as a manifest, without its password', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    mkdirSync(path.join(dir, 'adopted'));
+    cpSync(path.join(FIXTURE, 'groups.yaml'), path.join(dir, 'adopted', 'groups.yaml'));
+    const imported = await cli(['import', 'User/alice', '-f', 'adopted']);
+    expect(imported.code, imported.stderr + imported.stdout).toBe(0);
+    const [file] = filesUnder(path.join(dir, 'adopted')).filter((f) => f.endsWith('.yaml') && !f.endsWith('groups.yaml'));
+    const text = readFileSync(file!, 'utf8');
+    expect(text).toContain('kind: User');
+    expect(text).toContain('displayName: Alice Martin');
+    expect(text).not.toMatch(/password/i);
   });
 });
