@@ -11,7 +11,9 @@ import { userKind, userView } from '../../src/resources/user/kind.js';
 import { passwordState } from '../../src/resources/user/password.js';
 import { userSpecFromView } from '../../src/resources/user/export.js';
 import { groupSpecFromView } from '../../src/resources/group/export.js';
-import type { LiveState } from '../../src/resources/types.js';
+import type { DssClient } from '../../src/dss/types.js';
+import { UnexpectedAnswerError } from '../../src/dss/answer.js';
+import type { KindContext, LiveState } from '../../src/resources/types.js';
 import { docOf } from './kind-docs.js';
 
 type Json = Record<string, unknown>;
@@ -137,5 +139,25 @@ describe('User units', () => {
       enabled: true,
     });
     expect(userSpecFromView(view).spec).toEqual({ displayName: 'A', groups: ['g'], userProfile: 'READER', enabled: false });
+  });
+});
+
+describe('answers of an unexpected shape', () => {
+  const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+  const clientAnswering = (answer: unknown): DssClient =>
+    ({ getJson: () => Promise.resolve(answer), getOrAbsent: () => Promise.resolve(answer) }) as unknown as DssClient;
+  const ctxOf = (client: DssClient): KindContext => ({ client, clients: { design: client, deployer: client }, log: quiet });
+
+  it('a list of groups or users that is not a list, or names no one: an error naming the route, not an empty node', async () => {
+    await expect(groupKind.listOnNode!(clientAnswering({ groups: [] }))).rejects.toThrow(
+      'DSS answered GET /admin/groups/ with a object as its body, where a JSON list was expected',
+    );
+    await expect(userKind.listOnNode!(clientAnswering([{ displayName: 'no login' }]))).rejects.toThrow(UnexpectedAnswerError);
+    await expect(userKind.listOnNode!(clientAnswering([{ login: 42 }]))).rejects.toThrow('field `login`');
+  });
+
+  it('a group or user whose definition is a list: an error naming the route', async () => {
+    await expect(groupKind.read(ctxOf(clientAnswering(['x'])), groupKind.units(groupDoc('g'))[0]!)).rejects.toThrow('GET /admin/groups/g with a list');
+    await expect(userKind.read(ctxOf(clientAnswering('x')), userKind.units(userDoc('u'))[0]!)).rejects.toThrow('GET /admin/users/u with a string');
   });
 });
