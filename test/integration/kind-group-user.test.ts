@@ -10,7 +10,7 @@ import type { ManifestDocument } from '../../src/manifest/types.js';
 import type { ResourceKind } from '../../src/resources/types.js';
 import { userKind } from '../../src/resources/user/kind.js';
 import { passwordMatches, type UserRecord } from '../../src/simulator/admin/security-state.js';
-import { applyPlanned, converge, docOf, planUnits, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
+import { applyPlanned, converge, docOf, planUnits, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -186,6 +186,21 @@ describe('User', () => {
     const [unit] = userKind.units(userDoc('frank', { groups: ['not-yet'] }));
     await expect(userKind.create(h.run(), unit!)).rejects.toThrow(/not-yet/);
     expect(unit?.orderAfter).toEqual(['Group/not-yet']);
+  });
+});
+
+describe('reads', () => {
+  it('cost one request per kind and run, however many groups and users are planned', async () => {
+    const groups = ['r1', 'r2', 'r3'].map((n) => groupDoc(n));
+    const users = ['u1', 'u2', 'u3', 'u4'].map((n) => userDoc(n, { groups: ['r1'] }));
+    for (const doc of groups) await convergeAndSettle(groupKind, doc);
+    for (const doc of users) await convergeAndSettle(userKind, doc);
+    const ctx = h.run();
+    const reads = await readsDuring(h.client, async () => {
+      await planUnits(groupKind, ctx, groups.flatMap((d) => groupKind.units(d)));
+      await planUnits(userKind, ctx, users.flatMap((d) => userKind.units(d)));
+    });
+    expect(reads).toBe(2);
   });
 });
 

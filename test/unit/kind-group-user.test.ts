@@ -156,8 +156,8 @@ describe('answers of an unexpected shape', () => {
     await expect(userKind.listOnNode!(clientAnswering([{ login: 42 }]))).rejects.toThrow('field `login`');
   });
 
-  it('a group or user whose definition is a list: an error naming the route', async () => {
-    await expect(groupKind.read(ctxOf(clientAnswering(['x'])), groupKind.units(groupDoc('g'))[0]!)).rejects.toThrow('GET /admin/groups/g with a list');
-    await expect(userKind.read(ctxOf(clientAnswering('x')), userKind.units(userDoc('u'))[0]!)).rejects.toThrow('GET /admin/users/u with a string');
+  it('a listed group or user that is not an object: an error naming the route', async () => {
+    await expect(groupKind.read(ctxOf(clientAnswering([['x']])), groupKind.units(groupDoc('g'))[0]!)).rejects.toThrow('GET /admin/groups/ with a list');
+    await expect(userKind.read(ctxOf(clientAnswering(['x'])), userKind.units(userDoc('u'))[0]!)).rejects.toThrow('GET /admin/users/ with a string');
   });
 });

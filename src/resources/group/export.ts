@@ -4,7 +4,7 @@
 import { type Json } from '../../base/json.js';
 import { escapeInterpolation, exportStub, setIfPresent } from '../export-common.js';
 import type { ExportedSpec, ResourceKind } from '../types.js';
-import { listNames } from '../admin-list.js';
+import { listedPerRun } from '../admin-list.js';
 import { compareText } from '../../base/order.js';
 import { GROUP_MAPPING_LISTS, GROUP_PERMISSION_FLAGS } from './permissions.js';
 
@@ -28,7 +28,7 @@ export function groupSpecFromView(view: Json): ExportedSpec {
 export const groupExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> = {
   async listForExport(ctx, scope) {
     if (!scope.platform) return [];
-    const names = await listNames(ctx.client, '/admin/groups/', 'name');
+    const names = [...(await listedPerRun(ctx, '/admin/groups/', 'name')).keys()];
     return names.sort(compareText).map((name) => exportStub('Group', { name }, stubSpec()));
   },
 

@@ -5,12 +5,11 @@
 
 import { pathSegment } from '../../base/dss-path.js';
 import { type Json } from '../../base/json.js';
-import { objectOrAbsent } from '../../dss/answer.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
-import { listNames } from '../admin-list.js';
+import { listedPerRun, listNames } from '../admin-list.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
 import { freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
 import type { KindContext, ResourceKind, ResourceUnit } from '../types.js';
@@ -21,6 +20,7 @@ export { BUILT_IN_GROUPS } from './permissions.js';
 import { groupSchema } from './schema.js';
 
 export const GROUP_KIND = 'Group';
+const GROUPS_ROUTE = '/admin/groups/';
 
 export function groupPath(name: string): string {
   return `/admin/groups/${pathSegment(name)}`;
@@ -83,8 +83,8 @@ export const groupKind: ResourceKind = {
   },
 
   async read(ctx, unit) {
-    const route = groupPath(unit.doc.metadata.name);
-    const raw = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
+    // `GET /admin/groups/` gives every definition whole: one request for all the groups of a run.
+    const raw = (await listedPerRun(ctx, GROUPS_ROUTE, 'name')).get(unit.doc.metadata.name);
     if (raw === undefined) return undefined;
     return { view: groupView(raw, unit.desired), raw };
   },
@@ -95,7 +95,7 @@ export const groupKind: ResourceKind = {
     for (const field of TEXT_FIELDS) if (unit.desired[field] !== undefined) body[field] = unit.desired[field];
     await createResolvingLostAnswer(ctx, {
       address: unit.address,
-      send: () => ctx.client.postJson('/admin/groups/', body),
+      send: () => ctx.client.postJson(GROUPS_ROUTE, body),
       readBack: () => ctx.client.getOrAbsent(groupPath(name)),
       // A group is its name: one found under it is this one, its fields are written next.
       mismatch: () => undefined,
@@ -113,6 +113,6 @@ export const groupKind: ResourceKind = {
   },
 
   async listOnNode(client) {
-    return listNames(client, '/admin/groups/', 'name');
+    return listNames(client, GROUPS_ROUTE, 'name');
   },
 };

@@ -3,7 +3,7 @@
 
 import { compareText } from '../../base/order.js';
 import { type Json } from '../../base/json.js';
-import { listNames } from '../admin-list.js';
+import { listedPerRun } from '../admin-list.js';
 import { escapeInterpolation, exportStub, setIfPresent } from '../export-common.js';
 import type { ExportedSpec, ResourceKind } from '../types.js';
 
@@ -25,7 +25,7 @@ export function userSpecFromView(view: Json): ExportedSpec {
 export const userExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> = {
   async listForExport(ctx, scope) {
     if (!scope.platform) return [];
-    const logins = await listNames(ctx.client, '/admin/users/', 'login');
+    const logins = [...(await listedPerRun(ctx, '/admin/users/', 'login')).keys()];
     return logins.sort(compareText).map((name) => exportStub('User', { name }, structuredClone(STUB_SPEC)));
   },
 

@@ -6,12 +6,11 @@
 
 import { pathSegment } from '../../base/dss-path.js';
 import { type Json } from '../../base/json.js';
-import { objectOrAbsent } from '../../dss/answer.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
-import { listNames } from '../admin-list.js';
+import { listedPerRun, listNames } from '../admin-list.js';
 import { BUILT_IN_GROUPS, GROUP_KIND } from '../group/kind.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
 import { freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
@@ -21,6 +20,7 @@ import { literalPasswordError, passwordNotice, passwordState } from './password.
 import { userSchema } from './schema.js';
 
 export const USER_KIND = 'User';
+const USERS_ROUTE = '/admin/users/';
 
 /** Settings fields managed when declared, besides `enabled` (always) and the password (write-only). */
 const FIELDS = ['displayName', 'email', 'groups', 'userProfile', 'sourceType'] as const;
@@ -110,8 +110,8 @@ export const userKind: ResourceKind = {
   },
 
   async read(ctx, unit) {
-    const route = userPath(unit.doc.metadata.name);
-    const raw = objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
+    // `GET /admin/users/` gives every managed field of every user: one request for all the users of a run.
+    const raw = (await listedPerRun(ctx, USERS_ROUTE, 'login')).get(unit.doc.metadata.name);
     if (raw === undefined) return undefined;
     const live: LiveState = { view: userView(raw, unit.desired), raw };
     // Nothing to compare the password with: the declared one stands in, unless it is to be written (or refused).
@@ -134,7 +134,7 @@ export const userKind: ResourceKind = {
     if (typeof unit.desired.password === 'string') body.password = unit.desired.password;
     const created = await createResolvingLostAnswer(ctx, {
       address: unit.address,
-      send: () => ctx.client.postJson('/admin/users/', body),
+      send: () => ctx.client.postJson(USERS_ROUTE, body),
       readBack: () => ctx.client.getOrAbsent(userPath(login)),
       // A user is its login: one found under it is this one, its fields are written next.
       mismatch: () => undefined,
@@ -169,6 +169,6 @@ export const userKind: ResourceKind = {
   },
 
   async listOnNode(client) {
-    return listNames(client, '/admin/users/', 'login');
+    return listNames(client, USERS_ROUTE, 'login');
   },
 };
