@@ -1,0 +1,254 @@
+// `Connection`: a DSS connection, `Connection/NAME`, on the design node, owned in the instance's ownership record.
+// Created with `POST /admin/connections/ {name, type, params, usableBy, allowedGroups}`, then its definition
+// (`GET|PUT /admin/connections/{name}`) is written by GET-modify-PUT. The type cannot change; `params` are merged
+// (only the declared params are compared and written, every other one is kept as DSS has it); the groups granted
+// use (`allowedGroups`) and details (`detailsReadability.allowedGroups`) are exact sets, written after those groups
+// when the run declares them. Credentials: see secrets.ts.
+
+import { pathSegment } from '../../base/dss-path.js';
+import { isObject, type Json } from '../../base/json.js';
+import { compareText } from '../../base/order.js';
+import { objectAnswer, objectOrAbsent } from '../../dss/answer.js';
+import type { DiffPolicy } from '../../diff/types.js';
+import { DssGitopsError, UserError } from '../../errors.js';
+import { addressOf, parseAddress } from '../../manifest/address.js';
+import type { ManifestDocument } from '../../manifest/types.js';
+import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
+import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
+import type { DocumentReference, KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
+import { connectionExport } from './export.js';
+import { connectionSchema } from './schema.js';
+import {
+  credentialPath,
+  credentialPointers,
+  credentialState,
+  isRedacted,
+  ROTATE_ANNOTATION,
+  setAt,
+  valueAt,
+  withHashes,
+} from './secrets.js';
+
+export const CONNECTION_KIND = 'Connection';
+const GROUP_KIND = 'Group';
+
+/** The top-level fields a platform team sets, as DSS names them (besides type, params and the group grants). */
+const FLAGS = ['usableBy', 'allowWrite', 'allowManagedDatasets', 'allowManagedFolders', 'useGlobalProxy', 'credentialsMode', 'maxActivities'] as const;
+
+export const CONNECTIONS_ROUTE = '/admin/connections/';
+
+export function connectionPath(name: string): string {
+  return `/admin/connections/${pathSegment(name)}`;
+}
+
+function sortedGroups(value: unknown): string[] {
+  return Array.isArray(value) ? [...new Set(value.filter((g): g is string => typeof g === 'string'))].sort(compareText) : [];
+}
+
+function desiredOf(doc: ManifestDocument): Json {
+  const spec = doc.spec;
+  const desired: Json = {};
+  if (spec.type !== undefined) desired.type = spec.type;
+  if (isObject(spec.params)) desired.params = structuredClone(spec.params);
+  for (const flag of FLAGS) if (spec[flag] !== undefined) desired[flag] = spec[flag];
+  if (spec.allowedGroups !== undefined) desired.allowedGroups = sortedGroups(spec.allowedGroups);
+  if (isObject(spec.detailsReadability)) {
+    const readability: Json = {};
+    if (spec.detailsReadability.readableBy !== undefined) readability.readableBy = spec.detailsReadability.readableBy;
+    if (spec.detailsReadability.allowedGroups !== undefined) readability.allowedGroups = sortedGroups(spec.detailsReadability.allowedGroups);
+    desired.detailsReadability = readability;
+  }
+  if (isObject(spec.indexingSettings)) desired.indexingSettings = structuredClone(spec.indexingSettings);
+  return desired;
+}
+
+function policyOf(doc: ManifestDocument, desired: Json): DiffPolicy {
+  const groups = ['/allowedGroups', '/detailsReadability/allowedGroups'];
+  const credentials = credentialPointers(desired.params).map((p) => `/params${p}`);
+  return {
+    sets: groups,
+    exact: groups,
+    // Credentials are secret whether or not the manifest takes them from `${secret:..}`, and so is any param DSS
+    // holds under a secret-looking name that the manifest does not declare.
+    sensitive: [...new Set([...credentials, ...sensitiveUnder(doc, '/spec')])].sort(),
+    secretNamedKeys: ['/params/*'],
+  };
+}
+
+/** Credentials written as literals: each must come from `${secret:..}`. Messages name file:line:col. Pure. */
+export function literalCredentials(doc: ManifestDocument): string[] {
+  const literal = (pointer: string): boolean => !doc.sensitivePaths.some((p) => pointer === p || pointer.startsWith(`${p}/`));
+  return credentialPointers(doc.spec.params)
+    .filter((p) => {
+      const value = valueAt(doc.spec.params, p);
+      return typeof value === 'string' && value !== '' && literal(`/spec/params${p}`);
+    })
+    .map((p) => {
+      const at = doc.positionOf(`/spec/params${p}`) ?? doc.source;
+      return (
+        `${at.file}:${at.line}:${at.column}: spec.${credentialPath(p)} of ${addressOf(CONNECTION_KIND, doc.metadata.name)} is a literal ` +
+        'credential; credentials must come from `${secret:NAME}` (export NAME in the environment), never from the manifest'
+      );
+    });
+}
+
+function groupReferences(doc: ManifestDocument): DocumentReference[] {
+  const out: DocumentReference[] = [];
+  const add = (list: unknown, pointer: string): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((group, i) => {
+      if (typeof group === 'string') out.push({ pointer: `${pointer}/${i}`, address: addressOf(GROUP_KIND, group), what: `group \`${group}\`` });
+    });
+  };
+  add(doc.spec.allowedGroups, '/spec/allowedGroups');
+  add(isObject(doc.spec.detailsReadability) ? doc.spec.detailsReadability.allowedGroups : undefined, '/spec/detailsReadability/allowedGroups');
+  return out;
+}
+
+/** The live definition in the shape of `desired`, credentials compared as secrets.ts says, and the plan's notices. */
+export function viewOf(unit: ResourceUnit, raw: Json): { view: Json; notices: string[] } {
+  const desired = unit.desired;
+  const { params: _params, allowedGroups: _groups, detailsReadability: _readability, ...plain } = desired;
+  const view: Json = pick(raw, plain);
+  if (desired.allowedGroups !== undefined) view.allowedGroups = sortedGroups(raw.allowedGroups);
+  if (isObject(desired.detailsReadability)) {
+    const live = asObject(raw.detailsReadability);
+    const readability: Json = {};
+    if (desired.detailsReadability.readableBy !== undefined && live.readableBy !== undefined) readability.readableBy = live.readableBy;
+    if (desired.detailsReadability.allowedGroups !== undefined) readability.allowedGroups = sortedGroups(live.allowedGroups);
+    view.detailsReadability = readability;
+  }
+  const notices: string[] = [];
+  if (!isObject(desired.params)) return { view, notices };
+  const params = pick(asObject(structuredClone(raw.params)), desired.params);
+  view.params = params;
+  const rotate = unit.doc.metadata.annotations?.[ROTATE_ANNOTATION] === 'true';
+  for (const pointer of credentialPointers(desired.params)) {
+    const declared = valueAt(desired.params, pointer);
+    if (typeof declared !== 'string') continue;
+    const state = credentialState(raw, pointer, declared);
+    const what = `${unit.address}: ${credentialPath(pointer)}`;
+    if (state === 'same') setAt(params, pointer, declared);
+    if (state === 'unknown' && !rotate) setAt(params, pointer, declared);
+    if (!isRedacted(valueAt(raw.params, pointer))) continue;
+    if (state === 'same') {
+      notices.push(`${what} is write-only (DSS returns it encrypted): compared with the hash recorded when dss-gitops wrote it; a change made to it in DSS cannot be seen`);
+    } else if (state === 'unknown') {
+      notices.push(
+        `${what} cannot be compared (DSS returns it encrypted and dss-gitops recorded no hash of it): a change made to it in DSS cannot be seen; ` +
+          (rotate ? `${ROTATE_ANNOTATION} asks to write the declared value` : `annotate ${ROTATE_ANNOTATION}: "true" to write the declared value`),
+      );
+    } else if (state === 'rotated') {
+      notices.push(`${what} differs from the value dss-gitops last wrote (rotated in the manifests or the environment): pending, apply writes it`);
+    }
+  }
+  return { view, notices };
+}
+
+/**
+ * GET-modify-PUT of the definition: the managed fields laid over the definition DSS has now; a credential DSS
+ * already holds (or that cannot be compared and is not asked for) keeps its encrypted form, so DSS keeps it; a
+ * credential written in clear gets its salted hash recorded. `created`: the POST right before wrote every declared
+ * credential.
+ */
+async function writeDefinition(ctx: KindContext, unit: ResourceUnit, created: boolean): Promise<void> {
+  const rotate = unit.doc.metadata.annotations?.[ROTATE_ANNOTATION] === 'true';
+  const declaredParams = unit.desired.params;
+  await freshWrite(ctx.client, connectionPath(unit.doc.metadata.name), (live) => {
+    const body = overlay(live, unit.desired, unit.policy);
+    const written = new Map<string, string>();
+    const bodyParams = asObject(body.params);
+    for (const pointer of credentialPointers(declaredParams)) {
+      const declared = valueAt(declaredParams, pointer);
+      if (typeof declared !== 'string') continue;
+      const shown = valueAt(live.params, pointer);
+      const state = credentialState(live, pointer, declared);
+      const keep = created || state === 'same' || (state === 'unknown' && !rotate);
+      if (keep && shown !== undefined) setAt(bodyParams, pointer, shown);
+      // A hash is recorded for what DSS shows encrypted, so that the next plan can compare it.
+      if ((!keep || (created && isRedacted(shown))) && declared !== '') written.set(pointer, declared);
+    }
+    return withHashes(body, written);
+  });
+}
+
+async function readDefinition(ctx: KindContext, name: string): Promise<Json | undefined> {
+  const route = connectionPath(name);
+  return objectOrAbsent(await ctx.client.getOrAbsent<unknown>(route), `GET ${route}`);
+}
+
+export const connectionKind: ResourceKind = {
+  kind: CONNECTION_KIND,
+  node: 'design',
+  schema: connectionSchema,
+  ownership: 'instance',
+  ...connectionExport,
+
+  units(doc) {
+    const literal = literalCredentials(doc);
+    if (literal.length > 0) throw new UserError('LITERAL_CREDENTIAL', literal.join('\n'));
+    const desired = desiredOf(doc);
+    const unit: ResourceUnit = {
+      address: addressOf(CONNECTION_KIND, doc.metadata.name),
+      kind: CONNECTION_KIND,
+      doc,
+      desired,
+      policy: policyOf(doc, desired),
+      dependsOn: [],
+    };
+    const groups = [...new Set(groupReferences(doc).map((r) => r.address))].sort(compareText);
+    if (groups.length > 0) unit.orderAfter = groups;
+    return [unit];
+  },
+
+  references: groupReferences,
+
+  async read(ctx, unit) {
+    const raw = await readDefinition(ctx, unit.doc.metadata.name);
+    if (raw === undefined) return undefined;
+    const { view, notices } = viewOf(unit, raw);
+    return { view, raw, ...(notices.length > 0 ? { notices } : {}) };
+  },
+
+  async create(ctx, unit) {
+    const name = unit.doc.metadata.name;
+    const desired = unit.desired;
+    await createResolvingLostAnswer(ctx, {
+      address: unit.address,
+      send: () =>
+        ctx.client.postJson(CONNECTIONS_ROUTE, {
+          name,
+          type: desired.type,
+          params: desired.params ?? {},
+          usableBy: desired.usableBy ?? 'ALL',
+          allowedGroups: desired.allowedGroups ?? [],
+        }),
+      readBack: () => readDefinition(ctx, name),
+      mismatch: (found) => (asObject(found).type === desired.type ? undefined : `its type is ${String(asObject(found).type)}, not ${String(desired.type)}`),
+    });
+    await writeDefinition(ctx, unit, true);
+  },
+
+  async update(ctx, unit) {
+    await writeDefinition(ctx, unit, false);
+  },
+
+  validateChange(unit, live: LiveState, changes) {
+    if (!changes.some((c) => c.pointer === '/type')) return [];
+    return [
+      `${unit.address}: the type of a connection cannot change (${String(asObject(live.raw).type)} → ${String(unit.desired.type)}); ` +
+        'give the new connection another name, or delete this one in DSS first',
+    ];
+  },
+
+  async delete(ctx, address) {
+    const parsed = parseAddress(address);
+    if (!parsed || parsed.kind !== CONNECTION_KIND) throw new DssGitopsError('BAD_ADDRESS', `${address} is not a connection address`);
+    await deleteIfPresent(ctx, connectionPath(parsed.name));
+  },
+
+  async listOnNode(client) {
+    const all = objectAnswer(await client.getJson<unknown>(CONNECTIONS_ROUTE), `GET ${CONNECTIONS_ROUTE}`);
+    return Object.keys(all).sort(compareText);
+  },
+};
