@@ -191,6 +191,28 @@ describe('Connection', () => {
     expect((await plan([back]))[0]?.changes).toEqual([]);
   });
 
+  it('takes a creation whose answer was lost as done when reading back finds it, and refuses one of another type', async () => {
+    h.sim.setFaults([{ kind: 'lost-response', method: 'POST', route: '/admin/connections', times: 1 }]);
+    try {
+      expect(await converge(h, connectionKind, [pgDoc('lost')])).toEqual([]);
+      expect(h.sim.stats().faults?.['lost-response']).toBe(1);
+    } finally {
+      h.sim.setFaults([]);
+    }
+    expect(await storedPassword('lost')).toBe(PASSWORD);
+    expect((await plan([pgDoc('lost')]))[0]?.live?.notices?.[0]).toContain('compared with the hash recorded');
+
+    await h.sim.ok('POST', '/admin/connections/', { name: 'taken', type: 'Filesystem', params: { root: '/x' } });
+    h.sim.setFaults([{ kind: 'reset-before', method: 'POST', route: '/admin/connections', times: 1 }]);
+    try {
+      await expect(connectionKind.create(h.run(), connectionKind.units(pgDoc('taken'))[0]!)).rejects.toThrow(
+        'Connection/taken already exists in DSS and is not the one this apply creates: its type is Filesystem, not PostgreSQL',
+      );
+    } finally {
+      h.sim.setFaults([]);
+    }
+  });
+
   it('deletes a connection, and a second delete finds it gone', async () => {
     await converge(h, connectionKind, [pgDoc('doomed')]);
     expect(await connectionKind.listOnNode?.(h.client)).toContain('doomed');
