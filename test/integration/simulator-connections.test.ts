@@ -30,7 +30,7 @@ describe('/admin/connections/', () => {
     await warehouse(sim);
     await sim.ok('POST', '/admin/connections', { name: 'lake', type: 'Filesystem', params: { root: '/data/lake' }, usableBy: 'ALL', allowedGroups: [] });
     const all = await sim.ok<Record<string, Json>>('GET', '/admin/connections/');
-    expect(Object.keys(all)).toEqual(['lake', 'warehouse']);
+    expect(Object.keys(all)).toEqual(['filesystem_folders', 'filesystem_managed', 'filesystem_root', 'lake', 'warehouse']);
     const got = await sim.ok<Json>('GET', '/admin/connections/warehouse');
     expect(got).toMatchObject({
       name: 'warehouse',
@@ -46,6 +46,13 @@ describe('/admin/connections/', () => {
     });
     expect(all.warehouse).toEqual(got);
     expect(all.lake).toMatchObject({ type: 'Filesystem', params: { root: '/data/lake' } });
+  });
+
+  it('comes with the connections of a fresh DSS', async () => {
+    const sim = await start();
+    const all = await sim.ok<Record<string, Json>>('GET', '/admin/connections/');
+    expect(Object.keys(all)).toEqual(['filesystem_folders', 'filesystem_managed', 'filesystem_root']);
+    expect(all.filesystem_managed).toMatchObject({ type: 'Filesystem', params: { root: '${dip.home}/managed_datasets' }, usableBy: 'ALL' });
   });
 
   it('never gives a credential back: the password reads as an encrypted form, stable across reads', async () => {

@@ -51,8 +51,35 @@ export function credentialParams(type: unknown, params: Json): string[] {
   return Object.keys(params).filter((name) => looksSecret(name));
 }
 
+/** The connections a fresh DSS comes with: where managed datasets and folders go, and the server's file system. */
+function builtInConnections(): Record<string, ConnectionRecord> {
+  const filesystem = (name: string, root: string): ConnectionRecord => ({
+    definition: {
+      name,
+      type: 'Filesystem',
+      params: { ...structuredClone(TYPES.Filesystem?.params ?? {}), root },
+      allowWrite: true,
+      allowManagedDatasets: true,
+      allowManagedFolders: true,
+      useGlobalProxy: false,
+      credentialsMode: 'GLOBAL',
+      usableBy: 'ALL',
+      allowedGroups: [],
+      detailsReadability: { readableBy: 'NONE', allowedGroups: [] },
+      maxActivities: 0,
+    },
+    encrypted: {},
+  });
+  return {
+    filesystem_folders: filesystem('filesystem_folders', '${dip.home}/managed_folders'),
+    filesystem_managed: filesystem('filesystem_managed', '${dip.home}/managed_datasets'),
+    filesystem_root: filesystem('filesystem_root', '/'),
+  };
+}
+
+/** The node's connections; a state saved before they were simulated gets those of a fresh DSS. */
 export function connectionsOf(state: DesignState): Record<string, ConnectionRecord> {
-  state.connections ??= {};
+  state.connections ??= builtInConnections();
   return state.connections;
 }
 
