@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionKind } from '../../src/resources/connection/kind.js';
+import { SecretRegistry, scrubSecrets, withRunSecrets } from '../../src/base/secrets.js';
 import type { ManifestDocument } from '../../src/manifest/types.js';
 import { applyPlanned, converge, docOf, planUnits, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 
@@ -171,6 +172,16 @@ describe('Connection', () => {
     expect(await converge(h, connectionKind, [s3, fs])).toEqual([]);
     expect((await h.sim.ok<Json>('GET', '/connections/s3/info')).resolvedAWSCredential).toEqual({ accessKey: 'AKIA1', secretKey: 'aws-Secret-99' });
     expect(await get('lake')).toMatchObject({ type: 'Filesystem', params: { root: '/data/lake', hiveSync: false }, allowManagedFolders: true });
+  });
+
+  it('scrubs from the run a credential DSS shows in clear, even one no manifest declares', async () => {
+    await h.sim.ok('POST', '/admin/connections/', { name: 'clear', type: 'EC2', params: { accessKey: 'AKIA-HAND-MADE-1', secretKey: 'hidden-Secret-3' } });
+    const registry = new SecretRegistry();
+    const text = await withRunSecrets(registry, async () => {
+      await connectionKind.read(h.run(), connectionKind.units(docOf('Connection', 'clear', { type: 'EC2', params: { defaultManagedBucket: 'b' } }))[0]!);
+      return scrubSecrets('key AKIA-HAND-MADE-1 seen');
+    });
+    expect(text).not.toContain('AKIA-HAND-MADE-1');
   });
 
   it('exports every connection with credentials as references; the export plans no change', async () => {

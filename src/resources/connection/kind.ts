@@ -8,6 +8,7 @@
 import { pathSegment } from '../../base/dss-path.js';
 import { isObject, type Json } from '../../base/json.js';
 import { compareText } from '../../base/order.js';
+import { registerSecrets } from '../../base/secrets.js';
 import { objectAnswer, objectOrAbsent } from '../../dss/answer.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError, UserError } from '../../errors.js';
@@ -206,6 +207,9 @@ export const connectionKind: ResourceKind = {
   async read(ctx, unit) {
     const raw = await readDefinition(ctx, unit.doc.metadata.name);
     if (raw === undefined) return undefined;
+    // A credential DSS shows in clear (an access key id) is scrubbed from the run's output from here on, declared or not.
+    const shown = credentialPointers(raw.params).map((p) => valueAt(raw.params, p));
+    registerSecrets(shown.filter((v): v is string => typeof v === 'string' && v !== '' && !isRedacted(v)));
     const { view, notices } = viewOf(unit, raw);
     return { view, raw, ...(notices.length > 0 ? { notices } : {}) };
   },
