@@ -105,6 +105,17 @@ describe('Connection through the CLI', () => {
     expect(planned.code, planned.stdout + planned.stderr).toBe(0);
   });
 
+  it('refuses a change of type at plan time with a clear error, and writes nothing', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const file = path.join(dir, 'm', 'connections.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('type: PostgreSQL', 'type: Greenplum'));
+    sim.reset({ stats: true, state: false });
+    const refused = await cli(['apply', '-f', 'm', '--auto-approve']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Connection/warehouse: the type of a connection cannot change (PostgreSQL → Greenplum)');
+    expect(sim.stats().writes).toBe(0);
+  });
+
   it('refuses a literal credential with its file:line:col before any write, never quoting it', async () => {
     const file = path.join(dir, 'm', 'connections.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('${secret:WAREHOUSE_PASSWORD}', SECRETS.WAREHOUSE_PASSWORD));

@@ -76,21 +76,37 @@ function policyOf(doc: ManifestDocument, desired: Json): DiffPolicy {
   };
 }
 
-/** Credentials written as literals: each must come from `${secret:..}`. Messages name file:line:col. Pure. */
-export function literalCredentials(doc: ManifestDocument): string[] {
+/** A problem of a document at a pointer, for the loader to place at its line and column. */
+export interface DocumentProblem {
+  pointer: string;
+  message: string;
+}
+
+/**
+ * Credentials written as literals: each must come from `${secret:..}`. What the loader would report at validate
+ * time once kinds can check documents beyond their schema; until then `units` refuses them. Pure; never quotes a value.
+ */
+export function credentialProblems(doc: ManifestDocument): DocumentProblem[] {
   const literal = (pointer: string): boolean => !doc.sensitivePaths.some((p) => pointer === p || pointer.startsWith(`${p}/`));
   return credentialPointers(doc.spec.params)
     .filter((p) => {
       const value = valueAt(doc.spec.params, p);
       return typeof value === 'string' && value !== '' && literal(`/spec/params${p}`);
     })
-    .map((p) => {
-      const at = doc.positionOf(`/spec/params${p}`) ?? doc.source;
-      return (
-        `${at.file}:${at.line}:${at.column}: spec.${credentialPath(p)} of ${addressOf(CONNECTION_KIND, doc.metadata.name)} is a literal ` +
-        'credential; credentials must come from `${secret:NAME}` (export NAME in the environment), never from the manifest'
-      );
-    });
+    .map((p) => ({
+      pointer: `/spec/params${p}`,
+      message:
+        `spec.${credentialPath(p)} of ${addressOf(CONNECTION_KIND, doc.metadata.name)} is a literal credential; ` +
+        'credentials must come from `${secret:NAME}` (export NAME in the environment), never from the manifest',
+    }));
+}
+
+/** `credentialProblems` as `file:line:col: message` lines. Pure. */
+export function literalCredentials(doc: ManifestDocument): string[] {
+  return credentialProblems(doc).map(({ pointer, message }) => {
+    const at = doc.positionOf(pointer) ?? doc.source;
+    return `${at.file}:${at.line}:${at.column}: ${message}`;
+  });
 }
 
 function groupReferences(doc: ManifestDocument): DocumentReference[] {
