@@ -90,7 +90,11 @@ describe('Connection units', () => {
   it('finds credentials by name at any depth; a setting about credentials is none', () => {
     expect(credentialPointers({ host: 'h', password: 'p', oauth: { clientSecret: 's', clientId: 'c' }, port: 1 })).toEqual(['/oauth/clientSecret', '/password']);
     expect(credentialPointers({ credentialsMode: 'KEYPAIR', authType: 'PASSWORD', secretKey: 'k' })).toEqual(['/secretKey']);
+    const properties = [{ name: 'ssl', value: 'true' }, { name: 'password', value: 'p' }, { name: 'sslKeyPass', value: 'q', secret: true }, { name: 'x', value: 'y', secret: true }];
+    expect(credentialPointers({ properties })).toEqual(['/properties/1/value', '/properties/2/value', '/properties/3/value']);
     expect(literalCredentials(docOf('Connection', 's3', { type: 'EC2', params: { credentialsMode: 'KEYPAIR' } }))).toEqual([]);
+    const jdbc = docOf('Connection', 'pg', { type: 'PostgreSQL', params: { properties: [{ name: 'password', value: 'literal-Secret' }] } });
+    expect(literalCredentials(jdbc)).toEqual([expect.stringContaining('spec.params.properties.0.value of Connection/pg is a literal credential') as unknown]);
   });
 
   it('refuses a change of type at plan time, and nothing else', () => {

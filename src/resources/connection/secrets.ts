@@ -39,12 +39,16 @@ export function isCredentialName(name: string): boolean {
 
 /**
  * The pointers (below `params`) of the credentials in `params`: text under a credential's name (`password`,
- * `secretKey`, `clientSecret`), at any depth. Sorted.
+ * `secretKey`, `clientSecret`) and the value of a `{name, value}` property that is secret, at any depth. Sorted.
  */
 export function credentialPointers(params: unknown, at = ''): string[] {
   if (Array.isArray(params)) return params.flatMap((item, i) => credentialPointers(item, `${at}/${i}`));
   if (!isObject(params)) return [];
   const out: string[] = [];
+  // `{name, value, secret}`: an advanced property (a JDBC driver's `password`), secret by its flag or its name.
+  if (typeof params.name === 'string' && typeof params.value === 'string' && (params.secret === true || isCredentialName(params.name))) {
+    out.push(`${at}/value`);
+  }
   for (const [key, value] of Object.entries(params)) {
     const pointer = `${at}/${escapeSegment(key)}`;
     if (isCredentialName(key) && typeof value === 'string') out.push(pointer);
