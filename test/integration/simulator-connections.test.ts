@@ -87,6 +87,19 @@ describe('/admin/connections/', () => {
     expect((after.params as Json).password).not.toBe(before);
   });
 
+  it('takes the secret-looking params of a type it does not know for credentials, and not the settings about them', async () => {
+    const sim = await start();
+    await sim.ok('POST', '/admin/connections/', {
+      name: 'sf',
+      type: 'Snowflake',
+      params: { host: 'acme.snowflakecomputing.com', user: 'dss', password: 'sf-Secret-1', credentialsMode: 'GLOBAL', privateKey: 'pk-Secret-2' },
+    });
+    const params = (await sim.ok<Json>('GET', '/admin/connections/sf')).params as Json;
+    expect(params).toMatchObject({ host: 'acme.snowflakecomputing.com', user: 'dss', credentialsMode: 'GLOBAL' });
+    expect(params.password).toMatch(/^e:AES:/);
+    expect(params.privateKey).toMatch(/^e:AES:/);
+  });
+
   it('refuses an encrypted form it did not give, a changed type and a rename, and keeps fields it does not know', async () => {
     const sim = await start();
     await warehouse(sim);

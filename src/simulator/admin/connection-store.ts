@@ -48,7 +48,8 @@ export const ENCRYPTED_PREFIX = 'e:AES:';
 export function credentialParams(type: unknown, params: Json): string[] {
   const known = typeof type === 'string' ? TYPES[type] : undefined;
   if (known) return [...known.credentials];
-  return Object.keys(params).filter((name) => looksSecret(name));
+  // A setting about credentials (`credentialsMode`, `authType`) is shown as it is.
+  return Object.keys(params).filter((name) => looksSecret(name) && !/(Mode|Type|Provider|Method)$/.test(name));
 }
 
 /** The connections a fresh DSS comes with: where managed datasets and folders go, and the server's file system. */
