@@ -72,6 +72,21 @@ describe('Connection through the CLI', () => {
     expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'], rotated)).code).toBe(0);
   });
 
+  it('cannot see a password changed in DSS, and puts the declared one back with --replace', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const live = await sim.ok<Json>('GET', '/admin/connections/warehouse');
+    await sim.ok('PUT', '/admin/connections/warehouse', { ...live, params: { ...(live.params as Json), password: 'set-in-DSS-by-hand' } });
+    const unseen = await cli(['plan', '-f', 'm', '--detailed-exitcode']);
+    expect(unseen.code).toBe(0);
+    expect(`${unseen.stdout}${unseen.stderr}`).toContain('a change made to it in DSS cannot be seen');
+    const replaced = await cli(['apply', '-f', 'm', '--auto-approve', '--replace', 'Connection/warehouse']);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(await storedPassword()).toBe(SECRETS.WAREHOUSE_PASSWORD);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    expect(sim.stats().writes).toBe(0);
+  });
+
   it('reports a change made in DSS as drift, and apply heals it', async () => {
     expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
     const live = await sim.ok<Json>('GET', '/admin/connections/warehouse');

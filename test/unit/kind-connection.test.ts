@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
 import { keyHash } from '../../src/resources/infra/secret.js';
-import { connectionKind, literalCredentials, viewOf } from '../../src/resources/connection/kind.js';
+import { connectionKind, literalCredentials } from '../../src/resources/connection/kind.js';
+import { viewOf } from '../../src/resources/connection/view.js';
 import { connectionSpecFromLive } from '../../src/resources/connection/export.js';
 import { credentialPointers, credentialState } from '../../src/resources/connection/secrets.js';
 import { UserError } from '../../src/errors.js';

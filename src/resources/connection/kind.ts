@@ -15,10 +15,11 @@ import { DssGitopsError, UserError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
-import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
+import { asObject, freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
 import type { DocumentReference, KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 import { connectionExport } from './export.js';
 import { connectionSchema } from './schema.js';
+import { sortedGroups, viewOf } from './view.js';
 import {
   credentialPath,
   credentialPointers,
@@ -40,10 +41,6 @@ export const CONNECTIONS_ROUTE = '/admin/connections/';
 
 export function connectionPath(name: string): string {
   return `/admin/connections/${pathSegment(name)}`;
-}
-
-function sortedGroups(value: unknown): string[] {
-  return Array.isArray(value) ? [...new Set(value.filter((g): g is string => typeof g === 'string'))].sort(compareText) : [];
 }
 
 function desiredOf(doc: ManifestDocument): Json {
@@ -122,53 +119,16 @@ function groupReferences(doc: ManifestDocument): DocumentReference[] {
   return out;
 }
 
-/** The live definition in the shape of `desired`, credentials compared as secrets.ts says, and the plan's notices. */
-export function viewOf(unit: ResourceUnit, raw: Json): { view: Json; notices: string[] } {
-  const desired = unit.desired;
-  const { params: _params, allowedGroups: _groups, detailsReadability: _readability, ...plain } = desired;
-  const view: Json = pick(raw, plain);
-  if (desired.allowedGroups !== undefined) view.allowedGroups = sortedGroups(raw.allowedGroups);
-  if (isObject(desired.detailsReadability)) {
-    const live = asObject(raw.detailsReadability);
-    const readability: Json = {};
-    if (desired.detailsReadability.readableBy !== undefined && live.readableBy !== undefined) readability.readableBy = live.readableBy;
-    if (desired.detailsReadability.allowedGroups !== undefined) readability.allowedGroups = sortedGroups(live.allowedGroups);
-    view.detailsReadability = readability;
-  }
-  const notices: string[] = [];
-  if (!isObject(desired.params)) return { view, notices };
-  const params = pick(asObject(structuredClone(raw.params)), desired.params);
-  view.params = params;
-  const rotate = unit.doc.metadata.annotations?.[ROTATE_ANNOTATION] === 'true';
-  for (const pointer of credentialPointers(desired.params)) {
-    const declared = valueAt(desired.params, pointer);
-    if (typeof declared !== 'string') continue;
-    const state = credentialState(raw, pointer, declared);
-    const what = `${unit.address}: ${credentialPath(pointer)}`;
-    if (state === 'same') setAt(params, pointer, declared);
-    if (state === 'unknown' && !rotate) setAt(params, pointer, declared);
-    if (!isRedacted(valueAt(raw.params, pointer))) continue;
-    if (state === 'same') {
-      notices.push(`${what} is write-only (DSS returns it encrypted): compared with the hash recorded when dss-gitops wrote it; a change made to it in DSS cannot be seen`);
-    } else if (state === 'unknown') {
-      notices.push(
-        `${what} cannot be compared (DSS returns it encrypted and dss-gitops recorded no hash of it): a change made to it in DSS cannot be seen; ` +
-          (rotate ? `${ROTATE_ANNOTATION} asks to write the declared value` : `annotate ${ROTATE_ANNOTATION}: "true" to write the declared value`),
-      );
-    } else if (state === 'rotated') {
-      notices.push(`${what} differs from the value dss-gitops last wrote (rotated in the manifests or the environment): pending, apply writes it`);
-    }
-  }
-  return { view, notices };
-}
-
 /**
  * GET-modify-PUT of the definition: the managed fields laid over the definition DSS has now; a credential DSS
  * already holds (or that cannot be compared and is not asked for) keeps its encrypted form, so DSS keeps it; a
- * credential written in clear gets its salted hash recorded. `created`: the POST right before wrote every declared
- * credential.
+ * credential written in clear gets its salted hash recorded. `create`: the POST right before wrote every declared
+ * credential. `replace` (`--replace`): every declared credential is written again, e.g. to put back one changed
+ * in DSS, which no plan can see.
  */
-async function writeDefinition(ctx: KindContext, unit: ResourceUnit, created: boolean): Promise<void> {
+type WriteMode = 'create' | 'update' | 'replace';
+
+async function writeDefinition(ctx: KindContext, unit: ResourceUnit, mode: WriteMode): Promise<void> {
   const rotate = unit.doc.metadata.annotations?.[ROTATE_ANNOTATION] === 'true';
   const declaredParams = unit.desired.params;
   await freshWrite(ctx.client, connectionPath(unit.doc.metadata.name), (live) => {
@@ -180,7 +140,8 @@ async function writeDefinition(ctx: KindContext, unit: ResourceUnit, created: bo
       if (typeof declared !== 'string') continue;
       const shown = valueAt(live.params, pointer);
       const state = credentialState(live, pointer, declared);
-      const keep = created || state === 'same' || (state === 'unknown' && !rotate);
+      const created = mode === 'create';
+      const keep = created || (mode === 'update' && (state === 'same' || (state === 'unknown' && !rotate)));
       if (keep && shown !== undefined) setAt(bodyParams, pointer, shown);
       // A hash is recorded for what DSS shows encrypted, so that the next plan can compare it.
       if ((!keep || (created && isRedacted(shown))) && declared !== '') written.set(pointer, declared);
@@ -246,11 +207,15 @@ export const connectionKind: ResourceKind = {
       readBack: () => readDefinition(ctx, name),
       mismatch: (found) => (asObject(found).type === desired.type ? undefined : `its type is ${String(asObject(found).type)}, not ${String(desired.type)}`),
     });
-    await writeDefinition(ctx, unit, true);
+    await writeDefinition(ctx, unit, 'create');
   },
 
   async update(ctx, unit) {
-    await writeDefinition(ctx, unit, false);
+    await writeDefinition(ctx, unit, 'update');
+  },
+
+  async replace(ctx, unit) {
+    await writeDefinition(ctx, unit, 'replace');
   },
 
   validateChange(unit, live: LiveState, changes) {
