@@ -39,7 +39,10 @@ export function viewOf(unit: ResourceUnit, raw: Json): { view: Json; notices: st
     if (state === 'unknown' && !rotate) setAt(params, pointer, declared);
     if (!isRedacted(valueAt(raw.params, pointer))) continue;
     if (state === 'same') {
-      notices.push(`${what} is write-only (DSS returns it encrypted): compared with the hash recorded when dss-gitops wrote it; a change made to it in DSS cannot be seen`);
+      notices.push(
+        `${what} is write-only (DSS returns it encrypted): compared with the hash recorded when dss-gitops wrote it; ` +
+          `a change made to it in DSS cannot be seen (\`apply --replace ${unit.address}\` writes it again)`,
+      );
     } else if (state === 'unknown') {
       notices.push(
         `${what} cannot be compared (DSS returns it encrypted and dss-gitops recorded no hash of it): a change made to it in DSS cannot be seen; ` +
