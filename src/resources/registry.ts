@@ -5,6 +5,7 @@
 import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
 import { bundleKind } from './bundle/kind.js';
+import { connectionKind } from './connection/kind.js';
 import { deploymentKind } from './deployment/kind.js';
 import { groupKind } from './group/kind.js';
 import { infraKind } from './infra/kind.js';
@@ -25,6 +26,7 @@ export const KINDS: readonly ResourceKind[] = [
   deploymentKind,
   groupKind,
   userKind,
+  connectionKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;

@@ -4,6 +4,7 @@
 
 import { registerGroupRoutes } from './admin/groups.js';
 import { registerUserRoutes } from './admin/users.js';
+import { registerConnectionRoutes } from './admin/connections.js';
 import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
@@ -23,6 +24,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerAdminVariableRoutes,
   registerGroupRoutes,
   registerUserRoutes,
+  registerConnectionRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {

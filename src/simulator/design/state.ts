@@ -2,6 +2,7 @@
 // project lives in one record, so that a bundle can snapshot a project's whole configuration at once.
 
 import type { SecurityState } from '../admin/security-state.js';
+import type { ConnectionRecord } from '../admin/connection-store.js';
 
 export type Json = Record<string, unknown>;
 
@@ -62,6 +63,8 @@ export interface DesignState {
   instanceVariables?: Json;
   /** Groups and users (`/admin/groups/`, `/admin/users/`); absent in a state saved before they were simulated. */
   security?: SecurityState;
+  /** Connections (`/admin/connections/`), by name; absent in a state saved before they were simulated. */
+  connections?: Record<string, ConnectionRecord>;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
