@@ -5,6 +5,7 @@
 import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
 import { bundleKind } from './bundle/kind.js';
+import { codeEnvKind } from './code-env/kind.js';
 import { deploymentKind } from './deployment/kind.js';
 import { infraKind } from './infra/kind.js';
 import { projectFolderKind } from './project-folder/kind.js';
@@ -21,6 +22,7 @@ export const KINDS: readonly ResourceKind[] = [
   publishedProjectKind,
   infraKind,
   deploymentKind,
+  codeEnvKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;
