@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
 import { CodeEnvBuildError } from '../../src/resources/code-env/build.js';
 import { codeEnvKind } from '../../src/resources/code-env/kind.js';
-import { registerSecrets } from '../../src/base/secrets.js';
+import { registerSecrets, SecretRegistry, withRunSecrets } from '../../src/base/secrets.js';
 import type { ExportScope } from '../../src/resources/types.js';
 import { applyPlanned, converge, docOf, planUnits, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 
@@ -138,13 +138,16 @@ describe('CodeEnv', () => {
   });
 
   it('scrubs credentials of URLs and the run secrets from a build log', async () => {
-    registerSecrets(['s3cr3t-index-token']);
-    const spec = { envLang: 'PYTHON', specPackageList: ['missing-thing @ https://bot:s3cr3t-index-token@pypi.example.com/x'] };
-    const error = await applyPlanned(codeEnvKind, h.run(), [await planOf(spec, 'py-scrub')]).catch((e: unknown) => e);
+    const spec = { envLang: 'PYTHON', specPackageList: ['tabulate', 'private-thing @ https://bot:s3cr3t-index-token@pypi.example.com/x', 'bad line s3cr3t-other'] };
+    const error = await withRunSecrets(new SecretRegistry(), async () => {
+      registerSecrets(['s3cr3t-other']);
+      return applyPlanned(codeEnvKind, h.run(), [await planOf(spec, 'py-scrub')]).catch((e: unknown) => e);
+    });
     expect(error).toBeInstanceOf(CodeEnvBuildError);
-    expect((error as Error).message).toContain('Invalid requirement');
-    expect((error as Error).message).not.toContain('s3cr3t-index-token');
-    expect((error as Error).message).toContain('https://***@pypi.example.com');
+    const message = (error as Error).message;
+    expect(message).toContain('Collecting private-thing @ https://***@pypi.example.com/x');
+    expect(message).toContain("ERROR: Invalid requirement: 'bad line [redacted]'");
+    expect(message).not.toContain('s3cr3t');
   });
 
   it('fails a creation with an interpreter DSS does not have, leaving no env', async () => {

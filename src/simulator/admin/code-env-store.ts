@@ -110,6 +110,9 @@ export interface BuildOutcome {
 
 /** The name of a requirement line (`scikit-learn[extra]>=1.2` → `scikit-learn`), or undefined when pip could not parse it. */
 export function requirementName(line: string): string | undefined {
+  // A direct reference (PEP 508): `name @ https://...`.
+  const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9._,-]+\])?\s*@\s*[a-z][a-z0-9+.-]*:\/\/\S+$/i.exec(line);
+  if (direct) return direct[1];
   const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[A-Za-z0-9._,-]+\])?\s*(((==|>=|<=|~=|!=|>|<)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*)(;.*)?$/.exec(line);
   return match?.[1];
 }
