@@ -39,6 +39,22 @@ describe('CodeEnv units', () => {
   });
 });
 
+describe('CodeEnv creations refused at plan time', () => {
+  const problems = (spec: Record<string, unknown>) => codeEnvKind.validateCreate!(codeEnvKind.units(doc(spec))[0]!, {});
+  it('names the Python fields of an R env, a CUSTOM interpreter without its path, a named conda env without its name', () => {
+    expect(problems({ envLang: 'PYTHON', desc: { pythonInterpreter: 'PYTHON311' } })).toEqual([]);
+    expect(problems({ envLang: 'R', desc: { pythonInterpreter: 'PYTHON311', corePackagesSet: 'PANDAS13' } })).toEqual([
+      'CodeEnv/py-a: an R code env has no desc.pythonInterpreter, desc.corePackagesSet (Python only)',
+    ]);
+    expect(problems({ envLang: 'PYTHON', desc: { pythonInterpreter: 'CUSTOM' } })).toEqual([
+      'CodeEnv/py-a: desc.pythonInterpreter CUSTOM needs desc.customInterpreter, the path of the Python binary',
+    ]);
+    expect(problems({ envLang: 'PYTHON', deploymentMode: 'EXTERNAL_CONDA_NAMED' })).toEqual([
+      'CodeEnv/py-a: deploymentMode EXTERNAL_CONDA_NAMED needs desc.externalCondaEnvName',
+    ]);
+  });
+});
+
 describe('CodeEnv definitions', () => {
   const raw = {
     envLang: 'PYTHON',
@@ -151,6 +167,12 @@ describe('the simulated build', () => {
     const outcome = buildEnv(settings('xgboost==2.0.3\n# comment\n--no-binary :all:\nrequests'), false);
     expect(outcome.ok).toBe(true);
     expect(outcome.installed).toEqual(['pip==23.3.1', 'setuptools==69.0.2', 'wheel==0.42.0', 'xgboost==2.0.3', 'requests==1.0.0']);
+  });
+
+  it('masks the password of a URL in its log, as pip does', () => {
+    const outcome = buildEnv(settings('lib @ https://ci:t0k3n-abc@pypi.example/lib.whl\nno-such-x'), false);
+    expect(outcome.log).toContain('Collecting lib @ https://ci:****@pypi.example/lib.whl');
+    expect(outcome.log).not.toContain('t0k3n-abc');
   });
 
   it('fails on a package missing from the index and on an interpreter not installed, with pip-like logs', () => {

@@ -180,6 +180,22 @@ export const codeEnvKind: ResourceKind = {
     );
   },
 
+  validateCreate(unit) {
+    const desc = isObject(unit.desired.desc) ? unit.desired.desc : {};
+    const problems: string[] = [];
+    if (unit.desired.envLang === 'R') {
+      const python = ['pythonInterpreter', 'customInterpreter', 'corePackagesSet', 'yarnPythonBin'].filter((f) => desc[f] !== undefined);
+      if (python.length > 0) problems.push(`${unit.address}: an R code env has no ${python.map((f) => `desc.${f}`).join(', ')} (Python only)`);
+    }
+    if (desc.pythonInterpreter === 'CUSTOM' && typeof desc.customInterpreter !== 'string') {
+      problems.push(`${unit.address}: desc.pythonInterpreter CUSTOM needs desc.customInterpreter, the path of the Python binary`);
+    }
+    if (unit.desired.deploymentMode === 'EXTERNAL_CONDA_NAMED' && typeof desc.externalCondaEnvName !== 'string') {
+      problems.push(`${unit.address}: deploymentMode EXTERNAL_CONDA_NAMED needs desc.externalCondaEnvName`);
+    }
+    return problems;
+  },
+
   async create(ctx, unit) {
     const name = unit.doc.metadata.name;
     const lang = langOf(unit.doc);

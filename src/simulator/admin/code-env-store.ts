@@ -117,6 +117,11 @@ export function requirementName(line: string): string | undefined {
   return match?.[1];
 }
 
+/** As pip logs a URL: the password of its userinfo masked (`https://user:****@host`), so a log holds no credential. */
+export function redactAuth(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):[^\s/@]*@/gi, '$1:****@');
+}
+
 function pinnedVersion(line: string): string {
   return /==\s*([A-Za-z0-9.+!_-]+)/.exec(line)?.[1] ?? '1.0.0';
 }
@@ -180,12 +185,12 @@ export function buildEnv(settings: Json, creating: boolean): BuildOutcome {
   for (const line of lines) {
     const pkg = requirementName(line);
     if (pkg === undefined) {
-      log.push(`ERROR: Invalid requirement: '${line}'`);
+      log.push(`ERROR: Invalid requirement: '${redactAuth(line)}'`);
       return fail(`Failed to install packages in code env ${name}`);
     }
-    log.push(`Collecting ${line}`);
+    log.push(`Collecting ${redactAuth(line)}`);
     if (isMissingPackage(pkg)) {
-      log.push(`ERROR: Could not find a version that satisfies the requirement ${line} (from versions: none)`);
+      log.push(`ERROR: Could not find a version that satisfies the requirement ${redactAuth(line)} (from versions: none)`);
       log.push(`ERROR: No matching distribution found for ${pkg}`);
       return fail(`Failed to install packages in code env ${name}`);
     }
