@@ -98,7 +98,7 @@ describe('a CodeEnv manifest through the CLI', () => {
     const lines = packages.map((p) => `    - ${JSON.stringify(p)}`).join('\n');
     writeFileSync(
       path.join(dir, 'm', 'envs.yaml'),
-      `apiVersion: dss-gitops/v1\nkind: CodeEnv\nmetadata:\n  name: py-cli\nspec:\n  envLang: PYTHON\n  desc:\n    pythonInterpreter: PYTHON311\n  specPackageList:\n${lines}\n`,
+      `apiVersion: dss-gitops/v1\nkind: CodeEnv\nmetadata:\n  name: py-cli\nspec:\n  envLang: PYTHON\n  desc:\n    pythonInterpreter: PYTHON311\n  permissions:\n    - group: data-team\n      use: true\n  specPackageList:\n${lines}\n`,
     );
   }
 

@@ -1,9 +1,8 @@
 // `/admin/code-envs/...` as Dataiku's official client calls it (`list_code_envs`, `create_code_env`, DSSCodeEnv's
 // `get_settings`/`save`, `update_packages`, `set_jupyter_support`, `list_usages`, `list_logs`, `get_log`,
-// `delete`). Administrators only. The definition is one JSON object: a PUT changes what DSS lets a design node
-// change (`permissions`, `usableByAll`, `desc.owner`, the package specs, the desc's build and container
-// settings) and keeps the rest as it was (language, deployment mode, interpreter, conda, what DSS computes);
-// fields DSS knows nothing about are stored as sent. Builds answer when they are over: see code-env-store.ts.
+// `delete`). Administrators only. The definition is one JSON object, saved whole by a PUT (fields DSS knows
+// nothing about stored as sent), except what a design node cannot change, kept as it was: language, deployment
+// mode, interpreter, conda, and what DSS computes. Builds answer when they are over: see code-env-store.ts.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isObject } from '../../base/json.js';
@@ -162,7 +161,11 @@ function newSettings(lang: EnvLang, name: string, body: Json, owner: string): Js
   return settings;
 }
 
-/** A PUT body laid over the stored definition: what a design node may change, and unknown fields as sent. */
+/**
+ * The definition a PUT saves: the body as sent (a field it leaves out is gone, as when DSS reads a whole object),
+ * except what a save cannot change, kept as stored: the language, name and deployment mode, what DSS computes
+ * (installed packages, info, path, rights), and the desc's fields fixed at creation (interpreter, conda).
+ */
 function savedSettings(stored: Json, body: Json): Json {
   for (const field of ['specPackageList', 'specCondaEnvironment', 'resourcesInitScript', 'externalCondaEnvName']) {
     text(body[field], field);
@@ -170,18 +173,17 @@ function savedSettings(stored: Json, body: Json): Json {
   if (body.permissions !== undefined && !Array.isArray(body.permissions)) throw illegalArgument('permissions must be a list');
   if (body.desc !== undefined && !isObject(body.desc)) throw illegalArgument('desc must be an object');
   const storedDesc = (stored.desc ?? {}) as Json;
-  const sentDesc = (body.desc ?? {}) as Json;
-  const desc: Json = { ...storedDesc };
-  for (const [key, value] of Object.entries(sentDesc)) {
-    if (WRITABLE_DESC.includes(key) || !(key in storedDesc)) desc[key] = structuredClone(value);
+  const desc: Json = isObject(body.desc) ? structuredClone(body.desc) : structuredClone(storedDesc);
+  for (const key of Object.keys(storedDesc)) {
+    if (!WRITABLE_DESC.includes(key) && key !== 'usableByAll' && key !== 'permissions') desc[key] = structuredClone(storedDesc[key]);
   }
-  const saved: Json = { ...stored, ...structuredClone(body) };
+  const saved: Json = structuredClone(body);
   for (const field of READ_ONLY) {
-    if (field in stored) saved[field] = stored[field];
+    if (field in stored) saved[field] = structuredClone(stored[field]);
     else delete saved[field];
   }
-  saved.permissions = Array.isArray(body.permissions) ? structuredClone(body.permissions) : stored.permissions;
-  saved.usableByAll = typeof body.usableByAll === 'boolean' ? body.usableByAll : stored.usableByAll;
+  saved.permissions = Array.isArray(body.permissions) ? saved.permissions : [];
+  saved.usableByAll = body.usableByAll === true;
   // The desc holds the permission fields too; the top-level copies are what a save reads (as in DSS).
   desc.permissions = structuredClone(saved.permissions);
   desc.usableByAll = saved.usableByAll;
