@@ -130,6 +130,14 @@ describe('/admin/code-envs/', () => {
     expect((await sim.call('GET', '/admin/code-envs/PYTHON/py-a/logs/nope.log')).status).toBe(404);
   });
 
+  it('refuses a package update of an env DSS does not manage', async () => {
+    await sim.ok('POST', '/admin/code-envs/PYTHON/py-own', { deploymentMode: 'DESIGN_NON_MANAGED' });
+    const refused = await sim.call('POST', '/admin/code-envs/PYTHON/py-own/packages');
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ errorType: 'java.lang.IllegalArgumentException', message: expect.stringContaining('not managed') as unknown });
+    await sim.ok('DELETE', '/admin/code-envs/PYTHON/py-own');
+  });
+
   it('turns jupyter support on and off, lists no usages, and deletes', async () => {
     await sim.ok('POST', '/admin/code-envs/PYTHON/py-a/jupyter?active=False');
     expect(((await sim.ok<Json>('GET', '/admin/code-envs/PYTHON/py-a')).desc as Json).installJupyterSupport).toBe(false);

@@ -52,6 +52,13 @@ describe('CodeEnv creations refused at plan time', () => {
     expect(problems({ envLang: 'PYTHON', deploymentMode: 'EXTERNAL_CONDA_NAMED' })).toEqual([
       'CodeEnv/py-a: deploymentMode EXTERNAL_CONDA_NAMED needs desc.externalCondaEnvName',
     ]);
+    expect(problems({ envLang: 'PYTHON', deploymentMode: 'DESIGN_NON_MANAGED', specPackageList: ['x'] })).toEqual([
+      'CodeEnv/py-a: DSS installs no packages in a DESIGN_NON_MANAGED code env: leave out specPackageList',
+    ]);
+    expect(problems({ envLang: 'PYTHON', specCondaEnvironment: ['numpy'] })).toEqual([
+      'CodeEnv/py-a: specCondaEnvironment needs a conda env (desc.conda: true)',
+    ]);
+    expect(problems({ envLang: 'PYTHON', desc: { conda: true }, specCondaEnvironment: ['numpy'], specPackageList: [] })).toEqual([]);
   });
 });
 

@@ -190,7 +190,14 @@ export const codeEnvKind: ResourceKind = {
     if (desc.pythonInterpreter === 'CUSTOM' && typeof desc.customInterpreter !== 'string') {
       problems.push(`${unit.address}: desc.pythonInterpreter CUSTOM needs desc.customInterpreter, the path of the Python binary`);
     }
-    if (unit.desired.deploymentMode === 'EXTERNAL_CONDA_NAMED' && typeof desc.externalCondaEnvName !== 'string') {
+    const mode = unit.desired.deploymentMode ?? 'DESIGN_MANAGED';
+    const specs = PACKAGE_SPECS.filter((f) => Array.isArray(unit.desired[f]) && (unit.desired[f] as unknown[]).length > 0);
+    if (mode !== 'DESIGN_MANAGED' && specs.length > 0) {
+      problems.push(`${unit.address}: DSS installs no packages in a ${String(mode)} code env: leave out ${specs.join(', ')}`);
+    } else if (specs.includes('specCondaEnvironment') && desc.conda !== true) {
+      problems.push(`${unit.address}: specCondaEnvironment needs a conda env (desc.conda: true)`);
+    }
+    if (mode === 'EXTERNAL_CONDA_NAMED' && typeof desc.externalCondaEnvName !== 'string') {
       problems.push(`${unit.address}: deploymentMode EXTERNAL_CONDA_NAMED needs desc.externalCondaEnvName`);
     }
     return problems;

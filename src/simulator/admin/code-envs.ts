@@ -286,6 +286,9 @@ export function registerCodeEnvRoutes(router: Router): void {
     `${base}/packages`,
     async (req, ctx) => {
       const env = envOf(ctx, req);
+      if (env.settings.deploymentMode !== 'DESIGN_MANAGED') {
+        throw illegalArgument(`Code env ${String(env.settings.envName)} is not managed by DSS (${String(env.settings.deploymentMode)}): no packages to update`);
+      }
       const state = codeEnvsOf(ctx.state.design);
       await pauseFor(state, env.settings);
       // The env may have been deleted while the build ran.
