@@ -163,7 +163,8 @@ class HttpDssClient implements DssClient {
     binary: boolean,
     absentOk: boolean,
   ): Promise<Reply | undefined> {
-    const timeoutMs = options.timeoutMs ?? this.#defaults.requestTimeoutMs;
+    const timeoutMs =
+      options.timeoutMs ?? (options.longJob === true ? this.#defaults.futureTimeoutMs : this.#defaults.requestTimeoutMs);
     const started = this.#timing.now();
     try {
       const reply = await withRetries(

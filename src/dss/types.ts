@@ -13,6 +13,11 @@ export interface RequestOptions {
   rawBody?: Uint8Array;
   /** Overrides the per-request timeout of the client. */
   timeoutMs?: number;
+  /**
+   * The request is a DSS job that answers only when it is over (a code env build): it waits up to the client's
+   * future timeout instead of its request timeout. `timeoutMs` still wins when given.
+   */
+  longJob?: boolean;
   /** Cancels the request, and any retry still to come. */
   signal?: AbortSignal;
   /**

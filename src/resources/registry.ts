@@ -6,6 +6,7 @@ import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
 import { bundleKind } from './bundle/kind.js';
 import { connectionKind } from './connection/kind.js';
+import { codeEnvKind } from './code-env/kind.js';
 import { deploymentKind } from './deployment/kind.js';
 import { groupKind } from './group/kind.js';
 import { infraKind } from './infra/kind.js';
@@ -27,6 +28,7 @@ export const KINDS: readonly ResourceKind[] = [
   groupKind,
   userKind,
   connectionKind,
+  codeEnvKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;

@@ -5,6 +5,7 @@
 import { registerGroupRoutes } from './admin/groups.js';
 import { registerUserRoutes } from './admin/users.js';
 import { registerConnectionRoutes } from './admin/connections.js';
+import { registerCodeEnvRoutes } from './admin/code-envs.js';
 import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
@@ -25,6 +26,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerGroupRoutes,
   registerUserRoutes,
   registerConnectionRoutes,
+  registerCodeEnvRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {

@@ -3,6 +3,7 @@
 
 import type { SecurityState } from '../admin/security-state.js';
 import type { ConnectionRecord } from '../admin/connection-store.js';
+import type { CodeEnvsState } from '../admin/code-env-store.js';
 
 export type Json = Record<string, unknown>;
 
@@ -65,6 +66,8 @@ export interface DesignState {
   security?: SecurityState;
   /** Connections (`/admin/connections/`), by name; absent in a state saved before they were simulated. */
   connections?: Record<string, ConnectionRecord>;
+  /** Code environments (`/admin/code-envs/`); absent in a state saved before they were simulated. */
+  codeEnvs?: CodeEnvsState;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
