@@ -2,6 +2,7 @@
 // Order matters where patterns overlap (routes are tried in registration order): the scenario routes come
 // before the scenario-run routes, whose `/scenarios/:scenarioId/:runId` would also match `/light`.
 
+import { registerPluginRoutes } from './admin/plugins.js';
 import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
@@ -19,6 +20,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerScenarioRunRoutes,
   registerDeployerRoutes,
   registerAdminVariableRoutes,
+  registerPluginRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {

@@ -1,6 +1,8 @@
 // State of the design-node API: project folders, projects, scenarios and their runs. Everything about one
 // project lives in one record, so that a bundle can snapshot a project's whole configuration at once.
 
+import type { PluginsState } from '../admin/plugin-store.js';
+
 export type Json = Record<string, unknown>;
 
 export interface FolderRecord {
@@ -58,6 +60,8 @@ export interface DesignState {
   scenarioRunMs: number;
   /** Instance variables (`/admin/variables/`); absent in a state saved before they were simulated. */
   instanceVariables?: Json;
+  /** Installed plugins (`/plugins/`); absent in a state saved before they were simulated. */
+  plugins?: PluginsState;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
