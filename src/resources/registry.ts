@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { bundleKind } from './bundle/kind.js';
 import { deploymentKind } from './deployment/kind.js';
 import { infraKind } from './infra/kind.js';
+import { pluginKind } from './plugin/kind.js';
 import { projectFolderKind } from './project-folder/kind.js';
 import { projectKind } from './project/kind.js';
 import { publishedProjectKind } from './published-project/kind.js';
@@ -21,6 +22,7 @@ export const KINDS: readonly ResourceKind[] = [
   publishedProjectKind,
   infraKind,
   deploymentKind,
+  pluginKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;

@@ -20,8 +20,8 @@ describe('schemas', () => {
     }
   });
 
-  it('cover the seven kinds, by explicit name', () => {
-    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment']);
+  it('cover every kind, by explicit name', () => {
+    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment', 'Plugin']);
     expect(KIND_NAMES.map(kindFileName)).toEqual([
       'project-folder',
       'project',
@@ -30,6 +30,7 @@ describe('schemas', () => {
       'published-project',
       'infra',
       'deployment',
+      'plugin',
     ]);
     expect(isKindName('Project')).toBe(true);
     expect(isKindName('toString')).toBe(false);
