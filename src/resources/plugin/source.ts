@@ -43,45 +43,61 @@ export interface PluginArchive {
   file: string;
 }
 
-function refuse(doc: ManifestDocument, file: string, reason: string): never {
-  const at = doc.positionOf('/spec/source/zip/file');
-  throw new UserError('PLUGIN_ZIP', `${at.file}:${at.line}:${at.column}: cannot read the plugin archive ${file} (it ${reason})`);
+/** Where the archive a document names is, and whose it must be. */
+export interface ArchiveRequest {
+  /** The path as the manifest gives it. */
+  given: string;
+  /** The directory of the manifest: relative paths start there. */
+  fromDirectory: string;
+  /** The manifests tree; nothing outside it is read. */
+  root: string;
+  /** The plugin id the archive must hold. */
+  id: string;
 }
 
-function resolveInTree(doc: ManifestDocument, given: string): string {
-  if (given === '' || given.includes('\0')) refuse(doc, given, 'is not a file path');
-  if (path.isAbsolute(given)) refuse(doc, given, 'is an absolute path; it must be relative to the manifest, inside the manifests tree');
-  const fromDirectory = path.dirname(doc.source.file);
-  const root = path.resolve(doc.root ?? fromDirectory);
-  const file = path.resolve(fromDirectory, given);
-  if (!isInside(file, root)) refuse(doc, given, 'is outside the manifests tree; it must name a file inside it');
-  let real: string;
+function resolveInTree(request: ArchiveRequest): { real: string } | { reason: string } {
+  const { given } = request;
+  if (given === '' || given.includes('\0')) return { reason: 'is not a file path' };
+  if (path.isAbsolute(given)) return { reason: 'is an absolute path; it must be relative to the manifest, inside the manifests tree' };
+  const root = path.resolve(request.root);
+  const file = path.resolve(request.fromDirectory, given);
+  if (!isInside(file, root)) return { reason: 'is outside the manifests tree; it must name a file inside it' };
   try {
-    real = realpathSync(file);
-    if (!isInside(real, realpathSync(root))) {
-      refuse(doc, given, 'leads outside the manifests tree through a symbolic link; it must name a file inside it');
-    }
+    const real = realpathSync(file);
+    if (!isInside(real, realpathSync(root))) return { reason: 'leads outside the manifests tree through a symbolic link; it must name a file inside it' };
+    return { real };
   } catch (cause) {
-    if (cause instanceof UserError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') refuse(doc, given, `does not exist (looked for ${path.relative(process.cwd(), file)})`);
-    if (code === 'ELOOP') refuse(doc, given, 'is a loop of symbolic links');
-    refuse(doc, given, `cannot be read (${code ?? String(cause)})`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { reason: `does not exist (looked for ${path.relative(process.cwd(), file)})` };
+    if (code === 'ELOOP') return { reason: 'is a loop of symbolic links' };
+    return { reason: `cannot be read (${code ?? String(cause)})` };
   }
-  return real;
 }
 
-/** Reads and checks the zip a document names: inside the tree, a plugin archive of the document's plugin id. */
+/**
+ * Reads and checks a plugin archive a manifest names: inside the tree, a regular file within the size limit, a zip
+ * whose plugin.json holds the expected id and a version. What loading a manifest or building its units calls.
+ */
+export function readPluginArchiveFile(request: ArchiveRequest): PluginArchive | { reason: string } {
+  const found = resolveInTree(request);
+  if ('reason' in found) return found;
+  const read = readBoundedFile(found.real, PLUGIN_ZIP_SIZE_LIMIT);
+  if ('reason' in read) return read;
+  const info = readPluginArchive(read.bytes);
+  if ('problem' in info) return { reason: info.problem };
+  if (info.id !== request.id) return { reason: `holds plugin ${info.id}, not ${request.id}` };
+  return { bytes: read.bytes, sha256: archiveSha256(read.bytes), version: info.version, file: request.given };
+}
+
+/** The archive of a document's `source.zip.file`; a refused file is an error at the manifest's line and column. */
 export function readArchiveOf(doc: ManifestDocument): PluginArchive {
   const source = isObject(doc.spec.source) ? doc.spec.source : {};
   const given = isObject(source.zip) && typeof source.zip.file === 'string' ? source.zip.file : '';
-  const real = resolveInTree(doc, given);
-  const read = readBoundedFile(real, PLUGIN_ZIP_SIZE_LIMIT);
-  if ('reason' in read) refuse(doc, given, read.reason);
-  const info = readPluginArchive(read.bytes);
-  if ('problem' in info) refuse(doc, given, info.problem);
-  if (info.id !== doc.metadata.name) refuse(doc, given, `holds plugin ${info.id}, not ${doc.metadata.name}`);
-  return { bytes: read.bytes, sha256: archiveSha256(read.bytes), version: info.version, file: given };
+  const fromDirectory = path.dirname(doc.source.file);
+  const read = readPluginArchiveFile({ given, fromDirectory, root: doc.root ?? fromDirectory, id: doc.metadata.name });
+  if ('bytes' in read) return read;
+  const at = doc.positionOf('/spec/source/zip/file');
+  throw new UserError('PLUGIN_ZIP', `${at.file}:${at.line}:${at.column}: cannot read the plugin archive ${given} (it ${read.reason})`);
 }
 
 /** The source fields the plan compares, from the manifest (a zip is read and hashed). */
