@@ -95,6 +95,29 @@ describe('Plugin from Git', () => {
     expect((await installed())['geo-tools']).toBe('1.1.0');
   });
 
+  it('updates the plugin code env after an update of a plugin that declares it', async () => {
+    const at = (ref: string) => pluginDoc('geo-tools', { source: { git: { gitRepositoryUrl: GEO_URL, gitCheckout: ref } }, codeEnv: {} });
+    expect(await converge(h, pluginKind, [at('v1.0.0')])).toEqual([]);
+    const [main] = pluginKind.units(at('main'));
+    const live = await pluginKind.read(h.run(), main!);
+    let result: unknown;
+    // The update from Git, the recorded source, the code env update.
+    expect(await writesDuring(h.client, async () => (result = await pluginKind.update(h.run(), main!, live!)))).toBe(3);
+    expect(result).toEqual({ notes: ['code env plugin_geo-tools_managed updated'] });
+    expect((await installed())['geo-tools']).toBe('1.1.0');
+  });
+
+  it('compares the version alone, with a notice, when DSS kept no record of the source', async () => {
+    const doc = pluginDoc('geo-tools', { source: { git: { gitRepositoryUrl: GEO_URL, gitCheckout: 'v1.0.0', version: '1.1.0' } } });
+    const settings = await h.sim.ok<Record<string, unknown>>('GET', '/plugins/geo-tools/settings');
+    const { dssGitops: _record, ...dropped } = settings;
+    await h.sim.ok('POST', '/plugins/geo-tools/settings', dropped);
+    const [planned] = await planUnits(pluginKind, h.run(), pluginKind.units(doc));
+    expect(planned!.changes).toEqual([]);
+    expect(planned!.live?.notices).toEqual(['Plugin/geo-tools: DSS keeps no record of where this plugin was installed from; only its version is compared']);
+    await h.sim.ok('POST', '/plugins/geo-tools/settings', settings);
+  });
+
   it('fails a checkout that does not exist with the error of DSS future', async () => {
     const [unit] = pluginKind.units(pluginDoc('geo-tools-x', { source: { git: { gitRepositoryUrl: GEO_URL, gitCheckout: 'nope' } } }));
     await expect(pluginKind.create(h.run(), unit!)).rejects.toThrow("Failed to checkout 'nope'");
@@ -168,6 +191,7 @@ describe('Plugin on the node', () => {
   });
 
   it('exports store and Git plugins with their settings; the export plans no change', async () => {
+    expect(await converge(h, pluginKind, [zipDoc('gamma-tree', 'gamma', pluginZip('gamma', '1.0.0'))])).toEqual([]);
     const ctx = h.run();
     const scope = { projectKeys: [], allProjects: false, deployer: false, platform: true };
     expect(await pluginKind.listForExport!(ctx, { ...scope, platform: false })).toEqual([]);
@@ -181,7 +205,9 @@ describe('Plugin on the node', () => {
       }),
     );
     const geo = exported.find((e) => e.name === 'geo-tools');
-    expect(geo?.spec.source).toEqual({ git: { gitRepositoryUrl: GEO_URL, gitCheckout: 'v1.1.0', gitSubpath: 'plugin' } });
+    expect(geo?.spec.source).toEqual({ git: { gitRepositoryUrl: GEO_URL, gitCheckout: 'main' } });
+    // A plugin installed from a zip: its archive is not in DSS to export.
+    expect(exported.map((e) => e.name)).not.toContain('gamma');
     const sheets = exported.find((e) => e.name === 'googlesheets');
     expect(sheets?.spec.source).toEqual({ store: { version: '1.3.0' } });
     expect(JSON.stringify(sheets)).not.toContain('oauth-secret-value-17');

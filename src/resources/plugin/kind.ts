@@ -17,9 +17,9 @@ import type { ManifestDocument } from '../../manifest/types.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import { createResolvingLostAnswer } from '../lost-answer.js';
 import { overlay, pick, sensitiveUnder } from '../managed-write.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
+import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from '../types.js';
 import { pluginExport } from './export.js';
-import { installedPlugin, listPlugins, pluginPath, runJob, settingsOfRun, writeSettings } from './live.js';
+import { installedPlugin, listPlugins, pluginPath, readSettings, runJob, settingsOfRun, writeSettings } from './live.js';
 import { pluginSchema } from './schema.js';
 import { desiredSource, readArchiveOf, recordedSource, withRecordedSource } from './source.js';
 
@@ -67,7 +67,7 @@ const FROM: Record<string, (desired: Json, doc: ManifestDocument) => string> = {
 };
 
 /** Installs (or updates) the plugin from its declared source, waits for the future, records the source. */
-async function install(ctx: KindContext, unit: ResourceUnit, update: boolean): Promise<void> {
+async function install(ctx: KindContext, unit: ResourceUnit, update: boolean): Promise<WriteResult> {
   const id = unit.doc.metadata.name;
   const desired = unit.desired;
   let route: string;
@@ -125,6 +125,21 @@ async function install(ctx: KindContext, unit: ResourceUnit, update: boolean): P
       { fault: 'user' },
     );
   }
+  return update ? updateCodeEnv(ctx, unit) : {};
+}
+
+/**
+ * After an update, the plugin-managed code env the manifest declares is brought to the new version's requirements
+ * (`code-env/actions/update`, a future), as DSS does not do it by itself.
+ */
+async function updateCodeEnv(ctx: KindContext, unit: ResourceUnit): Promise<WriteResult> {
+  if (!isObject(unit.doc.spec.codeEnv)) return {};
+  const id = unit.doc.metadata.name;
+  const envName = (await readSettings(ctx, id)).codeEnvName;
+  if (typeof envName !== 'string' || envName === '') return {};
+  const route = `${pluginPath(id)}/code-env/actions/update`;
+  await runJob(ctx, unit.address, route, () => ctx.client.postJson(route), 'updating the code env');
+  return { notes: [`code env ${envName} updated`] };
 }
 
 async function readMain(ctx: KindContext, unit: ResourceUnit): Promise<LiveState | undefined> {
