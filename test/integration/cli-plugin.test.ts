@@ -104,6 +104,27 @@ describe('Plugin through the CLI', () => {
   });
 });
 
+describe('export --platform of plugins', () => {
+  it('exports the plugins with their presets, secrets as references; the export validates and plans no change', async () => {
+    const out = await cli(['export', '--platform', '--out', 'exported']);
+    expectNoSecret(out);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('GOOGLESHEETS_TEAM_CONFIG_CLIENT_SECRET');
+    const sheets = readFileSync(path.join(dir, 'exported/plugins/googlesheets.yaml'), 'utf8');
+    expect(sheets).not.toContain(SECRET);
+    expect(sheets).toContain('clientSecret: ${secret:GOOGLESHEETS_TEAM_CONFIG_CLIENT_SECRET}');
+    expect(sheets).toContain('source:\n    store:\n      version: 1.3.0\n');
+    expect(sheets).toContain('codeEnv: {}');
+    const env = { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, GOOGLESHEETS_TEAM_CONFIG_CLIENT_SECRET: SECRET };
+    expect(await runCliCaptured(['validate', '-f', 'exported'], { env, cwd: dir })).toMatchObject({ code: 0 });
+    sim.reset({ stats: true, state: false });
+    const plan = await runCliCaptured(['plan', '-f', 'exported', '--detailed-exitcode'], { env, cwd: dir });
+    expect(plan.stdout).toContain('No changes.');
+    expect(plan.code).toBe(0);
+    expect(sim.stats().writes).toBe(0);
+  });
+});
+
 describe('a plugin archive the manifest leads astray', () => {
   const doc = (file: string) => `apiVersion: dss-gitops/v1\nkind: Plugin\nmetadata:\n  name: alpha\nspec:\n  source:\n    zip:\n      file: ${file}\n`;
   const cases: [string, (tree: string) => string, string][] = [
@@ -150,5 +171,14 @@ describe('a plugin archive the manifest leads astray', () => {
     // Nothing is written; the one read is the connection check the plan makes before it builds the units.
     expect(sim.stats().writes).toBe(0);
     expect(sim.stats().total).toBe(1);
+  });
+});
+
+describe('validate', () => {
+  it('reports a Plugin with two sources, one without its version and a misspelt field at their lines', async () => {
+    const fixtures = path.resolve(__dirname, '../fixtures/plugins/invalid');
+    const result = await runCliCaptured(['validate', '-f', fixtures], { env: {}, cwd: fixtures });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatchSnapshot();
   });
 });
