@@ -83,6 +83,18 @@ describe('Plugin from the store', () => {
 });
 
 describe('Plugin from Git', () => {
+  it('shows the progress of the install future under the plugin address', async () => {
+    const messages: string[] = [];
+    const ctx = { ...h.run(), progress: (address: string, message: string) => messages.push(`${address}: ${message}`) };
+    const [unit] = pluginKind.units(pluginDoc('geo-tools-progress', { source: { git: { gitRepositoryUrl: GEO_URL, gitCheckout: 'main' } } }));
+    // The checkout holds geo-tools, not geo-tools-progress: the install runs, then fails naming what DSS installed.
+    await expect(pluginKind.create(ctx, unit!)).rejects.toThrow(
+      `Plugin/geo-tools-progress: Git ${GEO_URL} at main holds plugin geo-tools, not geo-tools-progress (DSS installed geo-tools; it is not managed by this manifest)`,
+    );
+    expect(messages[0]).toBe(`Plugin/geo-tools-progress: installing from Git ${GEO_URL} at main`);
+    await pluginKind.delete!(h.run(), 'Plugin/geo-tools');
+  });
+
   it('installs a checkout, then plans a new ref as an update and applies it', async () => {
     const v1 = pluginDoc('geo-tools', { source: { git: { gitRepositoryUrl: GEO_URL, gitCheckout: 'v1.0.0', gitSubpath: 'plugin', version: '1.0.0' } } });
     expect(await converge(h, pluginKind, [v1])).toEqual([]);
