@@ -98,6 +98,26 @@ describe('/plugins/', () => {
     expect(wrongId.json).toMatchObject({ message: 'The archive holds plugin beta, not alpha' });
   });
 
+  it('derives parameter sets and the code env of an uploaded plugin from its files, as DSS does', async () => {
+    const sim = await start();
+    const zip = pluginZip('gamma', '1.0.0', {
+      folder: 'gamma',
+      files: {
+        'parameter-sets/endpoint/parameter-set.json': JSON.stringify({ meta: { label: 'Endpoint' }, params: [{ name: 'url', type: 'STRING' }, { name: 'token', type: 'PASSWORD' }] }),
+        'code-env/python/desc.json': JSON.stringify({ acceptedPythonInterpreters: ['PYTHON311'] }),
+      },
+    });
+    await sim.ok('POST', '/plugins/actions/installFromZip', undefined, { rawBody: zip, headers: { 'content-type': 'application/octet-stream' } });
+    expect(await sim.ok('GET', '/plugins/gamma/settings')).toMatchObject({
+      parameterSets: [{ name: 'endpoint', type: 'gamma_endpoint' }],
+      accessibleParameterSetDescs: [{ id: 'endpoint', elementType: 'gamma_endpoint', desc: { meta: { label: 'Endpoint' }, params: [{ name: 'url' }, { name: 'token' }] } }],
+    });
+    const refused = await waitFor(sim, await sim.ok<Future>('POST', '/plugins/gamma/code-env/actions/create', { pythonInterpreter: 'PYTHON39' }));
+    expect(refused.error).toMatchObject({ message: expect.stringContaining('Python interpreter PYTHON39 is not accepted by plugin gamma (accepted: PYTHON311)') as unknown });
+    const created = await waitFor(sim, await sim.ok<Future>('POST', '/plugins/gamma/code-env/actions/create', { pythonInterpreter: 'PYTHON311' }));
+    expect(created.result).toMatchObject({ envName: 'plugin_gamma_managed' });
+  });
+
   it('keeps upload caps: an archive over the node limit gets 413 and installs nothing', async () => {
     const sim = await start({ maxBodyBytes: 4096 });
     const big = pluginZip('big', '1.0.0', { files: { 'resource/blob.txt': Array.from({ length: 4000 }, (_, i) => String(i * 7919)).join(',') } });

@@ -12,7 +12,7 @@ import { FutureStepError, startFuture } from '../deployer/futures.js';
 import type { FutureRecord } from '../deployer/state.js';
 import { isRecord, param } from '../deployer/values.js';
 import type { Router, SimRequest, SimResponse } from '../router.js';
-import { readPluginArchive } from '../../resources/plugin/plugin-zip.js';
+import { descFromArchive } from './plugin-archive.js';
 import { gitCatalog, storeCatalog, type PluginDesc } from './plugin-catalog.js';
 import {
   findPlugin,
@@ -74,17 +74,9 @@ function fromGit(body: Record<string, unknown>): PluginDesc {
 /** The uploaded archive's descriptor; a body that is not a plugin zip is refused with DSS's error shape. */
 function fromUpload(req: SimRequest): PluginDesc {
   if (req.rawBody.length === 0) throw illegalArgument('Expected the plugin archive (a zip) as the file of the request');
-  const read = readPluginArchive(extractUploadedArchive(req.rawBody));
-  if ('problem' in read) throw illegalArgument(`Invalid plugin archive: the file ${read.problem}`);
-  const meta = isRecord(read.descriptor.meta) ? read.descriptor.meta : {};
-  return {
-    id: read.id,
-    version: read.version,
-    meta: { label: typeof meta.label === 'string' ? meta.label : read.id, description: typeof meta.description === 'string' ? meta.description : '' },
-    params: Array.isArray(read.descriptor.params) ? (read.descriptor.params.filter(isRecord) as Record<string, unknown>[]) : [],
-    parameterSets: [],
-    ...(isRecord(read.descriptor.codeEnvSpec) ? { codeEnvSpec: read.descriptor.codeEnvSpec } : {}),
-  };
+  const desc = descFromArchive(extractUploadedArchive(req.rawBody));
+  if ('problem' in desc) throw illegalArgument(`Invalid plugin archive: the file ${desc.problem}`);
+  return desc;
 }
 
 function gitBody(req: SimRequest): Record<string, unknown> {
