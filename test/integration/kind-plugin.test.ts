@@ -55,9 +55,23 @@ describe('Plugin from the store', () => {
     expect(await converge(h, pluginKind, [doc])).toEqual([]);
     expect((await installed())['timeseries-preparation']).toBe('2.0.4');
     const settings = await h.sim.ok<Settings>('GET', '/plugins/timeseries-preparation/settings');
-    expect(settings).toMatchObject({ config: { mode: 'fast' }, codeEnvName: 'plugin_timeseries-preparation_managed', dssGitops: { source: { source: 'store' } } });
+    expect(settings).toMatchObject({
+      config: { mode: 'fast' },
+      codeEnvName: 'plugin_timeseries-preparation_managed',
+      dssGitops: { source: { source: 'store' }, codeEnv: { pythonInterpreter: 'PYTHON310' } },
+    });
     const planned = await planUnits(pluginKind, h.run(), units);
     expect(await writesDuring(h.client, () => applyPlanned(pluginKind, h.run(), planned))).toBe(0);
+  });
+
+  it('refuses to plan another interpreter for a code env it created, which DSS does not re-create', async () => {
+    const doc = pluginDoc('timeseries-preparation', { source: { store: { version: '2.0.4' } }, codeEnv: { pythonInterpreter: 'PYTHON311' } });
+    const [, codeEnv] = await planUnits(pluginKind, h.run(), pluginKind.units(doc));
+    expect(codeEnv!.changes).toEqual([expect.objectContaining({ path: 'pythonInterpreter', before: 'PYTHON310', after: 'PYTHON311' })]);
+    expect(pluginKind.validateChange!(codeEnv!.unit, codeEnv!.live!, codeEnv!.changes)).toEqual([
+      "Plugin/timeseries-preparation#code-env: pythonInterpreter changed, but DSS does not re-create a plugin's code env; " +
+        'delete plugin_timeseries-preparation_managed in DSS to have it created anew with the declared settings',
+    ]);
   });
 
   it('plans a new store version as an update that shows old → new, and applies it from the store', async () => {

@@ -37,7 +37,7 @@ describe('Plugin units', () => {
     });
     expect(settings!.policy.sensitive).toEqual(['/presets/0/config/clientSecret']);
     expect(settings!.policy.keyedLists).toMatchObject({ '/presets': ['name'], '/parameterSets': ['name'] });
-    expect(codeEnv).toMatchObject({ address: 'Plugin/googlesheets#code-env', block: 'code-env', desired: {}, dependsOn: ['Plugin/googlesheets'] });
+    expect(codeEnv).toMatchObject({ address: 'Plugin/googlesheets#code-env', block: 'code-env', desired: { conda: true }, dependsOn: ['Plugin/googlesheets'] });
   });
 });
 

@@ -21,7 +21,7 @@ import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } 
 import { pluginExport } from './export.js';
 import { installedPlugin, listPlugins, pluginPath, readSettings, runJob, settingsOfRun, writeSettings } from './live.js';
 import { pluginSchema } from './schema.js';
-import { desiredSource, readArchiveOf, recordedSource, withRecordedSource } from './source.js';
+import { desiredSource, readArchiveOf, recordedCodeEnv, recordedSource, withRecordedCodeEnv, withRecordedSource } from './source.js';
 
 export const PLUGIN_KIND = 'Plugin';
 const SETTINGS_BLOCK = 'settings';
@@ -172,7 +172,7 @@ async function createCodeEnv(ctx: KindContext, unit: ResourceUnit): Promise<void
     throw new DssGitopsError('PLUGIN_CODE_ENV', `${unit.address}: DSS created the code env but did not name it (no envName in the result)`, { fault: 'remote' });
   }
   const envName = result.envName;
-  await writeSettings(ctx, id, (live) => ({ ...live, codeEnvName: envName }));
+  await writeSettings(ctx, id, (live) => withRecordedCodeEnv({ ...live, codeEnvName: envName }, unit.desired));
 }
 
 export const pluginKind: ResourceKind = {
@@ -189,7 +189,9 @@ export const pluginKind: ResourceKind = {
     const settings = settingsUnit(doc, main);
     if (settings) units.push(settings);
     if (isObject(doc.spec.codeEnv)) {
-      units.push({ address: `${main}#${CODE_ENV_BLOCK}`, kind: PLUGIN_KIND, doc, block: CODE_ENV_BLOCK, desired: {}, policy: {}, dependsOn: [main] });
+      const desired: Json = {};
+      for (const key of ['pythonInterpreter', 'conda']) if (doc.spec.codeEnv[key] !== undefined) desired[key] = doc.spec.codeEnv[key];
+      units.push({ address: `${main}#${CODE_ENV_BLOCK}`, kind: PLUGIN_KIND, doc, block: CODE_ENV_BLOCK, desired, policy: {}, dependsOn: [main] });
     }
     return units;
   },
@@ -200,7 +202,12 @@ export const pluginKind: ResourceKind = {
     if (!(await installedPlugin(ctx, id))) return undefined;
     const settings = await settingsOfRun(ctx, id);
     if (unit.block === CODE_ENV_BLOCK) {
-      return typeof settings.codeEnvName === 'string' && settings.codeEnvName !== '' ? { view: {}, raw: settings } : undefined;
+      if (typeof settings.codeEnvName !== 'string' || settings.codeEnvName === '') return undefined;
+      // What the env was created with, as recorded when this tool created it; else taken as declared.
+      const recorded = recordedCodeEnv(settings);
+      const view: Json = {};
+      for (const key of Object.keys(unit.desired)) view[key] = recorded ? recorded[key] : unit.desired[key];
+      return { view, raw: settings };
     }
     return { view: pick(settings, unit.desired), raw: settings };
   },
@@ -231,6 +238,15 @@ export const pluginKind: ResourceKind = {
 
   async listOnNode(client) {
     return (await listPlugins({ client })).map((p) => p.id);
+  },
+
+  validateChange(unit, live, changes) {
+    if (unit.block !== CODE_ENV_BLOCK || changes.length === 0) return [];
+    const envName = isObject(live.raw) ? String(live.raw.codeEnvName) : 'the code env';
+    return [
+      `${unit.address}: ${changes.map((c) => c.path).join(', ')} changed, but DSS does not re-create a plugin's code env; ` +
+        `delete ${envName} in DSS to have it created anew with the declared settings`,
+    ];
   },
 
   describeUpdate(unit, live) {

@@ -4,9 +4,10 @@
 // most PLUGIN_ZIP_SIZE_LIMIT bytes), and compared by its content hash: moving the file changes nothing, new bytes
 // are an update. A refused file is an error naming the manifest's file:line:col.
 //
-// DSS does not say where an installed plugin came from. dss-gitops records the source it installed from in the
-// plugin's settings (`dssGitops.source`), as it records an infra key's hash: a record DSS keeps tells a plugin
-// moved from Git to the store, or a new checkout of the same version; without one, only the version is compared.
+// DSS does not say where an installed plugin came from, nor what its plugin code env was created with. dss-gitops
+// records both in the plugin's settings (`dssGitops.source`, `dssGitops.codeEnv`), as it records an infra key's
+// hash: a record DSS keeps tells a plugin moved from Git to the store, or a new checkout of the same version;
+// without one, only the version is compared, and the code env is taken as declared.
 
 import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
@@ -132,4 +133,15 @@ export function withRecordedSource(settings: Json, desired: SourceView): Json {
   const { version: _version, ...source } = desired;
   const record = isObject(settings[RECORD_FIELD]) ? settings[RECORD_FIELD] : {};
   return { ...settings, [RECORD_FIELD]: { ...record, source } };
+}
+
+/** What the plugin code env was created with, as recorded when dss-gitops created it. */
+export function recordedCodeEnv(settings: Json): Json | undefined {
+  const record = settings[RECORD_FIELD];
+  return isObject(record) && isObject(record.codeEnv) ? record.codeEnv : undefined;
+}
+
+export function withRecordedCodeEnv(settings: Json, created: Json): Json {
+  const record = isObject(settings[RECORD_FIELD]) ? settings[RECORD_FIELD] : {};
+  return { ...settings, [RECORD_FIELD]: { ...record, codeEnv: created } };
 }
