@@ -114,7 +114,7 @@ describe('export --platform of plugins', () => {
     expect(sheets).not.toContain(SECRET);
     expect(sheets).toContain('clientSecret: ${secret:GOOGLESHEETS_TEAM_CONFIG_CLIENT_SECRET}');
     expect(sheets).toContain('source:\n    store:\n      version: 1.3.0\n');
-    expect(sheets).toContain('codeEnv: {}');
+    expect(sheets).toContain('codeEnv:\n    pythonInterpreter: PYTHON310\n');
     const env = { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey, GOOGLESHEETS_TEAM_CONFIG_CLIENT_SECRET: SECRET };
     expect(await runCliCaptured(['validate', '-f', 'exported'], { env, cwd: dir })).toMatchObject({ code: 0 });
     sim.reset({ stats: true, state: false });

@@ -239,7 +239,7 @@ describe('Plugin on the node', () => {
     expect(JSON.stringify(sheets)).not.toContain('oauth-secret-value-17');
     expect(sheets?.secrets?.map((s) => s.name)).toEqual(['GOOGLESHEETS_TEAM_CONFIG_CLIENT_SECRET']);
     const ts = exported.find((e) => e.name === 'timeseries-preparation');
-    expect(ts?.spec).toMatchObject({ source: { store: { version: '2.0.4' } }, codeEnv: {} });
+    expect(ts?.spec).toMatchObject({ source: { store: { version: '2.0.4' } }, codeEnv: { pythonInterpreter: 'PYTHON310' } });
     // Read back as manifests (the secret given back by the environment): nothing to change.
     const docs = exported.map((e) => {
       const spec = JSON.parse(JSON.stringify(e.spec).replace('${secret:GOOGLESHEETS_TEAM_CONFIG_CLIENT_SECRET}', 'oauth-secret-value-17')) as Record<string, unknown>;

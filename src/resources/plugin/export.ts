@@ -7,7 +7,7 @@ import { isObject, type Json } from '../../base/json.js';
 import { escapeInterpolation, exportStub, hideSecrets, isEmptyValue } from '../export-common.js';
 import type { ExportedSecret, ResourceKind } from '../types.js';
 import { listPlugins, readSettings } from './live.js';
-import { recordedSource } from './source.js';
+import { recordedCodeEnv, recordedSource } from './source.js';
 
 const STUB_SPEC: Json = { config: {}, parameterSets: [], presets: [], codeEnv: {} };
 
@@ -49,7 +49,9 @@ export const pluginExport: Pick<ResourceKind, 'listForExport' | 'exportSpec'> = 
         hideSecrets(escapeInterpolation(preset) as Json, [id, String(preset.name)], `Plugin/${id} spec.presets[${String(preset.name)}]`, taken, secrets),
       );
     }
-    if (live.some((u) => u.unit.block === 'code-env')) spec.codeEnv = {};
+    const codeEnv = live.find((u) => u.unit.block === 'code-env');
+    // What the env was created with, when this tool created it; DSS does not say it otherwise.
+    if (codeEnv) spec.codeEnv = (isObject(codeEnv.live.raw) ? recordedCodeEnv(codeEnv.live.raw) : undefined) ?? {};
     return { spec, ...(secrets.length > 0 ? { secrets } : {}) };
   },
 };
