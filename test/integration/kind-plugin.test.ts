@@ -86,6 +86,26 @@ describe('Plugin from the store', () => {
     expect((await planUnits(pluginKind, h.run(), [unit!]))[0]!.changes).toEqual([]);
   });
 
+  it('resolves an install whose answer was lost by listing the plugins', async () => {
+    const [unit] = pluginKind.units(pluginDoc('tableau-hyper-export', { source: { store: { version: '0.5.1' } } }));
+    // A slow job: the start is sent again while the first install still runs, and that second job then fails
+    // as already installed.
+    const config = await h.sim.control<{ futureStepMs: number }>('GET', '/deployer/config');
+    await h.sim.control('PUT', '/deployer/config', { futureStepMs: 400 });
+    h.sim.setFaults([{ kind: 'lost-response', method: 'POST', route: '/plugins/actions/installFromStore', times: 1 }]);
+    const before = h.sim.stats().byRoute['POST /plugins/actions/installFromStore'] ?? 0;
+    try {
+      await pluginKind.create(h.run(), unit!);
+    } finally {
+      h.sim.setFaults([]);
+      await h.sim.control('PUT', '/deployer/config', { futureStepMs: config.futureStepMs });
+    }
+    expect(h.sim.stats().faults?.['lost-response']).toBe(1);
+    expect((h.sim.stats().byRoute['POST /plugins/actions/installFromStore'] ?? 0) - before).toBe(2);
+    expect((await installed())['tableau-hyper-export']).toBe('0.5.1');
+    await pluginKind.delete!(h.run(), 'Plugin/tableau-hyper-export');
+  });
+
   it('fails an install whose declared version is not the store version, saying which one DSS installed', async () => {
     const [unit] = pluginKind.units(pluginDoc('tableau-hyper-export', { source: { store: { version: '0.4.0' } } }));
     await expect(pluginKind.create(h.run(), unit!)).rejects.toThrow(

@@ -100,7 +100,16 @@ async function install(ctx: KindContext, unit: ResourceUnit, update: boolean): P
       readBack: async () => (await listPlugins(ctx)).find((p) => p.id === id),
       mismatch: () => undefined,
     });
-    if (outcome.answer !== undefined) result = await runJob(ctx, unit.address, route, () => Promise.resolve(outcome.answer), doing);
+    if (outcome.answer !== undefined) {
+      try {
+        result = await runJob(ctx, unit.address, route, () => Promise.resolve(outcome.answer), doing);
+      } catch (error) {
+        // A start sent again while the first one (whose answer was lost) still ran fails as already installed:
+        // the plugin is there, which is what was asked. Its version is checked below like any other.
+        if (!(await listPlugins(ctx)).some((p) => p.id === id)) throw error;
+        ctx.log.info({ address: unit.address }, 'the install had taken effect: found the plugin by listing');
+      }
+    }
   }
   const installed = (await listPlugins(ctx)).find((p) => p.id === id);
   if (!installed) {
