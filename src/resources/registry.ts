@@ -10,6 +10,7 @@ import { codeEnvKind } from './code-env/kind.js';
 import { deploymentKind } from './deployment/kind.js';
 import { groupKind } from './group/kind.js';
 import { infraKind } from './infra/kind.js';
+import { pluginKind } from './plugin/kind.js';
 import { projectFolderKind } from './project-folder/kind.js';
 import { projectKind } from './project/kind.js';
 import { publishedProjectKind } from './published-project/kind.js';
@@ -29,6 +30,7 @@ export const KINDS: readonly ResourceKind[] = [
   userKind,
   connectionKind,
   codeEnvKind,
+  pluginKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;

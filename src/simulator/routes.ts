@@ -6,6 +6,7 @@ import { registerGroupRoutes } from './admin/groups.js';
 import { registerUserRoutes } from './admin/users.js';
 import { registerConnectionRoutes } from './admin/connections.js';
 import { registerCodeEnvRoutes } from './admin/code-envs.js';
+import { registerPluginRoutes } from './admin/plugins.js';
 import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
@@ -27,6 +28,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerUserRoutes,
   registerConnectionRoutes,
   registerCodeEnvRoutes,
+  registerPluginRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {

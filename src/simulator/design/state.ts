@@ -4,6 +4,7 @@
 import type { SecurityState } from '../admin/security-state.js';
 import type { ConnectionRecord } from '../admin/connection-store.js';
 import type { CodeEnvsState } from '../admin/code-env-store.js';
+import type { PluginsState } from '../admin/plugin-store.js';
 
 export type Json = Record<string, unknown>;
 
@@ -68,6 +69,8 @@ export interface DesignState {
   connections?: Record<string, ConnectionRecord>;
   /** Code environments (`/admin/code-envs/`); absent in a state saved before they were simulated. */
   codeEnvs?: CodeEnvsState;
+  /** Installed plugins (`/plugins/`); absent in a state saved before they were simulated. */
+  plugins?: PluginsState;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
