@@ -2,6 +2,7 @@
 // Order matters where patterns overlap (routes are tried in registration order): the scenario routes come
 // before the scenario-run routes, whose `/scenarios/:scenarioId/:runId` would also match `/light`.
 
+import { registerGeneralSettingsRoutes } from './admin/general-settings.js';
 import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
@@ -19,6 +20,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerScenarioRunRoutes,
   registerDeployerRoutes,
   registerAdminVariableRoutes,
+  registerGeneralSettingsRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {

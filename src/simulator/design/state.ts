@@ -58,6 +58,8 @@ export interface DesignState {
   scenarioRunMs: number;
   /** Instance variables (`/admin/variables/`); absent in a state saved before they were simulated. */
   instanceVariables?: Json;
+  /** General settings (`/admin/general-settings`); absent until first read, and in a state saved before them. */
+  generalSettings?: Json;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
