@@ -6,7 +6,9 @@ import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
 import { bundleKind } from './bundle/kind.js';
 import { deploymentKind } from './deployment/kind.js';
+import { generalSettingsKind } from './general-settings/kind.js';
 import { infraKind } from './infra/kind.js';
+import { instanceVariablesKind } from './instance-variables/kind.js';
 import { projectFolderKind } from './project-folder/kind.js';
 import { projectKind } from './project/kind.js';
 import { publishedProjectKind } from './published-project/kind.js';
@@ -21,6 +23,8 @@ export const KINDS: readonly ResourceKind[] = [
   publishedProjectKind,
   infraKind,
   deploymentKind,
+  instanceVariablesKind,
+  generalSettingsKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;

@@ -20,8 +20,18 @@ describe('schemas', () => {
     }
   });
 
-  it('cover the seven kinds, by explicit name', () => {
-    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment']);
+  it('cover the kinds, by explicit name', () => {
+    expect(KIND_NAMES).toEqual([
+      'ProjectFolder',
+      'Project',
+      'Scenario',
+      'Bundle',
+      'PublishedProject',
+      'Infra',
+      'Deployment',
+      'InstanceVariables',
+      'GeneralSettings',
+    ]);
     expect(KIND_NAMES.map(kindFileName)).toEqual([
       'project-folder',
       'project',
@@ -30,6 +40,8 @@ describe('schemas', () => {
       'published-project',
       'infra',
       'deployment',
+      'instance-variables',
+      'general-settings',
     ]);
     expect(isKindName('Project')).toBe(true);
     expect(isKindName('toString')).toBe(false);
