@@ -161,6 +161,15 @@ describe('GeneralSettings', () => {
     expect(plan.stderr).toMatch(/settings\.yaml:8:5: `spec\.ldapSettings\.bindPassword` is a secret written in clear/);
     expect(`${plan.stdout}${plan.stderr}`).not.toContain('clear-text-pass');
     expect(await settings()).toEqual(before);
+
+    // Once DSS holds a password, the same one written in clear is refused all the same, though DSS cannot tell it.
+    b.manifest('settings.yaml', DECLARED);
+    expect((await b.cli(['apply', '-f', 'm', '--auto-approve'], ENV)).code).toBe(0);
+    b.manifest('settings.yaml', DECLARED.replace('${secret:LDAP_BIND_PASSWORD}', BIND));
+    const again = await b.counted(['plan', '-f', 'm'], ENV);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/settings\.yaml:10:5: `spec\.ldapSettings\.bindPassword` is a secret written in clear/);
+    expect(`${again.stdout}${again.stderr}`).not.toContain(BIND);
   });
 
   it('says so when a declared field is not one of DSS general settings', async () => {

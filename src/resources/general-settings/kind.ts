@@ -47,9 +47,15 @@ export function projectLive(live: unknown, desired: unknown): unknown {
   return out;
 }
 
-/** Declared secrets DSS gives back only encrypted, by pointer (they cannot be compared). */
+/**
+ * Declared secrets DSS gives back only encrypted, by pointer (they cannot be compared). Only those from
+ * `${secret:..}`: one written in clear stays a change, which the plan refuses (validateChange) at its line.
+ */
 function hiddenSecrets(unit: ResourceUnit, raw: Json): string[] {
-  return secretPointers(unit.desired).filter((pointer) => typeof valueAt(unit.desired, pointer) === 'string' && isHiddenSecret(valueAt(raw, pointer)));
+  return secretPointers(unit.desired).filter(
+    (pointer) =>
+      unit.doc.sensitivePaths.includes(`/spec${pointer}`) && typeof valueAt(unit.desired, pointer) === 'string' && isHiddenSecret(valueAt(raw, pointer)),
+  );
 }
 
 export function settingsView(unit: ResourceUnit, raw: Json): LiveState {
