@@ -5,6 +5,7 @@
 // Never pruned: when the document leaves the manifests, the variables stay as they are.
 
 import { objectOrAbsent } from '../../dss/answer.js';
+import { oneAtATime } from '../../dss/one-at-a-time.js';
 import { isObject, type Json } from '../../base/json.js';
 import { addressOf } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
@@ -32,7 +33,8 @@ export function variablesToWrite(live: Json, unit: ResourceUnit): Json {
 
 async function writeVariables(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   // Read right before the write: a variable changed since the plan, and the run lock refreshed meanwhile, are kept.
-  await freshWrite(ctx.client, INSTANCE_VARIABLES_PATH, (live) => variablesToWrite(live, unit));
+  // Queued with the lock's own refreshes of the variables, so that neither write undoes the other.
+  await oneAtATime(ctx.client, INSTANCE_VARIABLES_PATH, () => freshWrite(ctx.client, INSTANCE_VARIABLES_PATH, (live) => variablesToWrite(live, unit)));
 }
 
 export const instanceVariablesKind: ResourceKind = {
