@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSettingsBench, type SettingsBench } from './settings-cli-helpers.js';
+import { startSettingsBench, type SettingsBench } from './settings-bench.js';
 
 const BIND = 'ldap-bind-never-printed';
 const ENV = { LDAP_BIND_PASSWORD: BIND };

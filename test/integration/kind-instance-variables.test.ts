@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { otherRunLock, startSettingsBench, type SettingsBench } from './settings-cli-helpers.js';
+import { otherRunLock, startSettingsBench, type SettingsBench } from './settings-bench.js';
 
 const SECRET = 'warehouse-pass-never-printed';
 const ENV = { DB_PASSWORD: SECRET };
