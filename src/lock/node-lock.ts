@@ -7,6 +7,7 @@
 // that GET and PUT is lost, as with any GET-modify-PUT of this endpoint.
 
 import { DssApiError } from '../dss/errors.js';
+import { oneAtATime } from '../dss/one-at-a-time.js';
 import type { DssClient } from '../dss/types.js';
 import { DssGitopsError, UserError } from '../errors.js';
 import { describeLock, freeValue, heldValue, isAbandoned, isExpired, LOCK_VARIABLE, parseLock, type LockInfo, type LockState } from './lock-info.js';
@@ -126,25 +127,33 @@ export async function acquireNodeLock(client: DssClient, lock: LockInfo, options
   }
 }
 
-/** Extends a lock this run holds; false when the lock stored is no longer this run's (broken or taken over). */
+/**
+ * Extends a lock this run holds; false when the lock stored is no longer this run's (broken or taken over). Queued
+ * with the run's other GET-modify-PUTs of the variables (oneAtATime): a refresh on its timer that overlapped the
+ * write of the instance variables would put back the variables it read before that write.
+ */
 export async function refreshNodeLock(client: DssClient, lock: LockInfo): Promise<boolean> {
-  const variables = await readVariables(client);
-  const state = parseLock(variables[LOCK_VARIABLE]);
-  if (state.kind !== 'held' || state.info.id !== lock.id) return false;
-  await writeVariables(client, { ...variables, [LOCK_VARIABLE]: heldValue(lock, state.generation) });
-  return true;
+  return oneAtATime(client, VARIABLES_PATH, async () => {
+    const variables = await readVariables(client);
+    const state = parseLock(variables[LOCK_VARIABLE]);
+    if (state.kind !== 'held' || state.info.id !== lock.id) return false;
+    await writeVariables(client, { ...variables, [LOCK_VARIABLE]: heldValue(lock, state.generation) });
+    return true;
+  });
 }
 
 /** Frees the lock when it is still this run's; says whose it is otherwise. */
 export async function releaseNodeLock(client: DssClient, lock: LockInfo, clock: LockClock): Promise<void> {
-  const variables = await readVariables(client);
-  const state = parseLock(variables[LOCK_VARIABLE]);
-  if (state.kind !== 'held' || state.info.id !== lock.id) {
-    const now = state.kind === 'held' ? `held by ${describeLock(state.info)}` : state.kind === 'free' ? 'free' : 'unreadable';
-    clock.warn(`the run lock ${lock.id} on node ${client.nodeName} was not this run's any more when it ended (it is ${now}); it is left as it is`);
-    return;
-  }
-  await writeVariables(client, { ...variables, [LOCK_VARIABLE]: freeValue(state.generation) });
+  await oneAtATime(client, VARIABLES_PATH, async () => {
+    const variables = await readVariables(client);
+    const state = parseLock(variables[LOCK_VARIABLE]);
+    if (state.kind !== 'held' || state.info.id !== lock.id) {
+      const now = state.kind === 'held' ? `held by ${describeLock(state.info)}` : state.kind === 'free' ? 'free' : 'unreadable';
+      clock.warn(`the run lock ${lock.id} on node ${client.nodeName} was not this run's any more when it ended (it is ${now}); it is left as it is`);
+      return;
+    }
+    await writeVariables(client, { ...variables, [LOCK_VARIABLE]: freeValue(state.generation) });
+  });
 }
 
 /** `force-unlock`: frees the lock of the node when its id is `id`; returns what was removed. */

@@ -11,6 +11,9 @@ import { deploymentKind } from './deployment/kind.js';
 import { groupKind } from './group/kind.js';
 import { infraKind } from './infra/kind.js';
 import { pluginKind } from './plugin/kind.js';
+import { generalSettingsKind } from './general-settings/kind.js';
+import { infraKind } from './infra/kind.js';
+import { instanceVariablesKind } from './instance-variables/kind.js';
 import { projectFolderKind } from './project-folder/kind.js';
 import { projectKind } from './project/kind.js';
 import { publishedProjectKind } from './published-project/kind.js';
@@ -31,6 +34,8 @@ export const KINDS: readonly ResourceKind[] = [
   connectionKind,
   codeEnvKind,
   pluginKind,
+  instanceVariablesKind,
+  generalSettingsKind,
 ];
 
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;

@@ -7,6 +7,7 @@ import { registerUserRoutes } from './admin/users.js';
 import { registerConnectionRoutes } from './admin/connections.js';
 import { registerCodeEnvRoutes } from './admin/code-envs.js';
 import { registerPluginRoutes } from './admin/plugins.js';
+import { registerGeneralSettingsRoutes } from './admin/general-settings.js';
 import { registerDeployerRoutes } from './deployer/routes.js';
 import { registerAdminVariableRoutes } from './design/admin-variables.js';
 import { registerFolderRoutes } from './design/folders.js';
@@ -29,6 +30,7 @@ export const ROUTE_REGISTRARS: RouteRegistrar[] = [
   registerConnectionRoutes,
   registerCodeEnvRoutes,
   registerPluginRoutes,
+  registerGeneralSettingsRoutes,
 ];
 
 export function registerAllRoutes(router: Router): void {

@@ -71,6 +71,8 @@ export interface DesignState {
   codeEnvs?: CodeEnvsState;
   /** Installed plugins (`/plugins/`); absent in a state saved before they were simulated. */
   plugins?: PluginsState;
+  /** General settings (`/admin/general-settings`); absent until first read, and in a state saved before them. */
+  generalSettings?: Json;
 }
 
 export const ROOT_FOLDER_ID = 'ROOT';
