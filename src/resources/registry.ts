@@ -12,7 +12,6 @@ import { groupKind } from './group/kind.js';
 import { infraKind } from './infra/kind.js';
 import { pluginKind } from './plugin/kind.js';
 import { generalSettingsKind } from './general-settings/kind.js';
-import { infraKind } from './infra/kind.js';
 import { instanceVariablesKind } from './instance-variables/kind.js';
 import { projectFolderKind } from './project-folder/kind.js';
 import { projectKind } from './project/kind.js';

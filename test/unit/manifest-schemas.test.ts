@@ -21,7 +21,7 @@ describe('schemas', () => {
   });
 
   it('cover the kinds, by explicit name', () => {
-    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment', 'Group', 'User']);
+    expect(KIND_NAMES).toEqual(['ProjectFolder', 'Project', 'Scenario', 'Bundle', 'PublishedProject', 'Infra', 'Deployment', 'Group', 'User', 'Connection', 'CodeEnv', 'Plugin', 'InstanceVariables', 'GeneralSettings']);
     expect(KIND_NAMES.map(kindFileName)).toEqual([
       'project-folder',
       'project',
@@ -32,6 +32,11 @@ describe('schemas', () => {
       'deployment',
       'group',
       'user',
+      'connection',
+      'code-env',
+      'plugin',
+      'instance-variables',
+      'general-settings',
     ]);
     expect(isKindName('Project')).toBe(true);
     expect(isKindName('toString')).toBe(false);
