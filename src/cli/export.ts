@@ -2,7 +2,8 @@
 // Sends GET requests only. Never writes a secret: values under secret-looking names become `${secret:NAME}`
 // references, listed at the end and in SECRETS.md.
 
-import type { KindRegistry } from '../resources/registry.js';
+import { KIND_NAMES, type KindRegistry } from '../resources/registry.js';
+import { renderSchemaFile, schemaFileOf } from '../resources/schema-files.js';
 import { registryOf } from './kinds.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -71,6 +72,12 @@ export async function schemasDirFor(out: string): Promise<string | undefined> {
 const SHIPPED_SCHEMAS = new URL('../../schemas/', import.meta.url);
 const EXPORTED_SCHEMAS_DIR = 'schemas';
 
+/** A schema file of the export: the shipped one, or for a kind the package does not ship, its own schema. */
+function schemaFileContent(name: string, registry: KindRegistry): string {
+  const unshipped = [...registry.values()].find((k) => schemaFileOf(k.kind) === name && !KIND_NAMES.includes(k.kind));
+  return unshipped ? renderSchemaFile(unshipped.schema) : readFileSync(new URL(name, SHIPPED_SCHEMAS), 'utf8');
+}
+
 /** The schema files the rendered files' `yaml-language-server` lines name, sorted. */
 function referencedSchemas(files: ReadonlyMap<string, string>): string[] {
   const names = new Set<string>();
@@ -127,7 +134,7 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean, registry
       schemasDir: repositorySchemas ?? EXPORTED_SCHEMAS_DIR,
     });
     if (repositorySchemas === undefined) {
-      for (const name of referencedSchemas(files)) files.set(`${EXPORTED_SCHEMAS_DIR}/${name}`, readFileSync(new URL(name, SHIPPED_SCHEMAS), 'utf8'));
+      for (const name of referencedSchemas(files)) files.set(`${EXPORTED_SCHEMAS_DIR}/${name}`, schemaFileContent(name, registry));
     }
     const made = new Set<string>();
     for (const [file, content] of files) {
