@@ -49,7 +49,7 @@ export function loadManifestSet(options: LoadManifestOptions, kinds: KindRegistr
   );
 
   const configFile = locateConfig(options.configPath, found.rootDirectory, cwd);
-  const loadedConfig = loadConfig(configFile, sources, manifestSecretNames);
+  const loadedConfig = loadConfig(configFile, sources, manifestSecretNames, [...kinds.keys()]);
   problems.push(...loadedConfig.problems);
   for (const secret of loadedConfig.secrets) secrets.add(secret);
   const envAllow = loadedConfig.config.interpolation?.envAllow;

@@ -115,6 +115,18 @@ describe('a kind added with its folder and one registry entry', () => {
     expect(report.unmanaged.map((e) => e.address)).toEqual(['Note/CHURN/handmade']);
   });
 
+  it('is named by the configuration: ignoreDifferences of its fields, external addresses', async () => {
+    writeManifests(note('welcome', 'hello'));
+    writeFileSync(path.join(dir, 'm', 'dss-gitops.yaml'), 'ignoreDifferences:\n  - kind: Note\n    jsonPointers: [/text]\nexternal:\n  - Note/SALES/shared\n');
+    expect(await cli(['validate', '-f', 'm'])).toMatchObject({ code: 0, stderr: '' });
+    await apply();
+    const live = await sim.ok<Record<string, unknown>>('GET', '/projects/CHURN/notes/welcome');
+    await sim.ok('PUT', '/projects/CHURN/notes/welcome', { ...live, text: 'edited in DSS' });
+    const result = await cli(['drift', '-f', 'm', '--output', 'json']);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as JsonDriftReport).drift).toEqual([]);
+  });
+
   it('is pruned when it leaves the manifests, with --prune', async () => {
     writeManifests(note('welcome', 'hello'), note('old', 'bye'));
     await apply();
