@@ -26,7 +26,8 @@ export interface KindScope {
 export function declareKindScopes(kinds: Iterable<KindScope>): void {
   for (const { kind, projectScoped: scoped = false } of kinds) {
     if (declared.has(kind) && projectScoped.has(kind) !== scoped) {
-      throw new Error(`kind ${kind} is declared ${scoped ? '' : 'not '}project-scoped, but was declared otherwise before`);
+      const was = scoped ? 'not project-scoped' : 'project-scoped';
+      throw new Error(`kind ${kind} is declared ${scoped ? '' : 'not '}project-scoped, but was declared ${was} before: a kind name keeps one scope (set projectScoped as the kind of that name does)`);
     }
     declared.add(kind);
     if (scoped) projectScoped.add(kind);

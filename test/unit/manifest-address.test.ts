@@ -41,7 +41,7 @@ describe('kind scopes', () => {
 
   it('cannot change once declared: addresses already made would no longer parse back', () => {
     declareKindScopes([{ kind: 'Widget', projectScoped: true }]);
-    expect(() => declareKindScopes([{ kind: 'Widget' }])).toThrow('kind Widget is declared not project-scoped, but was declared otherwise before');
+    expect(() => declareKindScopes([{ kind: 'Widget' }])).toThrow('kind Widget is declared not project-scoped, but was declared project-scoped before');
     expect(() => declareKindScopes([{ kind: 'Scenario', projectScoped: false }])).toThrow(/kind Scenario/);
   });
 });
