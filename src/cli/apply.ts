@@ -25,6 +25,8 @@ import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { addAdoptOption, outputOption, renderPlan, type OutputFormat } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { addRunOptions, openRun, type RunContext, type RunFlags } from './run-context.js';
+import { registryOf } from './kinds.js';
+import { prunedOnRequestKinds } from '../resources/registry.js';
 
 interface ApplyFlags extends RunFlags, LockFlags {
   output: OutputFormat;
@@ -62,12 +64,14 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
       'apply asks for confirmation, and standard input is not a terminal: pass --auto-approve to apply without asking',
     );
   }
+  const kinds = registryOf(ctx);
   const run = await openRun({
     flags,
     load: manifestLoadOptions(flags, io),
     io,
     debug: ctx.debug(),
-    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [], replace: flags.replace ?? [] },
+    kinds,
+    plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? prunedOnRequestKinds(kinds) : [], replace: flags.replace ?? [] },
     progressLines: flags.output === 'text',
   });
   return withRun(run, async () => {
@@ -130,6 +134,7 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
     },
     io,
     debug: ctx.debug(),
+    kinds: registryOf(ctx),
     // A saved plan does not hold --adopt: it is given again to apply the plan file (the stale check compares).
     plan: { ...saved.options, adopt: Boolean(flags.adopt) },
     progressLines: flags.output === 'text',

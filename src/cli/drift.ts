@@ -11,6 +11,7 @@ import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { outputOption, type OutputFormat } from './plan.js';
 import type { CommandRegistrar } from './program.js';
 import { openRun, SIM_STATE_FILE, type RunFlags } from './run-context.js';
+import { registryOf } from './kinds.js';
 
 interface DriftFlags extends RunFlags {
   output: OutputFormat;
@@ -31,6 +32,7 @@ export const registerDrift: CommandRegistrar = (program, ctx) => {
         load: manifestLoadOptions(flags, io),
         io,
         debug: ctx.debug(),
+        kinds: registryOf(ctx),
         plan: { prune: false, allowEmpty: false, targets: [] },
       });
       try {

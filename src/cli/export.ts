@@ -2,6 +2,9 @@
 // Sends GET requests only. Never writes a secret: values under secret-looking names become `${secret:NAME}`
 // references, listed at the end and in SECRETS.md.
 
+import { KIND_NAMES, type KindRegistry } from '../resources/registry.js';
+import { renderSchemaFile, schemaFileOf } from '../resources/schema-files.js';
+import { registryOf } from './kinds.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
@@ -18,7 +21,6 @@ import { findRepoRoot } from '../git/repository.js';
 import { createLogger } from '../log/logger.js';
 import { formatProblem } from '../manifest/format-problems.js';
 import { isError } from '../manifest/types.js';
-import { KINDS } from '../resources/registry.js';
 import type { SimulatorHandle } from '../simulator/server.js';
 import { EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
@@ -70,6 +72,12 @@ export async function schemasDirFor(out: string): Promise<string | undefined> {
 const SHIPPED_SCHEMAS = new URL('../../schemas/', import.meta.url);
 const EXPORTED_SCHEMAS_DIR = 'schemas';
 
+/** A schema file of the export: the shipped one, or for a kind the package does not ship, its own schema. */
+function schemaFileContent(name: string, registry: KindRegistry): string {
+  const unshipped = [...registry.values()].find((k) => schemaFileOf(k.kind) === name && !KIND_NAMES.includes(k.kind));
+  return unshipped ? renderSchemaFile(unshipped.schema) : readFileSync(new URL(name, SHIPPED_SCHEMAS), 'utf8');
+}
+
 /** The schema files the rendered files' `yaml-language-server` lines name, sorted. */
 function referencedSchemas(files: ReadonlyMap<string, string>): string[] {
   const names = new Set<string>();
@@ -86,7 +94,7 @@ function summary(documents: readonly ExportedDocument[]): string {
   return [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ') || 'nothing';
 }
 
-async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise<void> {
+async function runExport(flags: ExportFlags, io: CliIo, debug: boolean, registry: KindRegistry): Promise<void> {
   checkFlags(flags);
   const out = outputDirectory(flags, io);
   const loaded = loadConfig(locateConfig(flags.config, io.cwd, io.cwd), { env: io.env, vars: {} });
@@ -113,10 +121,11 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
       { client: design, clients, log, runCache },
       { projects: flags.allProjects ? 'all' : flags.project, deployer: Boolean(flags.deployer), platform: Boolean(flags.platform) },
     );
-    if (flags.deployer && !exportingKinds(KINDS, scope).some((k) => k.node === 'deployer')) {
+    const kinds = [...registry.values()];
+    if (flags.deployer && !exportingKinds(kinds, scope).some((k) => k.node === 'deployer')) {
       write(io.stderr, 'Warning: no deployer kind can be exported by this version yet; --deployer exports nothing more.');
     }
-    const documents = await collectExport({ kinds: KINDS, clients, log, parallelism, scope, runCache });
+    const documents = await collectExport({ kinds, clients, log, parallelism, scope, runCache });
     // Schema lines point at the repository's schemas/ when the output is inside it, else at a copy in the export.
     const repositorySchemas = await schemasDirFor(out);
     const files = renderExport(documents, {
@@ -125,7 +134,7 @@ async function runExport(flags: ExportFlags, io: CliIo, debug: boolean): Promise
       schemasDir: repositorySchemas ?? EXPORTED_SCHEMAS_DIR,
     });
     if (repositorySchemas === undefined) {
-      for (const name of referencedSchemas(files)) files.set(`${EXPORTED_SCHEMAS_DIR}/${name}`, readFileSync(new URL(name, SHIPPED_SCHEMAS), 'utf8'));
+      for (const name of referencedSchemas(files)) files.set(`${EXPORTED_SCHEMAS_DIR}/${name}`, schemaFileContent(name, registry));
     }
     const made = new Set<string>();
     for (const [file, content] of files) {
@@ -161,7 +170,7 @@ export const registerExport: CommandRegistrar = (program, ctx) => {
     .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
     .option('--sim', `export from the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (flags: ExportFlags) => {
-      await runExport(flags, ctx.io, ctx.debug());
+      await runExport(flags, ctx.io, ctx.debug(), registryOf(ctx));
       ctx.setExitCode(EXIT_OK);
     });
   program.addCommand(command);

@@ -12,7 +12,7 @@ import { readManifestText } from '../manifest/read-text.js';
 import { formatManifest } from '../manifest/format.js';
 import { formatProblem } from '../manifest/format-problems.js';
 import type { Problem } from '../manifest/types.js';
-import { kindRegistry } from '../resources/registry.js';
+import { registryOf } from './kinds.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 import type { CommandRegistrar } from './program.js';
@@ -47,7 +47,7 @@ export const registerFmt: CommandRegistrar = (program, ctx) => {
       const { io } = ctx;
       const found = findManifestFiles(flags.file.length > 0 ? flags.file : ['.'], io.cwd);
       const problems: Problem[] = [...found.problems];
-      const registry = kindRegistry();
+      const registry = registryOf(ctx);
       const changed: { file: string; before: string; after: string }[] = [];
       for (const { file } of found.files) {
         // The same limits as every manifest read: a regular file of strict UTF-8 within the size limit.

@@ -21,7 +21,6 @@ import { entryOf } from '../reconciler/plan.js';
 import { contextFactory, unitsOf } from '../reconciler/reconcile.js';
 import { mainAddressOf } from '../reconciler/select.js';
 import { editRecord, scopeOfAddress } from '../reconciler/state.js';
-import { KINDS } from '../resources/registry.js';
 import { EXIT_OK } from './exit-codes.js';
 import { schemasDirFor } from './export.js';
 import { write } from './io.js';
@@ -62,7 +61,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
         `${projectAddress(scope ?? '')} is owned by ${before.source}, not by ${source}: import does not take ownership over; use plan/apply --adopt`,
       );
     }
-    const exported = await exportAddress(KINDS, contextFactory(run.setup), address);
+    const exported = await exportAddress([...run.setup.registry.values()], contextFactory(run.setup), address);
     const files = renderExport([exported], {
       layout: flags.layout,
       separateDeployer: run.set.config.nodes.deployer !== undefined,
@@ -83,7 +82,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
       writeFileSync(t.full, files.get(t.file) ?? '', { flag: 'wx' });
     }
     // The record takes the spec hashes of the manifest as the next plan will read it (interpolated, validated).
-    const set = loadManifestSet(load);
+    const set = loadManifestSet(load, run.setup.registry);
     const units = unitsOf(set.documents, run.setup.registry).filter((u) => mainAddressOf(u.address) === address);
     if (set.problems.some(isError) || units.length === 0) {
       for (const t of targets) rmSync(t.full, { force: true });

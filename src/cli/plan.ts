@@ -16,6 +16,8 @@ import { useColor, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { addRunOptions, openRun, type RunFlags } from './run-context.js';
+import { registryOf } from './kinds.js';
+import { prunedOnRequestKinds } from '../resources/registry.js';
 import { planDestroyRun } from './destroy-run.js';
 import { UserError } from '../errors.js';
 import { openStateRun } from './state.js';
@@ -91,12 +93,14 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         throw new UserError('BAD_FLAG', 'a saved plan does not hold --replace: give --replace to apply instead of --out');
       }
       const load = manifestLoadOptions(flags, io);
+      const kinds = registryOf(ctx);
       const run = await openRun({
         flags,
         load,
         io,
         debug: ctx.debug(),
-        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? ['Bundle'] : [], replace: flags.replace ?? [] },
+        kinds,
+        plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? prunedOnRequestKinds(kinds) : [], replace: flags.replace ?? [] },
         // --changed-since with nothing changed sends no request at all.
         deferPreflight: flags.changedSince !== undefined,
       });

@@ -9,6 +9,7 @@ import { SecretRegistry, environmentSecretValues, withRunSecrets } from '../base
 import { COMMANDS, type CommandEntry } from './commands.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import type { ResourceKind } from '../resources/types.js';
 
 export interface CommandContext {
   io: CliIo;
@@ -16,6 +17,17 @@ export interface CommandContext {
   setExitCode(code: number): void;
   /** Whether `--debug` was given: stack traces are printed. */
   debug(): boolean;
+  /** The kinds of the run, when the caller gives its own (see `CliOptions`); the registry's otherwise. */
+  kinds?: readonly ResourceKind[];
+}
+
+/** What an in-process caller may give `runCli` besides the command line. */
+export interface CliOptions {
+  /**
+   * The kinds manifests may hold and the run reconciles, instead of the registry's `KINDS` (a test's own kind
+   * beside them). Loaded lazily by the commands that need kinds, like the registry.
+   */
+  kinds?: readonly ResourceKind[];
 }
 
 export type CommandRegistrar = (program: Command, ctx: CommandContext) => void;
@@ -105,11 +117,11 @@ function describeOption(option: Option): string {
  * secret-looking variables, the loaders add
  * what they resolve, and everything the run writes on stdout and stderr passes through it.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}): Promise<number> {
   const credentials = CREDENTIAL_ENV.map((name) => io.env[name]).filter((v): v is string => v !== undefined);
   const secrets = new SecretRegistry([...credentials, ...environmentSecretValues(io.env)]);
   const scrubbed: CliIo = { ...io, stdout: scrubbedStream(io.stdout, secrets), stderr: scrubbedStream(io.stderr, secrets) };
-  return withRunSecrets(secrets, () => run(argv, scrubbed, secrets));
+  return withRunSecrets(secrets, () => run(argv, scrubbed, secrets, options));
 }
 
 /**
@@ -131,7 +143,7 @@ function scrubbedStream<T extends CliIo['stdout']>(stream: T, secrets: SecretReg
   });
 }
 
-async function run(argv: string[], callerIo: CliIo, secrets: SecretRegistry): Promise<number> {
+async function run(argv: string[], callerIo: CliIo, secrets: SecretRegistry, options: CliOptions): Promise<number> {
   let exitCode = EXIT_OK;
   let debug = false;
   // The run's own io, so that the global --no-color can be recorded on it before a command runs.
@@ -143,6 +155,7 @@ async function run(argv: string[], callerIo: CliIo, secrets: SecretRegistry): Pr
       exitCode = code;
     },
     debug: () => debug,
+    ...(options.kinds ? { kinds: options.kinds } : {}),
   };
   const program = await buildProgram(ctx, argv);
   program.hook('preAction', (root) => {

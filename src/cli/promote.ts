@@ -24,6 +24,9 @@ import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags 
 import { renderPlan } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { SIM_STATE_FILE, loadValidManifests, openRun, type RunContext } from './run-context.js';
+import { registryOf } from './kinds.js';
+import { addressOf } from '../manifest/address.js';
+import { promotingKind } from '../resources/registry.js';
 
 interface PromoteFlags extends ManifestFlags, LockFlags {
   from: string;
@@ -134,7 +137,7 @@ async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: R
   // Before the manifest is edited: a run lock held by another run refuses the promotion with nothing changed.
   const lock = await observeLock(run, lockSettings(flags, io, `promote --apply ${p.address} from ${run.setup.source}`));
   await writeManifest(rewritten, io);
-  const documents = loadValidManifests(manifestLoadOptions(flags, io), io).documents;
+  const documents = loadValidManifests(manifestLoadOptions(flags, io), io, run.setup.registry).documents;
   let planned: PlannedRun;
   try {
     planned = await planDeploymentOnly(run, documents, p.address);
@@ -182,8 +185,11 @@ async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: R
 async function promote(deployment: string, flags: PromoteFlags, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   const mode = modeOf(flags);
-  const address = `Deployment/${deployment}`;
+  // The kind whose objects run a bundle (a deployment) names the target.
+  const kinds = registryOf(ctx);
+  const address = addressOf(promotingKind(kinds).kind, deployment);
   const run = await openRun({
+    kinds,
     flags: { ...flags, target: [address] },
     load: manifestLoadOptions(flags, io),
     io,

@@ -23,7 +23,7 @@ import type { NodeState } from '../reconciler/graph.js';
 import { normalizeRemoteUrl } from '../reconciler/ownership.js';
 import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
-import { kindRegistry } from '../resources/registry.js';
+import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 import { defaultStateKeyFile } from '../simulator/persistence.js';
 import type { SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
@@ -74,8 +74,8 @@ export interface RunContext {
 }
 
 /** Loads the manifests, printing every problem; throws when there is any error, before any request is sent. */
-export function loadValidManifests(options: LoadManifestOptions, io: CliIo): ManifestSet {
-  const set = loadManifestSet(options);
+export function loadValidManifests(options: LoadManifestOptions, io: CliIo, kinds: KindRegistry = kindRegistry()): ManifestSet {
+  const set = loadManifestSet(options, kinds);
   for (const problem of set.problems) write(io.stderr, formatProblem(problem, io.cwd));
   const errors = set.problems.filter(isError).length;
   if (errors > 0) throw new UserError('INVALID_MANIFESTS', `${errors} error(s): the manifests are not valid`);
@@ -138,6 +138,8 @@ export interface OpenRunOptions {
   progressLines?: boolean;
   /** The command calls `checkConnection()` itself, when it knows it will read DSS at all. */
   deferPreflight?: boolean;
+  /** The kinds of the run (`registryOf(ctx)`, cli/kinds.ts); the registry's when absent. */
+  kinds?: KindRegistry;
 }
 
 /**
@@ -195,7 +197,7 @@ async function preflight(design: DssClient, deployer: DssClient): Promise<void> 
 
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
-  const set = loadValidManifests(options.load, io);
+  const set = loadValidManifests(options.load, io, options.kinds);
   const config = set.config;
   requireDocuments(set, options.load, options.plan.allowEmpty);
   // Every flag is checked before anything is started, so that an early error has nothing to release.
@@ -245,7 +247,7 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
       }
     : undefined;
   const setup: RunSetup = {
-    registry: kindRegistry(),
+    registry: options.kinds ?? kindRegistry(),
     clients,
     log,
     parallelism,

@@ -14,6 +14,7 @@ import { write } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { openRun, SIM_STATE_FILE, type RunContext, type RunFlags } from './run-context.js';
+import { registryOf } from './kinds.js';
 
 interface StateFlags extends RunFlags, LockFlags {
   output?: 'text' | 'json';
@@ -33,6 +34,7 @@ export function openStateRun(flags: RunFlags, ctx: CommandContext): Promise<RunC
     load: manifestLoadOptions(flags, ctx.io),
     io: ctx.io,
     debug: ctx.debug(),
+    kinds: registryOf(ctx),
     plan: { prune: false, allowEmpty: false, targets: [] },
   });
 }

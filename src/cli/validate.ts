@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Option } from 'commander';
 import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../input/load.js';
+import { registryOf } from './kinds.js';
 import { isError, type Problem } from '../manifest/types.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { write } from './io.js';
@@ -47,7 +48,7 @@ export const registerValidate: CommandRegistrar = (program, ctx) => {
     .option('--allow-empty', 'accept manifests that declare nothing')
     .action((flags: ValidateFlags) => {
       const { io } = ctx;
-      const set = loadManifestSet({ ...manifestLoadOptions(flags, io), requireSecrets: Boolean(flags.requireSecrets) });
+      const set = loadManifestSet({ ...manifestLoadOptions(flags, io), requireSecrets: Boolean(flags.requireSecrets) }, registryOf(ctx));
       const problems = set.problems;
       const errors = problems.filter(isError).length;
       // Nothing declared is more often a wrong -f than a decision: an error unless --allow-empty says otherwise.

@@ -17,6 +17,7 @@ import { emptyCounts, type DriftedObject, type DssRequestCount, type RunOutcome,
 import type { CliIo } from './io.js';
 import { lockClients, lockSettings, type LockFlags } from './lock-options.js';
 import { openRun, type RunContext, type RunFlags } from './run-context.js';
+import type { KindRegistry } from '../resources/registry.js';
 import type { LoadManifestOptions } from '../manifest/types.js';
 
 export interface DriftRunnerOptions {
@@ -33,6 +34,8 @@ export interface DriftRunnerOptions {
   logger: WatchLogger;
   /** The clock, for `startedAt` and durations. */
   now?: () => number;
+  /** The kinds of every run (`registryOf(ctx)`); the registry's when absent. */
+  kinds?: KindRegistry;
 }
 
 function kindOfAddress(address: string): string {
@@ -144,6 +147,7 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
         load: options.load(checkout.dir),
         io: options.io,
         debug: options.debug,
+        ...(options.kinds ? { kinds: options.kinds } : {}),
         plan: { prune: options.prune, allowEmpty: false, targets: [] },
       });
       clients = [run.clients.design, run.clients.deployer];

@@ -18,6 +18,7 @@ import { addLockOptions, type LockFlags } from './lock-options.js';
 import type { CommandRegistrar } from './program.js';
 import { parseParallelism, SIM_STATE_FILE } from './run-context.js';
 import { createDriftRunner } from './watch-run.js';
+import { registryOf } from './kinds.js';
 
 interface WatchFlags extends ManifestFlags, LockFlags {
   gitUrl?: string;
@@ -85,6 +86,7 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
       const git = flags.gitUrl !== undefined;
       const runOnce = createDriftRunner({
         source,
+        kinds: registryOf(ctx),
         // From git, the checkout is the one manifests path; locally, every -f path is read.
         load: (dir) => {
           const base = manifestLoadOptions(flags, io);

@@ -19,6 +19,39 @@ const NODE: JsonSchema = {
   additionalProperties: false,
 };
 
+/** `ignoreDifferences`: by kind (one of the run's), name pattern and JSON pointers. */
+function ignoreDifferencesSchema(kindNames: readonly string[]): JsonSchema {
+  return {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        kind: { enum: [...kindNames] },
+        name: { type: 'string', description: 'Glob on the object name; `*` matches any run of characters.' },
+        jsonPointers: {
+          type: 'array',
+          items: { type: 'string', pattern: '^(/.*)?$', errorMessage: 'must be a JSON pointer starting with `/`' },
+        },
+      },
+      required: ['kind', 'jsonPointers'],
+      additionalProperties: false,
+    },
+  };
+}
+
+/** `external`: addresses of objects of the run's kinds. */
+function externalSchema(kindNames: readonly string[]): JsonSchema {
+  return {
+    type: 'array',
+    description: 'Addresses of objects that exist outside the manifests, e.g. `Infra/shared-prod`.',
+    items: {
+      type: 'string',
+      pattern: `^(${kindNames.join('|')})/[^/#]+(/[^/#]+)*$`,
+      errorMessage: 'must be an address such as `Infra/prod` or `Bundle/CHURN/v3`',
+    },
+  };
+}
+
 export const configSchema: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'dss-gitops configuration (dss-gitops.yaml)',
@@ -75,31 +108,28 @@ export const configSchema: JsonSchema = {
       },
       additionalProperties: false,
     },
-    ignoreDifferences: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          kind: { enum: KIND_NAMES },
-          name: { type: 'string', description: 'Glob on the object name; `*` matches any run of characters.' },
-          jsonPointers: {
-            type: 'array',
-            items: { type: 'string', pattern: '^(/.*)?$', errorMessage: 'must be a JSON pointer starting with `/`' },
-          },
-        },
-        required: ['kind', 'jsonPointers'],
-        additionalProperties: false,
-      },
-    },
-    external: {
-      type: 'array',
-      description: 'Addresses of objects that exist outside the manifests, e.g. `Infra/shared-prod`.',
-      items: {
-        type: 'string',
-        pattern: `^(${KIND_NAMES.join('|')})/[^/#]+(/[^/#]+)*$`,
-        errorMessage: 'must be an address such as `Infra/prod` or `Bundle/CHURN/v3`',
-      },
-    },
+    ignoreDifferences: ignoreDifferencesSchema(KIND_NAMES),
+    external: externalSchema(KIND_NAMES),
   },
   additionalProperties: false,
 };
+
+const byKinds = new Map<string, JsonSchema>();
+
+/**
+ * The schema for a run whose manifests may hold `kindNames` (`ignoreDifferences[].kind`, the kind of an `external`
+ * address); `configSchema` is the registry's. One object per set of kinds, so that it is compiled once.
+ */
+export function configSchemaFor(kindNames: readonly string[]): JsonSchema {
+  const key = kindNames.join('|');
+  if (key === KIND_NAMES.join('|')) return configSchema;
+  const known = byKinds.get(key);
+  if (known) return known;
+  const properties = configSchema.properties as Record<string, JsonSchema>;
+  const schema: JsonSchema = {
+    ...configSchema,
+    properties: { ...properties, ignoreDifferences: ignoreDifferencesSchema(kindNames), external: externalSchema(kindNames) },
+  };
+  byKinds.set(key, schema);
+  return schema;
+}

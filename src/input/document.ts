@@ -1,15 +1,13 @@
-// Turns one parsed YAML document into a `ManifestDocument`: interpolation, the kind's schema, and the checks a
-// schema cannot express (a `scriptFile` inside the manifests tree, a literal infra admin key).
+// Turns one parsed YAML document into a `ManifestDocument`: interpolation, the kind's schema, and the kind's checks
+// of what a schema cannot express (`checkDocument`: e.g. a scenario's `scriptFile` inside the manifests tree).
 
 import { isObject } from '../base/json.js';
 import * as path from 'node:path';
 import { interpolate, type InterpolationSources } from '../config/interpolate.js';
 import { API_VERSION } from '../resources/common.schema.js';
-import { KIND_NAMES, isKindName, kindSchema } from '../resources/registry.js';
+import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 import { didYouMean } from '../base/did-you-mean.js';
 import { checkDuplicateKeys } from '../manifest/duplicates.js';
-import type { NodePositions } from '../base/positions.js';
-import { SCRIPT_SIZE_LIMIT } from '../manifest/read-text.js';
 import { checkSchema } from '../base/schema-check.js';
 import { readTreeFile } from '../manifest/tree-file.js';
 import type { ManifestDocument, ManifestMetadata, Problem } from '../manifest/types.js';
@@ -32,7 +30,13 @@ export interface DocumentLocation {
   root: string;
 }
 
-export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationSources, location: DocumentLocation): LoadedDocument {
+/** `kinds`: the kinds documents may be of (the registry's, unless a caller gives its own). */
+export function loadDocument(
+  parsed: ParsedYamlDocument,
+  sources: InterpolationSources,
+  location: DocumentLocation,
+  kinds: KindRegistry = kindRegistry(),
+): LoadedDocument {
   const { positions } = parsed;
   const result: LoadedDocument = { problems: [], secrets: [], unresolvedPointers: [] };
   if (!isObject(parsed.value)) {
@@ -52,7 +56,9 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
     result.problems.push({ ...positions.start(), message: 'missing required field `kind`' });
     return result;
   }
-  if (!isKindName(kind)) {
+  const own = typeof kind === 'string' ? kinds.get(kind) : undefined;
+  if (typeof kind !== 'string' || own === undefined) {
+    const kindNames = [...kinds.keys()];
     if (value.apiVersion !== API_VERSION && !interpolated.unresolvedPointers.includes('/apiVersion')) {
       result.problems.push({
         ...positions.valuePosition('/apiVersion'),
@@ -63,29 +69,32 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
       });
     }
     if (!interpolated.unresolvedPointers.includes('/kind')) {
-      const hint = typeof kind === 'string' && !interpolated.sensitivePointers.includes('/kind') ? didYouMean(kind, KIND_NAMES) : undefined;
+      const hint = typeof kind === 'string' && !interpolated.sensitivePointers.includes('/kind') ? didYouMean(kind, kindNames) : undefined;
       result.problems.push({
         ...positions.valuePosition('/kind'),
-        message: `unknown kind ${typeof kind === 'string' ? `\`${kind}\`` : JSON.stringify(kind)}; the kinds are ${KIND_NAMES.join(', ')}`,
+        message: `unknown kind ${typeof kind === 'string' ? `\`${kind}\`` : JSON.stringify(kind)}; the kinds are ${kindNames.join(', ')}`,
         ...(hint ? { hint } : {}),
       });
     }
     return result;
   }
-  result.problems.push(...checkSchema(kindSchema(kind), value, positions, interpolated.unresolvedPointers, interpolated.sensitivePointers));
-  result.problems.push(...checkDuplicateKeys(kind, value, positions));
+  result.problems.push(...checkSchema(own.schema, value, positions, interpolated.unresolvedPointers, interpolated.sensitivePointers));
+  result.problems.push(...checkDuplicateKeys(own.keyedLists ?? [], value, positions));
   const metadata = value.metadata;
   if (!isObject(metadata) || typeof metadata.name !== 'string') return result;
 
-  const spec = isObject(value.spec) ? value.spec : {};
-  if (kind === 'Scenario') result.problems.push(...readScriptFile(spec, positions, location));
-  if (kind === 'Infra') {
-    result.problems.push(...checkAdminApiKey(spec, [...interpolated.sensitivePointers, ...interpolated.unresolvedPointers], positions));
-    // A literal key is still a secret: output and logs must never show it.
-    if (typeof spec.adminApiKey === 'string' && spec.adminApiKey !== '' && !interpolated.unresolvedPointers.includes('/spec/adminApiKey')) {
-      result.secrets.push(spec.adminApiKey);
-    }
-  }
+  const loading = isObject(value.spec) ? value.spec : {};
+  // What a schema cannot express is the kind's to check (a script file read into the spec, a literal key).
+  const checked = own.checkDocument?.({
+    spec: loading,
+    valuePosition: (pointer) => positions.valuePosition(pointer),
+    sensitivePointers: interpolated.sensitivePointers,
+    unresolvedPointers: interpolated.unresolvedPointers,
+    readFile: (given, limit) => readTreeFile({ root: location.root, fromDirectory: path.dirname(positions.file), given, limit, cwd: location.cwd }),
+  });
+  result.problems.push(...(checked?.problems ?? []));
+  result.secrets.push(...(checked?.secrets ?? []));
+  const spec = checked?.spec ?? loading;
 
   result.document = {
     apiVersion: String(value.apiVersion),
@@ -98,38 +107,4 @@ export function loadDocument(parsed: ParsedYamlDocument, sources: InterpolationS
     root: location.root,
   };
   return result;
-}
-
-/**
- * Reads a scenario's `scriptFile` (relative to the manifest, inside the manifests tree) into `spec.script`, so that
- * planning stays pure.
- */
-function readScriptFile(spec: Raw, positions: NodePositions, location: DocumentLocation): Problem[] {
-  const scriptFile = spec.scriptFile;
-  if (typeof scriptFile !== 'string' || spec.script !== undefined) return [];
-  const read = readTreeFile({
-    root: location.root,
-    fromDirectory: path.dirname(positions.file),
-    given: scriptFile,
-    limit: SCRIPT_SIZE_LIMIT,
-    cwd: location.cwd,
-  });
-  if ('reason' in read) return [{ ...positions.valuePosition('/spec/scriptFile'), message: `scriptFile \`${scriptFile}\` ${read.reason}` }];
-  spec.script = read.text;
-  delete spec.scriptFile;
-  return [];
-}
-
-/** `interpolatedPointers`: values that came from (or failed to come from) a reference, which are not literal. */
-function checkAdminApiKey(spec: Raw, interpolatedPointers: readonly string[], positions: NodePositions): Problem[] {
-  const key = spec.adminApiKey;
-  if (typeof key !== 'string' || key === '' || interpolatedPointers.includes('/spec/adminApiKey')) return [];
-  return [
-    {
-      ...positions.valuePosition('/spec/adminApiKey'),
-      severity: 'warning',
-      message: '`spec.adminApiKey` is a literal key in the manifest; keep API keys out of Git',
-      hint: 'use `${secret:NAME}` and export NAME in the environment',
-    },
-  ];
 }

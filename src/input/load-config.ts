@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { checkSchema } from '../base/schema-check.js';
+import { checkSchema, type JsonSchema } from '../base/schema-check.js';
 import type { Problem } from '../manifest/types.js';
 import { parseYaml } from '../base/yaml-source.js';
 import { CONFIG_FILE_NAMES } from '../manifest/files.js';
@@ -12,7 +12,7 @@ import { configReferencePolicy, secretReferenceNames } from '../config/env-polic
 import { interpolate, type InterpolationSources } from '../config/interpolate.js';
 import { checkNodeTrust, type FileNode, type NodeName } from '../config/node-trust.js';
 import { sameOrigin } from '../config/origin.js';
-import { configSchema } from './config-schema.js';
+import { configSchema, configSchemaFor } from './config-schema.js';
 import { DEFAULTS, type GitopsConfig, type NodeConfig } from '../config/types.js';
 
 export interface LoadedConfig {
@@ -56,12 +56,19 @@ export function locateConfig(configPath: string | undefined, rootDirectory: stri
  * `secretNames`: the names the manifests read as `${secret:..}`, which the configuration may read only into a
  * node's `apiKey`, like the credential variables (see env-policy.ts).
  */
-export function loadConfig(file: string | undefined, sources: InterpolationSources, secretNames: ReadonlySet<string> = new Set()): LoadedConfig {
+/** `kindNames`: the kinds of the run (its `ignoreDifferences` and `external` name them); the registry's by default. */
+export function loadConfig(
+  file: string | undefined,
+  sources: InterpolationSources,
+  secretNames: ReadonlySet<string> = new Set(),
+  kindNames?: readonly string[],
+): LoadedConfig {
   const problems: Problem[] = [];
   const secrets: string[] = [];
   const names = new Set(secretNames);
   let read: ConfigFile | undefined;
-  if (file !== undefined) read = readConfigFile(file, sources, problems, secrets, names);
+  const schema = kindNames === undefined ? configSchema : configSchemaFor(kindNames);
+  if (file !== undefined) read = readConfigFile(file, sources, problems, secrets, names, schema);
   const config = applyEnvironment(withDefaults(read?.raw ?? {}, file), sources.env, secrets);
   // Checked once the environment is applied: where a key goes depends on the URLs both give (see node-trust.ts).
   if (read) {
@@ -102,7 +109,14 @@ function fileNodes(raw: RawConfig, source: unknown): Partial<Record<NodeName, Fi
   return nodes;
 }
 
-function readConfigFile(file: string, sources: InterpolationSources, problems: Problem[], secrets: string[], names: Set<string>): ConfigFile | undefined {
+function readConfigFile(
+  file: string,
+  sources: InterpolationSources,
+  problems: Problem[],
+  secrets: string[],
+  names: Set<string>,
+  schema: JsonSchema,
+): ConfigFile | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -120,7 +134,7 @@ function readConfigFile(file: string, sources: InterpolationSources, problems: P
     problems.push({ ...doc.positions.valuePosition(issue.pointer), message: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) });
   }
   secrets.push(...interpolated.secrets);
-  const schemaProblems = checkSchema(configSchema, interpolated.value, doc.positions, interpolated.unresolvedPointers, interpolated.sensitivePointers);
+  const schemaProblems = checkSchema(schema, interpolated.value, doc.positions, interpolated.unresolvedPointers, interpolated.sensitivePointers);
   problems.push(...schemaProblems);
   for (const node of ['design', 'deployer']) {
     const pointer = `/nodes/${node}/apiKey`;

@@ -12,12 +12,14 @@ import { checkReferences, type CheckedDocument } from '../manifest/references.js
 import type { LoadManifestOptions, ManifestDocument, ManifestSet, Problem } from '../manifest/types.js';
 import { readManifestText } from '../manifest/read-text.js';
 import { parseYaml } from '../base/yaml-source.js';
+import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 
 export function compareProblems(a: Problem, b: Problem): number {
   return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message);
 }
 
-export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
+/** `kinds`: the kinds the manifests may hold (the registry's, unless a caller gives its own). */
+export function loadManifestSet(options: LoadManifestOptions, kinds: KindRegistry = kindRegistry()): ManifestSet {
   const { cwd, env } = options;
   const problems: Problem[] = [];
   const secrets = new Set<string>();
@@ -47,7 +49,7 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
   );
 
   const configFile = locateConfig(options.configPath, found.rootDirectory, cwd);
-  const loadedConfig = loadConfig(configFile, sources, manifestSecretNames);
+  const loadedConfig = loadConfig(configFile, sources, manifestSecretNames, [...kinds.keys()]);
   problems.push(...loadedConfig.problems);
   for (const secret of loadedConfig.secrets) secrets.add(secret);
   const envAllow = loadedConfig.config.interpolation?.envAllow;
@@ -61,13 +63,13 @@ export function loadManifestSet(options: LoadManifestOptions): ManifestSet {
   const checked: CheckedDocument[] = [];
   for (const { root, parsed } of parsedFiles) {
     for (const yamlDocument of parsed.documents) {
-      const loaded = loadDocument(yamlDocument, { ...sources, policy }, { cwd, root });
+      const loaded = loadDocument(yamlDocument, { ...sources, policy }, { cwd, root }, kinds);
       problems.push(...loaded.problems);
       for (const secret of loaded.secrets) secrets.add(secret);
       if (loaded.document) checked.push({ document: loaded.document, unresolvedPointers: loaded.unresolvedPointers });
     }
   }
-  problems.push(...checkReferences(checked, loadedConfig.config.external, cwd));
+  problems.push(...checkReferences(checked, loadedConfig.config.external, cwd, (doc) => kinds.get(doc.kind)?.references?.(doc) ?? []));
 
   const documents: ManifestDocument[] = checked.map((c) => c.document);
   // Known to the run from here on: error messages printed later are scrubbed of them.

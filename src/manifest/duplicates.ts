@@ -1,11 +1,13 @@
 // Keyed lists whose items the diff matches by key (scenario steps, triggers, reporters; permission grants): two
 // items with the same key would both be written, and the diff would pair only the first with DSS's. A schema
 // cannot say "unique by this field", so this check does, pointing at the second item and the line of the first.
+// Which lists are keyed is the kind's to say (`ResourceKind.keyedLists`).
 
 import type { NodePositions } from '../base/positions.js';
 import type { Problem } from './types.js';
 
-interface KeyedList {
+/** A list of a document whose items are matched by key (`ResourceKind.keyedLists`). */
+export interface KeyedList {
   /** Pointer of the list from the document root. */
   pointer: string;
   /** What an item is called in the message: `trigger`, `grant`. */
@@ -13,23 +15,6 @@ interface KeyedList {
   /** Key fields, the first present one identifying the item (a grant names a group or a user). */
   keys: string[];
 }
-
-const SCENARIO_LISTS: KeyedList[] = [
-  { pointer: '/spec/params/steps', item: 'step', keys: ['id'] },
-  { pointer: '/spec/triggers', item: 'trigger', keys: ['id'] },
-  { pointer: '/spec/reporters', item: 'reporter', keys: ['id'] },
-];
-
-const GRANTS: KeyedList[] = [{ pointer: '/spec/permissions', item: 'grant', keys: ['group', 'user'] }];
-
-/** The keyed lists of each kind, as the kinds' diff policies key them. */
-export const KEYED_LISTS: Readonly<Record<string, KeyedList[]>> = {
-  Scenario: SCENARIO_LISTS,
-  Project: GRANTS,
-  ProjectFolder: GRANTS,
-  PublishedProject: GRANTS,
-  Infra: GRANTS,
-};
 
 function at(value: unknown, pointer: string): unknown {
   let node = value;
@@ -50,9 +35,9 @@ function identity(item: unknown, keys: readonly string[]): { field: string; valu
 }
 
 /** `duplicate trigger id "t1" (first at line 12)` for every item whose key an earlier item of its list has. */
-export function checkDuplicateKeys(kind: string, document: unknown, positions: NodePositions): Problem[] {
+export function checkDuplicateKeys(lists: readonly KeyedList[], document: unknown, positions: NodePositions): Problem[] {
   const problems: Problem[] = [];
-  for (const list of KEYED_LISTS[kind] ?? []) {
+  for (const list of lists) {
     const items = at(document, list.pointer);
     if (!Array.isArray(items)) continue;
     const first = new Map<string, number>();

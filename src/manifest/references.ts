@@ -1,8 +1,9 @@
 // Checks across documents: every address is declared once, and every object a document refers to is either
-// declared in the manifests or listed in the configuration's `external` addresses.
+// declared in the manifests or listed in the configuration's `external` addresses. What a document refers to is
+// its kind's to say (`ResourceKind.references`); the loader hands it in, since manifest/ sits below the kinds.
 
 import * as path from 'node:path';
-import { addressOf, documentAddress, parseAddress } from './address.js';
+import { documentAddress } from './address.js';
 import { isWithin } from '../base/json-pointer.js';
 import type { ManifestDocument, Problem } from './types.js';
 
@@ -11,9 +12,35 @@ export interface CheckedDocument {
   unresolvedPointers: readonly string[];
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+/** One reference of a document to another object (`ResourceKind.references`). */
+export interface DocumentReference {
+  /** Where in the document, as a JSON pointer (`/spec/groups/1`): the error points at its line and column. */
+  pointer: string;
+  /**
+   * The address that satisfies the reference when it is declared or listed under `external`, e.g. `Group/analysts`.
+   * Absent when only `satisfiedBy` can satisfy it.
+   */
+  address?: string;
+  /** How the error names it, e.g. ``group `analysts` ``. */
+  what: string;
+  /**
+   * Other objects that satisfy it: called with every declared document (and its address) and with every external
+   * address (no document). E.g. a deployment's published project is also satisfied by a bundle that publishes to it.
+   */
+  satisfiedBy?(address: string, document: ManifestDocument | undefined): boolean;
+  /**
+   * The error when nothing satisfies it, where ``WHAT is not declared (no `ADDRESS`)`` does not say enough;
+   * given every declared document, in file order.
+   */
+  unsatisfied?(declared: readonly ManifestDocument[]): string;
+  /** References checked only once this one is satisfied (a deployment's bundle, after its published project). */
+  then?: readonly DocumentReference[];
 }
+
+/** The references of a document, by its kind. */
+export type ReferencesOf = (doc: ManifestDocument) => readonly DocumentReference[];
+
+const HINT = 'declare it in the manifests, or list it under `external` in dss-gitops.yaml if it exists already';
 
 function at(doc: ManifestDocument, pointer: string, message: string, hint?: string): Problem {
   return { ...doc.positionOf(pointer), message, ...(hint ? { hint } : {}) };
@@ -24,17 +51,7 @@ function where(doc: ManifestDocument, cwd: string): string {
   return `${path.relative(cwd, p.file) || p.file}:${p.line}:${p.column}`;
 }
 
-/** The published project key a bundle is published to, or `undefined` when it is not published. */
-export function bundlePublishTarget(doc: ManifestDocument): string | undefined {
-  const publish = doc.spec.publish;
-  if (publish === true) return doc.metadata.project;
-  if (publish !== null && typeof publish === 'object') {
-    return str((publish as Record<string, unknown>).publishedProjectKey) ?? doc.metadata.project;
-  }
-  return undefined;
-}
-
-export function checkReferences(checked: readonly CheckedDocument[], external: readonly string[], cwd: string): Problem[] {
+export function checkReferences(checked: readonly CheckedDocument[], external: readonly string[], cwd: string, referencesOf: ReferencesOf): Problem[] {
   const problems: Problem[] = [];
   const declared = new Map<string, ManifestDocument>();
   for (const { document } of checked) {
@@ -46,47 +63,29 @@ export function checkReferences(checked: readonly CheckedDocument[], external: r
       declared.set(address, document);
     }
   }
+  const documents = checked.map((c) => c.document);
   const externals = new Set(external);
-  const exists = (address: string): boolean => declared.has(address) || externals.has(address);
-  const bundles = checked.map((c) => c.document).filter((d) => d.kind === 'Bundle');
-  const hint = 'declare it in the manifests, or list it under `external` in dss-gitops.yaml if it exists already';
+  const satisfied = (ref: DocumentReference): boolean => {
+    if (ref.address !== undefined && (declared.has(ref.address) || externals.has(ref.address))) return true;
+    const other = ref.satisfiedBy;
+    if (other === undefined) return false;
+    return documents.some((d) => other(documentAddress(d), d)) || external.some((a) => other(a, undefined));
+  };
 
   for (const { document: doc, unresolvedPointers } of checked) {
-    const usable = (pointer: string): boolean => !unresolvedPointers.some((p) => isWithin(pointer, p));
-    if ((doc.kind === 'Scenario' || doc.kind === 'Bundle') && usable('/metadata/project')) {
-      const project = str(doc.metadata.project);
-      if (project !== undefined && !exists(addressOf('Project', project))) {
-        problems.push(at(doc, '/metadata/project', `project \`${project}\` is not declared (no \`Project/${project}\`)`, hint));
+    // A value left unresolved by interpolation has its own error already; what it would name is unknown.
+    const usable = (ref: DocumentReference): boolean => !unresolvedPointers.some((p) => isWithin(ref.pointer, p));
+    const check = (refs: readonly DocumentReference[]): void => {
+      for (const ref of refs.filter(usable)) {
+        if (satisfied(ref)) {
+          check(ref.then ?? []);
+          continue;
+        }
+        const message = ref.unsatisfied?.(documents) ?? `${ref.what} is not declared (no \`${ref.address ?? ''}\`)`;
+        problems.push(at(doc, ref.pointer, message, HINT));
       }
-    }
-    if (doc.kind !== 'Deployment') continue;
-    const infraId = str(doc.spec.infraId);
-    if (infraId !== undefined && usable('/spec/infraId') && !exists(addressOf('Infra', infraId))) {
-      problems.push(at(doc, '/spec/infraId', `infra \`${infraId}\` is not declared (no \`Infra/${infraId}\`)`, hint));
-    }
-    const key = str(doc.spec.publishedProjectKey);
-    if (key === undefined || !usable('/spec/publishedProjectKey')) continue;
-    const publishers = bundles.filter((b) => bundlePublishTarget(b) === key);
-    if (!exists(addressOf('PublishedProject', key)) && publishers.length === 0) {
-      problems.push(
-        at(doc, '/spec/publishedProjectKey', `published project \`${key}\` is not declared (no \`PublishedProject/${key}\`, and no Bundle publishes to it)`, hint),
-      );
-      continue;
-    }
-    const bundleId = str(doc.spec.bundleId);
-    if (bundleId === undefined || !usable('/spec/bundleId')) continue;
-    const published = publishers.some((b) => b.metadata.name === bundleId);
-    const listed = external.some((a) => {
-      const parsed = parseAddress(a);
-      return parsed?.kind === 'Bundle' && parsed.name === bundleId;
-    });
-    if (!published && !listed) {
-      const elsewhere = bundles.find((b) => b.metadata.name === bundleId);
-      const detail = elsewhere
-        ? `\`${documentAddress(elsewhere)}\` is not published to \`${key}\``
-        : `no Bundle \`${bundleId}\` is published to \`${key}\``;
-      problems.push(at(doc, '/spec/bundleId', `bundle \`${bundleId}\` is not declared: ${detail}`, hint));
-    }
+    };
+    check(referencesOf(doc));
   }
   return problems;
 }

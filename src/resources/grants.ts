@@ -5,6 +5,10 @@
 import { byText } from '../base/order.js';
 import type { DiffPolicy } from '../diff/types.js';
 import { isObject, type Json } from '../base/json.js';
+import type { KeyedList } from '../manifest/duplicates.js';
+
+/** The grants of a document, keyed by group or user: `keyedLists` of every kind with permissions. */
+export const GRANT_LISTS: readonly KeyedList[] = [{ pointer: '/spec/permissions', item: 'grant', keys: ['group', 'user'] }];
 
 /** The flags of a project grant in DSS 12 and later (`GET /projects/{key}/permissions`). */
 export const PROJECT_GRANT_FLAGS = [

@@ -4,6 +4,7 @@
 
 import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
+import { declareKindScopes } from '../manifest/address.js';
 import { bundleKind } from './bundle/kind.js';
 import { connectionKind } from './connection/kind.js';
 import { codeEnvKind } from './code-env/kind.js';
@@ -37,10 +38,29 @@ export const KINDS: readonly ResourceKind[] = [
   generalSettingsKind,
 ];
 
+declareKindScopes(KINDS);
+
 export type KindRegistry = ReadonlyMap<string, ResourceKind>;
 
+/**
+ * The kinds by name: `KINDS`, or the kinds a caller gives (a test's own kind beside them). Their scopes are declared
+ * to the addresses (see manifest/address.ts).
+ */
 export function kindRegistry(kinds: readonly ResourceKind[] = KINDS): KindRegistry {
+  declareKindScopes(kinds);
   return new Map(kinds.map((k) => [k.kind, k]));
+}
+
+/** The kinds pruned only on request (`prunedOnRequest`): what `--prune-bundles` adds to a run's prune. */
+export function prunedOnRequestKinds(registry: KindRegistry): string[] {
+  return [...registry.values()].filter((k) => k.prunedOnRequest === true).map((k) => k.kind);
+}
+
+/** The kind with a role in `promote` (`promotes`), or an error when the registry has none. */
+export function promotingKind(registry: KindRegistry): ResourceKind {
+  const kind = [...registry.values()].find((k) => k.promotes === 'bundle');
+  if (!kind) throw new UserError('UNKNOWN_KIND', 'no kind of the registry runs a bundle: promote has nothing to promote');
+  return kind;
 }
 
 export function kindOf(registry: KindRegistry, name: string): ResourceKind {

@@ -5,7 +5,9 @@ import type { Logger } from '../base/logger.js';
 import type { JsonSchema } from '../base/schema-check.js';
 import type { DssClient } from '../dss/types.js';
 import type { DiffPolicy, FieldChange } from '../diff/types.js';
-import type { ManifestDocument } from '../manifest/types.js';
+import type { ManifestDocument, Problem, SourcePosition } from '../manifest/types.js';
+import type { DocumentReference } from '../manifest/references.js';
+import type { KeyedList } from '../manifest/duplicates.js';
 
 export type NodeName = 'design' | 'deployer';
 
@@ -122,6 +124,27 @@ export interface ResourceKind {
    * default does not fit: `<kinds>/NAME.yaml`, under `PROJECT/` (project-scoped) or `deployer/` in `by-project`.
    */
   exportPath?(name: string, layout: 'by-project' | 'by-kind'): string;
+  /**
+   * Objects of this kind are in a project: `metadata.project` names it (the schema requires it) and the address is
+   * `Kind/PROJECT/NAME`. The registry declares it to `manifest/address.ts`, which parses addresses by it.
+   */
+  readonly projectScoped?: boolean;
+  /**
+   * Checks of a document beyond its schema, made when it is loaded: problems at its lines, values no output may
+   * show, and the spec completed from files inside the manifests tree (a scenario's `scriptFile` read into `script`,
+   * so that planning stays pure). Reads files through `readFile` only, never the network.
+   */
+  checkDocument?(doc: LoadingDocument): DocumentCheck;
+  /**
+   * The lists of a document whose items the kind's policy matches by key (triggers by `id`, grants by `group` or
+   * `user`): two items with one key are an error when the manifests are loaded.
+   */
+  readonly keyedLists?: readonly KeyedList[];
+  /**
+   * The kind's role in `promote`: its objects run a bundle (`bundle`), which promote moves from one stage's object
+   * to the next one's through the manifest. One kind of a registry has it.
+   */
+  readonly promotes?: 'bundle';
   /** An object of this kind is a scope itself: its name is the key of the project its objects belong to. */
   readonly definesScope?: 'project';
   /**
@@ -147,7 +170,8 @@ export interface ResourceKind {
   softDelete?(ctx: KindContext, address: string): Promise<void>;
   /**
    * The addresses a document refers to, checked offline by `validate`: each must be declared in the manifests or
-   * listed under `external` in `dss-gitops.yaml`. Pure. Ordering comes from the units (`dependsOn`, `orderAfter`).
+   * listed under `external` in `dss-gitops.yaml`, or satisfied otherwise (`satisfiedBy`). Pure. Ordering comes from
+   * the units (`dependsOn`, `orderAfter`).
    */
   references?(doc: ManifestDocument): DocumentReference[];
   /**
@@ -187,14 +211,32 @@ export interface ResourceKind {
   exportSpec?(doc: ManifestDocument, live: readonly ExportedUnit[]): ExportedSpec;
 }
 
-/** One reference of a document to another object (`references`). */
-export interface DocumentReference {
-  /** Where in the document, as a JSON pointer (`/spec/groups/1`): the error points at its line and column. */
-  pointer: string;
-  /** The address that must be declared, e.g. `Group/analysts`. */
-  address: string;
-  /** How the error names it, e.g. ``group `analysts` ``. */
-  what: string;
+export type { DocumentReference } from '../manifest/references.js';
+
+/** A document being loaded, as a kind's `checkDocument` sees it: after interpolation and its schema. */
+export interface LoadingDocument {
+  /** The interpolated spec. Not to be changed in place: a completed spec is returned instead. */
+  spec: Readonly<Record<string, unknown>>;
+  /** The position of a value by JSON pointer from the document root, for problems (`/spec/scriptFile`). */
+  valuePosition(pointer: string): SourcePosition;
+  /** Pointers of values that came from a `${secret:..}` reference. */
+  sensitivePointers: readonly string[];
+  /** Pointers of values whose reference did not resolve (already an error of their own). */
+  unresolvedPointers: readonly string[];
+  /**
+   * A file the document names, relative to the manifest and inside the manifests tree, at most `limit` bytes; or
+   * why it cannot be read (outside the tree, missing, too large).
+   */
+  readFile(given: string, limit: number): { text: string } | { reason: string };
+}
+
+/** What a kind's `checkDocument` found. */
+export interface DocumentCheck {
+  problems?: Problem[];
+  /** Values no output may show (a literal key written in the manifest). */
+  secrets?: string[];
+  /** The spec to plan with, when the check completes it (a script file read into the spec). */
+  spec?: Record<string, unknown>;
 }
 
 /** What `export` writes: the projects (resolved keys, sorted) and, with `--deployer`, the deployer's objects. */

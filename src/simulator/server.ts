@@ -23,7 +23,7 @@ import {
 } from './http.js';
 import { defaultStateKeyFile, loadState, loadStateKey, StateSaver } from './persistence.js';
 import { Router, type RouteMatch } from './router.js';
-import { registerAllRoutes } from './routes.js';
+import { registerAllRoutes, type RouteRegistrar } from './routes.js';
 import { StatsRecorder, type SimStats } from './stats.js';
 import { createState, type SimState } from './state.js';
 
@@ -65,6 +65,11 @@ export interface SimulatorOptions {
   random?: () => number;
   /** How long a scenario run takes before it succeeds, in milliseconds (default 200). */
   scenarioRunMs?: number;
+  /**
+   * Route families served besides DSS's own, registered after them (a test's own kind and its routes). Their
+   * requests are authenticated, counted and faulted like every other.
+   */
+  routes?: readonly RouteRegistrar[];
 }
 
 export interface SimulatorHandle extends SimControls {
@@ -83,6 +88,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const keys = new KeyRing(adminKey, options.apiKeys);
   const router = new Router();
   registerAllRoutes(router);
+  for (const register of options.routes ?? []) register(router);
   const controlRouter = createControlRouter();
   const stats = new StatsRecorder();
   const faults = new FaultInjector(options.faults, options.random);

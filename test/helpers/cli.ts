@@ -3,6 +3,7 @@
 import { PassThrough } from 'node:stream';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
+import type { ResourceKind } from '../../src/resources/types.js';
 import { STATE_KEY_FILE_ENV } from '../../src/simulator/persistence.js';
 import { TEST_STATE_KEY_FILE } from './simulator.js';
 
@@ -19,6 +20,8 @@ export interface CliRunOptions {
   tty?: boolean;
   /** The line typed at a confirmation prompt. */
   answer?: string;
+  /** The kinds of the run instead of the registry's (a test's own kind beside them). */
+  kinds?: readonly ResourceKind[];
 }
 
 export interface CapturedIo {
@@ -46,10 +49,14 @@ export function captureIo(env: NodeJS.ProcessEnv, cwd: string): CapturedIo {
 export async function runCliCaptured(argv: string[], options: CliRunOptions): Promise<CliResult> {
   const captured = captureIo(options.env, options.cwd);
   const { answer } = options;
-  const code = await runCli(argv, {
-    ...captured.io,
-    stdinIsTTY: options.tty ?? false,
-    ...(answer !== undefined ? { readLine: () => Promise.resolve(answer) } : {}),
-  });
+  const code = await runCli(
+    argv,
+    {
+      ...captured.io,
+      stdinIsTTY: options.tty ?? false,
+      ...(answer !== undefined ? { readLine: () => Promise.resolve(answer) } : {}),
+    },
+    options.kinds ? { kinds: options.kinds } : {},
+  );
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }

@@ -1,7 +1,9 @@
 // Addresses and the nearest-name hint.
 
 import { describe, expect, it } from 'vitest';
-import { addressOf, documentAddress, parseAddress } from '../../src/manifest/address.js';
+import { addressOf, declareKindScopes, documentAddress, parseAddress } from '../../src/manifest/address.js';
+// The registry declares which kinds are project-scoped when it is loaded.
+import '../../src/resources/registry.js';
 import { didYouMean, editDistance, nearestName } from '../../src/base/did-you-mean.js';
 import { describePointer, joinPointer, parsePointer } from '../../src/base/json-pointer.js';
 
@@ -19,6 +21,28 @@ describe('addresses', () => {
     expect(parseAddress('Project/CHURN#variables')).toEqual({ kind: 'Project', name: 'CHURN', block: 'variables' });
     expect(parseAddress('Scenario/CHURN')).toBeUndefined();
     expect(parseAddress('Project')).toBeUndefined();
+  });
+});
+
+describe('kind scopes', () => {
+  it('come from the kinds: a kind declared project-scoped is addressed inside a project, another is not', () => {
+    declareKindScopes([{ kind: 'Widget', projectScoped: true }, { kind: 'Gadget' }]);
+    expect(addressOf('Widget', 'w1', 'CHURN')).toBe('Widget/CHURN/w1');
+    expect(parseAddress('Widget/CHURN/w1')).toEqual({ kind: 'Widget', project: 'CHURN', name: 'w1' });
+    expect(parseAddress('Gadget/a/b')).toEqual({ kind: 'Gadget', name: 'a/b' });
+    expect(parseAddress('Unknown/a/b')).toEqual({ kind: 'Unknown', name: 'a/b' });
+  });
+
+  it('of a kind not declared are what its own module says: the project it passes, the scope it parses with', () => {
+    expect(addressOf('Sprocket', 's1', 'CHURN')).toBe('Sprocket/CHURN/s1');
+    expect(addressOf('Sprocket', 's1')).toBe('Sprocket/s1');
+    expect(parseAddress('Sprocket/CHURN/s1', true)).toEqual({ kind: 'Sprocket', project: 'CHURN', name: 's1' });
+  });
+
+  it('cannot change once declared: addresses already made would no longer parse back', () => {
+    declareKindScopes([{ kind: 'Widget', projectScoped: true }]);
+    expect(() => declareKindScopes([{ kind: 'Widget' }])).toThrow('kind Widget is declared not project-scoped, but was declared project-scoped before');
+    expect(() => declareKindScopes([{ kind: 'Scenario', projectScoped: false }])).toThrow(/kind Scenario/);
   });
 });
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkDuplicateKeys } from '../../src/manifest/duplicates.js';
 import { parseYaml } from '../../src/base/yaml-source.js';
+import { kindRegistry } from '../../src/resources/registry.js';
 
 function check(text: string): string[] {
   const doc = parseYaml('m.yaml', text).documents[0]!;
   const value = doc.value as { kind: string };
-  return checkDuplicateKeys(value.kind, value, doc.positions).map((p) => `${p.line}:${p.column}: ${p.message}`);
+  return checkDuplicateKeys(kindRegistry().get(value.kind)?.keyedLists ?? [], value, doc.positions).map((p) => `${p.line}:${p.column}: ${p.message}`);
 }
 
 describe('duplicate keys in keyed lists', () => {

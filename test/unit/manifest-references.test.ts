@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifestSet } from '../../src/input/load.js';
+import { checkReferences, type DocumentReference } from '../../src/manifest/references.js';
+import type { ManifestDocument } from '../../src/manifest/types.js';
 
 const H = 'apiVersion: dss-gitops/v1\n';
 const project = (key: string): string => `${H}kind: Project\nmetadata:\n  name: ${key}\n`;
@@ -54,5 +56,51 @@ describe('references', () => {
       '9: duplicate address `Project/A`, first declared at all.yaml:1:1',
       '14: duplicate address `Project/A`, first declared at all.yaml:1:1',
     ]);
+  });
+});
+
+describe('references as the kinds give them', () => {
+  const position = (line: number) => ({ file: '/m/all.yaml', line, column: 3 });
+  const doc = (kind: string, name: string, line: number, spec: Record<string, unknown> = {}): ManifestDocument => ({
+    apiVersion: 'dss-gitops/v1',
+    kind,
+    metadata: { name },
+    spec,
+    source: position(line),
+    positionOf: (pointer) => position(line + pointer.split('/').length),
+    sensitivePaths: [],
+  });
+  const check = (docs: ManifestDocument[], refs: Record<string, DocumentReference[]>, external: string[] = [], unresolved: string[] = []): string[] =>
+    checkReferences(
+      docs.map((document) => ({ document, unresolvedPointers: unresolved })),
+      external,
+      '/m',
+      (d) => refs[d.metadata.name] ?? [],
+    ).map((p) => `${p.line}: ${p.message}`);
+  const gadget: DocumentReference = { pointer: '/spec/gadget', address: 'Gadget/g1', what: 'gadget `g1`' };
+
+  it('name the missing address at the pointer, satisfied by a declaration or an external address', () => {
+    expect(check([doc('Widget', 'w', 1)], { w: [gadget] })).toEqual(['4: gadget `g1` is not declared (no `Gadget/g1`)']);
+    expect(check([doc('Widget', 'w', 1), doc('Gadget', 'g1', 10)], { w: [gadget] })).toEqual([]);
+    expect(check([doc('Widget', 'w', 1)], { w: [gadget] }, ['Gadget/g1'])).toEqual([]);
+  });
+
+  it('may be satisfied otherwise, worded their own way, and hold references checked only once they are satisfied', () => {
+    const then: DocumentReference = { pointer: '/spec/part', address: 'Part/p1', what: 'part `p1`' };
+    const alternative: DocumentReference = {
+      ...gadget,
+      satisfiedBy: (_address, d) => d?.kind === 'Factory' && d.spec.makes === 'g1',
+      unsatisfied: (declared) => `gadget \`g1\` is not declared, and none of ${declared.length} documents makes it`,
+      then: [then],
+    };
+    expect(check([doc('Widget', 'w', 1)], { w: [alternative] })).toEqual(['4: gadget `g1` is not declared, and none of 1 documents makes it']);
+    expect(check([doc('Widget', 'w', 1), doc('Factory', 'f', 10, { makes: 'g1' })], { w: [alternative] })).toEqual([
+      '4: part `p1` is not declared (no `Part/p1`)',
+    ]);
+  });
+
+  it('are not checked where the value did not resolve', () => {
+    expect(check([doc('Widget', 'w', 1)], { w: [gadget] }, [], ['/spec/gadget'])).toEqual([]);
+    expect(check([doc('Widget', 'w', 1)], { w: [gadget] }, [], ['/spec'])).toEqual([]);
   });
 });

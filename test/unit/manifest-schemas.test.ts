@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { KIND_NAMES, isKindName, kindFileName, kindSchema, manifestSchema } from '../../src/resources/registry.js';
+import { KINDS, KIND_NAMES, isKindName, kindFileName, kindSchema, manifestSchema } from '../../src/resources/registry.js';
 import { SCHEMAS_DIRECTORY, schemaFiles } from '../../scripts/write-schemas.js';
 import { configSchema } from '../../src/input/config-schema.js';
 
@@ -96,5 +96,15 @@ describe('schemas', () => {
       spec: { type: 'step_based', params: { anything: 1, steps: [{ id: 'a', undocumented: { x: 1 } }] }, triggers: [{ id: 't', params: { y: 2 } }] },
     };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+describe('project-scoped kinds', () => {
+  it('say so as their schema does: metadata.project is required exactly for them', () => {
+    for (const kind of KINDS) {
+      const metadata = (kind.schema as { properties: { metadata: { required: string[] } } }).properties.metadata;
+      expect({ kind: kind.kind, scoped: metadata.required.includes('project') }).toEqual({ kind: kind.kind, scoped: kind.projectScoped === true });
+    }
+    expect(KINDS.filter((k) => k.projectScoped).map((k) => k.kind)).toEqual(['Scenario', 'Bundle']);
   });
 });

@@ -100,6 +100,8 @@ function fakeKind(name: 'Project' | 'Scenario'): ResourceKind {
     kind: name,
     node: 'design',
     schema: {},
+    // As the real kind: a scenario is addressed inside its project.
+    ...(name === 'Scenario' ? { projectScoped: true } : {}),
     units: (d) => [
       {
         address: name === 'Project' ? `Project/${d.metadata.name}` : `Scenario/${d.metadata.project}/${d.metadata.name}`,

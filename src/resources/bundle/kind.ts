@@ -12,20 +12,68 @@
 import { objectAnswer, objectField } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { DssGitopsError } from '../../errors.js';
-import { addressOf } from '../../manifest/address.js';
-import { bundlePublishTarget } from '../../manifest/references.js';
+import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { bundleSchema } from './schema.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
 import { deepEqual, isObject, type Json } from '../../base/json.js';
 import { asObject } from '../managed-write.js';
-import { PROJECT_KIND } from '../project/kind.js';
+import { PROJECT_KIND, projectReferences } from '../project/kind.js';
 import { PUBLISHED_PROJECT_KIND, publishedProjectPath } from '../published-project/kind.js';
 import { SCENARIO_KIND } from '../scenario/kind.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
+import type { DocumentReference, KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 
 export const BUNDLE_KIND = 'Bundle';
 export const PUBLICATION_BLOCK = 'publication';
+
+/** The published project key a bundle is published to, or `undefined` when it is not published. */
+export function bundlePublishTarget(doc: ManifestDocument): string | undefined {
+  const publish = doc.spec.publish;
+  if (publish === true) return doc.metadata.project;
+  if (publish !== null && typeof publish === 'object') {
+    const key = (publish as Record<string, unknown>).publishedProjectKey;
+    return (typeof key === 'string' ? key : undefined) ?? doc.metadata.project;
+  }
+  return undefined;
+}
+
+const publishesTo = (doc: ManifestDocument, key: string): boolean => doc.kind === BUNDLE_KIND && bundlePublishTarget(doc) === key;
+
+/**
+ * The reference of a deployer object to a published project (`pointer`: where its key is), which a bundle that
+ * publishes to that key also satisfies (the publication creates it); with `bundleId`, the reference to that bundle
+ * follows: declared and published to the key, or a bundle of that id listed under `external`.
+ */
+export function publishedProjectReference(pointer: string, key: string, bundle?: { pointer: string; id: string }): DocumentReference {
+  const address = addressOf(PUBLISHED_PROJECT_KIND, key);
+  return {
+    pointer,
+    address,
+    what: `published project \`${key}\``,
+    satisfiedBy: (_address, doc) => doc !== undefined && publishesTo(doc, key),
+    unsatisfied: () => `published project \`${key}\` is not declared (no \`${address}\`, and no ${BUNDLE_KIND} publishes to it)`,
+    ...(bundle ? { then: [publishedBundleReference(bundle.pointer, key, bundle.id)] } : {}),
+  };
+}
+
+function publishedBundleReference(pointer: string, key: string, id: string): DocumentReference {
+  return {
+    pointer,
+    what: `bundle \`${id}\``,
+    satisfiedBy: (address, doc) => {
+      if (doc !== undefined) return publishesTo(doc, key) && doc.metadata.name === id;
+      const parsed = parseAddress(address, true);
+      return parsed?.kind === BUNDLE_KIND && parsed.name === id;
+    },
+    unsatisfied: (declared) => {
+      const elsewhere = declared.find((d) => d.kind === BUNDLE_KIND && d.metadata.name === id);
+      const detail = elsewhere
+        ? `\`${addressOf(BUNDLE_KIND, id, elsewhere.metadata.project)}\` is not published to \`${key}\``
+        : `no ${BUNDLE_KIND} \`${id}\` is published to \`${key}\``;
+      return `bundle \`${id}\` is not declared: ${detail}`;
+    },
+  };
+}
 
 function idsOf(unit: ResourceUnit): { key: string; id: string } {
   return { key: unit.doc.metadata.project ?? '', id: unit.doc.metadata.name };
@@ -143,6 +191,8 @@ export const bundleKind: ResourceKind = {
   kind: BUNDLE_KIND,
   node: 'design',
   schema: bundleSchema,
+  projectScoped: true,
+  references: projectReferences,
 
   units(doc) {
     const target = bundlePublishTarget(doc);

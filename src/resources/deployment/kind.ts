@@ -8,7 +8,7 @@ import { objectAnswer, objectOrAbsent } from '../../dss/answer.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
-import { BUNDLE_KIND, PUBLICATION_BLOCK } from '../bundle/kind.js';
+import { BUNDLE_KIND, PUBLICATION_BLOCK, publishedProjectReference } from '../bundle/kind.js';
 import { changedByOf, DEPLOYER_SERVER_MANAGED } from '../deployer-live.js';
 import { deploymentPath, healthMessagesOf, rollOut, rolloutPolicyOf, ROLLOUT_FIELDS, type RollbackSource } from './rollout.js';
 import { deploymentSchema } from './schema.js';
@@ -18,7 +18,7 @@ import { createResolvingLostAnswer } from '../lost-answer.js';
 import { deepEqual, type Json } from '../../base/json.js';
 import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
 import { PUBLISHED_PROJECT_KIND } from '../published-project/kind.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from '../types.js';
+import type { DocumentReference, KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from '../types.js';
 
 export const DEPLOYMENT_KIND = 'Deployment';
 
@@ -90,6 +90,20 @@ function dependenciesOf(doc: ManifestDocument): string[] {
   return [addressOf(INFRA_KIND, str(doc.spec.infraId)), addressOf(PUBLISHED_PROJECT_KIND, key), bundle, `${bundle}#${PUBLICATION_BLOCK}`];
 }
 
+/** Its infra, and its published project (or a bundle publishing to it) and then its bundle, declared or external. */
+function referencesOf(doc: ManifestDocument): DocumentReference[] {
+  const { infraId, publishedProjectKey: key, bundleId } = doc.spec;
+  const references: DocumentReference[] = [];
+  if (typeof infraId === 'string') {
+    references.push({ pointer: '/spec/infraId', address: addressOf(INFRA_KIND, infraId), what: `infra \`${infraId}\`` });
+  }
+  if (typeof key === 'string') {
+    const bundle = typeof bundleId === 'string' ? { pointer: '/spec/bundleId', id: bundleId } : undefined;
+    references.push(publishedProjectReference('/spec/publishedProjectKey', key, bundle));
+  }
+  return references;
+}
+
 /** Leaves the marker of a failed rollout in the deployment's tags, so that the next plan rolls it out again. */
 async function markFailed(ctx: KindContext, id: string): Promise<void> {
   try {
@@ -155,6 +169,8 @@ export const deploymentKind: ResourceKind = {
   node: 'deployer',
   schema: deploymentSchema,
   ...deploymentExport,
+  references: referencesOf,
+  promotes: 'bundle',
 
   healSkip(changes) {
     const rolloutOnly = changes.length > 0 && changes.every((c) => c.pointer === `/${IN_SYNC}`);

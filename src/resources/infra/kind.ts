@@ -6,6 +6,7 @@
 import { objectAnswer, objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { addressOf } from '../../manifest/address.js';
+import { GRANT_LISTS } from '../grants.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import {
   changedByOf,
@@ -16,7 +17,7 @@ import {
   settingsView,
   withGrants,
 } from '../deployer-live.js';
-import { clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from './secret.js';
+import { checkLiteralKey, clearKey, liveKey, RECORD_FIELD, ROTATE_ANNOTATION, withKeyHash } from './secret.js';
 import { infraSchema } from './schema.js';
 import { infraExport } from '../deployer-export.js';
 import { createResolvingLostAnswer } from '../lost-answer.js';
@@ -57,7 +58,9 @@ export const infraKind: ResourceKind = {
   kind: INFRA_KIND,
   node: 'deployer',
   schema: infraSchema,
+  keyedLists: GRANT_LISTS,
   ...infraExport,
+  checkDocument: checkLiteralKey,
 
   units(doc) {
     return [

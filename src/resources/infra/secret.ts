@@ -16,12 +16,30 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { registerSecrets } from '../../base/secrets.js';
 import { isObject, type Json } from '../../base/json.js';
+import type { DocumentCheck, LoadingDocument } from '../types.js';
 
 export const RECORD_FIELD = 'dssGitops';
 const HASH_FIELD = 'adminApiKeyHash';
 
 function hashWith(salt: string, key: string): string {
   return `${salt}$${createHash('sha256').update(`${salt}:${key}`).digest('hex')}`;
+}
+
+/**
+ * `checkDocument`: a literal `adminApiKey` (not from a reference) is a warning, and a secret all the same: output and
+ * logs must never show it.
+ */
+export function checkLiteralKey(doc: LoadingDocument): DocumentCheck {
+  const key = doc.spec.adminApiKey;
+  if (typeof key !== 'string' || key === '' || doc.unresolvedPointers.includes('/spec/adminApiKey')) return {};
+  if (doc.sensitivePointers.includes('/spec/adminApiKey')) return { secrets: [key] };
+  const problem = {
+    ...doc.valuePosition('/spec/adminApiKey'),
+    severity: 'warning' as const,
+    message: '`spec.adminApiKey` is a literal key in the manifest; keep API keys out of Git',
+    hint: 'use `${secret:NAME}` and export NAME in the environment',
+  };
+  return { problems: [problem], secrets: [key] };
 }
 
 export function keyHash(key: string): string {

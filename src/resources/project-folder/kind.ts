@@ -9,7 +9,7 @@ import { DssGitopsError, UserError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree, splitFolderPath, toFolderInfo } from './folder-tree.js';
-import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants } from '../grants.js';
+import { FOLDER_GRANT_FLAGS, grantPolicy, normalizeGrants, GRANT_LISTS } from '../grants.js';
 import { type Json } from '../../base/json.js';
 import { freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
 import { projectFolderSchema } from './schema.js';
@@ -58,6 +58,7 @@ export const projectFolderKind: ResourceKind = {
   kind: PROJECT_FOLDER_KIND,
   node: 'design',
   schema: projectFolderSchema,
+  keyedLists: GRANT_LISTS,
   exportPath: (name) => `folders/${name.split('/').map(safeSegment).join('/')}.yaml`,
   ...projectFolderExport,
 

@@ -6,6 +6,7 @@ import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { DssGitopsError, UserError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
+import { GRANT_LISTS } from '../grants.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { canonicalFolderPath, ensureFolderPath, folderTree } from '../project-folder/folder-tree.js';
 import { type Json } from '../../base/json.js';
@@ -16,7 +17,7 @@ import { projectExport } from './export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from '../project-folder/kind.js';
 import { projectSchema } from './schema.js';
 import { memoPerRun } from '../run-memo.js';
-import type { KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit } from '../types.js';
+import type { DocumentReference, KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 
 export const PROJECT_KIND = 'Project';
 
@@ -37,6 +38,13 @@ interface BlockRaw {
 
 function keyOf(unit: ResourceUnit): string {
   return unit.doc.metadata.name;
+}
+
+/** The reference of an object of a project-scoped kind to its project (`metadata.project`), for `references`. */
+export function projectReferences(doc: ManifestDocument): DocumentReference[] {
+  const project = doc.metadata.project;
+  if (typeof project !== 'string') return [];
+  return [{ pointer: '/metadata/project', address: addressOf(PROJECT_KIND, project), what: `project \`${project}\`` }];
 }
 
 function blockOf(unit: ResourceUnit): ProjectBlock | undefined {
@@ -228,6 +236,7 @@ export const projectKind: ResourceKind = {
   kind: PROJECT_KIND,
   node: 'design',
   schema: projectSchema,
+  keyedLists: GRANT_LISTS,
   definesScope: 'project',
   exportPath: (name, layout) => (layout === 'by-project' ? `${safeSegment(name)}/project.yaml` : `projects/${safeSegment(name)}.yaml`),
   ...projectExport,

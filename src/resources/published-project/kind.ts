@@ -5,6 +5,7 @@
 import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { addressOf } from '../../manifest/address.js';
+import { GRANT_LISTS } from '../grants.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import {
   changedByOf,
@@ -45,6 +46,7 @@ export const publishedProjectKind: ResourceKind = {
   kind: PUBLISHED_PROJECT_KIND,
   node: 'deployer',
   schema: publishedProjectSchema,
+  keyedLists: GRANT_LISTS,
   ...publishedProjectExport,
 
   units(doc) {

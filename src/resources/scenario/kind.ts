@@ -15,10 +15,10 @@ import type { ManifestDocument } from '../../manifest/types.js';
 import { isObject, type Json } from '../../base/json.js';
 import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
-import { PROJECT_KIND } from '../project/kind.js';
+import { PROJECT_KIND, projectReferences } from '../project/kind.js';
 import { scenarioSchema } from './schema.js';
 import { scenarioExport } from './export.js';
-import { scenarioScript } from './script.js';
+import { readScriptFile, scenarioScript } from './script.js';
 import type { KindContext, ResourceKind, ResourceUnit } from '../types.js';
 
 export const SCENARIO_KIND = 'Scenario';
@@ -99,6 +99,14 @@ export const scenarioKind: ResourceKind = {
   node: 'design',
   schema: scenarioSchema,
   ...scenarioExport,
+  projectScoped: true,
+  references: projectReferences,
+  checkDocument: readScriptFile,
+  keyedLists: [
+    { pointer: '/spec/params/steps', item: 'step', keys: ['id'] },
+    { pointer: '/spec/triggers', item: 'trigger', keys: ['id'] },
+    { pointer: '/spec/reporters', item: 'reporter', keys: ['id'] },
+  ],
 
   async listInProject(client, projectKey) {
     const scenarios = await client.getOrAbsent<unknown>(`/projects/${pathSegment(projectKey)}/scenarios/`);
@@ -165,7 +173,7 @@ export const scenarioKind: ResourceKind = {
   },
 
   async delete(ctx, address) {
-    const parsed = parseAddress(address);
+    const parsed = parseAddress(address, true);
     if (!parsed || parsed.kind !== SCENARIO_KIND || parsed.project === undefined) {
       throw new DssGitopsError('BAD_ADDRESS', `${address} is not a scenario address`);
     }

@@ -7,6 +7,19 @@ import { UserError } from '../../errors.js';
 import { SCRIPT_SIZE_LIMIT } from '../../manifest/read-text.js';
 import { readTreeFile } from '../../manifest/tree-file.js';
 import type { ManifestDocument } from '../../manifest/types.js';
+import type { DocumentCheck, LoadingDocument } from '../types.js';
+
+/**
+ * `checkDocument`: reads a `scriptFile` (relative to the manifest, inside the manifests tree) into `spec.script`
+ * while the manifests are loaded, so that planning stays pure.
+ */
+export function readScriptFile(doc: LoadingDocument): DocumentCheck {
+  const { scriptFile, ...rest } = doc.spec;
+  if (typeof scriptFile !== 'string' || doc.spec.script !== undefined) return {};
+  const read = doc.readFile(scriptFile, SCRIPT_SIZE_LIMIT);
+  if ('reason' in read) return { problems: [{ ...doc.valuePosition('/spec/scriptFile'), message: `scriptFile \`${scriptFile}\` ${read.reason}` }] };
+  return { spec: { ...rest, script: read.text } };
+}
 
 export function scenarioScript(doc: ManifestDocument): string | undefined {
   if (typeof doc.spec.script === 'string') return doc.spec.script;
