@@ -174,7 +174,7 @@ export const connectionKind: ResourceKind = {
       policy: policyOf(doc, desired),
       dependsOn: [],
     };
-    const groups = [...new Set(groupReferences(doc).map((r) => r.address))].sort(compareText);
+    const groups = [...new Set(groupReferences(doc).flatMap((r) => (r.address === undefined ? [] : [r.address])))].sort(compareText);
     if (groups.length > 0) unit.orderAfter = groups;
     return [unit];
   },
