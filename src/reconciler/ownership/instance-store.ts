@@ -1,0 +1,65 @@
+// The instance store: the ownership record of a node's platform objects (kinds with `ownership: 'instance'`:
+// groups, users, connections...), which belong to no project and so have no project metadata to be recorded in.
+// It is the instance variable `dss-gitops.ownership` of the node (`GET|PUT /admin/variables/`, administrators
+// only), beside the run lock's `dss-gitops.lock`; a write is GET-modify-PUT of the variables that changes that key
+// and no other, queued behind every other edit of the same client's variables.
+
+import { isObject, setOwn } from '../../base/json.js';
+import { editInstanceVariables, readInstanceVariables } from '../../dss/instance-variables.js';
+import type { DssClient } from '../../dss/types.js';
+import type { OwnershipRecord, ProjectOwnership } from '../ownership.js';
+import { checkInstanceRecord } from '../record-check.js';
+
+/** The instance variable that holds a node's instance record. */
+export const INSTANCE_RECORD_VARIABLE = 'dss-gitops.ownership';
+
+/** The instance record held in a node's variables, checked against the node's instance-scoped kinds. */
+export function instanceOwnershipFrom(node: string, kinds: ReadonlySet<string>, variables: Record<string, unknown>): ProjectOwnership {
+  const value = Object.hasOwn(variables, INSTANCE_RECORD_VARIABLE) ? variables[INSTANCE_RECORD_VARIABLE] : undefined;
+  const { record, warnings } = checkInstanceRecord(node, kinds, value);
+  return {
+    key: node,
+    store: 'instance',
+    exists: true,
+    tags: [],
+    ...(value === undefined ? {} : { recordValue: value }),
+    ...(record ? { record } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+export async function readInstanceOwnership(client: DssClient, node: string, kinds: ReadonlySet<string>): Promise<ProjectOwnership> {
+  return instanceOwnershipFrom(node, kinds, await readInstanceVariables(client));
+}
+
+/**
+ * Edits the record with GET-modify-PUT of the variables, read right before the write: `edit` sees the record as it
+ * is then (checked), and returns the record to write or undefined to write nothing. Every other variable is written
+ * back as read.
+ */
+export async function editInstanceRecord(
+  client: DssClient,
+  node: string,
+  kinds: ReadonlySet<string>,
+  edit: (record: OwnershipRecord | undefined) => OwnershipRecord | undefined,
+): Promise<OwnershipRecord | undefined> {
+  let written: OwnershipRecord | undefined;
+  await editInstanceVariables(client, (variables) => {
+    const current = instanceOwnershipFrom(node, kinds, variables).record;
+    written = edit(current);
+    if (written === undefined) return undefined;
+    setOwn(variables, INSTANCE_RECORD_VARIABLE, written);
+    return variables;
+  });
+  return written;
+}
+
+/** Writes the record as it is (the run's planned record), every other variable kept. */
+export async function writeInstanceRecord(client: DssClient, node: string, kinds: ReadonlySet<string>, record: OwnershipRecord): Promise<void> {
+  await editInstanceRecord(client, node, kinds, () => record);
+}
+
+/** Whether a node's variables hold an instance record at all (a value, readable or not). */
+export function holdsInstanceRecord(variables: unknown): boolean {
+  return isObject(variables) && Object.hasOwn(variables, INSTANCE_RECORD_VARIABLE);
+}
