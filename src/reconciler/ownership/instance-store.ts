@@ -2,20 +2,28 @@
 // groups, users, connections...), which belong to no project and so have no project metadata to be recorded in.
 // It is the instance variable `dss-gitops.ownership` of the node (`GET|PUT /admin/variables/`, administrators
 // only), beside the run lock's `dss-gitops.lock`; a write is GET-modify-PUT of the variables that changes that key
-// and no other, queued behind every other edit of the same client's variables.
+// and no other, queued behind every other edit of the same client's variables. The deployer node's record is
+// `dss-gitops.ownership.deployer`: when the deployer is the design node itself (DSS's local deployer), the two
+// records share one set of variables and must not overwrite each other.
 
-import { isObject, setOwn } from '../../base/json.js';
+import { setOwn } from '../../base/json.js';
 import { editInstanceVariables, readInstanceVariables } from '../../dss/instance-variables.js';
 import type { DssClient } from '../../dss/types.js';
 import type { OwnershipRecord, ProjectOwnership } from '../ownership.js';
 import { checkInstanceRecord } from '../record-check.js';
 
-/** The instance variable that holds a node's instance record. */
+/** The instance variable that holds the design node's instance record. */
 export const INSTANCE_RECORD_VARIABLE = 'dss-gitops.ownership';
+
+/** The instance variable that holds the instance record of `node`. */
+export function instanceRecordVariable(node: string): string {
+  return node === 'design' ? INSTANCE_RECORD_VARIABLE : `${INSTANCE_RECORD_VARIABLE}.${node}`;
+}
 
 /** The instance record held in a node's variables, checked against the node's instance-scoped kinds. */
 export function instanceOwnershipFrom(node: string, kinds: ReadonlySet<string>, variables: Record<string, unknown>): ProjectOwnership {
-  const value = Object.hasOwn(variables, INSTANCE_RECORD_VARIABLE) ? variables[INSTANCE_RECORD_VARIABLE] : undefined;
+  const name = instanceRecordVariable(node);
+  const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
   const { record, warnings } = checkInstanceRecord(node, kinds, value);
   return {
     key: node,
@@ -48,7 +56,7 @@ export async function editInstanceRecord(
     const current = instanceOwnershipFrom(node, kinds, variables).record;
     written = edit(current);
     if (written === undefined) return undefined;
-    setOwn(variables, INSTANCE_RECORD_VARIABLE, written);
+    setOwn(variables, instanceRecordVariable(node), written);
     return variables;
   });
   return written;
@@ -57,9 +65,4 @@ export async function editInstanceRecord(
 /** Writes the record as it is (the run's planned record), every other variable kept. */
 export async function writeInstanceRecord(client: DssClient, node: string, kinds: ReadonlySet<string>, record: OwnershipRecord): Promise<void> {
   await editInstanceRecord(client, node, kinds, () => record);
-}
-
-/** Whether a node's variables hold an instance record at all (a value, readable or not). */
-export function holdsInstanceRecord(variables: unknown): boolean {
-  return isObject(variables) && Object.hasOwn(variables, INSTANCE_RECORD_VARIABLE);
 }
