@@ -25,8 +25,9 @@ export interface DriftEntry {
   /** Why the object got its class, in a sentence. */
   reason: string;
   /**
-   * False for drift told without an ownership record (objects outside projects): any live difference, which may
-   * also be a manifest change. `watch --self-heal` repairs recorded drift only.
+   * False for drift told without an ownership record (folders, deployer objects: neither a project's nor a node's
+   * instance record lists them): any live difference, which may also be a manifest change. `watch --self-heal`
+   * repairs recorded drift only.
    */
   recorded?: false;
   /** Who last changed the object and when, where DSS records it. */
@@ -108,7 +109,7 @@ function classifyUnit(planned: PlannedUnit, projects: ReadonlyMap<string, Projec
   const ref = scopes.scopeOf(unit);
   const key = ref === undefined ? undefined : scopeId(ref);
   if (key === undefined) {
-    // Objects outside projects (folders, deployer objects) have no record to compare with: a missing object is
+    // Objects no record lists (folders, deployer objects) have nothing to compare with: a missing object is
     // pending, and any live difference counts as drift, so that a change made in DSS is never missed.
     if (planned.action === 'create') return { ...base, class: 'pending', reason: 'not created yet' };
     const reason = 'DSS differs from the manifest (no ownership record outside projects to tell drift from pending)';

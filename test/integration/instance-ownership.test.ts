@@ -18,7 +18,8 @@ import { specHash } from '../../src/reconciler/hash.js';
 import { writeInstanceRecord } from '../../src/reconciler/ownership/instance-store.js';
 import { ownershipScopes } from '../../src/reconciler/ownership/scopes.js';
 import { applyRun, planRun, type RunSetup } from '../../src/reconciler/reconcile.js';
-import { readSourceRecords } from '../../src/reconciler/state.js';
+import { heal } from '../../src/reconciler/heal.js';
+import { editScopeRecord, readSourceRecords, withoutAddresses } from '../../src/reconciler/state.js';
 import type { PlanOptions } from '../../src/reconciler/types.js';
 import { KINDS, kindRegistry } from '../../src/resources/registry.js';
 import { instanceKind } from '../fixtures/instance-kind/kind.js';
@@ -320,5 +321,44 @@ describe('a forged instance record', () => {
     expect(planned.plan.report.warnings).toContain(
       'instance/design#ownership: the ownership record read from DSS is ignored: it is an array, not an object; nothing it lists is pruned or counted as applied',
     );
+  });
+});
+
+describe('instance-scoped objects in the other verbs', () => {
+  it('--target writes the targeted object and its entry, keeps the other entries, and prunes nothing', async () => {
+    await apply([setting('color', 'blue'), setting('size', 'large')]);
+    const targeted = await apply([setting('color', 'green'), setting('size', 'huge')], { targets: ['TestSetting/color'], prune: true });
+    expect(targeted.planned.plan.units.map((u) => [u.unit.address, u.action])).toEqual([['TestSetting/color', 'update']]);
+    expect((await variables())['test-setting.size']).toMatchObject({ value: 'large' });
+    const inventory = (await record())?.inventory ?? {};
+    expect(inventory['TestSetting/color']?.hash).toBe(specHash(targeted.planned.plan.units[0]!.unit));
+    expect(Object.keys(inventory)).toEqual(['TestSetting/color', 'TestSetting/size']);
+  });
+
+  it('self-heal reverts recorded drift of a platform object and leaves its pending change alone', async () => {
+    await apply([setting('color', 'blue'), setting('size', 'large')]);
+    const stored = await variables();
+    await sim.ok('PUT', '/admin/variables/', { ...stored, 'test-setting.color': { ...(stored['test-setting.color'] as object), value: 'red' } });
+    const docs = [setting('color', 'blue'), setting('size', 'huge')];
+    const run = await driftRun(setup(), docs);
+    const healed = await heal(setup(), run.planned, run.report, false);
+    expect(healed?.results.filter((r) => r.status === 'applied').map((r) => r.address)).toEqual(['TestSetting/color']);
+    const after = await variables();
+    expect(after['test-setting.color']).toMatchObject({ value: 'blue', createdBy: 'sim' });
+    expect(after['test-setting.size']).toMatchObject({ value: 'large' });
+  });
+
+  it('state rm edits the instance record with GET-modify-PUT of its own variable, and the objects stay', async () => {
+    await apply([setting('color', 'blue'), setting('size', 'large')]);
+    const scopes = ownershipScopes(registry);
+    const ref = scopes.scopeOfAddress('TestSetting/size');
+    expect(ref).toEqual({ store: 'instance', node: 'design' });
+    const before = await variables();
+    await editScopeRecord({ design: client }, ref!, (r) => (r ? withoutAddresses(r, ['TestSetting/size']) : undefined), scopes);
+    const after = await variables();
+    expect(Object.keys((after[RECORD] as StoredRecord).inventory)).toEqual(['TestSetting/color']);
+    const { [RECORD]: _a, ...restAfter } = after;
+    const { [RECORD]: _b, ...restBefore } = before;
+    expect(restAfter).toEqual(restBefore);
   });
 });
