@@ -10,6 +10,16 @@ import type { DssClient } from './types.js';
 
 export const INSTANCE_VARIABLES_PATH = '/admin/variables/';
 
+/**
+ * The instance variables dss-gitops keeps for itself (`dss-gitops.lock`, `dss-gitops.ownership`...): a kind that
+ * manages a node's variables neither compares nor writes nor removes these, even where it is exact.
+ */
+export const RESERVED_VARIABLE_PREFIX = 'dss-gitops.';
+
+export function isReservedVariable(name: string): boolean {
+  return name.startsWith(RESERVED_VARIABLE_PREFIX);
+}
+
 /** Every instance variable of the node; an answer that is not an object is an error naming the route. */
 export async function readInstanceVariables(client: DssClient): Promise<Json> {
   return objectAnswer(await client.getJson<unknown>(INSTANCE_VARIABLES_PATH), `GET ${INSTANCE_VARIABLES_PATH}`);

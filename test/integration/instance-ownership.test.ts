@@ -15,6 +15,7 @@ import { RunLock } from '../../src/lock/run-lock.js';
 import type { ManifestDocument } from '../../src/manifest/types.js';
 import { driftRun } from '../../src/reconciler/drift-run.js';
 import { specHash } from '../../src/reconciler/hash.js';
+import { buildPlanFile, staleObjects } from '../../src/reconciler/plan-file.js';
 import { writeInstanceRecord } from '../../src/reconciler/ownership/instance-store.js';
 import { ownershipScopes } from '../../src/reconciler/ownership/scopes.js';
 import { applyRun, planRun, type RunSetup } from '../../src/reconciler/reconcile.js';
@@ -360,5 +361,35 @@ describe('instance-scoped objects in the other verbs', () => {
     const { [RECORD]: _a, ...restAfter } = after;
     const { [RECORD]: _b, ...restBefore } = before;
     expect(restAfter).toEqual(restBefore);
+  });
+});
+
+describe('a saved plan', () => {
+  it('fingerprints the instance record alone: the run lock taken before apply does not make it stale, an edit of the record does', async () => {
+    await apply([setting('color', 'blue')]);
+    const docs = [setting('color', 'green')];
+    const planned = await planRun(setup(), docs);
+    const file = buildPlanFile(planned, docs, {
+      source: SOURCE,
+      manifests: { cwd: '/m', paths: ['.'] },
+      options: { prune: false, allowEmpty: false, targets: [] },
+      salt: 'salt',
+      createdAt: '2026-01-01T00:00:00Z',
+    });
+    expect(Object.keys(file.fingerprints)).toEqual(['TestSetting/color', 'instance/design (ownership record)']);
+    const lock = new RunLock({
+      holder: 'tester@host',
+      reason: 'apply',
+      timeoutMs: 0,
+      ttlMs: 60_000,
+      settleMs: 10,
+      clock: { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), warn: () => undefined },
+    });
+    await lock.acquire([client]);
+    expect(staleObjects(file, await planRun(setup(), docs))).toEqual([]);
+    const stored = await variables();
+    await sim.ok('PUT', '/admin/variables/', { ...stored, [RECORD]: { ...(stored[RECORD] as object), commit: 'abcdef1' } });
+    expect(staleObjects(file, await planRun(setup(), docs))).toEqual(['instance/design (ownership record)']);
+    await lock.release();
   });
 });

@@ -3,6 +3,8 @@
 // touches its own variable only.
 
 import { describe, expect, it } from 'vitest';
+import { isReservedVariable } from '../../src/dss/instance-variables.js';
+import { LOCK_VARIABLE } from '../../src/lock/lock-info.js';
 import { editInstanceRecord, instanceRecordVariable, readInstanceOwnership } from '../../src/reconciler/ownership/instance-store.js';
 import { ownershipScopes, scopeId } from '../../src/reconciler/ownership/scopes.js';
 import { instanceStore, projectStore, recordAddressOf, scopeAddressOf } from '../../src/reconciler/ownership/stores.js';
@@ -49,6 +51,12 @@ describe('ownershipScopes', () => {
     expect(recordAddressOf({ store: 'instance', node: 'deployer' })).toBe('instance/deployer#ownership');
     expect(instanceRecordVariable('design')).toBe('dss-gitops.ownership');
     expect(instanceRecordVariable('deployer')).toBe('dss-gitops.ownership.deployer');
+  });
+
+  it("keeps every variable of dss-gitops's own under the reserved prefix a variables kind must leave alone", () => {
+    for (const name of [LOCK_VARIABLE, instanceRecordVariable('design'), instanceRecordVariable('deployer')]) expect(isReservedVariable(name)).toBe(true);
+    expect(isReservedVariable('dss_gitops_threshold')).toBe(false);
+    expect(isReservedVariable('threshold')).toBe(false);
   });
 });
 
