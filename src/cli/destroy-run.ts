@@ -31,6 +31,7 @@ export async function planDestroyRun(run: RunContext, targets: readonly string[]
     nodeOf: (kind) => run.setup.registry.get(kind)?.node ?? 'design',
     pruneNeedsOptIn: (kind) => run.setup.registry.get(kind)?.pruneNeedsOptIn,
     canSoftDelete: (kind) => run.setup.registry.get(kind)?.softDelete !== undefined,
+    instanceKinds: [...run.setup.registry.values()].filter((k) => k.ownership === 'instance').map((k) => k.kind),
   });
   return { plan, projects: new Map(owned.map((p) => [ownershipId(p), p])) };
 }

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { FORMAT_VERSION } from '../diff/types.js';
 import type { OwnershipRecord } from '../reconciler/ownership.js';
+import type { KindRegistry } from '../resources/registry.js';
 import { ownershipId, ownershipScopes, scopeId, scopeOfOwnership, type ScopeRef } from '../reconciler/ownership/scopes.js';
 import { recordAddressOf, scopeAddressOf } from '../reconciler/ownership/stores.js';
 import { coveredAddresses, editScopeRecord, readSourceRecords, scopeRefOfAddress, withoutAddresses } from '../reconciler/state.js';
@@ -66,6 +67,12 @@ async function list(flags: StateFlags, ctx: CommandContext): Promise<void> {
   }
 }
 
+/** The platform kinds whose objects a node's instance record holds, when the registry has any. */
+function platformNote(registry: KindRegistry): string {
+  const kinds = [...registry.values()].filter((k) => k.ownership === 'instance').map((k) => k.kind).sort();
+  return kinds.length === 0 ? '' : `, and the platform objects of the instance-scoped kinds (${kinds.join(', ')})`;
+}
+
 async function remove(addresses: string[], flags: StateFlags, ctx: CommandContext): Promise<void> {
   const run = await openStateRun(flags, ctx);
   try {
@@ -87,7 +94,8 @@ async function remove(addresses: string[], flags: StateFlags, ctx: CommandContex
     if (unscoped.length > 0) {
       throw new UserError(
         'NOT_IN_STATE',
-        `no ownership record can hold ${unscoped.join(', ')}: only the objects of projects are recorded (Project/KEY, Scenario/KEY/ID, ...)`,
+        `no ownership record can hold ${unscoped.join(', ')}: only the objects of projects are recorded (Project/KEY, Scenario/KEY/ID, ...)` +
+          platformNote(run.setup.registry),
       );
     }
     // Every address is checked against the records before any is written: one unknown address writes nothing.

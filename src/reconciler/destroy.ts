@@ -25,6 +25,15 @@ export interface DestroyInput {
   /** The kind's `pruneNeedsOptIn`; absent: every kind is deleted. */
   pruneNeedsOptIn?: (kind: string) => 'soft' | 'keep' | undefined;
   canSoftDelete?: (kind: string) => boolean;
+  /** The kinds with an instance record (`ownership: 'instance'`), named where the plan says what is recorded. */
+  instanceKinds?: readonly string[];
+}
+
+/** What the records hold, as the warning about unrecorded objects says it. */
+function recordedWhat(input: DestroyInput): string {
+  const kinds = input.instanceKinds ?? [];
+  if (kinds.length === 0) return 'only the objects of projects are recorded';
+  return `only the objects of projects and the platform objects (${[...kinds].sort(compareText).join(', ')}) are recorded`;
 }
 
 function kindOfAddress(address: string): string {
@@ -134,7 +143,7 @@ export function planDestroy(input: DestroyInput): Plan {
   if (input.targets.length === 0 && input.unrecorded.length > 0) {
     warnings.push(
       `${input.unrecorded.length} declared object(s) are in no ownership record and are not destroyed: ` +
-        `${[...input.unrecorded].sort(compareText).join(', ')} (only the objects of projects are recorded)`,
+        `${[...input.unrecorded].sort(compareText).join(', ')} (${recordedWhat(input)})`,
     );
   }
   const resourceChanges: ResourceChange[] = deletions

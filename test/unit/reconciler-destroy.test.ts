@@ -99,4 +99,12 @@ describe('planDestroy of a node instance record', () => {
     const plan = planDestroy(input([node], { pruneNeedsOptIn: optIn, canSoftDelete: () => false }));
     expect(plan.deletions.map((d) => d.address)).toEqual(['Group/g', 'User/v']);
   });
+
+  it('names the platform kinds among what is recorded when the registry has any', () => {
+    const plan = planDestroy(input([], { unrecorded: ['Infra/prod'], instanceKinds: ['User', 'Group'] }));
+    expect(plan.report.warnings).toEqual([
+      '1 declared object(s) are in no ownership record and are not destroyed: Infra/prod (only the objects of projects and the platform objects (Group, User) are recorded)',
+    ]);
+    expect(planDestroy(input([], { unrecorded: ['Infra/prod'] })).report.warnings[0]).toMatch(/\(only the objects of projects are recorded\)$/);
+  });
 });
