@@ -67,9 +67,9 @@ export function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome 
     if (!declared && record.source !== input.source) continue;
     // Records are checked when read (record-check.ts); the scope rule is asked again here, where it decides deletions.
     const gone = Object.keys(record.inventory).filter((a) => !desired.has(a) && store.inScope(ref, a, scopes)).sort();
+    const objects = gone.filter((a) => !a.includes('#'));
     // A scope declared here but recorded by another tree: what that tree applied is not ours to delete.
     if (declared && record.source !== input.source) {
-      const objects = gone.filter((a) => !a.includes('#'));
       if (objects.length > 0) {
         out.warnings.push(
           `${store.scopeAddress(ref)} is recorded as applied from ${record.source}, not from this run's ${input.source}: ` +
@@ -80,7 +80,6 @@ export function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome 
     }
     // A node none of whose platform objects is declared any more: more often a wrong -f than a decision, as a
     // project whose documents are all gone. Nothing of it is pruned (the run goes on) unless --allow-empty.
-    const objects = gone.filter((a) => !a.includes('#'));
     if (ref.store === 'instance' && !declared && input.options.prune && !input.options.allowEmpty && input.allUnits.length > 0 && objects.length > 0) {
       out.warnings.push(
         `REFUSED: the manifests declare no platform object of ${store.scopeAddress(ref)} any more, and this source ` +
