@@ -10,7 +10,8 @@ import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
 import type { KindContext, LiveState, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
 import { defaultScopes, scopeId, type OwnershipScopes } from './ownership/scopes.js';
-import { instanceStore, scopeAddressOf } from './ownership/stores.js';
+import { readInstanceOwnership, readInstanceOwnershipForPrune } from './ownership/instance-store.js';
+import { scopeAddressOf } from './ownership/stores.js';
 import {
   isMetadataObject,
   listProjectKeys,
@@ -83,6 +84,7 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
     projectKeys.add(key);
     if (unit.kind === PROJECT_SCOPE_KIND && unit.block === 'metadata') metadataUnits.set(key, unit);
   }
+  const declaredNodes = new Set(instanceNodes);
   // Prune of platform objects that left the manifests: every node with instance-scoped kinds has its record read.
   if (input.discoverProjects) for (const node of scopes.instanceNodes()) instanceNodes.add(node);
 
@@ -99,9 +101,10 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   for (const node of [...instanceNodes].sort()) {
     const ref = { store: 'instance', node } as const;
     const client = input.clients?.[node] ?? input.designClient;
-    tasks.push(
-      guard(`${scopeAddressOf(ref)} (ownership record)`, async () => void projects.set(scopeId(ref), await instanceStore.read(client, ref, scopes))),
-    );
+    const kinds = scopes.instanceKinds(node);
+    // Read for prune only (no platform object of the node in this run): a key that may not read it prunes none.
+    const read = declaredNodes.has(node) ? readInstanceOwnership : readInstanceOwnershipForPrune;
+    tasks.push(guard(`${scopeAddressOf(ref)} (ownership record)`, async () => void projects.set(scopeId(ref), await read(client, node, kinds))));
   }
   if (input.discoverProjects) {
     // The metadata reads are scheduled after the list's slot is released: nesting them would deadlock at 1.

@@ -393,3 +393,21 @@ describe('a saved plan', () => {
     await lock.release();
   });
 });
+
+describe('a key that may not read the instance variables', () => {
+  it('plans projects with --prune, with a warning that no platform object is pruned, and stops on a declared platform object', async () => {
+    await sim.close();
+    sim = await startTestSimulator({ apiKeys: [{ key: 'project-key', projects: { CHURN: ['ADMIN'] }, global: ['WRITE_CONF'] }] });
+    await client.close();
+    client = createDssClient({ url: sim.url, apiKey: 'project-key', insecure: false }, { nodeName: 'design', defaults: DEFAULTS, logger: quiet });
+    const project = docOf('Project', 'CHURN', { name: 'Churn', owner: 'admin' });
+    const planned = await planRun(setup({ prune: true }), [project]);
+    expect(planned.plan.deletions).toEqual([]);
+    expect(planned.plan.report.warnings.join('\n')).toMatch(
+      /^instance\/design#ownership: cannot read the instance ownership record of node design: its API key may not read DSS instance variables \(GET \/admin\/variables\/, administrators only; DSS answered 403\).*: no platform object of node design is pruned$/m,
+    );
+    await expect(planRun(setup(), [project, setting('color', 'blue')])).rejects.toThrow(
+      /instance\/design \(ownership record\): cannot read the instance ownership record of node design.*use an administrator key/,
+    );
+  });
+});

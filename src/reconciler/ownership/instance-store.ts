@@ -7,10 +7,13 @@
 // records share one set of variables and must not overwrite each other.
 
 import { setOwn } from '../../base/json.js';
-import { editInstanceVariables, readInstanceVariables } from '../../dss/instance-variables.js';
+import { DssApiError } from '../../dss/errors.js';
+import { editInstanceVariables, INSTANCE_VARIABLES_PATH, readInstanceVariables } from '../../dss/instance-variables.js';
+import { UserError } from '../../errors.js';
 import type { DssClient } from '../../dss/types.js';
 import type { OwnershipRecord, ProjectOwnership } from '../ownership.js';
 import { checkInstanceRecord } from '../record-check.js';
+import { instanceRecordAddress } from '../scope.js';
 
 /** The instance variable that holds the design node's instance record. */
 export const INSTANCE_RECORD_VARIABLE = 'dss-gitops.ownership';
@@ -36,8 +39,46 @@ export function instanceOwnershipFrom(node: string, kinds: ReadonlySet<string>, 
   };
 }
 
+/** DSS refused the variables to this key: only administrators may read them. */
+export class InstanceRecordNotPermitted extends UserError {
+  constructor(node: string, error: DssApiError) {
+    super(
+      'OWNERSHIP_NOT_PERMITTED',
+      `cannot read the instance ownership record of node ${node}: its API key may not read DSS instance variables ` +
+        `(GET ${INSTANCE_VARIABLES_PATH}, administrators only; DSS answered ${error.status}), where dss-gitops records the ` +
+        'platform objects it manages (groups, users, connections...); use an administrator key',
+      { cause: error },
+    );
+  }
+}
+
 export async function readInstanceOwnership(client: DssClient, node: string, kinds: ReadonlySet<string>): Promise<ProjectOwnership> {
-  return instanceOwnershipFrom(node, kinds, await readInstanceVariables(client));
+  try {
+    return instanceOwnershipFrom(node, kinds, await readInstanceVariables(client));
+  } catch (error) {
+    if (error instanceof DssApiError && (error.status === 401 || error.status === 403 || error.status === 404)) throw new InstanceRecordNotPermitted(node, error);
+    throw error;
+  }
+}
+
+/**
+ * The instance record of a node the manifests declare no platform object of, read for prune: a key that may not read
+ * it gets a record-less scope and a warning (nothing of it is pruned) rather than an error, so that trees of
+ * projects only still plan with a key that is no administrator.
+ */
+export async function readInstanceOwnershipForPrune(client: DssClient, node: string, kinds: ReadonlySet<string>): Promise<ProjectOwnership> {
+  try {
+    return await readInstanceOwnership(client, node, kinds);
+  } catch (error) {
+    if (!(error instanceof InstanceRecordNotPermitted)) throw error;
+    return {
+      key: node,
+      store: 'instance',
+      exists: true,
+      tags: [],
+      warnings: [`${instanceRecordAddress(node)}: ${error.message.replace(/; use an administrator key$/, '')}: no platform object of node ${node} is pruned`],
+    };
+  }
 }
 
 /**
