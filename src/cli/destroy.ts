@@ -11,6 +11,7 @@ import { contextFactory } from '../reconciler/reconcile.js';
 import { kindOf } from '../resources/registry.js';
 import { askLine } from './apply.js';
 import { planDestroyRun } from './destroy-run.js';
+import { ownershipScopes } from '../reconciler/ownership/scopes.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
 import { outputOption, renderPlan, type OutputFormat } from './plan.js';
@@ -63,6 +64,8 @@ async function destroy(flags: DestroyFlags, ctx: CommandContext): Promise<number
           kindOf: (name) => kindOf(run.setup.registry, name),
           contextFor: contextFactory(run.setup),
           designClient: run.clients.design,
+          clients: run.clients,
+          scopes: ownershipScopes(run.setup.registry),
           projects,
           parallelism: run.setup.parallelism,
           log: run.log,

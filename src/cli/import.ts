@@ -2,9 +2,7 @@
 // same file layout, secrets as `${secret:NAME}` references) into the manifests tree, and records it in its
 // project's ownership record, so that the next plan is empty. Never overwrites a file; never writes the object.
 
-import { projectAddress } from '../reconciler/scope.js';
 import { compareText } from '../base/order.js';
-import { pathSegment } from '../base/dss-path.js';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
@@ -16,11 +14,13 @@ import { documentAddress } from '../manifest/address.js';
 import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../input/load.js';
 import { isError } from '../manifest/types.js';
-import { recordOf, type OwnershipRecord } from '../reconciler/ownership.js';
+import type { OwnershipRecord } from '../reconciler/ownership.js';
+import { ownershipScopes } from '../reconciler/ownership/scopes.js';
+import { recordClient, scopeAddressOf, storeOf } from '../reconciler/ownership/stores.js';
 import { entryOf } from '../reconciler/plan.js';
 import { contextFactory, unitsOf } from '../reconciler/reconcile.js';
 import { mainAddressOf } from '../reconciler/select.js';
-import { editRecord, scopeOfAddress } from '../reconciler/state.js';
+import { editScopeRecord, scopeRefOfAddress } from '../reconciler/state.js';
 import { EXIT_OK } from './exit-codes.js';
 import { schemasDirFor } from './export.js';
 import { write } from './io.js';
@@ -50,15 +50,16 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
         `${address} is already declared in ${formatProblem({ ...declared.source, message: 'here' }, io.cwd)}: nothing to import`,
       );
     }
-    const scope = scopeOfAddress(address);
+    const scopes = ownershipScopes(run.setup.registry);
+    const scope = scopeRefOfAddress(address, scopes);
     const source = run.setup.source;
-    // Checked before anything is written; editRecord checks again right before its PUT.
-    const metadata = scope === undefined ? undefined : await run.clients.design.getOrAbsent<unknown>(`/projects/${pathSegment(scope)}/metadata`);
-    const before = scope === undefined ? undefined : recordOf(scope, metadata).record;
-    if (before && before.source !== source) {
+    // Checked before anything is written; the edit checks again right before its PUT.
+    const before =
+      scope === undefined ? undefined : (await storeOf(scope).read(recordClient(run.clients, scope), scope, scopes)).record;
+    if (scope !== undefined && before && before.source !== source) {
       throw new UserError(
         'OWNED_ELSEWHERE',
-        `${projectAddress(scope ?? '')} is owned by ${before.source}, not by ${source}: import does not take ownership over; use plan/apply --adopt`,
+        `${scopeAddressOf(scope)} is owned by ${before.source}, not by ${source}: import does not take ownership over; use plan/apply --adopt`,
       );
     }
     const exported = await exportAddress([...run.setup.registry.values()], contextFactory(run.setup), address);
@@ -95,11 +96,11 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
       );
     }
     if (scope !== undefined) {
-      await editRecord(
-        run.clients.design,
+      await editScopeRecord(
+        run.clients,
         scope,
         (record) => {
-          if (record && record.source !== source) throw new UserError('OWNED_ELSEWHERE', `${projectAddress(scope)} is now owned by ${record.source}: nothing recorded`);
+          if (record && record.source !== source) throw new UserError('OWNED_ELSEWHERE', `${scopeAddressOf(scope)} is now owned by ${record.source}: nothing recorded`);
           const inventory = { ...(record?.inventory ?? {}) };
           for (const unit of units) inventory[unit.address] = entryOf(unit);
           const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
@@ -107,6 +108,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
           const after: OwnershipRecord = { version: 1, source, inventory: sorted, ...(commit !== undefined ? { commit } : {}) };
           return after;
         },
+        scopes,
         recordLockGuard(lockSettings(flags, io, `import ${address} from ${source}`), io),
         `import ${address}`,
       );
@@ -118,7 +120,7 @@ async function importAddress(address: string, flags: ImportFlags, ctx: CommandCo
       io.stdout,
       scope === undefined
         ? `Imported ${address}. Objects outside projects have no ownership record: it is managed from the manifest alone.`
-        : `Imported ${address}: recorded as managed by ${source} in Project/${scope}.`,
+        : `Imported ${address}: recorded as managed by ${source} in ${scopeAddressOf(scope)}.`,
     );
   } finally {
     await run.close();

@@ -1,13 +1,15 @@
 // `dss-gitops state list | rm`: what this manifests tree manages, as the ownership records on DSS say, and
 // forgetting an object without deleting it. `list` sends GET requests only; `rm` writes records, never objects.
 
-import { projectAddress } from '../reconciler/scope.js';
 import { compareText } from '../base/order.js';
 import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { FORMAT_VERSION } from '../diff/types.js';
 import type { OwnershipRecord } from '../reconciler/ownership.js';
-import { coveredAddresses, editRecord, readSourceRecords, scopeOfAddress, withoutAddresses } from '../reconciler/state.js';
+import type { KindRegistry } from '../resources/registry.js';
+import { ownershipId, ownershipScopes, scopeId, scopeOfOwnership, type ScopeRef } from '../reconciler/ownership/scopes.js';
+import { recordAddressOf, scopeAddressOf } from '../reconciler/ownership/stores.js';
+import { coveredAddresses, editScopeRecord, readSourceRecords, scopeRefOfAddress, withoutAddresses } from '../reconciler/state.js';
 import { EXIT_OK } from './exit-codes.js';
 import { addLockOptions, lockSettings, recordLockGuard, type LockFlags } from './lock-options.js';
 import { write } from './io.js';
@@ -42,12 +44,15 @@ export function openStateRun(flags: RunFlags, ctx: CommandContext): Promise<RunC
 async function list(flags: StateFlags, ctx: CommandContext): Promise<void> {
   const run = await openStateRun(flags, ctx);
   try {
-    const owned = await readSourceRecords(run.clients.design, run.setup.source, run.setup.parallelism);
+    const owned = await readSourceRecords(run.clients.design, run.setup.source, run.setup.parallelism, {
+      clients: run.clients,
+      scopes: ownershipScopes(run.setup.registry),
+    });
     if (flags.output === 'json') {
       const scopes = owned.map((p) => {
         const record = p.record as OwnershipRecord;
         return {
-          scope: projectAddress(p.key),
+          scope: scopeAddressOf(scopeOfOwnership(p)),
           ...(record.commit !== undefined ? { commit: record.commit } : {}),
           addresses: Object.keys(record.inventory)
             .sort()
@@ -64,25 +69,40 @@ async function list(flags: StateFlags, ctx: CommandContext): Promise<void> {
   }
 }
 
+/** The platform kinds whose objects a node's instance record holds, when the registry has any. */
+function platformNote(registry: KindRegistry): string {
+  const kinds = [...registry.values()].filter((k) => k.ownership === 'instance').map((k) => k.kind).sort();
+  return kinds.length === 0 ? '' : `, and the platform objects of the instance-scoped kinds (${kinds.join(', ')})`;
+}
+
 async function remove(addresses: string[], flags: StateFlags, ctx: CommandContext): Promise<void> {
   const run = await openStateRun(flags, ctx);
   try {
     const source = run.setup.source;
+    const scopes = ownershipScopes(run.setup.registry);
     const byScope = new Map<string, string[]>();
+    const refs = new Map<string, ScopeRef>();
     const unscoped: string[] = [];
     for (const address of [...new Set(addresses)].sort()) {
-      const scope = scopeOfAddress(address);
-      if (scope === undefined) unscoped.push(address);
-      else byScope.set(scope, [...(byScope.get(scope) ?? []), address]);
+      const ref = scopeRefOfAddress(address, scopes);
+      if (ref === undefined) {
+        unscoped.push(address);
+        continue;
+      }
+      const scope = scopeId(ref);
+      refs.set(scope, ref);
+      byScope.set(scope, [...(byScope.get(scope) ?? []), address]);
     }
     if (unscoped.length > 0) {
       throw new UserError(
         'NOT_IN_STATE',
-        `no ownership record can hold ${unscoped.join(', ')}: only the objects of projects are recorded (Project/KEY, Scenario/KEY/ID, ...)`,
+        `no ownership record can hold ${unscoped.join(', ')}: only the objects of projects are recorded (Project/KEY, Scenario/KEY/ID, ...)` +
+          platformNote(run.setup.registry),
       );
     }
     // Every address is checked against the records before any is written: one unknown address writes nothing.
-    const owned = new Map((await readSourceRecords(run.clients.design, source, run.setup.parallelism)).map((p) => [p.key, p]));
+    const records = await readSourceRecords(run.clients.design, source, run.setup.parallelism, { clients: run.clients, scopes });
+    const owned = new Map(records.map((p) => [ownershipId(p), p]));
     const missing: string[] = [];
     const drops = new Map<string, string[]>();
     for (const [scope, wanted] of byScope) {
@@ -97,15 +117,18 @@ async function remove(addresses: string[], flags: StateFlags, ctx: CommandContex
       throw new UserError('NOT_IN_STATE', `not managed by ${source} (no ownership record lists it): ${missing.join(', ')}; see \`dss-gitops state list\``);
     }
     for (const [scope, dropped] of [...drops].sort(([a], [b]) => compareText(a, b))) {
-      await editRecord(
-        run.clients.design,
-        scope,
+      const ref = refs.get(scope) as ScopeRef;
+      await editScopeRecord(
+        run.clients,
+        ref,
         (record) => {
           if (!record || record.source !== source) {
-            throw new UserError('RECORD_CHANGED', `the ownership record of Project/${scope} changed while it was edited: run state rm again`);
+            const which = ref.store === 'project' ? `the ownership record of ${scopeAddressOf(ref)}` : recordAddressOf(ref);
+            throw new UserError('RECORD_CHANGED', `${which} changed while it was edited: run state rm again`);
           }
           return withoutAddresses(record, dropped);
         },
+        scopes,
         recordLockGuard(lockSettings(flags, ctx.io, `state rm from ${source}`), ctx.io),
         'state rm',
       );

@@ -4,10 +4,12 @@
 // settle delay of each other both see the later one's lock, and only that one goes on: the check narrows the race
 // to a PUT that takes longer than the delay to reach DSS, it does not close it. A refresh that finds another run's
 // lock says so. Each PUT writes back every variable it read: an edit of another instance variable made between
-// that GET and PUT is lost, as with any GET-modify-PUT of this endpoint.
+// that GET and PUT is lost, as with any GET-modify-PUT of this endpoint; within this process, each GET-PUT pair is
+// queued with the other edits of the node's variables (the instance ownership record, kinds kept there), so that a
+// refresh during apply never writes back a record from before the apply wrote it.
 
 import { DssApiError } from '../dss/errors.js';
-import { oneAtATime } from '../dss/one-at-a-time.js';
+import { serializeInstanceVariables } from '../dss/instance-variables.js';
 import type { DssClient } from '../dss/types.js';
 import { DssGitopsError, UserError } from '../errors.js';
 import { describeLock, freeValue, heldValue, isAbandoned, isExpired, LOCK_VARIABLE, parseLock, type LockInfo, type LockState } from './lock-info.js';
@@ -98,66 +100,82 @@ export async function acquireNodeLock(client: DssClient, lock: LockInfo, options
   let pause = FIRST_POLL_MS;
   let warned: string | undefined;
   for (;;) {
-    const variables = await readVariables(client);
-    const state = parseLock(variables[LOCK_VARIABLE]);
-    const other = heldByOther(state, lock.id, clock.now());
-    if (other) {
+    const outcome = await serializeInstanceVariables(client, () => tryWrite(client, lock, clock, warned));
+    if ('other' in outcome) {
+      const other = outcome.other;
       const left = started + options.timeoutMs - clock.now();
       if (left <= 0) throw new LockHeldError(client.nodeName, other, clock.now() - started);
       await clock.sleep(Math.min(pause, left));
       pause = Math.min(pause * 2, MAX_POLL_MS);
       continue;
     }
-    const takeOver =
-      state.kind === 'held' && state.info.id !== lock.id
-        ? `the run lock on node ${client.nodeName} held by ${describeLock(state.info)} ${isExpired(state.info, clock.now()) ? 'has expired' : `was left by a process that is gone (pid ${state.info.process?.pid ?? '?'} on this host)`}: this run takes it over (lock id ${state.info.id} was never released; that run may have been stopped)`
-        : state.kind === 'unreadable'
-          ? `the instance variable ${LOCK_VARIABLE} on node ${client.nodeName} does not hold a lock dss-gitops can read: this run replaces it`
-          : undefined;
-    if (takeOver !== undefined && takeOver !== warned) {
-      clock.warn(takeOver);
-      warned = takeOver;
-    }
-    const found = state.kind === 'unreadable' ? undefined : state.generation;
-    await writeVariables(client, { ...variables, [LOCK_VARIABLE]: heldValue(lock, (found ?? 0) + 1) });
+    warned = outcome.warned;
     await clock.sleep(options.settleMs);
     const check = await readLock(client);
-    if (check.kind === 'held' && check.info.id === lock.id) return state.kind === 'free' ? found : undefined;
+    if (check.kind === 'held' && check.info.id === lock.id) return outcome.state.kind === 'free' ? outcome.found : undefined;
     // Another run wrote its lock after ours: it holds the lock, and the loop waits for it or refuses.
   }
 }
 
-/**
- * Extends a lock this run holds; false when the lock stored is no longer this run's (broken or taken over). Queued
- * with the run's other GET-modify-PUTs of the variables (oneAtATime): a refresh on its timer that overlapped the
- * write of the instance variables would put back the variables it read before that write.
- */
-export async function refreshNodeLock(client: DssClient, lock: LockInfo): Promise<boolean> {
-  return oneAtATime(client, VARIABLES_PATH, async () => {
-    const variables = await readVariables(client);
-    const state = parseLock(variables[LOCK_VARIABLE]);
-    if (state.kind !== 'held' || state.info.id !== lock.id) return false;
-    await writeVariables(client, { ...variables, [LOCK_VARIABLE]: heldValue(lock, state.generation) });
-    return true;
-  });
+type WriteOutcome = { other: LockInfo } | { state: LockState; found: number | undefined; warned: string | undefined };
+
+/** One GET and, when no other run holds the lock, the PUT of ours: queued as one edit of the node's variables. */
+async function tryWrite(client: DssClient, lock: LockInfo, clock: LockClock, warnedBefore: string | undefined): Promise<WriteOutcome> {
+  let warned = warnedBefore;
+  const variables = await readVariables(client);
+  const state = parseLock(variables[LOCK_VARIABLE]);
+  const other = heldByOther(state, lock.id, clock.now());
+  if (other) return { other };
+  const takeOver =
+    state.kind === 'held' && state.info.id !== lock.id
+      ? `the run lock on node ${client.nodeName} held by ${describeLock(state.info)} ${isExpired(state.info, clock.now()) ? 'has expired' : `was left by a process that is gone (pid ${state.info.process?.pid ?? '?'} on this host)`}: this run takes it over (lock id ${state.info.id} was never released; that run may have been stopped)`
+      : state.kind === 'unreadable'
+        ? `the instance variable ${LOCK_VARIABLE} on node ${client.nodeName} does not hold a lock dss-gitops can read: this run replaces it`
+        : undefined;
+  if (takeOver !== undefined && takeOver !== warned) {
+    clock.warn(takeOver);
+    warned = takeOver;
+  }
+  const found = state.kind === 'unreadable' ? undefined : state.generation;
+  await writeVariables(client, { ...variables, [LOCK_VARIABLE]: heldValue(lock, (found ?? 0) + 1) });
+  return { state, found, warned };
+}
+
+/** Extends a lock this run holds; false when the lock stored is no longer this run's (broken or taken over). */
+export function refreshNodeLock(client: DssClient, lock: LockInfo): Promise<boolean> {
+  return serializeInstanceVariables(client, () => refreshNow(client, lock));
+}
+
+async function refreshNow(client: DssClient, lock: LockInfo): Promise<boolean> {
+  const variables = await readVariables(client);
+  const state = parseLock(variables[LOCK_VARIABLE]);
+  if (state.kind !== 'held' || state.info.id !== lock.id) return false;
+  await writeVariables(client, { ...variables, [LOCK_VARIABLE]: heldValue(lock, state.generation) });
+  return true;
 }
 
 /** Frees the lock when it is still this run's; says whose it is otherwise. */
-export async function releaseNodeLock(client: DssClient, lock: LockInfo, clock: LockClock): Promise<void> {
-  await oneAtATime(client, VARIABLES_PATH, async () => {
-    const variables = await readVariables(client);
-    const state = parseLock(variables[LOCK_VARIABLE]);
-    if (state.kind !== 'held' || state.info.id !== lock.id) {
-      const now = state.kind === 'held' ? `held by ${describeLock(state.info)}` : state.kind === 'free' ? 'free' : 'unreadable';
-      clock.warn(`the run lock ${lock.id} on node ${client.nodeName} was not this run's any more when it ended (it is ${now}); it is left as it is`);
-      return;
-    }
-    await writeVariables(client, { ...variables, [LOCK_VARIABLE]: freeValue(state.generation) });
-  });
+export function releaseNodeLock(client: DssClient, lock: LockInfo, clock: LockClock): Promise<void> {
+  return serializeInstanceVariables(client, () => releaseNow(client, lock, clock));
+}
+
+async function releaseNow(client: DssClient, lock: LockInfo, clock: LockClock): Promise<void> {
+  const variables = await readVariables(client);
+  const state = parseLock(variables[LOCK_VARIABLE]);
+  if (state.kind !== 'held' || state.info.id !== lock.id) {
+    const now = state.kind === 'held' ? `held by ${describeLock(state.info)}` : state.kind === 'free' ? 'free' : 'unreadable';
+    clock.warn(`the run lock ${lock.id} on node ${client.nodeName} was not this run's any more when it ended (it is ${now}); it is left as it is`);
+    return;
+  }
+  await writeVariables(client, { ...variables, [LOCK_VARIABLE]: freeValue(state.generation) });
 }
 
 /** `force-unlock`: frees the lock of the node when its id is `id`; returns what was removed. */
-export async function breakNodeLock(client: DssClient, id: string): Promise<LockInfo | undefined> {
+export function breakNodeLock(client: DssClient, id: string): Promise<LockInfo | undefined> {
+  return serializeInstanceVariables(client, () => breakNow(client, id));
+}
+
+async function breakNow(client: DssClient, id: string): Promise<LockInfo | undefined> {
   const variables = await readVariables(client);
   const state = parseLock(variables[LOCK_VARIABLE]);
   if (state.kind !== 'held' || state.info.id !== id) return undefined;

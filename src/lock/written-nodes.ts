@@ -8,7 +8,7 @@ export function nodesWritten(plan: Plan, nodeOf: (kind: string) => NodeName): No
   const nodes = new Set<NodeName>();
   for (const p of plan.units) if (p.action !== 'no-op') nodes.add(nodeOf(p.unit.kind));
   for (const d of plan.deletions) nodes.add(nodeOf(d.kind));
-  // Ownership records live in project metadata, on the design node.
-  if (plan.records.some((r) => !sameOwnership(r.before, r.after))) nodes.add('design');
+  // A project's record lives in its metadata, on the design node; a node's instance record on that node.
+  for (const r of plan.records) if (!sameOwnership(r.before, r.after)) nodes.add(r.store === 'instance' ? (r.projectKey as NodeName) : 'design');
   return (['design', 'deployer'] as const).filter((n) => nodes.has(n));
 }

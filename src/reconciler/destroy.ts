@@ -1,6 +1,7 @@
 // The destroy plan (`dss-gitops destroy`, `plan --destroy`): every object the ownership records of this source
 // list, or the `--target` ones, to delete in reverse dependency order. Pure: it decides from the records read,
-// and sends nothing. Protected objects are never deleted, and neither is a project that holds one.
+// and sends nothing. Protected objects are never deleted, and neither is a project that holds one. Objects of a
+// kind deleted only on an opt-in (`pruneNeedsOptIn`) are treated as prune treats them: disabled, or left.
 
 import { projectAddress } from './scope.js';
 import { compareText } from '../base/order.js';
@@ -21,6 +22,18 @@ export interface DestroyInput {
   unrecorded: readonly string[];
   canDelete: (kind: string) => boolean;
   nodeOf: (kind: string) => string;
+  /** The kind's `pruneNeedsOptIn`; absent: every kind is deleted. */
+  pruneNeedsOptIn?: (kind: string) => 'soft' | 'keep' | undefined;
+  canSoftDelete?: (kind: string) => boolean;
+  /** The kinds with an instance record (`ownership: 'instance'`), named where the plan says what is recorded. */
+  instanceKinds?: readonly string[];
+}
+
+/** What the records hold, as the warning about unrecorded objects says it. */
+function recordedWhat(input: DestroyInput): string {
+  const kinds = input.instanceKinds ?? [];
+  if (kinds.length === 0) return 'only the objects of projects are recorded';
+  return `only the objects of projects and the platform objects (${[...kinds].sort(compareText).join(', ')}) are recorded`;
 }
 
 function kindOfAddress(address: string): string {
@@ -38,6 +51,18 @@ function protection(project: ProjectOwnership, address: string, input: DestroyIn
 /** The recorded objects (blocks fold into their object) of a project, sorted. */
 function objectsOf(project: ProjectOwnership): string[] {
   return [...new Set(Object.keys(project.record?.inventory ?? {}).map(mainAddressOf))].sort(compareText);
+}
+
+/** What destroy does to an object of a kind deleted only on an opt-in, when its record holds none. */
+function optIn(project: ProjectOwnership, address: string, input: DestroyInput): 'soft' | 'keep' | undefined {
+  const kind = kindOfAddress(address);
+  const needed = input.pruneNeedsOptIn?.(kind);
+  if (needed === undefined || project.record?.inventory[address]?.pruneDelete === true) return undefined;
+  return needed === 'soft' && input.canSoftDelete?.(kind) === true ? 'soft' : 'keep';
+}
+
+function softCount(deletions: readonly PlannedDeletion[]): number {
+  return deletions.filter((d) => d.soft === true).length;
 }
 
 export function planDestroy(input: DestroyInput): Plan {
@@ -68,17 +93,26 @@ export function planDestroy(input: DestroyInput): Plan {
   const deletions: PlannedDeletion[] = [];
   const records: PlannedRecord[] = [];
   for (const project of [...input.owned].sort((a, b) => compareText(a.key, b.key))) {
-    const main = projectAddress(project.key);
+    // A node's instance record has no object that holds the others: nothing is deleted "with" anything.
+    const main = project.store === 'instance' ? '' : projectAddress(project.key);
     const objects = objectsOf(project).filter((a) => wanted.has(a));
     if (objects.length === 0) continue;
     const guarded: string[] = [];
     const undeletable: string[] = [];
     const deleted: string[] = [];
+    const softened: string[] = [];
     for (const address of objects) {
       const why = protection(project, address, input);
       if (why !== undefined) {
         warnings.push(`${address} is protected (${why}): it is not deleted`);
         guarded.push(address);
+      } else if (address !== main && optIn(project, address, input) === 'keep') {
+        warnings.push(
+          `${address} is not deleted: ${kindOfAddress(address)} objects are deleted only when their manifest was applied with ` +
+            'the annotation dss-gitops/prune: "delete"; it stays, and stays recorded',
+        );
+      } else if (address !== main && optIn(project, address, input) === 'soft') {
+        softened.push(address);
       } else if (address !== main && !input.canDelete(kindOfAddress(address))) {
         undeletable.push(address);
       } else {
@@ -94,17 +128,22 @@ export function planDestroy(input: DestroyInput): Plan {
       warnings.push(`${undeletable.join(', ')} cannot be deleted on their own: they stay, and stay recorded, with their project`);
     }
     const wholeProject = deleted.includes(main);
+    const scope = project.store === 'instance' ? { projectKey: project.key, store: 'instance' as const } : { projectKey: project.key };
     for (const address of deleted) {
       const kind = kindOfAddress(address);
-      deletions.push({ address, kind, node: input.nodeOf(kind), projectKey: project.key, wholeProject: address === main });
+      deletions.push({ address, kind, node: input.nodeOf(kind), ...scope, wholeProject: address === main });
+    }
+    for (const address of softened) {
+      const kind = kindOfAddress(address);
+      deletions.push({ address, kind, node: input.nodeOf(kind), ...scope, wholeProject: false, soft: true });
     }
     // A project that stays keeps its record, less what is deleted (execute drops each address once it is gone).
-    if (!wholeProject && deleted.length > 0 && project.record) records.push({ projectKey: project.key, before: project.record, after: project.record });
+    if (!wholeProject && deleted.length + softened.length > 0 && project.record) records.push({ ...scope, before: project.record, after: project.record });
   }
   if (input.targets.length === 0 && input.unrecorded.length > 0) {
     warnings.push(
       `${input.unrecorded.length} declared object(s) are in no ownership record and are not destroyed: ` +
-        `${[...input.unrecorded].sort(compareText).join(', ')} (only the objects of projects are recorded)`,
+        `${[...input.unrecorded].sort(compareText).join(', ')} (${recordedWhat(input)})`,
     );
   }
   const resourceChanges: ResourceChange[] = deletions
@@ -112,13 +151,22 @@ export function planDestroy(input: DestroyInput): Plan {
       address: d.address,
       kind: d.kind,
       node: d.node,
-      action: 'delete',
+      action: d.soft === true ? 'update' : 'delete',
       changes: [],
-      reason: d.wholeProject ? 'destroy; deletes the project and everything in it' : 'destroy',
+      reason: d.wholeProject
+        ? 'destroy; deletes the project and everything in it'
+        : d.soft === true
+          ? 'destroy; disabled, not deleted (its manifest did not opt in with the annotation dss-gitops/prune: "delete")'
+          : 'destroy',
     }))
     .sort((a, b) => compareText(a.address, b.address));
   return {
-    report: { formatVersion: FORMAT_VERSION, resourceChanges, summary: { add: 0, change: 0, destroy: deletions.length }, warnings },
+    report: {
+      formatVersion: FORMAT_VERSION,
+      resourceChanges,
+      summary: { add: 0, change: softCount(deletions), destroy: deletions.length - softCount(deletions) },
+      warnings,
+    },
     units: [],
     deletions,
     records,

@@ -7,7 +7,8 @@ import { isObject } from '../base/json.js';
 import { FORMAT_VERSION, type Action, type FieldChange } from '../diff/types.js';
 import type { LiveState, ResourceUnit } from '../resources/types.js';
 import { specHash } from './hash.js';
-import { projectKeyOf, type ProjectOwnership } from './ownership.js';
+import type { ProjectOwnership } from './ownership.js';
+import { defaultScopes, refOf, scopeId, type OwnershipScopes } from './ownership/scopes.js';
 import type { PlannedUnit } from './types.js';
 
 export type DriftClass = 'drift' | 'pending' | 'unmanaged';
@@ -24,8 +25,9 @@ export interface DriftEntry {
   /** Why the object got its class, in a sentence. */
   reason: string;
   /**
-   * False for drift told without an ownership record (objects outside projects): any live difference, which may
-   * also be a manifest change. `watch --self-heal` repairs recorded drift only.
+   * False for drift told without an ownership record (folders, deployer objects: neither a project's nor a node's
+   * instance record lists them): any live difference, which may also be a manifest change. `watch --self-heal`
+   * repairs recorded drift only.
    */
   recorded?: false;
   /** Who last changed the object and when, where DSS records it. */
@@ -54,19 +56,25 @@ export interface DriftReport {
   warnings: string[];
 }
 
-/** A live object found by listing a managed project (e.g. its scenarios). */
+/** A live object found by listing a managed project (e.g. its scenarios) or a node (its groups, users...). */
 export interface ListedObject {
   address: string;
   kind: string;
   node: string;
+  /** The project it is in, or the node whose instance record would list it (`store: 'instance'`). */
   projectKey: string;
+  store?: 'instance';
 }
 
 export interface ClassifyInput {
   /** The planned units of the whole manifests (no `--target`). */
   units: PlannedUnit[];
-  /** The ownership records read, by project key. */
+  /** The ownership records read, by scope id (a project's key, `instance/NODE`). */
   projects: ReadonlyMap<string, ProjectOwnership>;
+  /** Which record lists which unit (from the run's registry); absent: the shipped kinds' scopes. */
+  scopes?: OwnershipScopes;
+  /** This run's source: an object another source's instance record lists is that source's, not unmanaged. */
+  source?: string;
   /** Live objects listed in managed projects, for unmanaged and removed objects. */
   listed: ListedObject[];
   commit?: string;
@@ -95,12 +103,13 @@ export function changeMarkerOf(live: LiveState | undefined): { by?: string; at?:
   return { ...(by === undefined ? {} : { by }), ...(at === undefined ? {} : { at }) };
 }
 
-function classifyUnit(planned: PlannedUnit, projects: ReadonlyMap<string, ProjectOwnership>): DriftEntry {
+function classifyUnit(planned: PlannedUnit, projects: ReadonlyMap<string, ProjectOwnership>, scopes: OwnershipScopes): DriftEntry {
   const { unit, change } = planned;
   const base = { address: unit.address, kind: unit.kind, node: change.node, action: planned.action, changes: change.changes };
-  const key = projectKeyOf(unit);
+  const ref = scopes.scopeOf(unit);
+  const key = ref === undefined ? undefined : scopeId(ref);
   if (key === undefined) {
-    // Objects outside projects (folders, deployer objects) have no record to compare with: a missing object is
+    // Objects no record lists (folders, deployer objects) have nothing to compare with: a missing object is
     // pending, and any live difference counts as drift, so that a change made in DSS is never missed.
     if (planned.action === 'create') return { ...base, class: 'pending', reason: 'not created yet' };
     const reason = 'DSS differs from the manifest (no ownership record outside projects to tell drift from pending)';
@@ -131,12 +140,24 @@ function classifyListed(
   listed: ListedObject[],
   declared: ReadonlySet<string>,
   projects: ReadonlyMap<string, ProjectOwnership>,
+  source: string | undefined,
 ): DriftEntry[] {
   const out: DriftEntry[] = [];
   for (const object of listed) {
     if (declared.has(object.address)) continue;
     const base = { address: object.address, kind: object.kind, node: object.node, changes: [] };
-    const owned = projects.get(object.projectKey)?.record?.inventory[object.address] !== undefined;
+    const record = projects.get(scopeId(refOf(object)))?.record;
+    const owned = record?.inventory[object.address] !== undefined;
+    if (object.store === 'instance') {
+      // A node is shared: what another source's record lists is that source's to manage, not unmanaged.
+      if (owned && record?.source !== source) continue;
+      out.push(
+        owned
+          ? { ...base, class: 'pending', action: 'delete', reason: 'left the manifests; `apply --prune` prunes it' }
+          : { ...base, class: 'unmanaged', action: 'no-op', reason: `in DSS on node ${object.node}, declared in no manifest and listed in no record` },
+      );
+      continue;
+    }
     if (owned) {
       // Applied earlier and since removed from the manifests: a manifest change that `apply --prune` carries out.
       out.push({ ...base, class: 'pending', action: 'delete', reason: 'left the manifests; `apply --prune` deletes it' });
@@ -155,10 +176,10 @@ export function classifyDrift(input: ClassifyInput): DriftReport {
   const inSync: string[] = [];
   for (const planned of input.units) {
     if (planned.action === 'no-op') inSync.push(planned.unit.address);
-    else entries.push(classifyUnit(planned, input.projects));
+    else entries.push(classifyUnit(planned, input.projects, input.scopes ?? defaultScopes()));
   }
   const declared = new Set(input.units.map((p) => p.unit.address));
-  entries.push(...classifyListed(input.listed, declared, input.projects));
+  entries.push(...classifyListed(input.listed, declared, input.projects, input.source));
   const of = (cls: DriftClass): DriftEntry[] => entries.filter((e) => e.class === cls).sort(byAddress);
   const drift = of('drift');
   const pending = of('pending');
@@ -176,8 +197,12 @@ export function classifyDrift(input: ClassifyInput): DriftReport {
 }
 
 /** The projects the manifests manage as a whole (a `Project` document): where undeclared objects are unmanaged. */
-export function managedProjects(units: readonly ResourceUnit[]): string[] {
+export function managedProjects(units: readonly ResourceUnit[], scopes: OwnershipScopes = defaultScopes()): string[] {
   // A unit that is its own project scope (the main unit of a project, not one of its blocks) declares the project.
   const declaring = units.filter((u) => u.block === undefined && u.doc.metadata.project === undefined);
-  return [...new Set(declaring.map(projectKeyOf).filter((key): key is string => key !== undefined))].sort();
+  const keys = declaring.flatMap((u) => {
+    const ref = scopes.scopeOf(u);
+    return ref?.store === 'project' ? [ref.key] : [];
+  });
+  return [...new Set(keys)].sort();
 }

@@ -1,17 +1,20 @@
 // The execute step: the only part of the reconciler that writes. Creates and updates run on the work graph in
-// dependency order with the run's concurrency; prune deletions run last on the reversed graph; then each
-// project's ownership record is written when what it owns changed. A failed object skips its dependents only.
+// dependency order with the run's concurrency; prune deletions run last on the reversed graph; then each scope's
+// ownership record (a project's, a node's instance record) is written when what it owns changed. A failed object
+// skips its dependents only.
 
-import { PROJECT_SCOPE_KIND, projectAddress, recordAddress } from './scope.js';
+import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
 import { summarize } from '../diff/impact.js';
 import { byText } from '../base/order.js';
 import pLimit from 'p-limit';
 import { FORMAT_VERSION, type ApplyReport, type ApplyResult } from '../diff/types.js';
 import type { DssClient } from '../dss/types.js';
 import type { Logger } from '../base/logger.js';
-import type { KindContext, ResourceKind } from '../resources/types.js';
+import type { KindContext, NodeName, ResourceKind } from '../resources/types.js';
+import { defaultScopes, refOf, scopeId, type OwnershipScopes } from './ownership/scopes.js';
+import { recordAddressOf, recordClient, storeOf } from './ownership/stores.js';
 import { runGraph, WorkGraph, type NodeState, type RunOutcome } from './graph.js';
-import { projectKeyOf, sameOwnership, writeOwnership, type OwnershipRecord, type ProjectOwnership } from './ownership.js';
+import { sameOwnership, type OwnershipRecord, type ProjectOwnership } from './ownership.js';
 import { graphOfUnits } from './select.js';
 import type { Plan } from './types.js';
 
@@ -20,8 +23,12 @@ export interface ExecuteInput {
   kindOf: (kind: string) => ResourceKind;
   contextFor: (kind: ResourceKind) => KindContext;
   designClient: DssClient;
-  /** The ownership read of the plan phase, reused for the record's GET-modify-PUT. */
+  /** The ownership read of the plan phase, by scope id. */
   projects: ReadonlyMap<string, ProjectOwnership>;
+  /** Every node's client, for the instance records; absent: the design client for each. */
+  clients?: Partial<Record<NodeName, DssClient>>;
+  /** The run's ownership scopes (from its registry); absent: the shipped kinds'. */
+  scopes?: OwnershipScopes;
   parallelism: number;
   log: Logger;
   onProgress?: (address: string, state: NodeState) => void;
@@ -70,7 +77,10 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   // Deletions: a project's objects go before the project itself (the reversed graph of "belongs to").
   const deletionOf = new Map(plan.deletions.map((d) => [d.address, d]));
   const forward = new WorkGraph(
-    plan.deletions.map((d) => ({ id: d.address, dependsOn: d.kind === PROJECT_SCOPE_KIND ? [] : [projectAddress(d.projectKey)] })),
+    plan.deletions.map((d) => ({
+      id: d.address,
+      dependsOn: d.store === 'instance' || d.kind === PROJECT_SCOPE_KIND ? [] : [projectAddress(d.projectKey)],
+    })),
   );
   const deletes = await runGraph(
     forward.reversed(),
@@ -78,6 +88,12 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
       const deletion = deletionOf.get(address);
       if (!deletion) return;
       const kind = input.kindOf(deletion.kind);
+      if (deletion.soft === true) {
+        if (!kind.softDelete) throw new Error(`${deletion.kind} objects cannot be soft-deleted`);
+        await kind.softDelete(input.contextFor(kind), address);
+        log.info({ address, action: 'soft-delete' }, 'disabled');
+        return;
+      }
       if (!kind.delete) throw new Error(`${deletion.kind} objects cannot be deleted`);
       await kind.delete(input.contextFor(kind), address);
       log.info({ address, action: 'delete' }, 'deleted');
@@ -91,7 +107,7 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
       const extra = notes.get(p.unit.address);
       return extra ? { ...result, notes: extra } : result;
     }),
-    ...plan.deletions.map((d) => resultOf(d.address, 'delete', deletes.get(d.address))),
+    ...plan.deletions.map((d) => resultOf(d.address, d.soft === true ? 'update' : 'delete', deletes.get(d.address))),
   ];
   results.push(...(await writeRecords(input, writes, deletes)));
   results.sort(byText((r) => r.address));
@@ -116,15 +132,21 @@ async function writeRecords(
 ): Promise<ApplyResult[]> {
   const results: ApplyResult[] = [];
   const limit = pLimit(Math.max(1, input.parallelism));
-  // Each record looks at its own project's units and deletions: group them once, not scan the plan per record.
-  const unitsOf = groupBy(input.plan.units, (p) => projectKeyOf(p.unit));
-  const deletionsOf = groupBy(input.plan.deletions, (d) => d.projectKey);
+  const scopes = input.scopes ?? defaultScopes();
+  // Each record looks at its own scope's units and deletions: group them once, not scan the plan per record.
+  const unitsOf = groupBy(input.plan.units, (p) => {
+    const ref = scopes.scopeOf(p.unit);
+    return ref === undefined ? undefined : scopeId(ref);
+  });
+  const deletionsOf = groupBy(input.plan.deletions, (d) => scopeId(refOf(d)));
   await Promise.all(
     input.plan.records.map((planned) => limit(async () => {
-      const key = planned.projectKey;
-      const main = writes.get(projectAddress(key));
-      const projectExists = input.projects.get(key)?.exists === true || main?.state === 'done';
-      if (!projectExists) return;
+      const ref = refOf(planned);
+      const key = scopeId(ref);
+      // A node's instance record always has somewhere to go; a project's needs its project.
+      const main = ref.store === 'project' ? writes.get(projectAddress(ref.key)) : undefined;
+      const scopeExists = ref.store === 'instance' || input.projects.get(key)?.exists === true || main?.state === 'done';
+      if (!scopeExists) return;
       const inventory = { ...planned.after.inventory };
       for (const p of unitsOf.get(key) ?? []) {
         const state = writes.get(p.unit.address)?.state;
@@ -138,11 +160,13 @@ async function writeRecords(
       }
       const after: OwnershipRecord = { ...planned.after, inventory };
       if (sameOwnership(planned.before, after)) return;
-      const address = recordAddress(key);
+      const address = recordAddressOf(ref);
       try {
-        // Read right before the write, as every GET-modify-PUT: the metadata read at plan time may have been
-        // changed in DSS since (a description, a custom key), and writing it back would revert that.
-        await writeOwnership(input.designClient, key, after, undefined);
+        // Read right before the write, as every GET-modify-PUT: the metadata (or variables) read at plan time may
+        // have been changed in DSS since (a description, a custom key, the run lock), and writing it back would
+        // revert that.
+        const client = recordClient({ design: input.designClient, ...input.clients }, ref);
+        await storeOf(ref).write(client, ref, after, scopes);
         input.log.debug({ address }, 'ownership record written');
       } catch (error) {
         input.log.error({ address, err: messageOf(error) }, 'failed');

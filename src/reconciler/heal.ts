@@ -1,8 +1,8 @@
 // `watch --self-heal`: the plan that reverts drift and nothing else. As Argo CD's self-heal, it puts DSS back
 // to what the manifests held at the last apply; manifest changes not applied yet (pending) are left to `apply`,
-// so that a merge is never deployed by the controller behind the back of the team's apply step. Objects outside
-// projects have no record to tell the two apart, so they are reported but never healed. Deletions of
-// owned objects that left the manifests happen only when prune is asked for.
+// so that a merge is never deployed by the controller behind the back of the team's apply step. Objects no
+// ownership record lists (folders, deployer objects) cannot be told apart, so they are reported but never
+// healed. Deletions of owned objects that left the manifests happen only when prune is asked for.
 
 import { summarize } from '../diff/impact.js';
 import type { ApplyReport } from '../diff/types.js';

@@ -3,7 +3,6 @@
 // source, the commit, and the inventory of addresses applied into that project with their spec hashes. Prune only
 // ever deletes objects listed there; drift detection compares the recorded spec hash with the manifests' one.
 
-import { KINDS } from '../resources/registry.js';
 import { isObject } from '../base/json.js';
 import { pathSegment } from '../base/dss-path.js';
 import type { DssClient } from '../dss/types.js';
@@ -22,6 +21,11 @@ export interface InventoryEntry {
   hash: string;
   /** The manifest annotated the object `dss-gitops/protected: "true"` when it was applied. */
   protected?: boolean;
+  /**
+   * The manifest opted in to deletion with `dss-gitops/prune: "delete"` when it was applied: prune deletes an object
+   * of a kind that otherwise only disables it or leaves it (`pruneNeedsOptIn`).
+   */
+  pruneDelete?: boolean;
   /**
    * JSON pointers (into the unit's spec) where the apply wrote a secret, or where one written earlier stays: plans
    * mask DSS's value there even when no manifest names the secret any more. Absent when there is none.
@@ -64,9 +68,17 @@ export function normalizeRemoteUrl(url: string): string {
   return `${host.toLowerCase()}/${repoPath}`;
 }
 
-/** What a run knows of one project's metadata: whether it exists, its record and its tags. */
+/**
+ * What a run knows of one ownership scope: whether it exists, its record and its tags. Most are projects (their
+ * metadata); `store: 'instance'` is a node's instance record, whose `key` is the node's name.
+ */
 export interface ProjectOwnership {
+  /** The project key, or the node name of an instance scope. */
   key: string;
+  /** Absent: a project's record. `'instance'`: the instance record of node `key`. */
+  store?: 'instance';
+  /** What a saved plan fingerprints of an instance record: the variable as read (absent when there is none). */
+  recordValue?: unknown;
   exists: boolean;
   /** The metadata object as DSS returned it, reused for the record's GET-modify-PUT. */
   metadata?: Record<string, unknown>;
@@ -76,13 +88,9 @@ export interface ProjectOwnership {
   warnings?: string[];
 }
 
-/** The kinds whose objects are projects (`definesScope`): a unit of one is its own project scope. */
-const SCOPE_KINDS: ReadonlySet<string> = new Set(KINDS.filter((k) => k.definesScope === 'project').map((k) => k.kind));
-
-/** The project scope of a unit: its project key, or undefined for objects outside projects (folders, deployer). */
-export function projectKeyOf(unit: ResourceUnit): string | undefined {
-  if (SCOPE_KINDS.has(unit.kind)) return unit.doc.metadata.name;
-  return unit.doc.metadata.project;
+/** `dss-gitops/prune: "delete"`: prune deletes the object even where its kind only disables or leaves it. */
+export function optsInToDeletion(unit: ResourceUnit): boolean {
+  return unit.doc.metadata.annotations?.[PRUNE_ANNOTATION] === 'delete';
 }
 
 export function isProtectedByAnnotation(unit: ResourceUnit): boolean {

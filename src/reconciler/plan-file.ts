@@ -2,7 +2,8 @@
 // and a salted fingerprint of every live object read. Secret values never enter a plan file: they are replaced
 // by salted hashes, re-resolved from the manifests when the plan is applied, and checked against those hashes.
 
-import { projectAddress } from './scope.js';
+import { scopeOfOwnership } from './ownership/scopes.js';
+import { scopeAddressOf } from './ownership/stores.js';
 import { compareText } from '../base/order.js';
 import { FORMAT_VERSION, SENSITIVE_MASK, type PlanReport } from '../diff/types.js';
 import { UserError } from '../errors.js';
@@ -54,13 +55,17 @@ export interface PlanFileContext {
   createdAt: string;
 }
 
-const recordReadAddress = (key: string): string => `${projectAddress(key)} (ownership record)`;
-
-/** The fingerprints of a run's reads: every unit's live object and every project metadata read. */
+/** The fingerprints of a run's reads: every unit's live object, every project metadata and instance record read. */
 export function fingerprintsOf(planned: PlannedRun, salt: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of planned.plan.units) out[p.unit.address] = fingerprint(salt, p.live?.raw, p.live !== undefined);
-  for (const [key, project] of planned.projects) out[recordReadAddress(key)] = fingerprint(salt, project.metadata, project.exists);
+  for (const project of planned.projects.values()) {
+    // An instance record is the one variable, not the variables around it: the run lock there changes every run.
+    out[`${scopeAddressOf(scopeOfOwnership(project))} (ownership record)`] =
+      project.store === 'instance'
+        ? fingerprint(salt, project.recordValue, project.recordValue !== undefined)
+        : fingerprint(salt, project.metadata, project.exists);
+  }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => compareText(a, b)));
 }
 

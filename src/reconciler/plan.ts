@@ -1,25 +1,20 @@
 // The plan step: a pure function of the desired units, the live states read, the ownership records and the
 // options. It decides an action per unit, the prune deletions and the records to write; it sends nothing.
 
-import { PROJECT_SCOPE_KIND, projectAddress, recordAddress } from './scope.js';
-import { compareText, byText } from '../base/order.js';
+import { byText } from '../base/order.js';
 import type { IgnoreDifference } from '../config/types.js';
 import { buildPlanReport, summarize } from '../diff/impact.js';
 import type { ResourceChange } from '../diff/types.js';
 import { UserError } from '../errors.js';
 import type { ResourceUnit } from '../resources/types.js';
-import { sensitivePointersOf, specHash } from './hash.js';
-import {
-  isProtectedByAnnotation,
-  PROTECTED_TAG,
-  projectKeyOf,
-  sameOwnership,
-  type InventoryEntry,
-  type OwnershipRecord,
-} from './ownership.js';
-import { entryInScope } from './record-check.js';
-import { maskRecordedSecrets, secretPointersOf } from './recorded-secrets.js';
-import type { Plan, PlanInput, PlannedDeletion, PlannedRecord, PlannedUnit } from './types.js';
+import { sensitivePointersOf } from './hash.js';
+import { defaultScopes, refOf, scopeId, type OwnershipScopes } from './ownership/scopes.js';
+import { recordAddressOf } from './ownership/stores.js';
+import { OPT_IN, planPrune, planRecords, recordOnlyNotes, scopeIdOf, scopesOf } from './plan-ownership.js';
+import { maskRecordedSecrets } from './recorded-secrets.js';
+import type { Plan, PlanInput, PlannedUnit } from './types.js';
+
+export { entryOf } from './plan-ownership.js';
 
 function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -39,17 +34,9 @@ export function ignorePointersOf(unit: ResourceUnit, rules: IgnoreDifference[]):
   return [...out];
 }
 
-/** The inventory entry of `unit` once applied; `previous` is its entry before, whose secret places may stay. */
-export function entryOf(unit: ResourceUnit, previous?: InventoryEntry): InventoryEntry {
-  const entry: InventoryEntry = isProtectedByAnnotation(unit) ? { hash: specHash(unit), protected: true } : { hash: specHash(unit) };
-  const sensitive = secretPointersOf(unit, previous?.sensitive);
-  if (sensitive.length > 0) entry.sensitive = sensitive;
-  return entry;
-}
-
 function planUnit(unit: ResourceUnit, input: PlanInput): PlannedUnit {
   const live = input.live.get(unit.address);
-  const key = projectKeyOf(unit);
+  const key = scopeIdOf(unit, scopesOf(input));
   const recorded = key === undefined ? undefined : input.projects.get(key)?.record?.inventory[unit.address]?.sensitive;
   const compared = input.compare(unit.desired, live?.view, unit.policy, {
     ignorePointers: ignorePointersOf(unit, input.options.ignoreDifferences),
@@ -69,122 +56,6 @@ function planUnit(unit: ResourceUnit, input: PlanInput): PlannedUnit {
     if (notes.length > 0) change.notes = notes;
   }
   return { unit, action, live, change };
-}
-
-interface PruneOutcome {
-  deletions: PlannedDeletion[];
-  /** Inventory addresses dropped without a deletion (blocks no longer managed, protected objects). */
-  disowned: Map<string, Set<string>>;
-  warnings: string[];
-}
-
-function planPrune(input: PlanInput, desired: Set<string>): PruneOutcome {
-  const out: PruneOutcome = { deletions: [], disowned: new Map(), warnings: [] };
-  const declaredProjects = new Set(input.allUnits.map(projectKeyOf).filter((k): k is string => k !== undefined));
-  let leftBehind = 0;
-  for (const project of [...input.projects.values()].sort(byText((p) => p.key))) {
-    const record = project.record;
-    if (!record) continue;
-    const declared = declaredProjects.has(project.key);
-    // A project that left the manifests is only ours to delete when this source applied it.
-    if (!declared && record.source !== input.source) continue;
-    // Records are checked when read (record-check.ts); the scope rule is asked again here, where it decides deletions.
-    const gone = Object.keys(record.inventory).filter((a) => !desired.has(a) && entryInScope(project.key, a)).sort();
-    // A project declared here but recorded by another tree: what that tree applied is not ours to delete.
-    if (declared && record.source !== input.source) {
-      const objects = gone.filter((a) => !a.includes('#'));
-      if (objects.length > 0) {
-        out.warnings.push(
-          `${projectAddress(project.key)} is recorded as applied from ${record.source}, not from this run's ${input.source}: ` +
-            `${objects.length} object(s) listed there and absent here are not pruned (${objects.join(', ')})`,
-        );
-      }
-      continue;
-    }
-    const disowned = new Set<string>();
-    const wholeProject = !declared && gone.includes(projectAddress(project.key));
-    for (const address of gone) {
-      const kind = address.slice(0, address.indexOf('/'));
-      // An undeclared block (`#variables`) is simply no longer managed: nothing to delete.
-      if (address.includes('#')) {
-        disowned.add(address);
-        continue;
-      }
-      if (wholeProject && address !== projectAddress(project.key)) continue;
-      if (input.keptUnlessAsked?.(kind) === true) continue;
-      // Kinds that are never deleted (bundles) leave the inventory quietly: there is nothing to prune.
-      if (!input.canDelete(kind)) {
-        disowned.add(address);
-        continue;
-      }
-      if (!input.options.prune) {
-        leftBehind += 1;
-        continue;
-      }
-      if (record.inventory[address]?.protected === true || project.tags.includes(PROTECTED_TAG)) {
-        out.warnings.push(`${address} left the manifests but is protected; it is not deleted and no longer managed`);
-        disowned.add(address);
-        continue;
-      }
-      out.deletions.push({ address, kind, node: input.nodeOf(kind), projectKey: project.key, wholeProject });
-    }
-    if (disowned.size > 0) out.disowned.set(project.key, disowned);
-  }
-  if (leftBehind > 0) {
-    out.warnings.push(`${leftBehind} object(s) applied earlier left the manifests; run with --prune to delete them`);
-  }
-  return out;
-}
-
-interface RecordOutcome {
-  records: PlannedRecord[];
-  /** `--adopt`: the records this run takes over from another source, shown as their own plan entries. */
-  adopted: ResourceChange[];
-  warnings: string[];
-}
-
-function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcome {
-  const byProject = new Map<string, ResourceUnit[]>();
-  for (const unit of input.units) {
-    const key = projectKeyOf(unit);
-    if (key === undefined) continue;
-    byProject.set(key, [...(byProject.get(key) ?? []), unit]);
-  }
-  const out: RecordOutcome = { records: [], adopted: [], warnings: [] };
-  for (const [key, units] of [...byProject].sort(([a], [b]) => compareText(a, b))) {
-    const before = input.projects.get(key)?.record;
-    const foreign = before !== undefined && before.source !== input.source;
-    // Another source's record is never replaced silently: its inventory is what that source prunes and checks
-    // for drift. Without --adopt the objects are written and the record is left as it is.
-    if (foreign && input.options.adopt !== true) {
-      out.warnings.push(
-        `${projectAddress(key)} is owned by ${before.source}, not by this run's source ${input.source}: its objects are ` +
-          `written, but its ownership record is left to ${before.source} (which keeps pruning it and telling its ` +
-          `drift); pass --adopt to make ${input.source} its owner`,
-      );
-      continue;
-    }
-    // An adopted record keeps the other source's inventory: what it applied is not lost to prune.
-    const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
-    for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
-    for (const unit of units) inventory[unit.address] = entryOf(unit, before?.inventory[unit.address]);
-    const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
-    const after: OwnershipRecord = { version: 1, source: input.source, inventory: sorted };
-    const commit = input.commit ?? before?.commit;
-    if (commit !== undefined) after.commit = commit;
-    out.records.push({ projectKey: key, before, after });
-    if (foreign && input.projects.get(key)?.exists === true) {
-      out.adopted.push({
-        address: recordAddress(key),
-        kind: PROJECT_SCOPE_KIND,
-        node: input.nodeOf(PROJECT_SCOPE_KIND),
-        action: 'update',
-        changes: [{ pointer: '/source', path: 'source', kind: 'modify', before: before.source, after: input.source, sensitive: false }],
-        reason: `--adopt: ownership passes from ${before.source} to ${input.source}`,
-      });
-    }
-  }
-  return out;
 }
 
 /** What was wrong with the records read back from DSS, project by project. */
@@ -230,29 +101,32 @@ export function planChanges(input: PlanInput): Plan {
   // decision. Its deletion alone is refused (loudly); the rest of the run goes on, so that one removed directory
   // does not stop every plan and every watch tick.
   if (!input.options.allowEmpty) {
-    const emptied = new Set(prune.deletions.filter((d) => d.wholeProject).map((d) => d.projectKey));
+    const emptied = new Set(prune.deletions.filter((d) => d.wholeProject).map((d) => scopeId(refOf(d))));
     for (const key of [...emptied].sort()) {
       warnings.push(
         `REFUSED: Project/${key} is no longer declared, and this source applied it: prune would delete the project ` +
           'and everything in it, so it is not deleted; check the -f paths, or pass --allow-empty to delete it',
       );
     }
-    if (emptied.size > 0) prune.deletions = prune.deletions.filter((d) => !emptied.has(d.projectKey));
+    if (emptied.size > 0) prune.deletions = prune.deletions.filter((d) => !emptied.has(scopeId(refOf(d))));
   }
   const deletionChanges: ResourceChange[] = prune.deletions.map((d) => ({
     address: d.address,
     kind: d.kind,
     node: d.node,
-    action: 'delete',
+    action: d.soft === true ? 'update' : 'delete',
     changes: [],
     reason: d.wholeProject
       ? 'left the manifests (prune); deletes the project and everything in it'
-      : 'left the manifests (prune)',
+      : d.soft === true
+        ? `left the manifests (prune); ${d.kind} objects are not deleted without an opt-in, so it is disabled and no ` +
+          `longer managed; to delete it instead, apply its manifest once with the annotation ${OPT_IN}, then remove it`
+        : 'left the manifests (prune)',
   }));
   const { records, adopted, warnings: recordWarnings } = planRecords(input, prune);
   warnings.push(...recordWarnings);
   const adoptedKeys = new Set(adopted.map((c) => c.address));
-  warnings.push(...recordOnlyNotes(input, records.filter((r) => !adoptedKeys.has(recordAddress(r.projectKey))), units, prune.deletions));
+  warnings.push(...recordOnlyNotes(input, records.filter((r) => !adoptedKeys.has(recordAddressOf(refOf(r)))), units, prune.deletions));
   return {
     report: buildPlanReport([...units.map((u) => u.change), ...deletionChanges, ...adopted], warnings, input.commit),
     units,
@@ -262,41 +136,17 @@ export function planChanges(input: PlanInput): Plan {
 }
 
 /**
- * The record writes that no object write of the same project accompanies (a record missing, out of date, or from
- * another source while the objects match). Like Terraform's state refresh they change no object: the plan says so
- * in a note and keeps "No changes", and apply writes them without asking.
- */
-function recordOnlyNotes(input: PlanInput, records: PlannedRecord[], units: PlannedUnit[], deletions: PlannedDeletion[]): string[] {
-  const notes: string[] = [];
-  for (const r of records) {
-    if (input.projects.get(r.projectKey)?.exists !== true || sameOwnership(r.before, r.after)) continue;
-    const written = units.some((u) => u.action !== 'no-op' && projectKeyOf(u.unit) === r.projectKey);
-    if (written || deletions.some((d) => d.projectKey === r.projectKey)) continue;
-    const why = !r.before
-      ? 'the project has no record yet'
-      : r.before.source !== r.after.source
-        ? `it names ${r.before.source} until now`
-        : 'the record is out of date';
-    notes.push(
-      `${recordAddress(r.projectKey)}: apply writes the ownership record (the objects dss-gitops manages; ${why}); ` +
-        'no object changes, so it is not counted as a change',
-    );
-  }
-  return notes;
-}
-
-/**
  * The plan reduced to the units at `addresses` (what a run that writes less than it read shows and executes): no
- * deletion, the records of those units' projects only, and the summary counted again from what is left.
+ * deletion, the records of those units' scopes only, and the summary counted again from what is left.
  */
-export function narrowPlan(plan: Plan, addresses: ReadonlySet<string>, warnings: string[]): Plan {
+export function narrowPlan(plan: Plan, addresses: ReadonlySet<string>, warnings: string[], scopes: OwnershipScopes = defaultScopes()): Plan {
   const units = plan.units.filter((u) => addresses.has(u.unit.address));
-  const projects = new Set(units.map((u) => projectKeyOf(u.unit)).filter((k): k is string => k !== undefined));
+  const kept = new Set(units.map((u) => scopeIdOf(u.unit, scopes)).filter((k): k is string => k !== undefined));
   const resourceChanges = plan.report.resourceChanges.filter((c) => c.action !== 'delete' && addresses.has(c.address));
   return {
     report: { ...plan.report, resourceChanges, summary: summarize(resourceChanges), warnings },
     units,
     deletions: [],
-    records: plan.records.filter((r) => projects.has(r.projectKey)),
+    records: plan.records.filter((r) => kept.has(scopeId(refOf(r)))),
   };
 }

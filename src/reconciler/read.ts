@@ -1,18 +1,21 @@
-// The read step: the live state of every unit of a run and the ownership record of every project involved,
-// read concurrently up to `--parallelism`, each object exactly once. A project's record comes from its
-// `#metadata` unit's read when the manifests manage that block, so that the metadata is not read twice.
+// The read step: the live state of every unit of a run and the ownership record of every scope involved (each
+// project, each node's instance record), read concurrently up to `--parallelism`, each object exactly once. A
+// project's record comes from its `#metadata` unit's read when the manifests manage that block, so that the
+// metadata is not read twice.
 
 import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
 import { byText } from '../base/order.js';
 import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
-import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../resources/types.js';
+import type { KindContext, LiveState, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
+import { defaultScopes, scopeId, type OwnershipScopes } from './ownership/scopes.js';
+import { readInstanceOwnership, readInstanceOwnershipForPrune } from './ownership/instance-store.js';
+import { scopeAddressOf } from './ownership/stores.js';
 import {
   isMetadataObject,
   listProjectKeys,
   ownershipFromMetadata,
-  projectKeyOf,
   readOwnership,
   type ProjectOwnership,
 } from './ownership.js';
@@ -28,10 +31,15 @@ export interface ReadInput {
   discoverProjects: boolean;
   /** Project keys declared anywhere in the manifests (not only in this run's selection). */
   declaredProjects: Set<string>;
+  /** Every node's client, for the instance records; absent: the design client for each. */
+  clients?: Partial<Record<NodeName, DssClient>>;
+  /** The run's ownership scopes (from its registry); absent: the shipped kinds'. */
+  scopes?: OwnershipScopes;
 }
 
 export interface ReadResult {
   live: Map<string, LiveState | undefined>;
+  /** The records read, by scope id (a project's key, `instance/NODE` for a node's instance record). */
   projects: Map<string, ProjectOwnership>;
 }
 
@@ -61,14 +69,24 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
       failures.push({ address, error });
     });
 
+  const scopes = input.scopes ?? defaultScopes();
   const metadataUnits = new Map<string, ResourceUnit>();
   const projectKeys = new Set<string>();
+  const instanceNodes = new Set<NodeName>();
   for (const unit of input.units) {
-    const key = projectKeyOf(unit);
-    if (key === undefined) continue;
+    const scope = scopes.scopeOf(unit);
+    if (scope === undefined) continue;
+    if (scope.store === 'instance') {
+      instanceNodes.add(scope.node);
+      continue;
+    }
+    const key = scope.key;
     projectKeys.add(key);
     if (unit.kind === PROJECT_SCOPE_KIND && unit.block === 'metadata') metadataUnits.set(key, unit);
   }
+  const declaredNodes = new Set(instanceNodes);
+  // Prune of platform objects that left the manifests: every node with instance-scoped kinds has its record read.
+  if (input.discoverProjects) for (const node of scopes.instanceNodes()) instanceNodes.add(node);
 
   const tasks: Promise<void>[] = input.units.map((unit) =>
     guard(unit.address, async () => {
@@ -79,6 +97,14 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   for (const key of projectKeys) {
     if (metadataUnits.has(key)) continue;
     tasks.push(guard(`${projectAddress(key)} (ownership record)`, async () => void projects.set(key, await readOwnership(input.designClient, key))));
+  }
+  for (const node of [...instanceNodes].sort()) {
+    const ref = { store: 'instance', node } as const;
+    const client = input.clients?.[node] ?? input.designClient;
+    const kinds = scopes.instanceKinds(node);
+    // Read for prune only (no platform object of the node in this run): a key that may not read it prunes none.
+    const read = declaredNodes.has(node) ? readInstanceOwnership : readInstanceOwnershipForPrune;
+    tasks.push(guard(`${scopeAddressOf(ref)} (ownership record)`, async () => void projects.set(scopeId(ref), await read(client, node, kinds))));
   }
   if (input.discoverProjects) {
     // The metadata reads are scheduled after the list's slot is released: nesting them would deadlock at 1.

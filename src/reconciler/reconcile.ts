@@ -10,7 +10,8 @@ import type { Logger } from '../base/logger.js';
 import type { KindContext, KindDefaults, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
 import { executePlan } from './execute.js';
 import type { NodeState } from './graph.js';
-import { projectKeyOf, type ProjectOwnership } from './ownership.js';
+import type { ProjectOwnership } from './ownership.js';
+import { ownershipScopes } from './ownership/scopes.js';
 import { planChanges } from './plan.js';
 import { readLive } from './read.js';
 import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
@@ -118,7 +119,13 @@ export async function planRun(
         (unit) => kindOf(setup.registry, unit.kind).read(contextFor(kindOf(setup.registry, unit.kind)), unit),
       )
     : selectUnits(allUnits, setup.options.targets);
-  const declaredProjects = new Set(allUnits.map(projectKeyOf).filter((k): k is string => k !== undefined));
+  const scopes = ownershipScopes(setup.registry);
+  const declaredProjects = new Set(
+    allUnits.flatMap((u) => {
+      const ref = scopes.scopeOf(u);
+      return ref?.store === 'project' ? [ref.key] : [];
+    }),
+  );
   const { live, projects } = await readLive({
     units: selection.units,
     kindOf: (name) => kindOf(setup.registry, name),
@@ -127,6 +134,8 @@ export async function planRun(
     parallelism: setup.parallelism,
     discoverProjects: setup.options.prune && !targeted,
     declaredProjects,
+    clients: setup.clients,
+    scopes,
   });
   const plan = planChanges({
     allUnits,
@@ -138,7 +147,10 @@ export async function planRun(
     options: setup.options,
     compare: setup.compare,
     nodeOf: (name) => setup.registry.get(name)?.node ?? 'design',
+    scopes,
     canDelete: (name) => setup.registry.get(name)?.delete !== undefined,
+    pruneNeedsOptIn: (name) => setup.registry.get(name)?.pruneNeedsOptIn,
+    canSoftDelete: (name) => setup.registry.get(name)?.softDelete !== undefined,
     canReplace: (name) => setup.registry.get(name)?.replace !== undefined,
     keptUnlessAsked: (name) =>
       setup.registry.get(name)?.prunedOnRequest === true && !(setup.options.pruneKinds ?? []).includes(name),
@@ -165,6 +177,8 @@ export async function applyRun(
     contextFor,
     designClient: setup.clients.design,
     projects: planned.projects,
+    clients: setup.clients,
+    scopes: ownershipScopes(setup.registry),
     parallelism: setup.parallelism,
     log: setup.log,
     ...(setup.onProgress ? { onProgress: setup.onProgress } : {}),

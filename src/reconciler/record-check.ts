@@ -1,10 +1,11 @@
-// Ownership records are input: anyone who may write a project's metadata in DSS may have edited the one read back.
-// This is the one boundary they cross. Their shape is checked here, and `entryInScope` is the one rule for what a
-// record may own: a project's record names that project's own objects, nothing else. An entry that breaks a rule
-// is dropped with a warning naming the record and the entry; a record that cannot be read as one is ignored whole.
-// Neither can widen what prune deletes, and a malformed record never stops a run.
+// Ownership records are input: anyone who may write a project's metadata or a node's instance variables in DSS may
+// have edited the one read back. This is the one boundary they cross. Their shape is checked here, and each store's
+// scope rule is here too: a project's record names that project's own objects (`entryInScope`), a node's instance
+// record names objects of that node's instance-scoped kinds (`instanceEntryInScope`), nothing else. An entry that
+// breaks a rule is dropped with a warning naming the record and the entry; a record that cannot be read as one is
+// ignored whole. Neither can widen what prune deletes, and a malformed record never stops a run.
 
-import { PROJECT_SCOPE_KIND, recordAddress } from './scope.js';
+import { instanceRecordAddress, PROJECT_SCOPE_KIND, recordAddress } from './scope.js';
 import { isObject } from '../base/json.js';
 import { scrubSecrets } from '../base/secrets.js';
 import { PROJECT_SCOPED_KINDS, parseAddress } from '../manifest/address.js';
@@ -36,6 +37,32 @@ export function entryInScope(projectKey: string, address: string): boolean {
   if (parsed.block !== undefined && !BLOCK.test(parsed.block)) return false;
   if (parsed.kind === PROJECT_SCOPE_KIND) return parsed.name === projectKey;
   return PROJECT_SCOPED_KINDS.has(parsed.kind) && parsed.project === projectKey && NAME.test(parsed.name);
+}
+
+/** Names of platform objects (group names, logins, connection names): no separator, no control, not blank. */
+const INSTANCE_NAME = /^[^/#\p{Cc}]+$/u;
+
+/**
+ * Whether the instance record of `node` may list `address`: `Kind/name` of a kind in `kinds` (the instance-scoped
+ * kinds of that node), with a valid name and no block. A project's object, another node's kind, a block or anything
+ * unparsable is out of scope.
+ */
+export function instanceEntryInScope(kinds: ReadonlySet<string>, address: string): boolean {
+  if (address.length > MAX_ADDRESS_LENGTH || address.includes('#')) return false;
+  const slash = address.indexOf('/');
+  if (slash <= 0) return false;
+  const kind = address.slice(0, slash);
+  const name = address.slice(slash + 1);
+  return kinds.has(kind) && INSTANCE_NAME.test(name) && name.trim() === name && name !== '';
+}
+
+/** What a record may hold: its name in warnings, and its scope rule with the words of a refusal. */
+export interface RecordScopeRule {
+  /** The record's address, e.g. `Project/CHURN#ownership`. */
+  name: string;
+  inScope(address: string): boolean;
+  /** Why an out-of-scope entry is dropped. */
+  outOfScope: string;
 }
 
 export interface CheckedRecord {
@@ -78,8 +105,35 @@ function checkSecretPlaces(value: unknown): { pointers: string[]; problem?: stri
  * record of project `projectKey`.
  */
 export function checkRecord(projectKey: string, entry: unknown): CheckedRecord {
+  return checkRecordWith(
+    {
+      name: recordAddress(projectKey),
+      inScope: (address) => entryInScope(projectKey, address),
+      outOfScope: `it is not an object of project ${projectKey}, and a project's record only lists that project's objects`,
+    },
+    entry,
+  );
+}
+
+/**
+ * Reads the instance variable `dss-gitops.ownership` of node `node` (`entry`, absent when there is none) as its
+ * instance record: only objects of `kinds`, the instance-scoped kinds of that node.
+ */
+export function checkInstanceRecord(node: string, kinds: ReadonlySet<string>, entry: unknown): CheckedRecord {
+  return checkRecordWith(
+    {
+      name: instanceRecordAddress(node),
+      inScope: (address) => instanceEntryInScope(kinds, address),
+      outOfScope: `it is not a platform object of node ${node} (an instance-scoped kind and a valid name), and an instance record only lists those`,
+    },
+    entry,
+  );
+}
+
+/** Checks a record read from DSS against `rule`. */
+export function checkRecordWith(rule: RecordScopeRule, entry: unknown): CheckedRecord {
   if (entry === undefined) return { warnings: [] };
-  const name = recordAddress(projectKey);
+  const name = rule.name;
   const ignored = (why: string): CheckedRecord => ({
     warnings: [`${name}: the ownership record read from DSS is ignored: ${why}; nothing it lists is pruned or counted as applied`],
   });
@@ -97,8 +151,8 @@ export function checkRecord(projectKey: string, entry: unknown): CheckedRecord {
   for (const address of addresses.sort()) {
     const value = entry.inventory[address];
     const drop = (why: string): void => void warnings.push(`${name}: entry ${quoted(address)} is ignored: ${why}`);
-    if (!entryInScope(projectKey, address)) {
-      drop(`it is not an object of project ${projectKey}, and a project's record only lists that project's objects`);
+    if (!rule.inScope(address)) {
+      drop(rule.outOfScope);
       continue;
     }
     if (!isObject(value)) {
@@ -115,6 +169,11 @@ export function checkRecord(projectKey: string, entry: unknown): CheckedRecord {
     }
     const checked: InventoryEntry =
       value.protected === false || value.protected === undefined ? { hash: value.hash } : { hash: value.hash, protected: true };
+    if (value.pruneDelete === true) checked.pruneDelete = true;
+    else if (value.pruneDelete !== undefined && value.pruneDelete !== false) {
+      // An opt-in that cannot be read is no opt-in: doubt never widens prune.
+      warnings.push(`${name}: entry ${quoted(address)} has a prune opt-in that is not true or false; prune does not delete it`);
+    }
     if (value.sensitive !== undefined) {
       const places = checkSecretPlaces(value.sensitive);
       if (places.problem !== undefined) warnings.push(`${name}: entry ${quoted(address)} ${places.problem}`);

@@ -20,3 +20,13 @@ export function projectAddress(key: string): string {
 export function recordAddress(key: string): string {
   return `${projectAddress(key)}#ownership`;
 }
+
+/** How plans and warnings name the instance scope of a node: its platform objects (groups, users, connections...). */
+export function instanceAddress(node: string): string {
+  return `instance/${node}`;
+}
+
+/** The address of the instance ownership record of `node`, as the plan lists it. */
+export function instanceRecordAddress(node: string): string {
+  return `${instanceAddress(node)}#ownership`;
+}

@@ -1,6 +1,7 @@
 // What a manifests tree manages, as its ownership records on DSS say (`state list`, `state rm`, `import`,
-// `destroy`): the records of one source, the scope an address belongs to, and the one way those commands edit a
-// record (GET-modify-PUT of the project metadata). Reading and editing do I/O; the edits themselves are pure.
+// `destroy`): the records of one source (its projects' and its nodes' instance records), the scope an address
+// belongs to, and the one way those commands edit a record (GET-modify-PUT through the scope's ownership store).
+// Reading and editing do I/O; the edits themselves are pure.
 
 import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
 import { byText } from '../base/order.js';
@@ -9,7 +10,10 @@ import pLimit from 'p-limit';
 import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
 import { parseAddress } from '../manifest/address.js';
+import type { NodeName } from '../resources/types.js';
 import { listProjectKeys, readOwnership, recordOf, writeOwnership, type OwnershipRecord, type ProjectOwnership } from './ownership.js';
+import { defaultScopes, type OwnershipScopes, type ScopeRef } from './ownership/scopes.js';
+import { instanceStore, recordClient, storeOf } from './ownership/stores.js';
 
 /** The project whose record holds `address` (`Project/CHURN#variables` → CHURN), or undefined outside projects. */
 export function scopeOfAddress(address: string): string | undefined {
@@ -19,12 +23,37 @@ export function scopeOfAddress(address: string): string | undefined {
   return parsed.project;
 }
 
-/** Every project of the design node whose record names `source`, sorted by key. */
-export async function readSourceRecords(client: DssClient, source: string, parallelism: number): Promise<ProjectOwnership[]> {
+/** The scope whose record would hold `address`, projects and nodes' instance records alike; undefined for neither. */
+export function scopeRefOfAddress(address: string, scopes: OwnershipScopes = defaultScopes()): ScopeRef | undefined {
+  return scopes.scopeOfAddress(address);
+}
+
+/** Where the instance records of a source are: each node's client and the run's scopes. */
+export interface InstanceRecordsAccess {
+  clients: Partial<Record<NodeName, DssClient>>;
+  scopes: OwnershipScopes;
+}
+
+/**
+ * Every project of the design node whose record names `source`, sorted by key, then, with `instances`, the
+ * instance record of each node that has instance-scoped kinds when it names `source`, in node order.
+ */
+export async function readSourceRecords(
+  client: DssClient,
+  source: string,
+  parallelism: number,
+  instances?: InstanceRecordsAccess,
+): Promise<ProjectOwnership[]> {
   const keys = await listProjectKeys(client);
   const limit = pLimit(Math.max(1, parallelism));
   const all = await Promise.all(keys.map((key) => limit(() => readOwnership(client, key))));
-  return all.filter((p) => p.record?.source === source).sort(byText((p) => p.key));
+  const projects = all.filter((p) => p.record?.source === source).sort(byText((p) => p.key));
+  if (instances === undefined) return projects;
+  const nodes = instances.scopes.instanceNodes().filter((node) => instances.clients[node] !== undefined);
+  const records = await Promise.all(
+    nodes.map((node) => instanceStore.read(instances.clients[node] as DssClient, { store: 'instance', node }, instances.scopes)),
+  );
+  return [...projects, ...records.filter((r) => r.record?.source === source)];
 }
 
 /**
@@ -56,6 +85,19 @@ export const unguarded: RecordWriteGuard = (_client, _key, _reason, work) => wor
  * Edits one project's record with GET-modify-PUT: the metadata is read right before the write, the edit sees the
  * record as it is then, and the object is written back whole. `edit` returning undefined writes nothing.
  */
+export async function editScopeRecord(
+  clients: Partial<Record<NodeName, DssClient>>,
+  ref: ScopeRef,
+  edit: (record: OwnershipRecord | undefined) => OwnershipRecord | undefined,
+  scopes: OwnershipScopes,
+  guard: RecordWriteGuard = unguarded,
+  reason = 'edit the ownership record',
+): Promise<OwnershipRecord | undefined> {
+  if (ref.store === 'project') return editRecord(recordClient(clients, ref), ref.key, edit, guard, reason);
+  const client = recordClient(clients, ref);
+  return guard(client, ref.node, reason, () => storeOf(ref).edit(client, ref, edit, scopes));
+}
+
 export async function editRecord(
   client: DssClient,
   projectKey: string,

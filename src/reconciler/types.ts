@@ -4,6 +4,7 @@ import type { IgnoreDifference } from '../config/types.js';
 import type { Action, DiffPolicy, FieldChange, PlanReport, ResourceChange } from '../diff/types.js';
 import type { LiveState, ResourceUnit } from '../resources/types.js';
 import type { OwnershipRecord, ProjectOwnership } from './ownership.js';
+import type { OwnershipScopes } from './ownership/scopes.js';
 
 export interface CompareOptions {
   ignorePointers: string[];
@@ -49,14 +50,24 @@ export interface PlannedDeletion {
   address: string;
   kind: string;
   node: string;
+  /** The project whose record lists the object, or the node of the instance record (`store: 'instance'`). */
   projectKey: string;
+  /** Absent: a project's record lists the object. `'instance'`: the instance record of node `projectKey`. */
+  store?: 'instance';
   /** The deletion removes the whole project and everything in it. */
   wholeProject: boolean;
+  /**
+   * Prune of an object whose kind needs an opt-in to be deleted (`pruneNeedsOptIn: 'soft'`) and whose manifest gave
+   * none: the kind's `softDelete` (a user is disabled), then the object leaves the record.
+   */
+  soft?: true;
 }
 
-/** A project's ownership record before and after the run, as planned. */
+/** A scope's ownership record before and after the run, as planned. */
 export interface PlannedRecord {
+  /** The project, or the node of an instance record (`store: 'instance'`). */
   projectKey: string;
+  store?: 'instance';
   before: OwnershipRecord | undefined;
   after: OwnershipRecord;
 }
@@ -75,7 +86,10 @@ export interface PlanInput {
   /** The units of this run (after `--target`); each has been read. */
   units: ResourceUnit[];
   live: ReadonlyMap<string, LiveState | undefined>;
+  /** The ownership records read, by scope id (a project's key, `instance/NODE` for a node's instance record). */
   projects: ReadonlyMap<string, ProjectOwnership>;
+  /** Which record lists which unit (from the run's registry); absent: the shipped kinds' scopes. */
+  scopes?: OwnershipScopes;
   source: string;
   commit?: string;
   options: PlanOptions;
@@ -83,6 +97,10 @@ export interface PlanInput {
   /** The node of a kind and its optional describer; pure lookups. */
   nodeOf: (kind: string) => string;
   canDelete: (kind: string) => boolean;
+  /** The kind's `pruneNeedsOptIn`: what prune does to an object whose manifest did not opt in to deletion. */
+  pruneNeedsOptIn?: (kind: string) => 'soft' | 'keep' | undefined;
+  /** Whether the kind has a `softDelete`. */
+  canSoftDelete?: (kind: string) => boolean;
   /** Whether the kind can be replaced (`--replace`); absent means no kind can. */
   canReplace?: (kind: string) => boolean;
   /**

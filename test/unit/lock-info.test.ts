@@ -139,3 +139,14 @@ describe('printable', () => {
     expect(printable('line\u001b[31m\nbreak')).toBe('line?[31m?break');
   });
 });
+
+describe('nodesWritten of instance records', () => {
+  const plan = (over: Partial<Plan>): Plan => ({ report: {} as Plan['report'], units: [], deletions: [], records: [], ...over });
+
+  it('locks the node that keeps a changed instance record, not the design node', () => {
+    const record = { version: 1 as const, source: 's', inventory: {} };
+    const nodeOf = () => 'design' as const;
+    expect(nodesWritten(plan({ records: [{ projectKey: 'deployer', store: 'instance', before: undefined, after: record }] }), nodeOf)).toEqual(['deployer']);
+    expect(nodesWritten(plan({ records: [{ projectKey: 'deployer', store: 'instance', before: record, after: { ...record } }] }), nodeOf)).toEqual([]);
+  });
+});

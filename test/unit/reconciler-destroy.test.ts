@@ -61,3 +61,50 @@ describe('planDestroy', () => {
     );
   });
 });
+
+describe('planDestroy of a node instance record', () => {
+  const node: ProjectOwnership = {
+    key: 'design',
+    store: 'instance',
+    exists: true,
+    tags: [],
+    record: {
+      version: 1,
+      source: 'src',
+      inventory: { 'Group/g': { hash: 'a' }, 'User/u': { hash: 'b' }, 'User/v': { hash: 'c', pruneDelete: true }, 'Plugin/p': { hash: 'd' } },
+    },
+  };
+  const optIn = (kind: string): 'soft' | 'keep' | undefined => (kind === 'User' ? 'soft' : kind === 'Plugin' ? 'keep' : undefined);
+
+  it('deletes what may be deleted, disables what needs an opt-in it did not give, leaves what is kept, and keeps the record less those', () => {
+    const plan = planDestroy(input([node], { pruneNeedsOptIn: optIn, canSoftDelete: (kind) => kind === 'User' }));
+    expect(plan.deletions.map((d) => [d.address, d.store, d.soft === true])).toEqual([
+      ['Group/g', 'instance', false],
+      ['User/v', 'instance', false],
+      ['User/u', 'instance', true],
+    ]);
+    expect(plan.report.resourceChanges.map((c) => [c.address, c.action])).toEqual([
+      ['Group/g', 'delete'],
+      ['User/u', 'update'],
+      ['User/v', 'delete'],
+    ]);
+    expect(plan.report.summary).toEqual({ add: 0, change: 1, destroy: 2 });
+    expect(plan.report.warnings).toEqual([
+      'Plugin/p is not deleted: Plugin objects are deleted only when their manifest was applied with the annotation dss-gitops/prune: "delete"; it stays, and stays recorded',
+    ]);
+    expect(plan.records.map((r) => [r.projectKey, r.store])).toEqual([['design', 'instance']]);
+  });
+
+  it('deletes the kind with no opt-in rule, and never deletes a soft kind that cannot soft-delete', () => {
+    const plan = planDestroy(input([node], { pruneNeedsOptIn: optIn, canSoftDelete: () => false }));
+    expect(plan.deletions.map((d) => d.address)).toEqual(['Group/g', 'User/v']);
+  });
+
+  it('names the platform kinds among what is recorded when the registry has any', () => {
+    const plan = planDestroy(input([], { unrecorded: ['Infra/prod'], instanceKinds: ['User', 'Group'] }));
+    expect(plan.report.warnings).toEqual([
+      '1 declared object(s) are in no ownership record and are not destroyed: Infra/prod (only the objects of projects and the platform objects (Group, User) are recorded)',
+    ]);
+    expect(planDestroy(input([], { unrecorded: ['Infra/prod'] })).report.warnings[0]).toMatch(/\(only the objects of projects are recorded\)$/);
+  });
+});

@@ -5,7 +5,9 @@
 // Never pruned: when the document leaves the manifests, the variables stay as they are.
 
 import { objectOrAbsent } from '../../dss/answer.js';
-import { oneAtATime } from '../../dss/one-at-a-time.js';
+import { INSTANCE_VARIABLES_PATH, serializeInstanceVariables } from '../../dss/instance-variables.js';
+
+export { INSTANCE_VARIABLES_PATH };
 import { isObject, type Json } from '../../base/json.js';
 import { addressOf } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
@@ -17,7 +19,6 @@ import { withoutReserved, withReservedOf } from './reserved.js';
 import { instanceVariablesSchema } from './schema.js';
 
 export const INSTANCE_VARIABLES_KIND = 'InstanceVariables';
-export const INSTANCE_VARIABLES_PATH = '/admin/variables/';
 
 function desiredOf(doc: ManifestDocument): Json {
   const variables = doc.spec.variables;
@@ -34,7 +35,7 @@ export function variablesToWrite(live: Json, unit: ResourceUnit): Json {
 async function writeVariables(ctx: KindContext, unit: ResourceUnit): Promise<void> {
   // Read right before the write: a variable changed since the plan, and the run lock refreshed meanwhile, are kept.
   // Queued with the lock's own refreshes of the variables, so that neither write undoes the other.
-  await oneAtATime(ctx.client, INSTANCE_VARIABLES_PATH, () => freshWrite(ctx.client, INSTANCE_VARIABLES_PATH, (live) => variablesToWrite(live, unit)));
+  await serializeInstanceVariables(ctx.client, () => freshWrite(ctx.client, INSTANCE_VARIABLES_PATH, (live) => variablesToWrite(live, unit)));
 }
 
 export const instanceVariablesKind: ResourceKind = {

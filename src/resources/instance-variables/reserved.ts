@@ -3,14 +3,13 @@
 // a plan, and kept as they are by every write of the variables. Pure.
 
 import type { Json } from '../../base/json.js';
+import { isReservedVariable, RESERVED_VARIABLE_PREFIX } from '../../dss/instance-variables.js';
 
-export const RESERVED_PREFIX = 'dss-gitops.';
+export const RESERVED_PREFIX = RESERVED_VARIABLE_PREFIX;
 /** `RESERVED_PREFIX` as a schema pattern. */
-export const RESERVED_PATTERN = '^dss-gitops\\.';
+export const RESERVED_PATTERN = `^${RESERVED_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
 
-export function isReserved(key: string): boolean {
-  return key.startsWith(RESERVED_PREFIX);
-}
+export const isReserved = isReservedVariable;
 
 /** The variables without dss-gitops's own keys. */
 export function withoutReserved(variables: Json): Json {

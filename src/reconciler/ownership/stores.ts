@@ -1,0 +1,85 @@
+// The ownership stores behind one interface, one per kind of scope: a project's record (the `dss-gitops` entry of
+// its metadata's `custom.kv`, on the design node) and a node's instance record (its instance variable
+// `dss-gitops.ownership`). Each says how its scope and record are named, which addresses its records may list (the
+// scope rule of record-check.ts), and how its record is read, written and edited. A deployer store would be a third.
+
+import type { DssClient } from '../../dss/types.js';
+import type { NodeName } from '../../resources/types.js';
+import { readOwnership, writeOwnership, recordOf, type OwnershipRecord, type ProjectOwnership } from '../ownership.js';
+import { entryInScope, instanceEntryInScope } from '../record-check.js';
+import { instanceAddress, instanceRecordAddress, projectAddress, recordAddress } from '../scope.js';
+import { pathSegment } from '../../base/dss-path.js';
+import { UserError } from '../../errors.js';
+import { editInstanceRecord, readInstanceOwnership, writeInstanceRecord } from './instance-store.js';
+import type { OwnershipScopes, ScopeRef } from './scopes.js';
+
+export interface OwnershipStore<R extends ScopeRef = ScopeRef> {
+  /** How plans and warnings name the scope (`Project/CHURN`, `instance/design`). */
+  scopeAddress(ref: R): string;
+  /** How plans and warnings name the scope's record (`Project/CHURN#ownership`). */
+  recordAddress(ref: R): string;
+  /** The node the record is kept on. */
+  nodeOf(ref: R): NodeName;
+  /** The scope rule: whether the record of `ref` may list `address`. */
+  inScope(ref: R, address: string, scopes: OwnershipScopes): boolean;
+  read(client: DssClient, ref: R, scopes: OwnershipScopes): Promise<ProjectOwnership>;
+  /** Writes `record` with GET-modify-PUT of what holds it, read right before the write. */
+  write(client: DssClient, ref: R, record: OwnershipRecord, scopes: OwnershipScopes): Promise<void>;
+  /**
+   * GET-modify-PUT of the record, read right before the write; `edit` returning undefined writes nothing. Throws
+   * when the scope does not exist.
+   */
+  edit(
+    client: DssClient,
+    ref: R,
+    edit: (record: OwnershipRecord | undefined) => OwnershipRecord | undefined,
+    scopes: OwnershipScopes,
+  ): Promise<OwnershipRecord | undefined>;
+}
+
+type ProjectRef = Extract<ScopeRef, { store: 'project' }>;
+type InstanceRef = Extract<ScopeRef, { store: 'instance' }>;
+
+export const projectStore: OwnershipStore<ProjectRef> = {
+  scopeAddress: (ref) => projectAddress(ref.key),
+  recordAddress: (ref) => recordAddress(ref.key),
+  nodeOf: () => 'design',
+  inScope: (ref, address) => entryInScope(ref.key, address),
+  read: (client, ref) => readOwnership(client, ref.key),
+  write: (client, ref, record) => writeOwnership(client, ref.key, record, undefined),
+  async edit(client, ref, edit) {
+    const path = `/projects/${pathSegment(ref.key)}/metadata`;
+    const metadata = await client.getOrAbsent<Record<string, unknown>>(path);
+    if (metadata === undefined) throw new UserError('NO_SUCH_PROJECT', `${projectAddress(ref.key)} does not exist in DSS`);
+    const after = edit(recordOf(ref.key, metadata).record);
+    if (after === undefined) return undefined;
+    await writeOwnership(client, ref.key, after, metadata);
+    return after;
+  },
+};
+
+export const instanceStore: OwnershipStore<InstanceRef> = {
+  scopeAddress: (ref) => instanceAddress(ref.node),
+  recordAddress: (ref) => instanceRecordAddress(ref.node),
+  nodeOf: (ref) => ref.node,
+  inScope: (ref, address, scopes) => instanceEntryInScope(scopes.instanceKinds(ref.node), address),
+  read: (client, ref, scopes) => readInstanceOwnership(client, ref.node, scopes.instanceKinds(ref.node)),
+  write: (client, ref, record, scopes) => writeInstanceRecord(client, ref.node, scopes.instanceKinds(ref.node), record),
+  edit: (client, ref, edit, scopes) => editInstanceRecord(client, ref.node, scopes.instanceKinds(ref.node), edit),
+};
+
+/** The store of a scope, typed for the scope it is called with. */
+export function storeOf(ref: ScopeRef): OwnershipStore {
+  return (ref.store === 'project' ? projectStore : instanceStore) as OwnershipStore;
+}
+
+export const scopeAddressOf = (ref: ScopeRef): string => storeOf(ref).scopeAddress(ref);
+export const recordAddressOf = (ref: ScopeRef): string => storeOf(ref).recordAddress(ref);
+
+/** The client of the node that keeps the record of `ref`. */
+export function recordClient(clients: Partial<Record<NodeName, DssClient>>, ref: ScopeRef): DssClient {
+  const node = storeOf(ref).nodeOf(ref);
+  const client = clients[node];
+  if (client === undefined) throw new Error(`no client for node ${node}, which keeps ${recordAddressOf(ref)}`);
+  return client;
+}
