@@ -10,6 +10,8 @@ const SECRET = 'warehouse-pass-never-printed';
 const ENV = { DB_PASSWORD: SECRET };
 const OWNERSHIP = 'dss-gitops.ownership';
 const LOCK = 'dss-gitops.lock';
+/** A reserved key that is neither the lock nor the ownership record: kept by every write as they are. */
+const RESERVED = 'dss-gitops.note';
 
 let b: SettingsBench;
 
@@ -26,7 +28,7 @@ async function variables(): Promise<Record<string, unknown>> {
 beforeEach(async () => {
   b = await startSettingsBench('dss-gitops-instance-vars-');
   // What the node holds before: a variable made by hand, and a record of dss-gitops's own.
-  await b.sim.ok('PUT', '/admin/variables/', { legacy: 'old', [OWNERSHIP]: { source: 'git:team/dss', inventory: {} } });
+  await b.sim.ok('PUT', '/admin/variables/', { legacy: 'old', [RESERVED]: { source: 'git:team/dss', inventory: {} } });
 });
 afterEach(() => b.close());
 
@@ -45,7 +47,7 @@ describe('InstanceVariables', () => {
     expect(applied.code).toBe(0);
     expect(`${applied.stdout}${applied.stderr}`).not.toContain(SECRET);
     const after = await variables();
-    expect(after).toMatchObject({ env: 'prod', limits: { maxJobs: 4 }, dbPassword: SECRET, [OWNERSHIP]: { source: 'git:team/dss', inventory: {} } });
+    expect(after).toMatchObject({ env: 'prod', limits: { maxJobs: 4 }, dbPassword: SECRET, [RESERVED]: { source: 'git:team/dss', inventory: {} } });
     expect(after.legacy).toBeUndefined();
     // The run's own lock was taken and freed around the write, not lost to it.
     expect(applied.stderr).not.toContain('was not this run');
@@ -71,7 +73,7 @@ describe('InstanceVariables', () => {
     const after = await variables();
     expect(Object.keys(after).filter((k) => !k.startsWith('dss-gitops.')).sort()).toEqual(['env', 'limits', 'owner']);
     expect(after).toMatchObject({ env: 'staging', limits: { maxJobs: 8, queue: 'short' }, owner: 'platform' });
-    expect(after[OWNERSHIP]).toEqual({ source: 'git:team/dss', inventory: {} });
+    expect(after[RESERVED]).toEqual({ source: 'git:team/dss', inventory: {} });
   });
 
   it('reports a change made in DSS as drift, never its own keys, and heals it', async () => {
@@ -81,7 +83,7 @@ describe('InstanceVariables', () => {
     await b.sim.ok('PUT', '/admin/variables/', { ...(await variables()), env: 'hand-edited', extra: true, [LOCK]: otherRunLock(3_600_000) });
 
     const drift = await b.counted(['drift', '-f', 'm'], ENV);
-    expect(drift.code).toBe(2);
+    expect(drift.code, drift.stdout + drift.stderr).toBe(2);
     expect(drift.writes).toBe(0);
     expect(drift.stdout).toContain('InstanceVariables/instance');
     expect(drift.stdout).toContain('variables.env');
@@ -118,7 +120,7 @@ describe('InstanceVariables', () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain('InstanceVariables/instance');
     expect(twice.stderr).toMatch(/more\.yaml:\d+:\d+/);
-    expect(await variables()).toEqual({ legacy: 'old', [OWNERSHIP]: { source: 'git:team/dss', inventory: {} } });
+    expect(await variables()).toEqual({ legacy: 'old', [RESERVED]: { source: 'git:team/dss', inventory: {} } });
   });
 
   it('exports the variables whole with secrets as references, which validate and plan no change', async () => {

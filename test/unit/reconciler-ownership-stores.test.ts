@@ -40,7 +40,8 @@ describe('ownershipScopes', () => {
     expect(scopes.scopeOfAddress('Deployment/churn-prod')).toBeUndefined();
     expect(scopes.scopeOfAddress('nonsense')).toBeUndefined();
     expect(scopes.instanceNodes()).toEqual(['design', 'deployer']);
-    expect(ownershipScopes(kindRegistry()).instanceNodes()).toEqual([]);
+    expect(ownershipScopes(kindRegistry()).instanceNodes()).toEqual(['design']);
+    expect(ownershipScopes(kindRegistry(KINDS.filter((k) => k.ownership === undefined))).instanceNodes()).toEqual([]);
   });
 
   it('names each scope and record apart: a project key never holds a slash', () => {
@@ -72,7 +73,7 @@ describe('the instance scope rule', () => {
     ["a project's scenario", 'Scenario/CHURN/DAILY'],
     ['a folder', 'ProjectFolder/Analytics'],
     ["another node's kind", 'RemoteSetting/x'],
-    ['an unknown kind', 'Group/analysts'],
+    ['an unknown kind', 'Groupe/analysts'],
     ['a block', 'TestSetting/color#x'],
     ['a path', 'TestSetting/a/b'],
     ['a blank name', 'TestSetting/ '],
