@@ -42,17 +42,23 @@ export function entryInScope(projectKey: string, address: string): boolean {
 /** Names of platform objects (group names, logins, connection names): no separator, no control, not blank. */
 const INSTANCE_NAME = /^[^/#\p{Cc}]+$/u;
 
+/** A block of a platform object (`#settings`, `#code-env`): letters, and hyphens between them. */
+const INSTANCE_BLOCK = /^[A-Za-z]+(?:-[A-Za-z]+)*$/;
+
 /**
  * Whether the instance record of `node` may list `address`: `Kind/name` of a kind in `kinds` (the instance-scoped
- * kinds of that node), with a valid name and no block. A project's object, another node's kind, a block or anything
- * unparsable is out of scope.
+ * kinds of that node), with a valid name, optionally one of its blocks (`Plugin/googlesheets#settings`). A project's
+ * object, another node's kind, a malformed block or anything unparsable is out of scope.
  */
 export function instanceEntryInScope(kinds: ReadonlySet<string>, address: string): boolean {
-  if (address.length > MAX_ADDRESS_LENGTH || address.includes('#')) return false;
-  const slash = address.indexOf('/');
+  if (address.length > MAX_ADDRESS_LENGTH) return false;
+  const hash = address.indexOf('#');
+  const main = hash === -1 ? address : address.slice(0, hash);
+  if (hash !== -1 && !INSTANCE_BLOCK.test(address.slice(hash + 1))) return false;
+  const slash = main.indexOf('/');
   if (slash <= 0) return false;
-  const kind = address.slice(0, slash);
-  const name = address.slice(slash + 1);
+  const kind = main.slice(0, slash);
+  const name = main.slice(slash + 1);
   return kinds.has(kind) && INSTANCE_NAME.test(name) && name.trim() === name && name !== '';
 }
 

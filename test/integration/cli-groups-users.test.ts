@@ -117,9 +117,19 @@ describe('groups and users through the CLI', () => {
   });
 
   it('imports one user as a manifest, without its password', async () => {
-    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    // The groups come from this tree; the user was made by hand in DSS (import does not take over what another
+    // tree applied: the node's instance record names one source).
     mkdirSync(path.join(dir, 'adopted'));
     cpSync(path.join(FIXTURE, 'groups.yaml'), path.join(dir, 'adopted', 'groups.yaml'));
+    expect((await cli(['apply', '-f', 'adopted', '--auto-approve'])).code).toBe(0);
+    await sim.ok('POST', '/admin/users/', {
+      login: 'alice',
+      displayName: 'Alice Martin',
+      email: 'alice@example.com',
+      groups: ['analysts'],
+      userProfile: 'DATA_SCIENTIST',
+      password: ALICE_PASSWORD,
+    });
     const imported = await cli(['import', 'User/alice', '-f', 'adopted']);
     expect(imported.code, imported.stderr + imported.stdout).toBe(0);
     const [file] = filesUnder(path.join(dir, 'adopted')).filter((f) => f.endsWith('.yaml') && !f.endsWith('groups.yaml'));

@@ -78,7 +78,7 @@ describe('Plugin through the CLI', () => {
     const again = await cli(['apply', '-f', 'store', '--auto-approve']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 added, 0 changed, 0 destroyed');
-    expect(sim.stats().writes).toBe(0);
+    expect(sim.stats().writes, JSON.stringify(sim.stats().byRoute) + again.stdout + again.stderr).toBe(0);
 
     const live = await sim.ok<Record<string, unknown> & { presets: Record<string, unknown>[] }>('GET', '/plugins/googlesheets/settings');
     await sim.ok('POST', '/plugins/googlesheets/settings', { ...live, presets: [{ ...live.presets[0], config: { clientId: 'other', clientSecret: SECRET } }] });

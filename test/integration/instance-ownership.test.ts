@@ -292,7 +292,7 @@ describe('a forged instance record', () => {
     const forged = JSON.parse(
       `{"version":1,"source":${JSON.stringify(SOURCE)},"inventory":{"TestSetting/color":${color},` +
         `"__proto__":{"hash":"${hash}"},"Project/CHURN":{"hash":"${hash}"},"Scenario/CHURN/DAILY":{"hash":"${hash}"},` +
-        `"DeployerSetting/remote":{"hash":"${hash}"},"TestSetting/a/b":{"hash":"${hash}"},"TestSetting/x#variables":{"hash":"${hash}"},` +
+        `"DeployerSetting/remote":{"hash":"${hash}"},"TestSetting/a/b":{"hash":"${hash}"},"TestSetting/x#../y":{"hash":"${hash}"},` +
         `"TestSetting/garbage":"not an entry","SoftSetting/opt":{"hash":"${hash}","pruneDelete":"yes"}}}`,
     ) as Record<string, unknown>;
     expect(Object.keys(forged.inventory as object)).toContain('__proto__');
@@ -300,7 +300,7 @@ describe('a forged instance record', () => {
 
     const planned = await planRun(setup({ prune: true }), [docOf('Project', 'CHURN', { name: 'Churn', owner: 'admin' }), setting('color', 'blue')]);
     const warnings = planned.plan.report.warnings.join('\n');
-    for (const address of ['Project/CHURN', 'Scenario/CHURN/DAILY', 'DeployerSetting/remote', 'TestSetting/a/b', 'TestSetting/x#variables', '__proto__']) {
+    for (const address of ['Project/CHURN', 'Scenario/CHURN/DAILY', 'DeployerSetting/remote', 'TestSetting/a/b', 'TestSetting/x#../y', '__proto__']) {
       expect(warnings).toContain(`instance/design#ownership: entry ${JSON.stringify(address)} is ignored: it is not a platform object of node design`);
     }
     expect(warnings).toContain('instance/design#ownership: entry "TestSetting/garbage" is ignored: it is a string, not an object');

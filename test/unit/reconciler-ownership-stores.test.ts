@@ -62,7 +62,7 @@ describe('ownershipScopes', () => {
 });
 
 describe('the instance scope rule', () => {
-  it.each(['TestSetting/color', 'TestSetting/Data Scientists', 'TestSetting/a.b-c_d@e'])('lets the design record list %s', (address) => {
+  it.each(['TestSetting/color', 'TestSetting/Data Scientists', 'TestSetting/a.b-c_d@e', 'TestSetting/color#settings', 'TestSetting/color#code-env'])('lets the design record list %s', (address) => {
     expect(instanceEntryInScope(KINDS_OF_DESIGN, address)).toBe(true);
     expect(instanceStore.inScope({ store: 'instance', node: 'design' }, address, scopes)).toBe(true);
   });
@@ -74,7 +74,9 @@ describe('the instance scope rule', () => {
     ['a folder', 'ProjectFolder/Analytics'],
     ["another node's kind", 'RemoteSetting/x'],
     ['an unknown kind', 'Groupe/analysts'],
-    ['a block', 'TestSetting/color#x'],
+    ['a malformed block', 'TestSetting/color#x y'],
+    ['a block of a path', 'TestSetting/a/b#settings'],
+    ['an empty block', 'TestSetting/color#'],
     ['a path', 'TestSetting/a/b'],
     ['a blank name', 'TestSetting/ '],
     ['a padded name', 'TestSetting/ color'],
