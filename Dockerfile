@@ -27,6 +27,7 @@ COPY schemas ./schemas
 # `dss-gitops demo` reads the example manifests beside dist/ (src/cli/demo.ts).
 COPY manifests-example ./manifests-example
 COPY manifests-example-deployer ./manifests-example-deployer
+COPY manifests-example-platform ./manifests-example-platform
 # /workspace is where users mount their manifests and where the git cache and sim state go; the node user owns it.
 RUN ln -s /app/dist/cli/main.js /usr/local/bin/dss-gitops && chmod +x /app/dist/cli/main.js \
   && mkdir -p /workspace && chown node:node /workspace

@@ -14,6 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PHASES, runBench, type BenchCase, type Phase } from './cli-bench.js';
+import { platformBench } from './platform-workload.js';
 import { cliEntry } from './workload.js';
 
 const { values } = parseArgs({
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     'scale-latency': { type: 'string', default: '0' },
     phases: { type: 'string', default: PHASES.join(',') },
     cli: { type: 'string' },
+    // `platform` or `platform:USERSxGROUPSxCONNECTIONS`: the platform tree instead (bench/platform-workload.ts).
+    tree: { type: 'string', default: 'projects' },
   },
 });
 
@@ -74,7 +77,7 @@ const cases: BenchCase[] = [
   })),
 ];
 
-const report = await runBench({
+const report = await (values.tree === 'projects' ? runBench : platformBench(values.tree))({
   cli: cliEntry(values.cli ?? `${root}dist/cli/main.js`),
   root,
   cases,

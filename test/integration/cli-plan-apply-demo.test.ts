@@ -1,5 +1,5 @@
 // `dss-gitops demo` (npm start): the whole loop on a copy of the example, in-process, from plan to a promotion to
-// Production. The key lines of each step are pinned; the rollout's progress lines depend on timing, so only their
+// Production, then the platform layer with a change made by hand healed. The key lines of each step are pinned; the rollout's progress lines depend on timing, so only their
 // shape is.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ let out = '';
 let err = '';
 let sections: string[] = [];
 const keys: string[] = [];
+const secrets: string[] = [];
 const checkedIn = readFileSync(DEPLOYMENTS, 'utf8');
 
 beforeAll(async () => {
@@ -25,16 +26,20 @@ beforeAll(async () => {
     keys.push(`demo-node-${keys.length}-admin-key-never-printed`);
     return keys.at(-1)!;
   };
-  code = await runDemo(captured.io, { newKey });
+  const newSecret = (): string => {
+    secrets.push(`demo-secret-${secrets.length}-never-printed`);
+    return secrets.at(-1)!;
+  };
+  code = await runDemo(captured.io, { newKey, newSecret });
   out = captured.stdout();
   err = captured.stderr();
   sections = out.split('\n=== ');
 });
 
 describe('the demo', () => {
-  it('exits 0 after ten steps, with the commands as a user types them', () => {
+  it('exits 0 after sixteen steps, with the commands as a user types them', () => {
     expect(code).toBe(0);
-    expect(sections).toHaveLength(11);
+    expect(sections).toHaveLength(17);
     expect(out).toContain('$ dss-gitops plan -f manifests-example --detailed-exitcode');
     expect(out).toContain('$ dss-gitops apply -f manifests-example -f manifests-example-deployer --auto-approve');
     expect(out).toMatch(/Demo done\.\n$/);
@@ -72,7 +77,36 @@ describe('the demo', () => {
     expect(sections[9]).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
     expect(sections[9]).toContain('Deployment/churn-prod: HEALTHY');
     expect(sections[10]).toContain('No changes. DSS matches the manifests.');
-    expect(sections[10]).toMatch(/The simulator served (\d+) requests \((\d+) reads, (\d+) writes\) on 4 nodes/);
+  });
+
+  it('plans and applies the platform tree, then plans no changes', () => {
+    expect(sections[11]).toContain('$ dss-gitops plan -f manifests-example-platform --detailed-exitcode\n');
+    for (const address of ['Group/data-scientists', 'User/bob', 'Connection/warehouse', 'CodeEnv/py-analytics', 'Plugin/googlesheets']) {
+      expect(sections[11]).toContain(`+ create ${address}\n`);
+    }
+    expect(sections[11]).toContain('+ password: (sensitive value)');
+    expect(sections[11]).toContain('+ params.password: (sensitive value)');
+    expect(sections[11]).toContain('Plan: 13 to add, 2 to change, 0 to destroy.');
+    expect(sections[12]).toContain('CodeEnv/py-analytics: updating packages (3 requested)');
+    expect(sections[12]).toContain('Apply complete! Resources: 13 added, 2 changed, 0 destroyed.');
+    expect(sections[13]).toContain('No changes. DSS matches the manifests.');
+  });
+
+  it('shows a group joined and a permission granted by hand as drift, and apply puts them back', () => {
+    expect(sections[14]).toContain('PUT /admin/users/bob ');
+    expect(sections[14]).toContain('PUT /admin/groups/data-scientists ');
+    expect(sections[15]).toContain('$ dss-gitops drift -f manifests-example-platform\n');
+    expect(sections[15]).toContain('~ update Group/data-scientists\n  ~ mayWriteUnsafeCode: true → false\n');
+    expect(sections[15]).toContain('~ update User/bob\n  - groups: "platform-admins"\n');
+    expect(sections[15]).toContain('Drift: 2 drifted');
+    expect(sections[16]).toContain('Apply complete! Resources: 0 added, 2 changed, 0 destroyed.');
+    expect(sections[16]).toMatch(/The simulator served (\d+) requests \((\d+) reads, (\d+) writes\) on 4 nodes/);
+  });
+
+  it('never prints a password or secret of the platform tree', () => {
+    // The four users' passwords and the plugin preset's client secret, made by the demo.
+    expect(secrets).toHaveLength(5);
+    for (const secret of secrets) expect(`${out}${err}`).not.toContain(secret);
   });
 
   it('never prints an admin key of its four nodes', () => {

@@ -67,7 +67,7 @@ describe('schemas', () => {
   it('let an editor validate every example manifest against the schema its first line names', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     let checked = 0;
-    for (const tree of ['manifests-example', 'manifests-example-deployer']) {
+    for (const tree of ['manifests-example', 'manifests-example-deployer', 'manifests-example-platform']) {
       const root = path.resolve(SCHEMAS_DIRECTORY, '..', tree);
       for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f))) {
         const text = readFileSync(path.join(root, file), 'utf8');
