@@ -116,6 +116,10 @@ function classifyUnit(planned: PlannedUnit, projects: ReadonlyMap<string, Projec
     return withMarker({ ...base, class: 'drift', reason, recorded: false }, planned.live);
   }
   const entry = projects.get(key)?.record?.inventory[unit.address];
+  const pendingPointers = new Set(planned.live?.pendingPointers ?? []);
+  if (entry !== undefined && change.changes.length > 0 && change.changes.every((c) => pendingPointers.has(c.pointer))) {
+    return withMarker({ ...base, class: 'pending', reason: 'a write-only secret changed in the manifests or the environment since the last apply' }, planned.live);
+  }
   if (entry === undefined) {
     return { ...base, class: 'pending', reason: planned.action === 'create' ? 'never applied' : 'never applied: DSS holds other values' };
   }

@@ -87,6 +87,12 @@ export interface LiveState {
    * health is ERROR because its scenarios fail, or a write-only secret DSS does not let us compare.
    */
   notices?: string[];
+  /**
+   * JSON pointers (into the unit's desired object) whose difference the kind knows to come from the manifests, not
+   * from DSS: a write-only secret rotated in the manifests or the environment since dss-gitops wrote it (told by a
+   * hash the kind keeps). `drift` reports a difference on these alone as pending, never as drift.
+   */
+  pendingPointers?: string[];
 }
 
 /** The outcome of a write, for the per-object report. */

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JsonDriftReport } from '../../src/cli/drift-output.js';
 import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
@@ -63,6 +64,13 @@ describe('Connection through the CLI', () => {
     expect(text.stdout).toContain('(sensitive value)');
     expect(`${text.stdout}${text.stderr}`).toContain('rotated in the manifests or the environment): pending');
     for (const output of ['json', 'markdown']) expect((await cli(['plan', '-f', 'm', '--output', output], rotated)).code).toBe(0);
+    // drift tells it as the manifests' doing, not DSS's: pending, never drift (which self-heal would act on).
+    const drift = await cli(['drift', '-f', 'm', '--output', 'json'], rotated);
+    const report = JSON.parse(drift.stdout) as JsonDriftReport;
+    expect(report.drift).toEqual([]);
+    expect(report.pending).toEqual([
+      expect.objectContaining({ address: 'Connection/warehouse', class: 'pending', reason: expect.stringContaining('write-only secret') }),
+    ]);
     const planFile = path.join(dir, 'rotation.plan');
     expect((await cli(['plan', '-f', 'm', '--out', planFile], rotated)).code).toBe(0);
     const saved = readFileSync(planFile, 'utf8');

@@ -187,8 +187,8 @@ export const connectionKind: ResourceKind = {
     // A credential DSS shows in clear (an access key id) is scrubbed from the run's output from here on, declared or not.
     const shown = credentialPointers(raw.params).map((p) => valueAt(raw.params, p));
     registerSecrets(shown.filter((v): v is string => typeof v === 'string' && v !== '' && !isRedacted(v)));
-    const { view, notices } = viewOf(unit, raw);
-    return { view, raw, ...(notices.length > 0 ? { notices } : {}) };
+    const { view, notices, pending } = viewOf(unit, raw);
+    return { view, raw, ...(notices.length > 0 ? { notices } : {}), ...(pending.length > 0 ? { pendingPointers: pending } : {}) };
   },
 
   async create(ctx, unit) {

@@ -13,7 +13,7 @@ export function sortedGroups(value: unknown): string[] {
 }
 
 /** The live definition in the shape of `desired`, credentials compared as secrets.ts says, and the plan's notices. */
-export function viewOf(unit: ResourceUnit, raw: Json): { view: Json; notices: string[] } {
+export function viewOf(unit: ResourceUnit, raw: Json): { view: Json; notices: string[]; pending: string[] } {
   const desired = unit.desired;
   const { params: _params, allowedGroups: _groups, detailsReadability: _readability, ...plain } = desired;
   const view: Json = pick(raw, plain);
@@ -26,7 +26,8 @@ export function viewOf(unit: ResourceUnit, raw: Json): { view: Json; notices: st
     view.detailsReadability = readability;
   }
   const notices: string[] = [];
-  if (!isObject(desired.params)) return { view, notices };
+  const pending: string[] = [];
+  if (!isObject(desired.params)) return { view, notices, pending };
   const params = pick(asObject(structuredClone(raw.params)), desired.params);
   view.params = params;
   const rotate = unit.doc.metadata.annotations?.[ROTATE_ANNOTATION] === 'true';
@@ -50,7 +51,8 @@ export function viewOf(unit: ResourceUnit, raw: Json): { view: Json; notices: st
       );
     } else if (state === 'rotated') {
       notices.push(`${what} differs from the value dss-gitops last wrote (rotated in the manifests or the environment): pending, apply writes it`);
+      pending.push(`/params${pointer}`);
     }
   }
-  return { view, notices };
+  return { view, notices, pending };
 }
