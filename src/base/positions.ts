@@ -2,8 +2,9 @@
 // column. A pointer to a place that does not exist resolves to its deepest existing ancestor: a missing field is
 // reported where its parent is.
 
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { parsePointer } from './json-pointer.js';
+import { yamlLib } from './yaml-lib.js';
 import type { SourcePosition } from './problem.js';
 
 interface Located {
@@ -76,6 +77,7 @@ export class NodePositions {
   }
 
   private locate(pointer: string): Located {
+    const { isMap, isScalar, isSeq } = yamlLib();
     let current: Located = { node: this.doc.contents as Node | null };
     for (const segment of parsePointer(pointer)) {
       const node = current.node;

@@ -4,7 +4,8 @@
 // expand to gigabytes. Plain YAML is read by base/yaml-fast.ts; the parsed documents, with their positions, are
 // only built again when a problem needs a position (see base/positions.ts).
 
-import { LineCounter, isAlias, isCollection, isPair, isScalar, parseAllDocuments, type Alias, type Document, type YAMLError } from 'yaml';
+import type { Alias, Document, LineCounter, YAMLError } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import { NodePositions, type PositionedDocument } from './positions.js';
 import type { Problem } from './problem.js';
 import { readPlainYaml } from './yaml-fast.js';
@@ -39,6 +40,7 @@ const MAX_ALIAS_COUNT = 1000;
  * undefined when they stay under it.
  */
 export function aliasPastLimit(doc: Document, limit: number = ALIAS_EXPANSION_LIMIT): Alias | undefined {
+  const { isAlias, isCollection, isPair } = yamlLib();
   const sizes = new Map<unknown, number>();
   const inProgress = new Set<unknown>();
   // How many nodes `node` stands for once its aliases are expanded; memoized, capped so numbers stay small.
@@ -75,7 +77,7 @@ export function aliasPastLimit(doc: Document, limit: number = ALIAS_EXPANSION_LI
 }
 
 function isEmpty(doc: Document): boolean {
-  return doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
+  return doc.contents === null || (yamlLib().isScalar(doc.contents) && doc.contents.value === null);
 }
 
 interface ParsedText {
@@ -84,8 +86,9 @@ interface ParsedText {
 }
 
 function parseText(text: string): ParsedText {
-  const lines = new LineCounter();
-  return { docs: parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document[], lines };
+  const yaml = yamlLib();
+  const lines = new yaml.LineCounter();
+  return { docs: yaml.parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document[], lines };
 }
 
 const contentOffset = (doc: Document): number => doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;

@@ -3,6 +3,7 @@
 
 import type { Dispatcher } from 'undici';
 import { DssApiError, DssConnectionError, DssTimeoutError, errorCode } from './errors.js';
+import { sendRequest } from './pool.js';
 import type { HttpMethod, QueryValue } from './types.js';
 
 export interface Endpoint {
@@ -70,7 +71,7 @@ export async function exchange(endpoint: Endpoint, ex: Exchange): Promise<Reply>
       headers['content-type'] = 'application/json';
       body = JSON.stringify(ex.body);
     }
-    const response = await endpoint.dispatcher.request({
+    const response = await sendRequest(endpoint.dispatcher, {
       origin: endpoint.origin,
       path: buildPath(endpoint.prefix, ex.path, ex.query),
       method: ex.method,
