@@ -60,5 +60,6 @@ describe('modules loaded at start-up', () => {
     expect(files).toContain('undici/lib/dispatcher/pool.js');
     expect(files).not.toContain('undici/index.js');
     expect(packageLoaded(files, 'pino-pretty')).toBe(false);
+    expect(packageLoaded(files, 'yaml')).toBe(false);
   }, 60_000);
 });
