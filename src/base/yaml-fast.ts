@@ -1,7 +1,7 @@
 // A fast reader of the plain YAML that manifests are mostly written in: block mappings and sequences, one-line
-// plain and quoted scalars, one-line flow collections, comments. It gives the same values as the `yaml` package
+// plain and quoted scalars, literal block scalars (`|`, `|-`), one-line flow collections, comments. It gives the same values as the `yaml` package
 // (YAML 1.2, core schema) for what it accepts, and gives up (undefined) on anything else, which the `yaml`
-// package then reads: anchors, tags, block scalars, multi-line scalars, escapes, directives, tabs, CRLF, odd
+// package then reads: anchors, tags, folded and kept block scalars, multi-line plain and quoted scalars, escapes, directives, tabs, CRLF, odd
 // keys, duplicate keys, whatever it is unsure of. The `yaml` package builds a node tree with positions for every
 // document, which costs about ten times as much, and positions are only needed when a document has a problem.
 
@@ -25,6 +25,8 @@ interface Line {
   start: number;
   /** 1-based. */
   line: number;
+  /** Index of the line in the text's lines. */
+  raw: number;
 }
 
 const NULL_RE = /^(?:~|[Nn]ull|NULL)?$/;
@@ -243,10 +245,49 @@ function entryOf(text: string): { key: string; rest: string; restAt: number } | 
 
 const isDash = (text: string): boolean => text === '-' || text.startsWith('- ');
 
-/** The block structure of one document's content lines. */
+const isBlank = (text: string): boolean => text.trim() === '';
+
+/** The block structure of one document's content lines (`rawLines`: every line of the text). */
 class BlockReader {
   i = 0;
-  constructor(private readonly lines: Line[]) {}
+  constructor(
+    private readonly lines: Line[],
+    private readonly rawLines: string[],
+  ) {}
+
+  /**
+   * A value written after a key or dash on line `raw`: a literal block scalar (`|` keeps one final line break,
+   * `|-` none), whose lines follow, indented more than `indent`; or a one-line value.
+   */
+  private valueAfter(indent: number, raw: number, rest: string): unknown {
+    if (rest !== '|' && rest !== '|-') {
+      const value = inlineValue(rest);
+      this.ended(indent);
+      return value;
+    }
+    const body: string[] = [];
+    let contentIndent: number | undefined;
+    let r = raw + 1;
+    for (; r < this.rawLines.length; r++) {
+      const text = this.rawLines[r] as string;
+      if (isBlank(text)) {
+        // Spaces on an empty line are content past the indentation, and decide it before the first text line.
+        if (text.length > 0 && (contentIndent === undefined || text.length > contentIndent)) throw GIVE_UP;
+        body.push('');
+        continue;
+      }
+      const lineIndent = text.length - text.trimStart().length;
+      if (lineIndent <= indent) break;
+      contentIndent ??= lineIndent;
+      if (lineIndent < contentIndent) throw GIVE_UP;
+      body.push(text.slice(contentIndent));
+    }
+    while (body.length > 0 && body[body.length - 1] === '') body.pop();
+    // The text lines read (comments among them are text here) are not content lines of the mapping.
+    while (this.i < this.lines.length && (this.lines[this.i] as Line).raw < r) this.i++;
+    if (body.length === 0) return '';
+    return rest === '|' ? `${body.join('\n')}\n` : body.join('\n');
+  }
 
   private peek(): Line | undefined {
     return this.lines[this.i];
@@ -289,12 +330,11 @@ class BlockReader {
       } else if (entryOf(rest)) {
         // A mapping that starts on the dash's line: its keys line up with the first one.
         const column = indent + at;
-        this.lines[this.i] = { indent: column, text: rest, start: line.start + at, line: line.line };
+        this.lines[this.i] = { indent: column, text: rest, start: line.start + at, line: line.line, raw: line.raw };
         out.push(this.mapping(column, rest));
       } else {
         this.i++;
-        out.push(inlineValue(rest));
-        this.ended(indent);
+        out.push(this.valueAfter(indent, line.raw, rest));
       }
     }
     return out;
@@ -307,15 +347,10 @@ class BlockReader {
       const entry = entryOf(text);
       if (!entry) throw GIVE_UP;
       if (Object.hasOwn(out, entry.key)) throw GIVE_UP;
+      const { raw } = this.lines[this.i] as Line;
       this.i++;
       const { rest } = entry;
-      let value: unknown;
-      if (rest === '' || rest.startsWith('#')) value = this.nested(indent, true);
-      else {
-        value = inlineValue(rest);
-        this.ended(indent);
-      }
-      out[entry.key] = value;
+      out[entry.key] = rest === '' || rest.startsWith('#') ? this.nested(indent, true) : this.valueAfter(indent, raw, rest);
       const next = this.peek();
       if (!next || next.indent !== indent || isDash(next.text)) return out;
       text = next.text;
@@ -323,8 +358,8 @@ class BlockReader {
   }
 }
 
-function documentValue(lines: Line[]): unknown {
-  const reader = new BlockReader(lines);
+function documentValue(lines: Line[], rawLines: string[]): unknown {
+  const reader = new BlockReader(lines, rawLines);
   const first = lines[0] as Line;
   const value = reader.node(first.indent);
   if (reader.i !== lines.length) throw GIVE_UP;
@@ -339,9 +374,10 @@ export function readPlainYaml(text: string): FastDocument[] | undefined {
   if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
   const documents: FastDocument[] = [];
   let lines: Line[] = [];
+  const rawLines = text.split('\n');
   const flush = (): void => {
     const first = lines[0];
-    if (first) documents.push({ value: documentValue(lines), offset: first.start + first.indent, line: first.line, column: first.indent + 1 });
+    if (first) documents.push({ value: documentValue(lines, rawLines), offset: first.start + first.indent, line: first.line, column: first.indent + 1 });
     lines = [];
   };
   try {
@@ -358,7 +394,7 @@ export function readPlainYaml(text: string): FastDocument[] | undefined {
       } else {
         const content = raw.trimStart();
         if (content !== '' && content[0] !== '#') {
-          lines.push({ indent: raw.length - content.length, text: content.trimEnd(), start, line });
+          lines.push({ indent: raw.length - content.length, text: content.trimEnd(), start, line, raw: line - 1 });
         }
       }
       start = end + 1;

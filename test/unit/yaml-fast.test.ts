@@ -55,8 +55,11 @@ describe('the fast YAML reader', () => {
   it.each([
     ['duplicate keys', 'a: 1\na: 2\n'],
     ['a multi-line plain scalar', 'a: one\n  two\n'],
-    ['a block scalar', 'a: |\n  text\n'],
     ['a folded scalar', 'a: >\n  text\n'],
+    ['a kept block scalar', 'a: |+\n  text\n\n'],
+    ['an indentation indicator', 'a: |2\n   text\n'],
+    ['spaces on a block scalar\'s leading empty line', 'a: |\n   \n  text\n'],
+    ['a block scalar line less indented than its first', 'a: |\n    one\n  two\n'],
     ['an anchor and alias', 'a: &x 1\nb: *x\n'],
     ['a tag', 'a: !!str 1\n'],
     ['an escape in double quotes', 'a: "x\\ty"\n'],
@@ -85,6 +88,31 @@ describe('the fast YAML reader', () => {
       's6: http://x:8080/p', 's7: two words # a comment', "'quoted key': 1", '"k2": 2', 'l1: []', 'm1: {}',
       "l2: [a, 'b c', \"d\", 1, true, [x], {k: v}]", '',
     ].join('\n');
+    expect(expectSameAsYaml(text)).toBe(true);
+  });
+
+  it('reads literal block scalars as the yaml package does', () => {
+    const text = `description: |
+  Scores every customer.
+    Indented more.
+
+  # not a comment
+script: |-
+  import dataiku
+  print(1)
+
+
+steps:
+  - |
+    one
+  - name: x
+    code: |
+      two
+  -  |-
+     three
+empty: |
+after: 1
+`;
     expect(expectSameAsYaml(text)).toBe(true);
   });
 
@@ -121,7 +149,7 @@ b:
     );
     const line = fc.tuple(
       fc.constantFrom('', ' ', '  ', '   ', '    ', '      '),
-      fc.constantFrom('K: V', 'K:', '- V', '- K: V', '-', '# V', '---', '', 'K: V # c', '- K:', 'V', 'K:  V', '-   V', 'K :V'),
+      fc.constantFrom('K: V', 'K:', '- V', '- K: V', '-', '# V', '---', '', 'K: V # c', '- K:', 'V', 'K:  V', '-   V', 'K :V', 'K: |', 'K: |-', '- |', '- K: |'),
       token,
       token,
     ).map(([indent, shape, k, v]) => indent + shape.replace('K', k).replace('V', v));
@@ -137,7 +165,7 @@ b:
   });
 
   it('reads block trees of any shape and indentation as the yaml package does', () => {
-    const scalar = fc.constantFrom('a', 'two words', '1', '-2', '0.5', 'true', 'Null', '~', "'it''s'", '"q"', '[a, b]', '{k: v}', '[]', '{}', 'x#y', '01');
+    const scalar = fc.constantFrom('a', 'two words', '1', '-2', '0.5', 'true', 'Null', '~', "'it''s'", '"q"', '[a, b]', '{k: v}', '[]', '{}', 'x#y', '01', '|', '|-');
     const key = fc.constantFrom('a', 'b', 'c', 'name', 'dss-gitops/prune', "'q k'", '"d"', '1', 'x.y');
     const tree = fc.letrec<{ node: unknown }>((tie) => ({
       node: fc.oneof(
@@ -149,9 +177,11 @@ b:
     })).node;
     const render = (node: unknown, indent: number, step: number, out: string[]): void => {
       const pad = ' '.repeat(indent);
+      // A block scalar's text lines, more indented than its key or dash.
+      const text = (value: string): string[] => (value.startsWith('|') ? [`${pad}${' '.repeat(step + 2)}line one`, '', `${pad}${' '.repeat(step + 3)}# two`] : []);
       if (Array.isArray(node)) {
         for (const [k, v] of node as Array<[string, unknown]>) {
-          if (typeof v === 'string') out.push(`${pad}${k}: ${v}`);
+          if (typeof v === 'string') out.push(`${pad}${k}: ${v}`, ...text(v));
           else {
             out.push(`${pad}${k}:`);
             render(v, indent + step, step, out);
@@ -159,7 +189,7 @@ b:
         }
       } else if (typeof node === 'object' && node !== null) {
         for (const item of (node as { items: unknown[] }).items) {
-          if (typeof item === 'string') out.push(`${pad}- ${item}`);
+          if (typeof item === 'string') out.push(`${pad}- ${item}`, ...text(item));
           else if (Array.isArray(item)) {
             // A mapping that starts on the dash's line.
             const inner: string[] = [];
