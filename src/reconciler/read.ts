@@ -28,6 +28,8 @@ export interface ReadInput {
   discoverProjects: boolean;
   /** Project keys declared anywhere in the manifests (not only in this run's selection). */
   declaredProjects: Set<string>;
+  /** Called as each read ends (done or failed), with the reads known so far: progress on a terminal. */
+  onRead?: (done: number, total: number) => void;
 }
 
 export interface ReadResult {
@@ -56,10 +58,16 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   const live = new Map<string, LiveState | undefined>();
   const projects = new Map<string, ProjectOwnership>();
   const failures: { address: string; error: unknown }[] = [];
-  const guard = (address: string, work: () => Promise<void>): Promise<void> =>
-    limit(work).catch((error: unknown) => {
-      failures.push({ address, error });
-    });
+  let total = 0;
+  let done = 0;
+  const guard = (address: string, work: () => Promise<void>): Promise<void> => {
+    total++;
+    return limit(work)
+      .catch((error: unknown) => {
+        failures.push({ address, error });
+      })
+      .finally(() => input.onRead?.(++done, total));
+  };
 
   const metadataUnits = new Map<string, ResourceUnit>();
   const projectKeys = new Set<string>();
