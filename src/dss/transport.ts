@@ -120,9 +120,13 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Stateless between calls (no streaming): one for every answer rather than one per answer. */
+const utf8 = new TextDecoder();
+
 function parseJson(endpoint: Endpoint, ex: Exchange, status: number, bytes: Uint8Array): unknown {
-  const text = new TextDecoder().decode(bytes);
-  if (text.trim() === '') return undefined;
+  if (bytes.length === 0) return undefined;
+  const text = utf8.decode(bytes);
+  if (/^\s*$/.test(text)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -144,7 +148,7 @@ function apiError(
   bytes: Uint8Array,
   retryAfter: string | undefined,
 ): DssApiError {
-  const text = new TextDecoder().decode(bytes);
+  const text = utf8.decode(bytes);
   let errorType: string | undefined;
   let message: string | undefined;
   let detailed: string | undefined;
