@@ -4,8 +4,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { writeProjectFiles } from '../test/helpers/manifest-tree.js';
 
 /** How the CLI is started: `node [--import tsx] ENTRY`, the built `dist/cli/main.js` by default. */
 export interface CliEntry {
@@ -25,66 +25,15 @@ export function projectKey(i: number): string {
 }
 
 /**
- * Writes `projects` files into `dir`, each a realistic project (metadata, variables, grants for two groups) and its
- * `scenarios` step-based scenarios with a trigger. Returns the number of objects a plan reads: per project its
- * metadata, variables and permissions, and each scenario.
+ * Writes `projects` files into `dir`, each a project (metadata, variables, grants for two groups) and its
+ * `scenarios` step-based scenarios with a trigger: the soak tests' tree, without folders. Returns the number of
+ * objects a plan reads: per project its metadata, variables and permissions, and each scenario.
  */
 export function writeManifests(dir: string, projects: number, scenarios: number): number {
-  mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < projects; i += 1) {
-    const key = projectKey(i);
-    const docs = [
-      `apiVersion: dss-gitops/v1
-kind: Project
-metadata:
-  name: ${key}
-spec:
-  name: Bench project ${i}
-  owner: admin
-  shortDesc: project ${i}
-  tags: [bench, group-${i % 10}]
-  custom:
-    team: team-${i % 7}
-  variables:
-    standard:
-      threshold: 0.7
-      region: EMEA
-    local: {}
-  permissions:
-    - group: data_scientists
-      readProjectContent: true
-      writeProjectContent: true
-    - group: business_analysts
-      readProjectContent: true
-`,
-    ];
-    for (let s = 0; s < scenarios; s += 1) {
-      docs.push(`apiVersion: dss-gitops/v1
-kind: Scenario
-metadata:
-  name: SCENARIO_${s}
-  project: ${key}
-spec:
-  name: Scenario ${s}
-  type: step_based
-  active: ${s % 2 === 0}
-  params:
-    steps:
-      - id: build
-        type: build_flowitem
-        params:
-          builds:
-            - type: DATASET
-              itemId: ds_${s}
-  triggers:
-    - id: daily
-      type: temporal
-      params: {frequency: Daily, hour: ${s % 24}, minute: 0}
-`);
-    }
-    writeFileSync(join(dir, `${key.toLowerCase()}.yaml`), docs.join('---\n'));
-  }
-  return projects * (3 + scenarios);
+  return writeProjectFiles(
+    dir,
+    Array.from({ length: projects }, (_, index) => ({ key: projectKey(index), index, scenarios })),
+  );
 }
 
 /** Counts the simulator keeps (see src/simulator/stats.ts). */

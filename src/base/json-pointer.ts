@@ -1,6 +1,8 @@
 // RFC 6901 JSON pointers: how problems, positions and sensitive values name a place in a document.
 
 export function escapeSegment(segment: string): string {
+  // Keys rarely hold either character, and every value of every document gets a pointer when it is interpolated.
+  if (!segment.includes('~') && !segment.includes('/')) return segment;
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 

@@ -2,8 +2,9 @@
 // column. A pointer to a place that does not exist resolves to its deepest existing ancestor: a missing field is
 // reported where its parent is.
 
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { parsePointer } from './json-pointer.js';
+import { yamlLib } from './yaml-lib.js';
 import type { SourcePosition } from './problem.js';
 
 interface Located {
@@ -12,15 +13,46 @@ interface Located {
   node?: Node | null;
 }
 
+/** A document parsed with positions, and the line counter of its text. */
+export interface PositionedDocument {
+  doc: Document;
+  lines: LineCounter;
+}
+
+/**
+ * The positions of one document. The parsed document is needed only when a problem names a field, which most runs
+ * never do: it is loaded on first use (the text parsed again) rather than kept for every document of the run.
+ */
 export class NodePositions {
+  #load: (() => PositionedDocument) | undefined;
+  #loaded: PositionedDocument | undefined;
+  readonly #start: SourcePosition | undefined;
+
   constructor(
     readonly file: string,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
+    source: PositionedDocument | (() => PositionedDocument),
+    start?: SourcePosition,
+  ) {
+    if (typeof source === 'function') this.#load = source;
+    else this.#loaded = source;
+    this.#start = start;
+  }
+
+  private get doc(): Document {
+    return this.loaded().doc;
+  }
+
+  private loaded(): PositionedDocument {
+    if (this.#loaded === undefined) {
+      this.#loaded = (this.#load as () => PositionedDocument)();
+      this.#load = undefined;
+    }
+    return this.#loaded;
+  }
 
   /** Where the document's content starts. */
   start(): SourcePosition {
+    if (this.#start !== undefined) return this.#start;
     const offset = this.doc.contents?.range?.[0] ?? this.doc.range?.[0] ?? 0;
     return this.at(offset);
   }
@@ -40,11 +72,12 @@ export class NodePositions {
   }
 
   private at(offset: number): SourcePosition {
-    const { line, col } = this.lines.linePos(offset);
+    const { line, col } = this.loaded().lines.linePos(offset);
     return { file: this.file, line, column: col };
   }
 
   private locate(pointer: string): Located {
+    const { isMap, isScalar, isSeq } = yamlLib();
     let current: Located = { node: this.doc.contents as Node | null };
     for (const segment of parsePointer(pointer)) {
       const node = current.node;

@@ -1,11 +1,14 @@
 // Parses YAML text into documents that keep their positions. Malformed YAML becomes a problem at its position,
 // never an exception: the first error of a document is reported (later ones are usually its consequences).
 // Aliases are counted before they are expanded: a few lines of nested aliases (an alias bomb) would otherwise
-// expand to gigabytes.
+// expand to gigabytes. Plain YAML is read by base/yaml-fast.ts; the parsed documents, with their positions, are
+// only built again when a problem needs a position (see base/positions.ts).
 
-import { LineCounter, isAlias, isCollection, isPair, isScalar, parseAllDocuments, type Alias, type Document, type YAMLError } from 'yaml';
-import { NodePositions } from './positions.js';
+import type { Alias, Document, LineCounter, YAMLError } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
+import { NodePositions, type PositionedDocument } from './positions.js';
 import type { Problem } from './problem.js';
+import { readPlainYaml } from './yaml-fast.js';
 
 export interface ParsedYamlDocument {
   /** Plain JSON-like value of the document. */
@@ -37,6 +40,7 @@ const MAX_ALIAS_COUNT = 1000;
  * undefined when they stay under it.
  */
 export function aliasPastLimit(doc: Document, limit: number = ALIAS_EXPANSION_LIMIT): Alias | undefined {
+  const { isAlias, isCollection, isPair } = yamlLib();
   const sizes = new Map<unknown, number>();
   const inProgress = new Set<unknown>();
   // How many nodes `node` stands for once its aliases are expanded; memoized, capped so numbers stay small.
@@ -73,14 +77,49 @@ export function aliasPastLimit(doc: Document, limit: number = ALIAS_EXPANSION_LI
 }
 
 function isEmpty(doc: Document): boolean {
-  return doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
+  return doc.contents === null || (yamlLib().isScalar(doc.contents) && doc.contents.value === null);
+}
+
+interface ParsedText {
+  docs: Document[];
+  lines: LineCounter;
+}
+
+function parseText(text: string): ParsedText {
+  const yaml = yamlLib();
+  const lines = new yaml.LineCounter();
+  return { docs: yaml.parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document[], lines };
+}
+
+const contentOffset = (doc: Document): number => doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
+
+/**
+ * Positions of the document of `text` whose content starts at `offset`, parsed again on first use; the documents
+ * of one file share one parse.
+ */
+function lazyPositions(file: string, text: string, offset: number, line: number, column: number, shared: { parsed?: ParsedText }): NodePositions {
+  const load = (): PositionedDocument => {
+    shared.parsed ??= parseText(text);
+    const { docs, lines } = shared.parsed;
+    const doc = docs.find((d) => contentOffset(d) === offset) ?? (docs[0] as Document);
+    return { doc, lines };
+  };
+  return new NodePositions(file, load, { file, line, column });
 }
 
 /** Parses a multi-document YAML text; empty documents (a lone `---`, only comments) are skipped. */
 export function parseYaml(file: string, text: string): ParsedYaml {
-  const lines = new LineCounter();
+  const shared: { parsed?: ParsedText } = {};
+  const plain = readPlainYaml(text);
+  if (plain !== undefined) {
+    return {
+      documents: plain.map((d) => ({ value: d.value, positions: lazyPositions(file, text, d.offset, d.line, d.column, shared) })),
+      problems: [],
+    };
+  }
+  const { docs, lines } = parseText(text);
   const result: ParsedYaml = { documents: [], problems: [] };
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
+  for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
       result.problems.push(yamlErrorProblem(file, error, lines));
@@ -102,11 +141,13 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (cause) {
-      const positions = new NodePositions(file, doc, lines);
+      const positions = new NodePositions(file, { doc, lines });
       result.problems.push({ ...positions.start(), message: `invalid YAML: ${(cause as Error).message}` });
       continue;
     }
-    result.documents.push({ value, positions: new NodePositions(file, doc, lines) });
+    const offset = contentOffset(doc);
+    const { line, col } = lines.linePos(offset);
+    result.documents.push({ value, positions: lazyPositions(file, text, offset, line, col, shared) });
   }
   return result;
 }

@@ -19,7 +19,6 @@ import { registerSecrets, runSecretRegistry, scrubSecrets, SecretRegistry } from
 import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../input/load.js';
 import { isError, type LoadManifestOptions, type ManifestSet } from '../manifest/types.js';
-import type { NodeState } from '../reconciler/graph.js';
 import { normalizeRemoteUrl } from '../reconciler/ownership.js';
 import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
@@ -27,6 +26,7 @@ import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 import { defaultStateKeyFile } from '../simulator/persistence.js';
 import type { SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
+import { readProgress, writeProgress } from './progress.js';
 import type { ManifestFlags } from './manifest-options.js';
 
 export interface RunFlags extends ManifestFlags {
@@ -241,11 +241,8 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
     await closeClients();
     throw error;
   }
-  const progress = io.stderr.isTTY
-    ? (address: string, state: NodeState | 'read'): void => {
-        if (state === 'done' || state === 'failed' || state === 'skipped') io.stderr.write(`${address}: ${state}\n`);
-      }
-    : undefined;
+  const progress = writeProgress(io);
+  const reads = readProgress(io);
   const setup: RunSetup = {
     registry: options.kinds ?? kindRegistry(),
     clients,
@@ -256,6 +253,7 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
     ...(origin.commit !== undefined ? { commit: origin.commit } : {}),
     options: { ...options.plan, prune: options.plan.prune || config.prune, ignoreDifferences: config.ignoreDifferences },
     ...(progress ? { onProgress: progress } : {}),
+    ...(reads ? { onReadProgress: reads } : {}),
     ...(config.defaults.projectOwner !== undefined ? { defaults: { projectOwner: config.defaults.projectOwner } } : {}),
     ...(options.progressLines ? { onMessage: (address: string, message: string) => write(io.stdout, scrubSecrets(`  ${address}: ${message}`)) } : {}),
   };

@@ -26,12 +26,27 @@ function covers(pattern: Segments, path: Segments): boolean {
   return pattern.every((seg, i) => seg === '*' || seg === path[i]);
 }
 
+/**
+ * Patterns parsed once per run: every unit's policy names the same few pointers, and a policy is compiled for each
+ * comparison. The parsed segments are shared, so they are never changed.
+ */
+const parsedPatterns = new Map<string, Segments>();
+
+function parsePattern(pointer: string): Segments {
+  let parsed = parsedPatterns.get(pointer);
+  if (parsed === undefined) {
+    parsed = parsePointer(pointer);
+    parsedPatterns.set(pointer, parsed);
+  }
+  return parsed;
+}
+
 /** A compiled list of pointer patterns. */
 export class PointerSet {
-  private readonly patterns: string[][];
+  private readonly patterns: Segments[];
 
   constructor(pointers: readonly string[] = []) {
-    this.patterns = pointers.map(parsePointer);
+    this.patterns = pointers.map(parsePattern);
   }
 
   get size(): number {
@@ -51,12 +66,12 @@ export class PointerSet {
 
 /** A compiled pointer → value table (keyed lists, defaults): the first matching entry wins. */
 export class PointerTable<T> {
-  private readonly entries: Array<[string[], T]>;
+  private readonly entries: Array<[Segments, T]>;
 
   constructor(table: Record<string, T> = {}) {
     this.entries = Object.keys(table)
       .sort()
-      .map((k) => [parsePointer(k), table[k] as T]);
+      .map((k) => [parsePattern(k), table[k] as T]);
   }
 
   lookup(path: Segments): { value: T } | undefined {

@@ -3,6 +3,7 @@
 
 import type { Dispatcher } from 'undici';
 import { DssApiError, DssConnectionError, DssTimeoutError, errorCode } from './errors.js';
+import { sendRequest } from './pool.js';
 import type { HttpMethod, QueryValue } from './types.js';
 
 export interface Endpoint {
@@ -70,7 +71,7 @@ export async function exchange(endpoint: Endpoint, ex: Exchange): Promise<Reply>
       headers['content-type'] = 'application/json';
       body = JSON.stringify(ex.body);
     }
-    const response = await endpoint.dispatcher.request({
+    const response = await sendRequest(endpoint.dispatcher, {
       origin: endpoint.origin,
       path: buildPath(endpoint.prefix, ex.path, ex.query),
       method: ex.method,
@@ -119,9 +120,13 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Stateless between calls (no streaming): one for every answer rather than one per answer. */
+const utf8 = new TextDecoder();
+
 function parseJson(endpoint: Endpoint, ex: Exchange, status: number, bytes: Uint8Array): unknown {
-  const text = new TextDecoder().decode(bytes);
-  if (text.trim() === '') return undefined;
+  if (bytes.length === 0) return undefined;
+  const text = utf8.decode(bytes);
+  if (/^\s*$/.test(text)) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -143,7 +148,7 @@ function apiError(
   bytes: Uint8Array,
   retryAfter: string | undefined,
 ): DssApiError {
-  const text = new TextDecoder().decode(bytes);
+  const text = utf8.decode(bytes);
   let errorType: string | undefined;
   let message: string | undefined;
   let detailed: string | undefined;

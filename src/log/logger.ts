@@ -3,7 +3,8 @@
 // removed wherever they appear (messages, error texts, nested objects).
 
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import type { Logger } from '../base/logger.js';
 import { REDACTED, SecretRegistry } from '../base/secrets.js';
 
@@ -32,12 +33,17 @@ export const REDACT_PATHS = [
   '*.headers.authorization',
 ];
 
+/** pino-pretty is loaded only for a terminal: it and its dependencies are a third of the logger's start-up. */
+function loadPinoPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+}
+
 export function createLogger(options: LoggerOptions = {}): AppLogger {
   const secrets = options.secrets instanceof SecretRegistry ? options.secrets : new SecretRegistry(options.secrets);
   const target = options.destination ?? process.stderr;
   const pretty = options.pretty ?? process.stderr.isTTY;
   const format = pretty
-    ? pinoPretty.prettyFactory({
+    ? loadPinoPretty().prettyFactory({
         // Colours only for a terminal: a captured stream (a test, a file) gets plain text.
         colorize: options.destination === undefined && process.stderr.isTTY,
         translateTime: 'HH:MM:ss.l',

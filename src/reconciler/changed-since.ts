@@ -4,7 +4,7 @@
 
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { yamlLib } from '../base/yaml-lib.js';
 import { changedFilesSince, findRepoRoot } from '../git/repository.js';
 import type { LoadManifestOptions, ManifestDocument } from '../manifest/types.js';
 import type { ResourceUnit } from '../resources/types.js';
@@ -70,7 +70,7 @@ function isDirectory(file: string): boolean {
 function scriptFileOf(doc: ManifestDocument, file: string, cache: Map<string, unknown[]>): string | undefined {
   if (!cache.has(file)) {
     try {
-      cache.set(file, parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown));
+      cache.set(file, yamlLib().parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown));
     } catch {
       cache.set(file, []);
     }

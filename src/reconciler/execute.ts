@@ -47,6 +47,12 @@ function resultOf(address: string, action: ApplyResult['action'], outcome: RunOu
   return { address, action, status: action === 'no-op' ? 'unchanged' : 'applied' };
 }
 
+function quiet(report: (address: string, state: NodeState) => void, skip: (address: string) => boolean): (address: string, state: NodeState) => void {
+  return (address, state) => {
+    if (!skip(address)) report(address, state);
+  };
+}
+
 export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   const { plan, log } = input;
   const byAddress = new Map(plan.units.map((p) => [p.unit.address, p]));
@@ -68,7 +74,11 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
       if (result?.notes?.length) notes.set(address, result.notes);
       log.info({ address, action: planned.action }, 'applied');
     },
-    { concurrency: input.parallelism, ...(input.onProgress ? { onState: input.onProgress } : {}) },
+    {
+      concurrency: input.parallelism,
+      // An object with nothing to write is checked, not applied: its progress is not news.
+      ...(input.onProgress ? { onState: quiet(input.onProgress, (address) => byAddress.get(address)?.action === 'no-op') } : {}),
+    },
   );
   for (const [address, outcome] of writes) {
     if (outcome.state === 'failed') log.error({ address, err: messageOf(outcome.error) }, 'failed');

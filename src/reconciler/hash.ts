@@ -2,7 +2,6 @@
 // fingerprints go into plan files (stale plan detection). Neither may reveal a secret: in spec hashes each secret
 // is replaced by a fixed mask, fingerprints and secret hashes are salted per plan file.
 
-import { compareText } from '../base/order.js';
 import { createHash } from 'node:crypto';
 import { SecretMatcher } from '../diff/sensitive.js';
 import { SENSITIVE_MASK } from '../diff/types.js';
@@ -10,13 +9,41 @@ import type { ResourceUnit } from '../resources/types.js';
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
+  return canonicalMasked(value, undefined, []);
+}
+
+/**
+ * canonicalJson of `value` with each secret (the outermost location `secrets` covers) replaced by the fixed mask,
+ * in one walk and without copying `value`. `at` is the path of `value`, one array extended and shortened along the
+ * walk. Keys sort in code-unit order (the default sort of strings, compareText's order).
+ */
+function canonicalMasked(value: unknown, secrets: SecretMatcher | undefined, at: string[]): string {
+  if (secrets !== undefined && at.length > 0 && secrets.covers(at)) return JSON.stringify(SENSITIVE_MASK);
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => compareText(a, b));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      at.push(String(i));
+      out += canonicalMasked(value[i], secrets, at);
+      at.pop();
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(record).sort()) {
+    const inner = record[key];
+    at.push(key);
+    // An absent value is left out, unless it is a secret's place: the mask stands there as it would in a copy.
+    if (inner !== undefined || (secrets !== undefined && secrets.covers(at))) {
+      if (out.length > 1) out += ',';
+      out += `${JSON.stringify(key)}:${canonicalMasked(inner, secrets, at)}`;
+    }
+    at.pop();
+  }
+  return `${out}}`;
 }
 
 export function sha256(text: string): string {
@@ -104,27 +131,6 @@ export function replaceAt(value: unknown, patterns: string[], replace: (v: unkno
 }
 
 /**
- * A copy of `value` with each secret (the outermost location the matcher covers) replaced by the fixed mask. `at`
- * is the path of `value`, one array extended and shortened along the walk rather than copied at every key.
- */
-function maskSecrets(value: unknown, at: string[], secrets: SecretMatcher): unknown {
-  if (at.length > 0 && secrets.covers(at)) return SENSITIVE_MASK;
-  const below = (v: unknown, key: string): unknown => {
-    at.push(key);
-    const masked = maskSecrets(v, at, secrets);
-    at.pop();
-    return masked;
-  };
-  if (Array.isArray(value)) return value.map((v, i) => below(v, String(i)));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: below(v, k), enumerable: true });
-    return out;
-  }
-  return value;
-}
-
-/**
  * The hash of what a unit declares: recorded on DSS to tell drift from pending changes. Secrets (sensitive paths,
  * `${secret:..}` values, secret-looking names where the policy tests them) enter it as a fixed mask, never as
  * values nor as hashes of them. The record is readable by every reader of the project, and any value-derived
@@ -134,9 +140,10 @@ function maskSecrets(value: unknown, at: string[], secrets: SecretMatcher): unkn
  */
 export function specHash(unit: ResourceUnit): string {
   const secrets = new SecretMatcher(sensitivePointersOf(unit), unit.policy.secretNamedKeys);
-  // Most units hold no secret: hash them as they are rather than through a deep copy.
-  const desired = secrets.size === 0 ? unit.desired : maskSecrets(unit.desired, [], secrets);
-  return sha256(canonicalJson({ address: unit.address, desired }));
+  // The text of canonicalJson({ address, desired }) with desired's secrets masked, paths relative to desired.
+  if (unit.desired === undefined) return sha256(canonicalJson({ address: unit.address }));
+  const desired = canonicalMasked(unit.desired, secrets.size === 0 ? undefined : secrets, []);
+  return sha256(`{"address":${JSON.stringify(unit.address)},"desired":${desired}}`);
 }
 
 /** A salted hash of a live object as DSS returned it; `absent` hashes too, so creation races are caught. */

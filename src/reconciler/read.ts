@@ -35,6 +35,8 @@ export interface ReadInput {
   clients?: Partial<Record<NodeName, DssClient>>;
   /** The run's ownership scopes (from its registry); absent: the shipped kinds'. */
   scopes?: OwnershipScopes;
+  /** Called as each read ends (done or failed), with the reads known so far: progress on a terminal. */
+  onRead?: (done: number, total: number) => void;
 }
 
 export interface ReadResult {
@@ -64,10 +66,16 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   const live = new Map<string, LiveState | undefined>();
   const projects = new Map<string, ProjectOwnership>();
   const failures: { address: string; error: unknown }[] = [];
-  const guard = (address: string, work: () => Promise<void>): Promise<void> =>
-    limit(work).catch((error: unknown) => {
-      failures.push({ address, error });
-    });
+  let total = 0;
+  let done = 0;
+  const guard = (address: string, work: () => Promise<void>): Promise<void> => {
+    total++;
+    return limit(work)
+      .catch((error: unknown) => {
+        failures.push({ address, error });
+      })
+      .finally(() => input.onRead?.(++done, total));
+  };
 
   const scopes = input.scopes ?? defaultScopes();
   const metadataUnits = new Map<string, ResourceUnit>();

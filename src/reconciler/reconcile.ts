@@ -28,6 +28,8 @@ export interface RunSetup {
   commit?: string;
   options: PlanOptions;
   onProgress?: (address: string, state: NodeState | 'read') => void;
+  /** Reads ended of the reads known so far, as the plan reads DSS. */
+  onReadProgress?: (done: number, total: number) => void;
   /** Messages of long operations (a rollout's steps), one call per change. */
   onMessage?: (address: string, message: string) => void;
   /** `dss-gitops.yaml` defaults the kinds apply (e.g. the owner of a project created without one). */
@@ -136,6 +138,7 @@ export async function planRun(
     declaredProjects,
     clients: setup.clients,
     scopes,
+    ...(setup.onReadProgress ? { onRead: setup.onReadProgress } : {}),
   });
   const plan = planChanges({
     allUnits,

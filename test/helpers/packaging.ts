@@ -22,7 +22,8 @@ export function sourceFiles(root: string, dir: string): string[] {
 
 /**
  * Module specifiers that survive compilation: static imports and re-exports (not `import type`/`export type`, which
- * verbatimModuleSyntax erases whole), side-effect imports and dynamic `import('x')` with a literal.
+ * verbatimModuleSyntax erases whole), side-effect imports, dynamic `import('x')` with a literal, and modules loaded
+ * on first use with `createRequire(import.meta.url)('x')`.
  */
 export function runtimeSpecifiers(source: string, fileName = 'module.ts'): string[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
@@ -32,7 +33,7 @@ export function runtimeSpecifiers(source: string, fileName = 'module.ts'): strin
       specifiers.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && !node.isTypeOnly) {
       specifiers.push(node.moduleSpecifier.text);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+    } else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || isCreatedRequire(node.expression))) {
       const [first] = node.arguments;
       if (first && ts.isStringLiteralLike(first)) specifiers.push(first.text);
     }
@@ -40,6 +41,11 @@ export function runtimeSpecifiers(source: string, fileName = 'module.ts'): strin
   };
   visit(file);
   return specifiers;
+}
+
+/** `createRequire(import.meta.url)`, called at once with the module to load. */
+function isCreatedRequire(callee: ts.Expression): boolean {
+  return ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'createRequire';
 }
 
 /** The package a bare specifier loads (`undici/types` → `undici`, `@scope/pkg/sub` → `@scope/pkg`), else undefined. */
@@ -62,9 +68,14 @@ export function metaUrlTargets(source: string, sourcePath: string): string[] {
   return targets;
 }
 
-/** Uses of `import.meta` other than `new URL('<literal>', import.meta.url)`: ways of reaching files this check cannot follow. */
+/**
+ * Uses of `import.meta` other than `new URL('<literal>', import.meta.url)` and `createRequire(import.meta.url)('<literal>')`
+ * (whose module runtimeSpecifiers reports): ways of reaching files this check cannot follow.
+ */
 export function otherImportMetaUses(source: string): string[] {
-  const stripped = source.replace(/new URL\(\s*(['"])[^'"]+\1\s*,\s*import\.meta\.url\s*\)/g, '');
+  const stripped = source
+    .replace(/new URL\(\s*(['"])[^'"]+\1\s*,\s*import\.meta\.url\s*\)/g, '')
+    .replace(/createRequire\(import\.meta\.url\)\(\s*(['"])[^'"]+\1\s*\)/g, '');
   return [...stripped.matchAll(/import\.meta\.\w+/g)].map((m) => m[0]);
 }
 

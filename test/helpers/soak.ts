@@ -1,9 +1,10 @@
-// A generated manifests tree for soak tests (N projects with SCENARIOS scenarios each, in five folders), a seeded
-// random source for the simulator's faults, and the design node's state in a form two runs can be compared in.
+// The soak tests' manifests tree (the benchmark's generated projects, SCENARIOS scenarios each, in five folders),
+// a seeded random source for the simulator's faults, and the design node's state in a form two runs can be compared in.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SimState } from '../../src/simulator/state.js';
+import { writeProjectFiles } from './manifest-tree.js';
 
 export const SCENARIOS = 5;
 
@@ -24,67 +25,6 @@ export function projectKey(i: number): string {
   return `SOAK_${String(i).padStart(2, '0')}`;
 }
 
-function projectYaml(i: number): string {
-  const key = projectKey(i);
-  const docs = [
-    `apiVersion: dss-gitops/v1
-kind: Project
-metadata:
-  name: ${key}
-spec:
-  name: Soak project ${i}
-  folder: Soak/Group${i % 5}
-  owner: admin
-  shortDesc: Generated project ${i}
-  description: A project of the fault soak.
-  tags: [soak, group-${i % 5}]
-  custom:
-    team: team-${i % 7}
-  variables:
-    standard:
-      threshold: 0.${i % 10}
-      index: ${i}
-    local:
-      rows: ${1000 + i}
-  permissions:
-    - group: analysts
-      readProjectContent: true
-      readDashboards: true
-`,
-  ];
-  for (let s = 0; s < SCENARIOS; s++) {
-    docs.push(`apiVersion: dss-gitops/v1
-kind: Scenario
-metadata:
-  name: SCENARIO_${s}
-  project: ${key}
-spec:
-  name: Scenario ${s} of ${key}
-  type: step_based
-  active: ${s % 2 === 0}
-  description: Step ${s}
-  params:
-    steps:
-      - id: build
-        type: build_flowitem
-        name: Build output ${s}
-        params:
-          builds:
-            - type: DATASET
-              itemId: output_${s}
-  triggers:
-    - id: nightly
-      type: temporal
-      name: Every night
-      params:
-        frequency: Daily
-        hour: ${s}
-        minute: ${i % 60}
-`);
-  }
-  return docs.join('---\n');
-}
-
 export function writeTree(root: string, projects: number): void {
   mkdirSync(path.join(root, 'projects'), { recursive: true });
   writeFileSync(
@@ -98,7 +38,10 @@ defaults:
     maxDelayMs: 400
 `,
   );
-  for (let i = 0; i < projects; i++) writeFileSync(path.join(root, 'projects', `${projectKey(i)}.yaml`), projectYaml(i));
+  writeProjectFiles(
+    path.join(root, 'projects'),
+    Array.from({ length: projects }, (_, index) => ({ key: projectKey(index), index, scenarios: SCENARIOS, folder: `Soak/Group${index % 5}` })),
+  );
 }
 
 /**

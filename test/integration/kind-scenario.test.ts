@@ -70,6 +70,18 @@ describe('Scenario', () => {
     expect(await writesDuring(h.client, () => converge(h, scenarioKind, [scenarioDoc('DAILY', dailySpec())]))).toBe(0);
   });
 
+  it('creates a scenario with its settings in one write, and reads nothing back when the answer holds them', async () => {
+    const unit = scenarioKind.units(scenarioDoc('ONE_WRITE', { ...dailySpec(), name: 'One write' }))[0]!;
+    const ctx = h.run();
+    let reads = 0;
+    const writes = await writesDuring(h.client, async () => {
+      reads = await readsDuring(h.client, () => scenarioKind.create(ctx, unit));
+    });
+    expect({ writes, reads }).toEqual({ writes: 1, reads: 0 });
+    expect(await settingsOf('ONE_WRITE')).toMatchObject({ name: 'One write', active: true, description: 'Rebuilds the churn scores.' });
+    expect(await converge(h, scenarioKind, [scenarioDoc('ONE_WRITE', { ...dailySpec(), name: 'One write' })])).toEqual([]);
+  });
+
   it('updates a trigger, a step and active, keeping fields DSS added or a user set', async () => {
     const live = await settingsOf('DAILY');
     await h.sim.ok('PUT', '/projects/CHURN/scenarios/DAILY', {

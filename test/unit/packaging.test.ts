@@ -56,8 +56,18 @@ describe('the scanners these checks rely on', () => {
       "const text = \"import x from 'pkg-in-string'\";",
       "import { h } from './local.js';",
       "import { i } from 'node:fs';",
+      "const j = createRequire(import.meta.url)('pkg-on-first-use') as J;",
     ].join('\n');
-    expect(runtimeSpecifiers(source)).toEqual(['pkg-a', 'pkg-c', '@scope/pkg-d/sub', 'pkg-side-effect', 'undici/types', './local.js', 'node:fs']);
+    expect(runtimeSpecifiers(source)).toEqual([
+      'pkg-a',
+      'pkg-c',
+      '@scope/pkg-d/sub',
+      'pkg-side-effect',
+      'undici/types',
+      './local.js',
+      'node:fs',
+      'pkg-on-first-use',
+    ]);
     expect(['pkg-a', '@scope/pkg-d/sub', 'undici/types', './local.js', 'node:fs', 'fs'].map(packageOf)).toEqual([
       'pkg-a',
       '@scope/pkg-d',
@@ -73,6 +83,8 @@ describe('the scanners these checks rely on', () => {
     expect(metaUrlTargets(source, 'src/cli/program.ts')).toEqual(['package.json', 'dist/data/x.json']);
     expect(otherImportMetaUses(source)).toEqual([]);
     expect(otherImportMetaUses('const d = import.meta.dirname;')).toEqual(['import.meta.dirname']);
+    expect(otherImportMetaUses("const e = createRequire(import.meta.url)('yaml');")).toEqual([]);
+    expect(otherImportMetaUses('const f = createRequire(import.meta.url)(name);')).toEqual(['import.meta.url']);
   });
 
   it('read Dockerfile stages and .dockerignore the way Docker does', () => {

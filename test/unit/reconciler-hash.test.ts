@@ -35,4 +35,23 @@ describe('spec hashes', () => {
     const recorded = specHash(unit({ WAREHOUSE_PASSWORD: 'Hunter2-REAL' }));
     for (const guess of ['hunter2', 'Hunter2-REAL', 'password', '']) expect(specHash(unit({ WAREHOUSE_PASSWORD: guess }))).toBe(recorded);
   });
+
+  it('keep the values recorded on DSS by earlier versions: the same units give the same hashes', () => {
+    const scenario = (desired: Record<string, unknown>, sensitivePaths: string[], policy: ResourceUnit['policy']): ResourceUnit => ({
+      address: 'Scenario/P/S',
+      kind: 'Scenario',
+      doc: doc('Scenario', 'S', desired, {}, sensitivePaths),
+      desired,
+      policy,
+      dependsOn: [],
+    });
+    const variables = { standard: { WAREHOUSE_PASSWORD: 'x', region: 'eu', nested: { apiToken: 't', list: [1, null, { password: 'p' }] } } };
+    expect(specHash(scenario(variables, ['/spec/variables/standard/WAREHOUSE_PASSWORD'], { secretNamedKeys: ['/standard/*'] }))).toBe(
+      '1a4db8004ec85ffa2b08b68fe3ac1de5ebac5b073552d539442336dbd71b95fe',
+    );
+    const settings = { name: 'S', active: true, params: { steps: [{ id: 'b', type: 't', params: { authToken: 'a' } }] }, triggers: [] };
+    expect(specHash(scenario(settings, [], { secretNamedKeys: ['/params', '/triggers'] }))).toBe(
+      '911bdfb9b1928fce285dd02117ecf5de16f471b92e60a787ce098449a10742c7',
+    );
+  });
 });

@@ -12,7 +12,7 @@ import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
-import { isObject, type Json } from '../../base/json.js';
+import { deepEqual, isObject, type Json } from '../../base/json.js';
 import { asObject, freshWrite, overlay, pick, sensitiveUnder } from '../managed-write.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
 import { PROJECT_KIND, projectReferences } from '../project/kind.js';
@@ -151,19 +151,25 @@ export const scenarioKind: ResourceKind = {
   async create(ctx, unit) {
     const { key, id } = idsOf(unit);
     const desired = unit.desired;
-    // Only what the manifest declares: params left out are DSS's own defaults (a python scenario's code env
-    // selection), which an empty object sent here would replace.
+    // Every declared setting (DSS's creation takes active, description, params, triggers and reporters), and only
+    // those: params left out are DSS's own defaults (a python scenario's code env selection), which an empty object
+    // sent here would replace.
     const body: Json = { id, name: desired.name ?? id, type: desired.type ?? 'step_based' };
-    if (desired.params !== undefined) body.params = desired.params;
-    await createResolvingLostAnswer(ctx, {
+    for (const field of SETTINGS_FIELDS) if (desired[field] !== undefined) body[field] ??= desired[field];
+    const created = await createResolvingLostAnswer(ctx, {
       address: unit.address,
       send: () => ctx.client.postJson(`/projects/${pathSegment(key)}/scenarios/`, body),
       readBack: () => ctx.client.getOrAbsent(settingsPath(key, id)),
       // Everything but the type is written over what DSS stored right below.
       mismatch: (found) => (asObject(found).type === body.type ? undefined : `its type is ${String(asObject(found).type)}, not ${String(body.type)}`),
     });
-    // DSS answers the creation with defaults of its own (or nothing): the settings write starts from what it stored.
-    await writeSettings(ctx, unit);
+    // DSS answers the creation with what it stored (or nothing, or the object read back after a lost answer). When
+    // that holds the declared settings already, writing them again would change nothing: the GET-modify-PUT is
+    // left out. Otherwise (DSS left a field out or stored it otherwise) the settings write starts from what it stored.
+    const stored = created.answer ?? created.found;
+    if (!isObject(stored) || stored.id !== id || !deepEqual(overlay(stored, settingsDesired(desired), unit.policy), stored)) {
+      await writeSettings(ctx, unit);
+    }
     await writeScript(ctx, unit);
   },
 

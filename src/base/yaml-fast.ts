@@ -1,0 +1,408 @@
+// A fast reader of the plain YAML that manifests are mostly written in: block mappings and sequences, one-line
+// plain and quoted scalars, literal block scalars (`|`, `|-`), one-line flow collections, comments. It gives the same values as the `yaml` package
+// (YAML 1.2, core schema) for what it accepts, and gives up (undefined) on anything else, which the `yaml`
+// package then reads: anchors, tags, folded and kept block scalars, multi-line plain and quoted scalars, escapes, directives, tabs, CRLF, odd
+// keys, duplicate keys, whatever it is unsure of. The `yaml` package builds a node tree with positions for every
+// document, which costs about ten times as much, and positions are only needed when a document has a problem.
+
+/** A document read: its value and the offset in the text where its content starts. */
+export interface FastDocument {
+  value: unknown;
+  offset: number;
+  /** 1-based line and column of that offset. */
+  line: number;
+  column: number;
+}
+
+class Unsupported extends Error {}
+const GIVE_UP = new Unsupported();
+
+interface Line {
+  indent: number;
+  /** The text after the indentation. */
+  text: string;
+  /** Offset of the line's first character in the whole text. */
+  start: number;
+  /** 1-based. */
+  line: number;
+  /** Index of the line in the text's lines. */
+  raw: number;
+}
+
+const NULL_RE = /^(?:~|[Nn]ull|NULL)?$/;
+const TRUE_RE = /^(?:[Tt]rue|TRUE)$/;
+const FALSE_RE = /^(?:[Ff]alse|FALSE)$/;
+const INT_RE = /^[-+]?[0-9]+$/;
+const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+/** Where a plain scalar could be anything but a string: numbers, .inf, .nan, hex, octal, exponents. */
+const NUMERIC_START = /^[-+.0-9]/;
+/** Characters that make a plain scalar something else, or need rules this reader does not implement. */
+const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/** A block mapping key written plainly: no spaces, no flow or comment characters, no colon. */
+const PLAIN_KEY = /^[A-Za-z0-9_$./][^\s:#,[\]{}]*/;
+
+function plainValue(text: string): unknown {
+  if (NULL_RE.test(text)) return null;
+  if (TRUE_RE.test(text)) return true;
+  if (FALSE_RE.test(text)) return false;
+  if (NUMERIC_START.test(text)) {
+    if (INT_RE.test(text)) return parseInt(text, 10);
+    if (FLOAT_RE.test(text)) return parseFloat(text);
+    throw GIVE_UP;
+  }
+  if (INDICATOR_START.test(text)) throw GIVE_UP;
+  return text;
+}
+
+/** A key as the `yaml` package turns it into a property name; only keys that read as the same string. */
+function keyName(text: string): string {
+  if (text === '__proto__' || text === '<<') throw GIVE_UP;
+  if (/^(?:0|[1-9][0-9]*)$/.test(text)) return text;
+  const value = plainValue(text);
+  if (typeof value !== 'string') throw GIVE_UP;
+  return value;
+}
+
+/** A quoted scalar starting at `text[at]`; returns the string and the index after the closing quote. */
+function quoted(text: string, at: number): [string, number] {
+  const quote = text[at];
+  if (quote === "'") {
+    let out = '';
+    let i = at + 1;
+    for (;;) {
+      const close = text.indexOf("'", i);
+      if (close < 0) throw GIVE_UP;
+      out += text.slice(i, close);
+      if (text[close + 1] === "'") {
+        out += "'";
+        i = close + 2;
+      } else {
+        return [out, close + 1];
+      }
+    }
+  }
+  const close = text.indexOf('"', at + 1);
+  if (close < 0) throw GIVE_UP;
+  const out = text.slice(at + 1, close);
+  if (out.includes('\\')) throw GIVE_UP;
+  return [out, close + 1];
+}
+
+/** What may follow a value on its line: nothing, or a comment after at least one space. */
+function checkRest(text: string, at: number): void {
+  if (at === text.length) return;
+  const rest = text.slice(at);
+  const trimmed = rest.trimStart();
+  if (trimmed === '') return;
+  if (trimmed[0] === '#' && trimmed.length < rest.length) return;
+  throw GIVE_UP;
+}
+
+/** A plain scalar of block context, up to a comment. */
+function blockPlain(text: string): string {
+  const comment = text.indexOf(' #');
+  const body = (comment < 0 ? text : text.slice(0, comment)).trimEnd();
+  if (body.includes(': ') || body.endsWith(':') || body.includes('\t')) throw GIVE_UP;
+  return body;
+}
+
+/** A value written on the line of its key or dash: scalar, quoted scalar or flow collection. */
+function inlineValue(text: string): unknown {
+  const first = text[0];
+  if (first === "'" || first === '"') {
+    const [value, end] = quoted(text, 0);
+    checkRest(text, end);
+    return value;
+  }
+  if (first === '[' || first === '{') {
+    const flow = new FlowReader(text);
+    const value = flow.value();
+    checkRest(text, flow.at);
+    return value;
+  }
+  if (first === '#') return null;
+  return plainValue(blockPlain(text));
+}
+
+/** One-line flow collections of plain and quoted scalars, nested. */
+class FlowReader {
+  at = 0;
+  constructor(private readonly text: string) {}
+
+  private skipSpaces(): void {
+    while (this.text[this.at] === ' ') this.at++;
+  }
+
+  value(): unknown {
+    this.skipSpaces();
+    const c = this.text[this.at];
+    if (c === '[') return this.sequence();
+    if (c === '{') return this.mapping();
+    if (c === "'" || c === '"') {
+      const [value, end] = quoted(this.text, this.at);
+      this.at = end;
+      return value;
+    }
+    return plainValue(this.plain());
+  }
+
+  private plain(): string {
+    const start = this.at;
+    while (this.at < this.text.length && !',[]{}#'.includes(this.text[this.at] as string)) this.at++;
+    const body = this.text.slice(start, this.at).trimEnd();
+    if (body === '' || body.includes(':') || body.includes('\t')) throw GIVE_UP;
+    return body;
+  }
+
+  private expect(c: string): void {
+    this.skipSpaces();
+    if (this.text[this.at] !== c) throw GIVE_UP;
+    this.at++;
+  }
+
+  /** After an item: `,` then another item, or the closing bracket. */
+  private next(close: string): boolean {
+    this.skipSpaces();
+    const c = this.text[this.at];
+    this.at++;
+    if (c === close) return false;
+    if (c !== ',') throw GIVE_UP;
+    this.skipSpaces();
+    // A trailing comma, or an empty item: rules this reader leaves to the `yaml` package.
+    if (this.text[this.at] === close || this.text[this.at] === ',') throw GIVE_UP;
+    return true;
+  }
+
+  private sequence(): unknown[] {
+    this.at++;
+    this.skipSpaces();
+    const out: unknown[] = [];
+    if (this.text[this.at] === ']') {
+      this.at++;
+      return out;
+    }
+    do out.push(this.value());
+    while (this.next(']'));
+    return out;
+  }
+
+  private mapping(): Record<string, unknown> {
+    this.at++;
+    this.skipSpaces();
+    const out: Record<string, unknown> = {};
+    if (this.text[this.at] === '}') {
+      this.at++;
+      return out;
+    }
+    do {
+      this.skipSpaces();
+      const c = this.text[this.at];
+      let key: string;
+      if (c === "'" || c === '"') {
+        const [value, end] = quoted(this.text, this.at);
+        this.at = end;
+        key = value;
+      } else {
+        const found = PLAIN_KEY.exec(this.text.slice(this.at));
+        if (!found) throw GIVE_UP;
+        this.at += found[0].length;
+        key = keyName(found[0]);
+      }
+      // `key: value` only: adjacent values, implicit nulls and keys without values are left to the `yaml` package.
+      if (this.text[this.at] !== ':' || this.text[this.at + 1] !== ' ') throw GIVE_UP;
+      this.at += 1;
+      if (Object.hasOwn(out, key)) throw GIVE_UP;
+      out[key] = this.value();
+    } while (this.next('}'));
+    return out;
+  }
+}
+
+/** Splits `key: rest` (or `key:`); undefined when the text is not a mapping entry. */
+function entryOf(text: string): { key: string; rest: string; restAt: number } | undefined {
+  let key: string;
+  let end: number;
+  const c = text[0];
+  if (c === "'" || c === '"') {
+    [key, end] = quoted(text, 0);
+  } else {
+    const found = PLAIN_KEY.exec(text);
+    if (!found) return undefined;
+    end = found[0].length;
+    key = found[0];
+  }
+  if (text[end] !== ':') {
+    if (c === "'" || c === '"') throw GIVE_UP;
+    return undefined;
+  }
+  const after = text[end + 1];
+  if (after !== undefined && after !== ' ') return undefined;
+  const name = c === "'" || c === '"' ? key : keyName(key);
+  let restAt = end + 1;
+  while (text[restAt] === ' ') restAt++;
+  return { key: name, rest: text.slice(restAt), restAt };
+}
+
+const isDash = (text: string): boolean => text === '-' || text.startsWith('- ');
+
+const isBlank = (text: string): boolean => text.trim() === '';
+
+/** The block structure of one document's content lines (`rawLines`: every line of the text). */
+class BlockReader {
+  i = 0;
+  constructor(
+    private readonly lines: Line[],
+    private readonly rawLines: string[],
+  ) {}
+
+  /**
+   * A value written after a key or dash on line `raw`: a literal block scalar (`|` keeps one final line break,
+   * `|-` none), whose lines follow, indented more than `indent`; or a one-line value.
+   */
+  private valueAfter(indent: number, raw: number, rest: string): unknown {
+    if (rest !== '|' && rest !== '|-') {
+      const value = inlineValue(rest);
+      this.ended(indent);
+      return value;
+    }
+    const body: string[] = [];
+    let contentIndent: number | undefined;
+    let r = raw + 1;
+    for (; r < this.rawLines.length; r++) {
+      const text = this.rawLines[r] as string;
+      if (isBlank(text)) {
+        // Spaces on an empty line are content past the indentation, and decide it before the first text line.
+        if (text.length > 0 && (contentIndent === undefined || text.length > contentIndent)) throw GIVE_UP;
+        body.push('');
+        continue;
+      }
+      const lineIndent = text.length - text.trimStart().length;
+      if (lineIndent <= indent) break;
+      contentIndent ??= lineIndent;
+      if (lineIndent < contentIndent) throw GIVE_UP;
+      body.push(text.slice(contentIndent));
+    }
+    while (body.length > 0 && body[body.length - 1] === '') body.pop();
+    // The text lines read (comments among them are text here) are not content lines of the mapping.
+    while (this.i < this.lines.length && (this.lines[this.i] as Line).raw < r) this.i++;
+    if (body.length === 0) return '';
+    return rest === '|' ? `${body.join('\n')}\n` : body.join('\n');
+  }
+
+  private peek(): Line | undefined {
+    return this.lines[this.i];
+  }
+
+  /** A block node whose first line is the next one, at exactly `indent`. */
+  node(indent: number): unknown {
+    const line = this.peek();
+    if (!line || line.indent !== indent) throw GIVE_UP;
+    if (isDash(line.text)) return this.sequence(indent);
+    if (entryOf(line.text)) return this.mapping(indent, line.text);
+    throw GIVE_UP;
+  }
+
+  /** The value of a key or dash with nothing after it on its line: a more indented block, or null. */
+  private nested(parentIndent: number, sameIndentSequence: boolean): unknown {
+    const next = this.peek();
+    if (next && next.indent > parentIndent) return this.node(next.indent);
+    if (next && sameIndentSequence && next.indent === parentIndent && isDash(next.text)) return this.sequence(parentIndent);
+    return null;
+  }
+
+  /** After a one-line value: the next line may not continue it. */
+  private ended(indent: number): void {
+    const next = this.peek();
+    if (next && next.indent > indent) throw GIVE_UP;
+  }
+
+  private sequence(indent: number): unknown[] {
+    const out: unknown[] = [];
+    for (let line = this.peek(); line && line.indent === indent && isDash(line.text); line = this.peek()) {
+      let at = 1;
+      while (line.text[at] === ' ') at++;
+      const rest = line.text.slice(at);
+      if (rest === '' || rest.startsWith('#')) {
+        this.i++;
+        out.push(this.nested(indent, false));
+      } else if (isDash(rest)) {
+        throw GIVE_UP;
+      } else if (entryOf(rest)) {
+        // A mapping that starts on the dash's line: its keys line up with the first one.
+        const column = indent + at;
+        this.lines[this.i] = { indent: column, text: rest, start: line.start + at, line: line.line, raw: line.raw };
+        out.push(this.mapping(column, rest));
+      } else {
+        this.i++;
+        out.push(this.valueAfter(indent, line.raw, rest));
+      }
+    }
+    return out;
+  }
+
+  private mapping(indent: number, firstText: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    let text: string | undefined = firstText;
+    for (;;) {
+      const entry = entryOf(text);
+      if (!entry) throw GIVE_UP;
+      if (Object.hasOwn(out, entry.key)) throw GIVE_UP;
+      const { raw } = this.lines[this.i] as Line;
+      this.i++;
+      const { rest } = entry;
+      out[entry.key] = rest === '' || rest.startsWith('#') ? this.nested(indent, true) : this.valueAfter(indent, raw, rest);
+      const next = this.peek();
+      if (!next || next.indent !== indent || isDash(next.text)) return out;
+      text = next.text;
+    }
+  }
+}
+
+function documentValue(lines: Line[], rawLines: string[]): unknown {
+  const reader = new BlockReader(lines, rawLines);
+  const first = lines[0] as Line;
+  const value = reader.node(first.indent);
+  if (reader.i !== lines.length) throw GIVE_UP;
+  return value;
+}
+
+/**
+ * The documents of `text` with their values, empty ones left out, or undefined when the text uses anything this
+ * reader leaves to the `yaml` package.
+ */
+export function readPlainYaml(text: string): FastDocument[] | undefined {
+  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
+  const documents: FastDocument[] = [];
+  let lines: Line[] = [];
+  const rawLines = text.split('\n');
+  const flush = (): void => {
+    const first = lines[0];
+    if (first) documents.push({ value: documentValue(lines, rawLines), offset: first.start + first.indent, line: first.line, column: first.indent + 1 });
+    lines = [];
+  };
+  try {
+    let start = 0;
+    for (let line = 1; start <= text.length; line++) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const raw = text.slice(start, end);
+      if (raw.startsWith('---')) {
+        if (raw.slice(3).trim() !== '') throw GIVE_UP;
+        flush();
+      } else if (raw.startsWith('...') || raw.startsWith('%')) {
+        throw GIVE_UP;
+      } else {
+        const content = raw.trimStart();
+        if (content !== '' && content[0] !== '#') {
+          lines.push({ indent: raw.length - content.length, text: content.trimEnd(), start, line, raw: line - 1 });
+        }
+      }
+      start = end + 1;
+    }
+    flush();
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined;
+    throw error;
+  }
+  return documents;
+}
