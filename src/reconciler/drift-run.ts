@@ -9,7 +9,7 @@ import type { ManifestDocument } from '../manifest/types.js';
 import { addressOf } from '../manifest/address.js';
 import { classifyDrift, managedProjects, type DriftReport, type ListedObject } from './drift.js';
 import { planRun, type PlannedRun, type RunSetup } from './reconcile.js';
-import type { NodeName, ResourceUnit } from '../resources/types.js';
+import type { KindContext, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
 import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes, scopeId } from './ownership/scopes.js';
 
@@ -55,6 +55,7 @@ export async function listNodeObjects(
   source: string,
   registry: KindRegistry,
   parallelism: number,
+  contextOf?: (kind: ResourceKind) => KindContext,
 ): Promise<ListedObject[]> {
   const declaredKinds = new Set(units.map((u) => u.kind));
   const managed = (kind: string, node: NodeName): boolean => {
@@ -69,7 +70,7 @@ export async function listNodeObjects(
   const lists = await Promise.all(
     listers.map((kind) =>
       limit(async () =>
-        (await kind.listOnNode!(clients[kind.node] as DssClient)).map(
+        (await kind.listOnNode!(clients[kind.node] as DssClient, contextOf?.(kind))).map(
           (name): ListedObject => ({ address: addressOf(kind.kind, name), kind: kind.kind, node: kind.node, projectKey: kind.node, store: 'instance' }),
         ),
       ),
@@ -84,7 +85,9 @@ export async function driftRun(setup: RunSetup, documents: ManifestDocument[]): 
   const planned = await planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents);
   const existing = managedProjects(planned.allUnits, ownershipScopes(setup.registry)).filter((key) => planned.projects.get(key)?.exists === true);
   const listed = await listManagedObjects(setup.clients.design, existing, setup.parallelism, setup.registry);
-  listed.push(...(await listNodeObjects(setup.clients, planned.allUnits, planned.projects, setup.source, setup.registry, setup.parallelism)));
+  listed.push(
+    ...(await listNodeObjects(setup.clients, planned.allUnits, planned.projects, setup.source, setup.registry, setup.parallelism, planned.contextFor)),
+  );
   // With prune planned, the owned objects that left the manifests are pending deletions too (whole projects...).
   const seen = new Set(listed.map((l) => l.address));
   for (const d of planned.plan.deletions) {

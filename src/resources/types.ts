@@ -162,9 +162,10 @@ export interface ResourceKind {
   readonly ownership?: 'instance';
   /**
    * The names of every live object of this kind on its node, for drift's unmanaged detection of instance-scoped
-   * kinds (`ownership: 'instance'`): a group, user or connection made by hand is listed as unmanaged.
+   * kinds (`ownership: 'instance'`): a group, user or connection made by hand is listed as unmanaged. `ctx`, when
+   * given, is the run's context: a list the run already read (`runCache`) is not read again.
    */
-  listOnNode?(client: DssClient): Promise<string[]>;
+  listOnNode?(client: DssClient, ctx?: KindContext): Promise<string[]>;
   /**
    * What prune does to an object of this kind whose manifest did not opt in with the annotation
    * `dss-gitops/prune: "delete"` (recorded in the ownership record when applied). Absent: prune deletes it.
