@@ -51,3 +51,37 @@ export function selfDependencyProblems(doc: ManifestDocument): Problem[] {
     address === own ? [{ ...doc.positionOf(`${POINTER}/${i}`), message: `metadata.dependsOn names \`${own}\`, the object itself` }] : [],
   );
 }
+
+/**
+ * Cycles made of `metadata.dependsOn` entries alone (A names B, B names A): one error per cycle, naming it whole,
+ * at the entry that closes it in the document the search (in file order) met first. A cycle that also goes through what the kinds order by
+ * themselves is the plan's to report, which builds every unit.
+ */
+export function dependencyCycleProblems(documents: readonly ManifestDocument[]): Problem[] {
+  const byAddress = new Map(documents.map((d) => [documentAddress(d), d]));
+  const edges = new Map([...byAddress].map(([address, doc]) => [address, declaredDependencies(doc.metadata).filter((a) => a !== address && byAddress.has(a))]));
+  const problems: Problem[] = [];
+  const done = new Set<string>();
+  const reported = new Set<string>();
+  const visit = (address: string, path: string[]): void => {
+    const at = path.indexOf(address);
+    if (at !== -1) {
+      const cycle = path.slice(at);
+      const key = [...cycle].sort().join('\u0000');
+      if (reported.has(key)) return;
+      reported.add(key);
+      const first = cycle[0] as string;
+      const next = cycle[1] ?? first;
+      const doc = byAddress.get(first) as ManifestDocument;
+      const list: unknown = doc.metadata.dependsOn;
+      const pointer = Array.isArray(list) ? `${POINTER}/${list.indexOf(next)}` : POINTER;
+      problems.push({ ...doc.positionOf(pointer), message: `metadata.dependsOn makes a cycle: ${[...cycle, first].map((a) => `\`${a}\``).join(' → ')}` });
+      return;
+    }
+    if (done.has(address)) return;
+    for (const next of edges.get(address) ?? []) visit(next, [...path, address]);
+    done.add(address);
+  };
+  for (const address of byAddress.keys()) visit(address, []);
+  return problems;
+}

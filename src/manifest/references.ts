@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import { documentAddress } from './address.js';
-import { dependencyReferences, selfDependencyProblems } from './dependencies.js';
+import { dependencyCycleProblems, dependencyReferences, selfDependencyProblems } from './dependencies.js';
 import { isWithin } from '../base/json-pointer.js';
 import type { ManifestDocument, Problem } from './types.js';
 
@@ -90,5 +90,6 @@ export function checkReferences(checked: readonly CheckedDocument[], external: r
     check([...referencesOf(doc), ...dependencyReferences(doc)]);
     problems.push(...selfDependencyProblems(doc));
   }
+  problems.push(...dependencyCycleProblems(documents));
   return problems;
 }

@@ -50,6 +50,14 @@ describe('metadata.dependsOn, checked offline', () => {
     expect(problemsOf([project('[py-tools]')])).toEqual([expect.stringMatching(/^5:15: `metadata\.dependsOn\[0\]` must be the address of an object/) as unknown]);
     expect(problemsOf([codeEnv, project('[CodeEnv/py-tools, CodeEnv/py-tools]')])).toEqual(['12:33: `metadata.dependsOn` lists `CodeEnv/py-tools` twice']);
   });
+
+  it('refuses a cycle of dependsOn entries, once, naming it whole', () => {
+    const env = (name: string, dependsOn: string) => `${H}kind: CodeEnv\nmetadata:\n  name: ${name}\n  dependsOn: [${dependsOn}]\nspec:\n  envLang: PYTHON\n`;
+    expect(problemsOf([env('a', 'CodeEnv/b'), env('b', 'CodeEnv/c'), env('c', 'Connection/warehouse, CodeEnv/a'), connection])).toEqual([
+      '5:15: metadata.dependsOn makes a cycle: `CodeEnv/a` → `CodeEnv/b` → `CodeEnv/c` → `CodeEnv/a`',
+    ]);
+    expect(problemsOf([env('a', 'CodeEnv/b'), env('b', 'Connection/warehouse'), connection])).toEqual([]);
+  });
 });
 
 describe('metadata.dependsOn in the units', () => {
