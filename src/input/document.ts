@@ -85,12 +85,15 @@ export function loadDocument(
 
   const loading = isObject(value.spec) ? value.spec : {};
   // What a schema cannot express is the kind's to check (a script file read into the spec, a literal key).
+  const fromDirectory = path.dirname(positions.file);
   const checked = own.checkDocument?.({
+    metadata: metadata as unknown as ManifestMetadata,
     spec: loading,
     valuePosition: (pointer) => positions.valuePosition(pointer),
     sensitivePointers: interpolated.sensitivePointers,
     unresolvedPointers: interpolated.unresolvedPointers,
-    readFile: (given, limit) => readTreeFile({ root: location.root, fromDirectory: path.dirname(positions.file), given, limit, cwd: location.cwd }),
+    readFile: (given, limit) => readTreeFile({ root: location.root, fromDirectory, given, limit, cwd: location.cwd }),
+    files: { fromDirectory, root: location.root },
   });
   result.problems.push(...(checked?.problems ?? []));
   result.secrets.push(...(checked?.secrets ?? []));

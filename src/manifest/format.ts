@@ -12,7 +12,7 @@ import { yamlErrorProblem } from '../base/yaml-source.js';
 import type { Problem } from './types.js';
 
 /** metadata's documented order; its schema lists `project` after `annotations`. */
-const METADATA_ORDER = ['name', 'project', 'annotations'];
+const METADATA_ORDER = ['name', 'project', 'annotations', 'dependsOn'];
 
 export type FormatResult = { ok: true; text: string } | { ok: false; problems: Problem[] };
 

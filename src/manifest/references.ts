@@ -1,9 +1,11 @@
 // Checks across documents: every address is declared once, and every object a document refers to is either
 // declared in the manifests or listed in the configuration's `external` addresses. What a document refers to is
 // its kind's to say (`ResourceKind.references`); the loader hands it in, since manifest/ sits below the kinds.
+// Besides, any document may name what it is written after in `metadata.dependsOn` (see dependencies.ts).
 
 import * as path from 'node:path';
 import { documentAddress } from './address.js';
+import { dependencyCycleProblems, dependencyReferences, selfDependencyProblems } from './dependencies.js';
 import { isWithin } from '../base/json-pointer.js';
 import type { ManifestDocument, Problem } from './types.js';
 
@@ -85,7 +87,9 @@ export function checkReferences(checked: readonly CheckedDocument[], external: r
         problems.push(at(doc, ref.pointer, message, HINT));
       }
     };
-    check(referencesOf(doc));
+    check([...referencesOf(doc), ...dependencyReferences(doc)]);
+    problems.push(...selfDependencyProblems(doc));
   }
+  problems.push(...dependencyCycleProblems(documents));
   return problems;
 }

@@ -13,6 +13,8 @@ export interface ManifestMetadata {
   /** For project-scoped kinds (Scenario, Bundle). */
   project?: string;
   annotations?: Record<string, string>;
+  /** Addresses this object is written after, besides what its kind says (`Connection/warehouse`). */
+  dependsOn?: string[];
 }
 
 export interface ManifestDocument {

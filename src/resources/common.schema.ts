@@ -2,6 +2,7 @@
 // `errorMessage` is an annotation read by the validator to word a problem (editors show it too); `description`
 // feeds editor hovers.
 
+import { DEPENDENCY_PATTERN } from '../manifest/dependencies.js';
 import type { JsonSchema } from './types.js';
 
 export const API_VERSION = 'dss-gitops/v1';
@@ -59,6 +60,18 @@ export function metadataSchema(name: JsonSchema, projectScoped: boolean): JsonSc
       type: 'object',
       additionalProperties: { type: 'string' },
       description: 'Tool-side options, e.g. `dss-gitops/prune: "false"`.',
+    },
+    dependsOn: {
+      type: 'array',
+      items: {
+        type: 'string',
+        pattern: DEPENDENCY_PATTERN,
+        errorMessage: 'must be the address of an object, `Kind/name` or `Kind/PROJECT/name`, without a `#block`',
+      },
+      uniqueItems: true,
+      description:
+        'Addresses of objects this one is written after, as Terraform has `depends_on`: each is declared in the manifests ' +
+        'or listed under `external` in dss-gitops.yaml; when one fails to apply, this object is skipped.',
     },
   };
   if (projectScoped) properties.project = { ...PROJECT_KEY, description: 'The key of the project the object is in.' };

@@ -5,6 +5,7 @@
 import type { JsonSchema } from '../base/schema-check.js';
 import { UserError } from '../errors.js';
 import { declareKindScopes } from '../manifest/address.js';
+import { withDeclaredDependencies } from './declared-dependencies.js';
 import { bundleKind } from './bundle/kind.js';
 import { connectionKind } from './connection/kind.js';
 import { codeEnvKind } from './code-env/kind.js';
@@ -44,11 +45,11 @@ export type KindRegistry = ReadonlyMap<string, ResourceKind>;
 
 /**
  * The kinds by name: `KINDS`, or the kinds a caller gives (a test's own kind beside them). Their scopes are declared
- * to the addresses (see manifest/address.ts).
+ * to the addresses (see manifest/address.ts), and their units take a document's `metadata.dependsOn`.
  */
 export function kindRegistry(kinds: readonly ResourceKind[] = KINDS): KindRegistry {
   declareKindScopes(kinds);
-  return new Map(kinds.map((k) => [k.kind, k]));
+  return new Map(kinds.map((k) => [k.kind, withDeclaredDependencies(k)]));
 }
 
 /** The kinds pruned only on request (`prunedOnRequest`): what `--prune-bundles` adds to a run's prune. */

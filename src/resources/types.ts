@@ -5,7 +5,7 @@ import type { Logger } from '../base/logger.js';
 import type { JsonSchema } from '../base/schema-check.js';
 import type { DssClient } from '../dss/types.js';
 import type { DiffPolicy, FieldChange } from '../diff/types.js';
-import type { ManifestDocument, Problem, SourcePosition } from '../manifest/types.js';
+import type { ManifestDocument, ManifestMetadata, Problem, SourcePosition } from '../manifest/types.js';
 import type { DocumentReference } from '../manifest/references.js';
 import type { KeyedList } from '../manifest/duplicates.js';
 
@@ -138,7 +138,7 @@ export interface ResourceKind {
   /**
    * Checks of a document beyond its schema, made when it is loaded: problems at its lines, values no output may
    * show, and the spec completed from files inside the manifests tree (a scenario's `scriptFile` read into `script`,
-   * so that planning stays pure). Reads files through `readFile` only, never the network.
+   * so that planning stays pure). Reads files through `readFile` (or under `files`' rules), never the network.
    */
   checkDocument?(doc: LoadingDocument): DocumentCheck;
   /**
@@ -222,6 +222,8 @@ export type { DocumentReference } from '../manifest/references.js';
 
 /** A document being loaded, as a kind's `checkDocument` sees it: after interpolation and its schema. */
 export interface LoadingDocument {
+  /** The document's metadata (its name, e.g. the plugin a plugin archive must hold). */
+  metadata: Readonly<ManifestMetadata>;
   /** The interpolated spec. Not to be changed in place: a completed spec is returned instead. */
   spec: Readonly<Record<string, unknown>>;
   /** The position of a value by JSON pointer from the document root, for problems (`/spec/scriptFile`). */
@@ -235,6 +237,11 @@ export interface LoadingDocument {
    * why it cannot be read (outside the tree, missing, too large).
    */
   readFile(given: string, limit: number): { text: string } | { reason: string };
+  /**
+   * Where the files the document names are: relative paths start at the manifest's directory, and nothing outside
+   * the manifests tree `root` is read. For files that are not text (a plugin archive), read under the same rules.
+   */
+  files: { fromDirectory: string; root: string };
 }
 
 /** What a kind's `checkDocument` found. */

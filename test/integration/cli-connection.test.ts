@@ -145,7 +145,7 @@ describe('Connection through the CLI', () => {
     sim.reset({ stats: true, state: false });
     const refused = await cli(['plan', '-f', 'm']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/connections\.yaml:12:5: spec\.params\.password of Connection\/warehouse is a literal credential/);
+    expect(refused.stderr).toMatch(/connections\.yaml:12:15: spec\.params\.password of Connection\/warehouse is a literal credential/);
     expect(sim.stats().writes).toBe(0);
   });
 });

@@ -93,6 +93,14 @@ describe('dss-gitops fmt', () => {
     expect(await run(['validate', '-f', 'a.yaml'], dir)).toMatchObject({ code: 0, stderr: '' });
   });
 
+  it('puts metadata.dependsOn after the name and annotations', async () => {
+    const text = (metadata: string[]) =>
+      ['apiVersion: dss-gitops/v1', 'kind: Project', 'metadata:', ...metadata, 'spec:', '  owner: admin', ''].join('\n');
+    const dir = tree({ 'p.yaml': text(['  dependsOn: [CodeEnv/py]', '  annotations: {a: b}', '  name: CHURN']) });
+    expect((await run(['fmt'], dir)).code).toBe(0);
+    expect(readFileSync(path.join(dir, 'p.yaml'), 'utf8')).toBe(text(['  name: CHURN', '  annotations: {a: b}', '  dependsOn: [CodeEnv/py]']));
+  });
+
   it('--check lists the files that would change, exits 1, and writes nothing; a clean tree exits 0', async () => {
     const dir = tree({ 'a.yaml': DIRTY, 'b.yaml': CLEAN });
     const checked = await run(['fmt', '--check'], dir);

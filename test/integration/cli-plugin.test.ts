@@ -1,13 +1,14 @@
 // Plugins through the CLI against the simulator: plan, apply, a second plan with nothing to do and no write, drift
 // made in DSS reported and healed, secrets of presets never printed nor in plan files, and a plugin archive that a
-// manifest leads outside the tree (a path out, a symbolic link out, a FIFO, not a zip) refused at its line before
-// anything is read or written.
+// manifest leads astray (a path out, a symbolic link out, a FIFO, too large, not a zip, another plugin's) refused
+// at its line by validate, and by plan before any request.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLUGIN_ZIP_SIZE_LIMIT } from '../../src/resources/plugin/source.js';
 import { pluginZip } from '../fixtures/plugins/archives.js';
 import { runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
@@ -154,9 +155,28 @@ describe('a plugin archive the manifest leads astray', () => {
       'is not a zip archive',
     ],
     ['an absolute path', () => '/etc/passwd', 'is an absolute path; it must be relative to the manifest, inside the manifests tree'],
+    [
+      'a file larger than the limit',
+      (tree) => {
+        // Sparse: its size says more than the limit, and nothing of it is read.
+        const big = path.join(tree, 'big.zip');
+        write(big, '');
+        truncateSync(big, PLUGIN_ZIP_SIZE_LIMIT + 1);
+        return 'big.zip';
+      },
+      'is larger than 64 MiB, the limit',
+    ],
+    [
+      'a zip of another plugin',
+      (tree) => {
+        write(path.join(tree, 'beta.zip'), pluginZip('beta', '1.0.0'));
+        return 'beta.zip';
+      },
+      'holds plugin beta, not alpha',
+    ],
   ];
 
-  it.each(cases)('%s: plan fails at the line of `file`, before anything is read or written', async (_name, build, reason) => {
+  it.each(cases)('%s: validate and plan fail at the line of `file`, before any request', async (_name, build, reason) => {
     const run = mkdtempSync(path.join(dir, 'astray-'));
     const tree = path.join(run, 'tree');
     mkdirSync(tree);
@@ -164,13 +184,17 @@ describe('a plugin archive the manifest leads astray', () => {
     const file = build(tree);
     write(path.join(tree, 'plugin.yaml'), doc(file));
     sim.reset({ stats: true, state: false });
-    const plan = await runCliCaptured(['plan', '-f', 'tree'], { env: { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey }, cwd: run });
+    const env = { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey };
+    const problem = `tree/plugin.yaml:8:13: cannot read the plugin archive ${file} (it ${reason})`;
+    const validate = await runCliCaptured(['validate', '-f', 'tree'], { env, cwd: run });
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toBe(`${problem}\n1 error: the manifests are not valid.\n`);
+    const plan = await runCliCaptured(['plan', '-f', 'tree'], { env, cwd: run });
     expect(plan.code).toBe(1);
     expect(plan.stdout).toBe('');
-    expect(plan.stderr).toContain(`${tree}/plugin.yaml:8:7: cannot read the plugin archive ${file} (it ${reason})`);
-    // Nothing is written; the one read is the connection check the plan makes before it builds the units.
-    expect(sim.stats().writes).toBe(0);
-    expect(sim.stats().total).toBe(1);
+    expect(plan.stderr).toContain(problem);
+    // Refused while the manifests are loaded: not even the connection check the plan makes before reading.
+    expect(sim.stats().total).toBe(0);
   });
 });
 

@@ -158,7 +158,7 @@ describe('GeneralSettings', () => {
     const before = await settings();
     const plan = await b.counted(['apply', '-f', 'm', '--auto-approve'], ENV);
     expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/settings\.yaml:8:5: `spec\.ldapSettings\.bindPassword` is a secret written in clear/);
+    expect(plan.stderr).toMatch(/settings\.yaml:8:19: `spec\.ldapSettings\.bindPassword` is a secret written in clear/);
     expect(`${plan.stdout}${plan.stderr}`).not.toContain('clear-text-pass');
     expect(await settings()).toEqual(before);
 
@@ -168,7 +168,7 @@ describe('GeneralSettings', () => {
     b.manifest('settings.yaml', DECLARED.replace('${secret:LDAP_BIND_PASSWORD}', BIND));
     const again = await b.counted(['plan', '-f', 'm'], ENV);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/settings\.yaml:10:5: `spec\.ldapSettings\.bindPassword` is a secret written in clear/);
+    expect(again.stderr).toMatch(/settings\.yaml:10:19: `spec\.ldapSettings\.bindPassword` is a secret written in clear/);
     expect(`${again.stdout}${again.stderr}`).not.toContain(BIND);
   });
 

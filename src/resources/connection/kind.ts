@@ -16,7 +16,7 @@ import { addressOf, parseAddress } from '../../manifest/address.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
 import { asObject, freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
-import type { DocumentReference, KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
+import type { DocumentCheck, DocumentReference, KindContext, LiveState, LoadingDocument, ResourceKind, ResourceUnit } from '../types.js';
 import { connectionExport } from './export.js';
 import { connectionSchema } from './schema.js';
 import { sortedGroups, viewOf } from './view.js';
@@ -77,28 +77,47 @@ function policyOf(doc: ManifestDocument, desired: Json): DiffPolicy {
 export interface DocumentProblem {
   pointer: string;
   message: string;
+  /** The literal credential, for the run to scrub from its output; never part of a message. */
+  value: string;
+}
+
+/** What `credentialProblems` needs of a document: its spec, its name, the pointers of values from `${secret:..}`. */
+export interface CredentialSource {
+  metadata: { name: string };
+  spec: Readonly<Record<string, unknown>>;
+  sensitivePaths: readonly string[];
+}
+
+/** Credentials written as literals: each must come from `${secret:..}`. Pure; never quotes a value. */
+export function credentialProblems(doc: CredentialSource): DocumentProblem[] {
+  const literal = (pointer: string): boolean => !doc.sensitivePaths.some((p) => pointer === p || pointer.startsWith(`${p}/`));
+  return credentialPointers(doc.spec.params).flatMap((p) => {
+    const value = valueAt(doc.spec.params, p);
+    if (typeof value !== 'string' || value === '' || !literal(`/spec/params${p}`)) return [];
+    const message =
+      `spec.${credentialPath(p)} of ${addressOf(CONNECTION_KIND, doc.metadata.name)} is a literal credential; ` +
+      'credentials must come from `${secret:NAME}` (export NAME in the environment), never from the manifest';
+    return [{ pointer: `/spec/params${p}`, message, value }];
+  });
 }
 
 /**
- * Credentials written as literals: each must come from `${secret:..}`. What the loader would report at validate
- * time once kinds can check documents beyond their schema; until then `units` refuses them. Pure; never quotes a value.
+ * `checkDocument`: a literal credential is an error at its value's line and column when the manifests are loaded,
+ * so that `validate` refuses it and `plan` sends nothing; the value is a secret of the run all the same.
  */
-export function credentialProblems(doc: ManifestDocument): DocumentProblem[] {
-  const literal = (pointer: string): boolean => !doc.sensitivePaths.some((p) => pointer === p || pointer.startsWith(`${p}/`));
-  return credentialPointers(doc.spec.params)
-    .filter((p) => {
-      const value = valueAt(doc.spec.params, p);
-      return typeof value === 'string' && value !== '' && literal(`/spec/params${p}`);
-    })
-    .map((p) => ({
-      pointer: `/spec/params${p}`,
-      message:
-        `spec.${credentialPath(p)} of ${addressOf(CONNECTION_KIND, doc.metadata.name)} is a literal credential; ` +
-        'credentials must come from `${secret:NAME}` (export NAME in the environment), never from the manifest',
-    }));
+export function checkCredentials(doc: LoadingDocument): DocumentCheck {
+  const found = credentialProblems({ metadata: doc.metadata, spec: doc.spec, sensitivePaths: doc.sensitivePointers }).filter(
+    // A value left unresolved has its own error; what it would hold is unknown.
+    (p) => !doc.unresolvedPointers.includes(p.pointer),
+  );
+  if (found.length === 0) return {};
+  return {
+    problems: found.map(({ pointer, message }) => ({ ...doc.valuePosition(pointer), message })),
+    secrets: found.map((p) => p.value),
+  };
 }
 
-/** `credentialProblems` as `file:line:col: message` lines. Pure. */
+/** `credentialProblems` as `file:line:col: message` lines, for documents not loaded from files. Pure. */
 export function literalCredentials(doc: ManifestDocument): string[] {
   return credentialProblems(doc).map(({ pointer, message }) => {
     const at = doc.positionOf(pointer) ?? doc.source;
@@ -161,6 +180,7 @@ export const connectionKind: ResourceKind = {
   schema: connectionSchema,
   ownership: 'instance',
   ...connectionExport,
+  checkDocument: checkCredentials,
 
   units(doc) {
     const literal = literalCredentials(doc);

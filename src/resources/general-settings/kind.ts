@@ -16,7 +16,7 @@ import { freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 import { generalSettingsExport } from './export.js';
 import { generalSettingsSchema } from './schema.js';
-import { ENCRYPTED_POINTERS, isHiddenSecret, literalSecretProblems, ROTATE_ANNOTATION, secretPointers, setAt, valueAt } from './secrets.js';
+import { checkLiteralSecrets, ENCRYPTED_POINTERS, isHiddenSecret, literalSecretProblems, ROTATE_ANNOTATION, secretPointers, setAt, valueAt } from './secrets.js';
 
 export const GENERAL_SETTINGS_KIND = 'GeneralSettings';
 export const GENERAL_SETTINGS_PATH = '/admin/general-settings';
@@ -95,6 +95,7 @@ export const generalSettingsKind: ResourceKind = {
   ownership: 'instance',
   exportPath: () => singletonExportPath('general-settings'),
   ...generalSettingsExport,
+  checkDocument: checkLiteralSecrets,
 
   units(doc) {
     const desired = deepCopy(doc.spec);

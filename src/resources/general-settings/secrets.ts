@@ -9,6 +9,7 @@ import { isObject, type Json } from '../../base/json.js';
 import { describePointer, escapeSegment, joinPointer, parsePointer } from '../../base/json-pointer.js';
 import { nameWords } from '../../base/secret-names.js';
 import type { ManifestDocument, Problem } from '../../manifest/types.js';
+import type { DocumentCheck, LoadingDocument } from '../types.js';
 
 /** The fields DSS encrypts, by their pointer from the root of the settings. */
 export const ENCRYPTED_POINTERS: readonly string[] = [
@@ -77,20 +78,42 @@ export function setAt(root: Json, pointer: string, value: unknown): void {
   else if (isObject(parent)) parent[last] = value;
 }
 
+/** A secret written in clear: where it is in the document (`/spec/...`) and its value, never part of a message. */
+export interface LiteralSecret {
+  pointer: string;
+  value: string;
+}
+
 /**
- * Secrets written in the manifest in clear rather than as `${secret:NAME}`: an error at each one's line and column.
- * Non-empty texts only (an empty password clears it).
+ * Secrets written in the manifest in clear rather than as `${secret:NAME}`, given the pointers (from the document
+ * root) of the values that came from a reference. Non-empty texts only (an empty password clears it).
  */
-export function literalSecretProblems(doc: ManifestDocument): Problem[] {
-  const problems: Problem[] = [];
-  for (const pointer of secretPointers(doc.spec)) {
-    const value = valueAt(doc.spec, pointer);
+export function literalSecrets(spec: unknown, fromReferences: readonly string[]): LiteralSecret[] {
+  return secretPointers(spec).flatMap((pointer) => {
+    const value = valueAt(spec, pointer);
     const docPointer = `/spec${pointer}`;
-    if (value === '' || doc.sensitivePaths.includes(docPointer)) continue;
-    problems.push({
-      ...doc.positionOf(docPointer),
-      message: `\`${describePointer(docPointer)}\` is a secret written in clear in the manifest; give it as \`\${secret:NAME}\``,
-    });
-  }
-  return problems;
+    return typeof value !== 'string' || value === '' || fromReferences.includes(docPointer) ? [] : [{ pointer: docPointer, value }];
+  });
+}
+
+function literalSecretMessage(pointer: string): string {
+  return `\`${describePointer(pointer)}\` is a secret written in clear in the manifest; give it as \`\${secret:NAME}\``;
+}
+
+/** `literalSecrets` of a document: an error at each one's line and column. */
+export function literalSecretProblems(doc: ManifestDocument): Problem[] {
+  return literalSecrets(doc.spec, doc.sensitivePaths).map(({ pointer }) => ({ ...doc.positionOf(pointer), message: literalSecretMessage(pointer) }));
+}
+
+/**
+ * `checkDocument`: a secret written in clear is an error at its value's line and column when the manifests are
+ * loaded (validate refuses it, plan sends nothing), and a secret of the run all the same: no output shows it.
+ */
+export function checkLiteralSecrets(doc: LoadingDocument): DocumentCheck {
+  const found = literalSecrets(doc.spec, doc.sensitivePointers).filter((s) => !doc.unresolvedPointers.includes(s.pointer));
+  if (found.length === 0) return {};
+  return {
+    problems: found.map(({ pointer }) => ({ ...doc.valuePosition(pointer), message: literalSecretMessage(pointer) })),
+    secrets: found.map((s) => s.value),
+  };
 }

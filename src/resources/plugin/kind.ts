@@ -21,7 +21,7 @@ import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } 
 import { pluginExport } from './export.js';
 import { installedPlugin, listPlugins, pluginPath, readSettings, runJob, settingsOfRun, writeSettings } from './live.js';
 import { pluginSchema } from './schema.js';
-import { desiredSource, readArchiveOf, recordedCodeEnv, recordedSource, withRecordedCodeEnv, withRecordedSource } from './source.js';
+import { checkArchiveFile, desiredSource, readArchiveOf, recordedCodeEnv, recordedSource, withRecordedCodeEnv, withRecordedSource } from './source.js';
 
 export const PLUGIN_KIND = 'Plugin';
 const SETTINGS_BLOCK = 'settings';
@@ -191,6 +191,7 @@ export const pluginKind: ResourceKind = {
   ownership: 'instance',
   pruneNeedsOptIn: 'keep',
   ...pluginExport,
+  checkDocument: checkArchiveFile,
 
   units(doc) {
     const main = addressOf(PLUGIN_KIND, doc.metadata.name);

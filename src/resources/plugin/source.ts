@@ -16,12 +16,15 @@ import { UserError } from '../../errors.js';
 import { readBoundedFile } from '../../manifest/read-text.js';
 import { isInside } from '../../manifest/tree-file.js';
 import type { ManifestDocument } from '../../manifest/types.js';
+import type { DocumentCheck, LoadingDocument } from '../types.js';
 import { archiveSha256, readPluginArchive } from './plugin-zip.js';
 
 /** The largest plugin archive read (the simulator's upload limit too). */
 export const PLUGIN_ZIP_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export const RECORD_FIELD = 'dssGitops';
+
+const ZIP_FILE_POINTER = '/spec/source/zip/file';
 
 /** The compared fields of a source: `source` and `version`, plus Git's coordinates or a zip's hash. */
 export type SourceView = Json;
@@ -97,8 +100,22 @@ export function readArchiveOf(doc: ManifestDocument): PluginArchive {
   const fromDirectory = path.dirname(doc.source.file);
   const read = readPluginArchiveFile({ given, fromDirectory, root: doc.root ?? fromDirectory, id: doc.metadata.name });
   if ('bytes' in read) return read;
-  const at = doc.positionOf('/spec/source/zip/file');
+  const at = doc.positionOf(ZIP_FILE_POINTER);
   throw new UserError('PLUGIN_ZIP', `${at.file}:${at.line}:${at.column}: cannot read the plugin archive ${given} (it ${read.reason})`);
+}
+
+/**
+ * `checkDocument`: a `source.zip.file` that cannot be read (outside the tree, a link out, not a regular file, too
+ * large, not a zip of this plugin) is an error at its line and column when the manifests are loaded, so that
+ * `validate` refuses it and `plan` sends nothing. The archive is read again while units are built.
+ */
+export function checkArchiveFile(doc: LoadingDocument): DocumentCheck {
+  const source = isObject(doc.spec.source) ? doc.spec.source : {};
+  const given = isObject(source.zip) ? source.zip.file : undefined;
+  if (typeof given !== 'string' || doc.unresolvedPointers.includes(ZIP_FILE_POINTER)) return {};
+  const read = readPluginArchiveFile({ given, ...doc.files, id: doc.metadata.name });
+  if ('bytes' in read) return {};
+  return { problems: [{ ...doc.valuePosition(ZIP_FILE_POINTER), message: `cannot read the plugin archive ${given} (it ${read.reason})` }] };
 }
 
 /** The source fields the plan compares, from the manifest (a zip is read and hashed). */

@@ -16,7 +16,7 @@ import { createResolvingLostAnswer, deleteIfPresent } from '../lost-answer.js';
 import { freshWrite, overlay, sensitiveUnder } from '../managed-write.js';
 import type { DocumentReference, KindContext, LiveState, ResourceKind, ResourceUnit } from '../types.js';
 import { userExport } from './export.js';
-import { literalPasswordError, passwordNotice, passwordState } from './password.js';
+import { checkLiteralPassword, literalPasswordError, passwordNotice, passwordState } from './password.js';
 import { userSchema } from './schema.js';
 
 export const USER_KIND = 'User';
@@ -85,6 +85,7 @@ export const userKind: ResourceKind = {
   ownership: 'instance',
   pruneNeedsOptIn: 'soft',
   ...userExport,
+  checkDocument: (doc) => checkLiteralPassword(doc, addressOf(USER_KIND, doc.metadata.name)),
 
   units(doc) {
     const unit: ResourceUnit = {
