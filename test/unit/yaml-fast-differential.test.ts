@@ -1,0 +1,245 @@
+// The fast YAML reader (base/yaml-fast.ts) against the yaml package as the loader uses it (base/yaml-source.ts):
+// manifests come from pull requests, so for any text the fast reader must give up or read exactly the documents,
+// values (own keys, key order and prototypes included) and content positions that the yaml package reads; a text
+// the yaml package refuses must never be read. And the loader must read a tree the same with and without it.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { readPlainYaml } from '../../src/base/yaml-fast.js';
+import { useFastYamlReader } from '../../src/base/yaml-source.js';
+import { loadManifestSet } from '../../src/input/load.js';
+import type { ManifestSet } from '../../src/manifest/types.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Read {
+  values: unknown[];
+  /** Offset, line and column where each document's content starts. */
+  starts: Array<[number, number, number]>;
+}
+
+/** What the loader reads with the yaml package: the non-empty documents, or 'error' when it reports a problem. */
+function yamlRead(text: string): Read | 'error' {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false }) as Document[];
+  if (docs.some((d) => d.errors.length > 0)) return 'error';
+  const kept = docs.filter((d) => !(d.contents === null || (isScalar(d.contents) && d.contents.value === null)));
+  let values: unknown[];
+  try {
+    values = kept.map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown);
+  } catch {
+    return 'error';
+  }
+  const starts = kept.map((d): [number, number, number] => {
+    const offset = d.contents?.range?.[0] ?? d.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(offset);
+    return [offset, line, col];
+  });
+  return { values, starts };
+}
+
+/** Same prototypes and the same own keys in the same order, all the way down (toStrictEqual looks at neither). */
+function expectSameShape(fast: unknown, want: unknown, where: string): void {
+  if (typeof want !== 'object' || want === null) return;
+  expect(typeof fast, where).toBe('object');
+  expect(Object.getPrototypeOf(fast), `prototype at ${where}`).toBe(Object.getPrototypeOf(want));
+  expect(Reflect.ownKeys(fast as object), `own keys at ${where}`).toEqual(Reflect.ownKeys(want));
+  for (const key of Reflect.ownKeys(want)) {
+    expectSameShape((fast as Record<PropertyKey, unknown>)[key], (want as Record<PropertyKey, unknown>)[key], `${where}/${String(key)}`);
+  }
+}
+
+/** Fails unless the fast reader gives up on `text` or reads what the yaml package reads; says which it did. */
+function expectAgreement(text: string): 'read' | 'gave up' {
+  let fast: ReturnType<typeof readPlainYaml>;
+  try {
+    fast = readPlainYaml(text);
+  } catch (error) {
+    throw new Error(`the fast reader threw ${String(error)} on ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  if (fast === undefined) return 'gave up';
+  const label = JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text);
+  const want = yamlRead(text);
+  expect(want, `the yaml package refuses what the fast reader read: ${label}`).not.toBe('error');
+  if (want === 'error') return 'read';
+  expect(fast.map((d) => d.value), label).toStrictEqual(want.values);
+  want.values.forEach((value, i) => expectSameShape(fast[i]?.value, value, `${label} document ${i}`));
+  expect(fast.map((d): [number, number, number] => [d.offset, d.line, d.column]), `document starts of ${label}`).toEqual(want.starts);
+  return 'read';
+}
+
+const LONG_KEY = 'k'.repeat(1100);
+const KEY_1024 = 'k'.repeat(1024);
+
+/** Hand-picked texts where a reader of YAML is easy to get wrong. */
+const TRICKY: string[] = [
+  // Scalars of the core schema, and the strings that look like them.
+  'a: ~\n', 'a: null\n', 'a: Null\n', 'a: NULL\n', 'a: nULL\n', 'a:\n', 'a: ~~\n',
+  'a: true\n', 'a: True\n', 'a: TRUE\n', 'a: tRue\n', 'a: false\n', 'a: yes\n', 'a: no\n', 'a: on\n', 'a: y\n',
+  'a: 0\n', 'a: -0\n', 'a: +0\n', 'a: 42\n', 'a: -7\n', 'a: +1\n', 'a: 007\n', 'a: 08\n', 'a: 1_000\n',
+  'a: 0o17\n', 'a: 0x1F\n', 'a: 0b1\n', 'a: 1e3\n', 'a: 1E3\n', 'a: -.5e3\n', 'a: 0.1e1\n', 'a: 1.\n', 'a: .5\n',
+  'a: +.5\n', 'a: 1.0\n', 'a: 1.10\n', 'a: 1.2.3\n', 'a: .inf\n', 'a: -.Inf\n', 'a: .nan\n', 'a: -.NaN\n', 'a: .\n',
+  'a: -\n', 'a: +\n', 'a: 1:20\n', 'a: 2001-12-14\n', 'a: 12345678901234567890\n', 'a: 9007199254740993\n',
+  `a: 1${'0'.repeat(400)}\n`, `a: 0.${'0'.repeat(400)}1\n`, 'a: 0.30000000000000004\n',
+  // Quoted scalars.
+  "a: 'it''s'\n", "a: ''\n", 'a: ""\n', "a: '''\n", "a: ''''\n", "a: 'a''\n", 'a: """\n', 'a: "x\\"y"\n',
+  'a: "\\u0041"\n', 'a: "x\\ty"\n', "a: 'x\\y'\n", 'a: "x\'y"\n', "a: 'x\"y'\n", 'a: "a#b"\n', "a: 'a #b'\n",
+  "a: 'x' 'y'\n", 'a: "x" #c\n', "a: 'x'#c\n", "a: 'b\n  c'\n", 'a: "b\n  c"\n', "- 'a'\n", '- "a"\n',
+  // Plain scalars: comments, indicators, colons.
+  'a: x #c # d\n', 'a: x#c\n', 'a: x #\n', 'a: b:c\n', 'a: b: c\n', 'a: x:\n', 'a: x::y\n', 'a: http://x:8080/p\n',
+  'a: x]\n', 'a: x, y\n', 'a: x}\n', "a: a'b\n", "a: x ' #y\n", 'a: `x\n', 'a: @x\n', 'a: %x\n', 'a: x%\n',
+  'a: !x\n', 'a: &x\n', 'a: *x\n', 'a: x*\n', 'a: x&y\n', 'a: ?x\n', 'a: ? x\n', 'a: :x\n', 'a: -b\n', 'a: - b\n',
+  'a: |x\n', 'a: >x\n', 'a: #x\n', 'a:    x   \n', 'a:   \n', 'a: é\n', 'a: x\u0085\n', 'a: x\u007f\n', 'a: \u0001\n',
+  // Keys.
+  '1: a\n', '0: a\n', '00: a\n', '01: a\n', '-1: a\n', '1.5: a\n', "1: a\n'1': b\n", 'True: 1\n', 'true: 1\n',
+  'null: 1\n', '~: 1\n', ': 1\n', 'yes: 1\n', 'é: 1\n', 'aé: 1\n', 'a$: 1\n', '$a: 1\n', 'a.b: 1\n', '/a: 1\n',
+  '_: 1\n', 'a-b: 1\n', 'a b: 1\n', 'a:b: 1\n', 'a?: 1\n', 'a!: 1\n', 'a&: 1\n', 'a*: 1\n', 'a|: 1\n', 'a%: 1\n',
+  "a'b: 1\n", 'a"b: 1\n', 'a]: 1\n', 'a,: 1\n', "'a' : 1\n", "'a':1\n", 'a :1\n', "'': 1\n", '"": 1\n',
+  'constructor: 1\n', 'toString: 1\n', 'hasOwnProperty: 1\n', 'a: {constructor: 1}\n', '__proto__: 1\n',
+  '<<: {a: 1}\n', "'<<': {a: 1}\n", 'b: 1\n<<: {a: 1}\n', 'a: {<<: {b: 1}}\n', "a: {'<<': {b: 1}}\n",
+  'a: 1\na: 2\n', "'a': 1\na: 2\n", 'a: {x: 1, "x": 2}\n', 'a: {a: 1, a: 2}\n', '? a\n: 1\n', 'a: 1\n? b\n',
+  `${KEY_1024}: 1\n`, `a: {${LONG_KEY}: 1}\n`, `a: {'${LONG_KEY}': 1}\n`, `a: [${LONG_KEY}: 1]\n`,
+  // Flow collections on one line.
+  'a: []\n', 'a: {}\n', 'a: [ ]\n', 'a: { }\n', 'a: [x]\n', 'a: [x, y]\n', 'a: [x,y]\n', 'a: [ x , y ]\n', 'a: [a b]\n',
+  "a: [a'b, \"c\", 'd''e']\n", "a: ['a' , b]\n", 'a: [1, 2,]\n', 'a: [1,, 2]\n', 'a: [,]\n', 'a: [x] #c\n',
+  'a: [x]#c\n', 'a: [x] y\n', 'a: [x}\n', 'a: [x\n', 'a: [1,\n  2]\n', 'a: [a#b]\n', 'a: [a #b]\n', 'a: [?]\n',
+  'a: [-1, +2, .5, 1., 007, -0]\n', 'a: [true, False, NULL, ~]\n', 'a: [-]\n', 'a: [- a]\n', 'a: [a: 1]\n',
+  'a: {a: 1}\n', "a: {'a': 1, \"b\": 2}\n", 'a: {a:1}\n', "a: {'a':1}\n", 'a: {a: }\n', 'a: {a: b, c}\n',
+  'a: {a: [1, {b: c}], d: e}\n', 'a: {a: b: c}\n', 'a: {1: x, 2: y}\n', 'a: {01: x}\n', 'a: {true: x}\n',
+  'a: {~: x}\n', 'a: {a b: 1}\n', 'a: {a: 1} x\n', 'a: [{}]\n', 'a: [[]]\n', '- [a]\n', '- {a: 1}\n',
+  '- {a: 1}: 2\n', '[a, b]\n', '{a: 1}\n',
+  // Block structure.
+  '- - nested\n', '-  - x\n', '- a\n-b\n', '-a\n', '- a\n  b\n', 'a: b\n c\n', 'a:\n  b\n', 'a: 1\n  b: 2\n',
+  'a:\n- x\n  b: 1\n', 'a:\n- x\n- y\nb: 1\n', 'a:\n  - x\n  b: 1\n', 'a:\n  b: 1\n  - x\n', '- a: 1\n  b: 2\n- c: 3\n',
+  '-   a: 1\n    b: 2\n', '-   a: 1\n  b: 2\n', '- a: 1\n   b: 2\n', '- a:\n    b: 1\n', '- a:\n   - x\n',
+  '- a:\n  - x\n  b: 1\n', '- a:\n- x\n', '- a:\n  b: 1\n', 'a:\n  -\n    b: 1\n', 'a:\n  -\n  - x\n', 'a:\n-\n- x\n',
+  'a:\n -\n  x\n', '- \n- x\n', '-  \n  a: 1\n', '- #c\n  - x\n', 'a:\n    b: 1\n  c: 2\n', 'a:\n  b: 1\n c: 2\n',
+  'a:\n   b:\n     c: 1\n   d: 2\ne: 3\n', '  a: 1\n  b: 2\n', '  a: 1\nb: 2\n', 'a: 1\n  # c\nb: 2\n',
+  'a:\n  # c\n  b: 1\n', 'hello\n', '- x\n', '-\n', 'a: 1', 'a:', '- x', '-',
+  // Literal block scalars.
+  'a: |\n  x\n', 'a: |-\n  x\n', 'a: |\n  x\n\n\n', 'a: |\n\n  x\n', 'a: |\nb: 1\n', 'a: |-\n\nb: 1\n', 'a: |\n\n\nb: 1\n',
+  'a: |\n  \n  x\n', 'a: |\n \n  x\n', 'a: |\n  x\n \n  y\n', 'a: |\n  x\n   \n', 'a: |\n  x\n    \n', 'a: |\n  x  \n',
+  'a: |\n    x\n   y\n', 'a: |\n  x\n  # c\n b: 1\n', 'a: |\n  x\n# c\nb: 1\n', 'a: |\n  x\n---\nb: 1\n', 'a: |\n  ---\n  ...\n',
+  'a: | #c\n  x\n', 'a: |#c\n  x\n', 'a: |1\n  x\n', 'a: |+\n  x\n', 'a: |-\n  x\n\n  \n', 'a: >\n  x\n', 'a: |   \n  x\n',
+  '- |\n  a\n- |-\n  b\n', '- |\n\n  a\n', '- |\n x\n', 'a:\n- |\n x\n', 'a:\n- |\n  x\n- y\n', 'a:\n  - |\n   x\n',
+  '-   a: |\n     x\n', '- a: |\n   x\n', '- a: |\n    x\n  b: 1\n', '- a: |\n  x\n',
+  // Documents.
+  '---\na: 1\n', 'a: 1\n---\nb: 2\n', '---\n---\n', '---\n', '--- \n', '# c\n', '', '\n\n', '---\n# c\n---\na: 1\n',
+  '# c\n---\n# d\na: 1\n', 'a: 1\n---\n', '---a\n', '----\n', '--- #c\na: 1\n', '--- a: 1\n', '--- |\n  x\n',
+  '---\n---\na: 1\n---\n', 'a: 1\n...\n', '---\na: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '%YAML 1.1\n---\na: yes\n',
+  '- x\n---\n- y\n', '---\n  a: 1\n', 'a: 1\n--- \nb: 2\n', 'a: 1\n ---\n', 'a: 1\n\n\nb: 2\n', '\n\na: 1\n',
+  // Anchors, aliases, tags, complex keys: the yaml package's.
+  'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: !!int "1"\n', '? [a]\n: 1\n',
+  // Line ends, tabs, byte-order marks.
+  'a: 1\r\nb: 2\r\n', 'a: 1\rb: 2\n', 'a:\n\tb: 1\n', 'a: \tb\n', 'a: b\t\n', '\ufeffa: 1\n', 'a: 1\n\ufeffb: 2\n',
+];
+
+/** Disagreements found in review, one per row; each was read differently from the yaml package before its fix. */
+const DISAGREEMENTS: Array<[string, string]> = [];
+
+describe('the fast YAML reader against the yaml package', () => {
+  it.each(TRICKY.map((text) => [JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text), text]))(
+    'gives up or agrees on %s',
+    (_label, text) => {
+      expectAgreement(text);
+    },
+  );
+
+  it('reads most of the hand-picked texts that the yaml package reads, so the comparisons mean something', () => {
+    const read = TRICKY.filter((text) => expectAgreement(text) === 'read');
+    expect(read.length).toBeGreaterThan(150);
+  });
+
+  it.each(DISAGREEMENTS)('%s', (_name, text) => {
+    expectAgreement(text);
+  });
+});
+
+/** Every JSON pointer of a value, the root's included. */
+function pointersOf(value: unknown, pointer = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [pointer];
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  return [pointer, ...entries.flatMap(([key, v]) => pointersOf(v, `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`))];
+}
+
+/** What a run takes from a load: problems, configuration, and every document with the position of every node. */
+function comparable(set: ManifestSet): unknown {
+  return {
+    problems: set.problems,
+    config: set.config,
+    documents: set.documents.map((d) => {
+      const value = { apiVersion: d.apiVersion, kind: d.kind, metadata: d.metadata, spec: d.spec };
+      return { value, source: d.source, sensitivePaths: d.sensitivePaths, positions: pointersOf(value).map((p) => [p, d.positionOf(p)]) };
+    }),
+  };
+}
+
+/** Loads with the fast reader and without it; the two must be the same. */
+function expectSameLoad(paths: string[], args: string[] = []): ManifestSet {
+  const vars = args.flatMap((arg, i) => (args[i - 1] === '--var' ? [arg] : []));
+  const varFiles = args.flatMap((arg, i) => (args[i - 1] === '--var-file' ? [arg] : []));
+  const options = { paths, vars, varFiles, env: { DSS_URL: 'http://127.0.0.1:1', DSS_API_KEY: 'never-used' }, cwd: ROOT, requireSecrets: args.includes('--require-secrets') };
+  const fast = loadManifestSet(options);
+  useFastYamlReader(false);
+  try {
+    expect(comparable(fast)).toEqual(comparable(loadManifestSet(options)));
+  } finally {
+    useFastYamlReader(true);
+  }
+  return fast;
+}
+
+const fixtureCases = ['valid', 'invalid'].flatMap((group) =>
+  readdirSync(path.join(ROOT, 'test/fixtures', group), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => path.join('test/fixtures', group, entry.name)),
+);
+
+function argsOf(dir: string): string[] {
+  try {
+    return readFileSync(path.join(ROOT, dir, 'args.txt'), 'utf8').split('\n').filter((line) => line !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** A scenario manifest whose spec holds `extra` (lines indented under spec) and a problem at a known place. */
+const scenarioWith = (name: string, extra: string): string =>
+  `apiVersion: dss-gitops/v1\nkind: Scenario\nmetadata:\n  name: ${name}\n  project: P\nspec:\n  type: step_based\n  active: maybe\n${extra}`;
+
+describe('the loader with and without the fast reader', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(fixtureCases)('loads %s the same: documents, positions of every node, problems', (dir) => {
+    expectSameLoad([dir], argsOf(dir));
+  });
+
+  it('loads the shipped examples the same', () => {
+    for (const dir of ['manifests-example', 'manifests-example-deployer']) expectSameLoad([dir]);
+  });
+
+  it('reports the same problems at the same file:line:col for manifests the fast reader reads', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'yaml-differential-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'a.yaml': scenarioWith('A', '  params:\n    steps:\n      - id: s\n        type: 7\n'),
+      'b.yaml': `# leading comment\n\n---\n${scenarioWith('B', "  description: 'it''s'\n  params: {steps: [{id: s, type: [x]}]}\n")}---\n---\n${scenarioWith('C', '  triggers:\n  - id: t\n    type: |\n      temporal\n')}`,
+      'c.yaml': `  ${scenarioWith('D', '').replaceAll('\n', '\n  ')}\n`,
+    };
+    for (const [name, text] of Object.entries(files)) {
+      writeFileSync(path.join(dir, name), text);
+      expect(readPlainYaml(text), name).toBeDefined();
+    }
+    const set = expectSameLoad([dir]);
+    // The third document of b.yaml, read by the fast reader: its position comes from parsing the file again.
+    expect(set.problems).toContainEqual({ file: path.join(dir, 'b.yaml'), line: 23, column: 11, message: '`spec.active` must be a boolean, not a string' });
+    expect(set.problems).toContainEqual({ file: path.join(dir, 'c.yaml'), line: 8, column: 13, message: '`spec.active` must be a boolean, not a string' });
+  });
+});
