@@ -56,11 +56,20 @@ function plainValue(text: string): unknown {
 
 /** A key as the `yaml` package turns it into a property name; only keys that read as the same string. */
 function keyName(text: string): string {
-  if (text === '__proto__' || text === '<<') throw GIVE_UP;
+  if (text === '<<') throw GIVE_UP;
   if (/^(?:0|[1-9][0-9]*)$/.test(text)) return text;
   const value = plainValue(text);
   if (typeof value !== 'string') throw GIVE_UP;
   return value;
+}
+
+/**
+ * Gives up on a key that a mapping may not simply be given: one it holds already (the `yaml` package's error), and
+ * `__proto__`, plain or quoted, which would set the object's prototype where the `yaml` package defines an own
+ * property.
+ */
+function checkNewKey(out: Record<string, unknown>, key: string): void {
+  if (key === '__proto__' || Object.hasOwn(out, key)) throw GIVE_UP;
 }
 
 /** A quoted scalar starting at `text[at]`; returns the string and the index after the closing quote. */
@@ -211,7 +220,7 @@ class FlowReader {
       // `key: value` only: adjacent values, implicit nulls and keys without values are left to the `yaml` package.
       if (this.text[this.at] !== ':' || this.text[this.at + 1] !== ' ') throw GIVE_UP;
       this.at += 1;
-      if (Object.hasOwn(out, key)) throw GIVE_UP;
+      checkNewKey(out, key);
       out[key] = this.value();
     } while (this.next('}'));
     return out;
@@ -346,7 +355,7 @@ class BlockReader {
     for (;;) {
       const entry = entryOf(text);
       if (!entry) throw GIVE_UP;
-      if (Object.hasOwn(out, entry.key)) throw GIVE_UP;
+      checkNewKey(out, entry.key);
       const { raw } = this.lines[this.i] as Line;
       this.i++;
       const { rest } = entry;
