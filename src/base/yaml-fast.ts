@@ -57,7 +57,12 @@ function plainValue(text: string): unknown {
 /** A key as the `yaml` package turns it into a property name; only keys that read as the same string. */
 function keyName(text: string): string {
   if (text === '<<') throw GIVE_UP;
-  if (/^(?:0|[1-9][0-9]*)$/.test(text)) return text;
+  // An integer key is named by its number: past 2^53 that is another number (9007199254740993 names
+  // "9007199254740992", 10^21 names "1e+21").
+  if (/^(?:0|[1-9][0-9]*)$/.test(text)) {
+    if (String(Number(text)) !== text) throw GIVE_UP;
+    return text;
+  }
   const value = plainValue(text);
   if (typeof value !== 'string') throw GIVE_UP;
   return value;

@@ -147,6 +147,11 @@ const DISAGREEMENTS: Array<[string, string]> = [
   ['a quoted __proto__ key on a dash line', "- '__proto__': {x: 1}\n"],
   ['a quoted __proto__ key in a flow mapping', "a: {'__proto__': []}\n"],
   ['a double-quoted __proto__ key in a flow mapping', 'a: {"__proto__": {x: 1}}\n'],
+  // An integer key past 2^53 kept its digits, where the yaml package names the key by the number they read as.
+  ['an integer key past 2^53', '9007199254740993: x\n'],
+  ['an integer key that reads as 1e+21', '1000000000000000000000: x\n'],
+  ['a long integer key in a flow mapping', 'a: {100000000000000000000000: x}\n'],
+  ['a long integer key on a dash line', '- 12345678901234567890: x\n'],
 ];
 
 describe('the fast YAML reader against the yaml package', () => {
@@ -220,7 +225,9 @@ const scenarioWith = (name: string, extra: string): string =>
   `apiVersion: dss-gitops/v1\nkind: Scenario\nmetadata:\n  name: ${name}\n  project: P\nspec:\n  type: step_based\n  active: maybe\n${extra}`;
 
 /** Manifests that the fast reader read differently before its fixes, each loaded with and without it. */
-const HOSTILE: Array<[string, string]> = [];
+const HOSTILE: Array<[string, string]> = [
+  ['a long integer key', scenarioWith('INT', '  custom:\n    12345678901234567890: x\n')],
+];
 
 describe('the loader with and without the fast reader', () => {
   const dirs: string[] = [];
