@@ -1,7 +1,8 @@
 // A fast reader of the plain YAML that manifests are mostly written in: block mappings and sequences, one-line
 // plain and quoted scalars, literal block scalars (`|`, `|-`), one-line flow collections, comments. It gives the same values as the `yaml` package
 // (YAML 1.2, core schema) for what it accepts, and gives up (undefined) on anything else, which the `yaml`
-// package then reads: anchors, tags, folded and kept block scalars, multi-line plain and quoted scalars, escapes, directives, tabs, CRLF, odd
+// package then reads: anchors, tags, folded and kept block scalars, multi-line plain and quoted scalars, escapes, directives, tabs, CRLF,
+// white space other than the space (no-break spaces, BOMs, line separators), odd
 // keys, duplicate keys, whatever it is unsure of. The `yaml` package builds a node tree with positions for every
 // document, which costs about ten times as much, and positions are only needed when a document has a problem.
 
@@ -38,6 +39,13 @@ const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 const NUMERIC_START = /^[-+.0-9]/;
 /** Characters that make a plain scalar something else, or need rules this reader does not implement. */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/**
+ * White space of JavaScript's trim and \s other than the space and the line feed: tabs, CR, the byte-order mark,
+ * no-break and other Unicode spaces, line and paragraph separators. YAML's white space is the space and the tab
+ * alone, so a no-break space is text to the `yaml` package, where trimming would take it for indentation or
+ * trailing space; with none of these in the text, every trim below removes spaces only.
+ */
+const OTHER_WHITESPACE = /[^\S \n]/;
 /** A block mapping key written plainly: no spaces, no flow or comment characters, no colon. */
 const PLAIN_KEY = /^[A-Za-z0-9_$./][^\s:#,[\]{}]*/;
 
@@ -385,7 +393,7 @@ function documentValue(lines: Line[], rawLines: string[]): unknown {
  * reader leaves to the `yaml` package.
  */
 export function readPlainYaml(text: string): FastDocument[] | undefined {
-  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (OTHER_WHITESPACE.test(text)) return undefined;
   const documents: FastDocument[] = [];
   let lines: Line[] = [];
   const rawLines = text.split('\n');

@@ -152,6 +152,22 @@ const DISAGREEMENTS: Array<[string, string]> = [
   ['an integer key that reads as 1e+21', '1000000000000000000000: x\n'],
   ['a long integer key in a flow mapping', 'a: {100000000000000000000000: x}\n'],
   ['a long integer key on a dash line', '- 12345678901234567890: x\n'],
+  // JavaScript's trims and \s took Unicode white space for YAML's: as indentation, trailing space or a blank line.
+  ['a no-break space as indentation', '\u00a0a: 1\n'],
+  ['a line separator as indentation', '\u2028a: 1\n'],
+  ['a form feed as indentation', 'a:\n\u000c b: 1\n'],
+  ['a no-break space after a plain value', 'a: b\u00a0\n'],
+  ['a line separator after a plain value', 'a: x\u2028\n'],
+  ['a vertical tab after a plain value', 'a: x\u000b\n'],
+  ['a byte-order mark after a plain value', 'a: x\ufeff\n'],
+  ['a byte-order mark at the start of a later document', 'a: 1\n---\n\ufeffb: 2\n'],
+  ['a no-break space after a quoted value', "a: 'x'\u00a0\n"],
+  ['a no-break space in a flow sequence', 'a: [x\u00a0]\n'],
+  ['a no-break space after a flow sequence', 'a: [x, y]\u00a0\n'],
+  ['a no-break space after ---', '---\u00a0\na: 1\n'],
+  ['a line of a no-break space between entries', 'a: 1\n\u00a0\nb: 2\n'],
+  ['a line of an ideographic space after a literal scalar', 'a: |\n  x\n\u3000\nb: 1\n'],
+  ['a line of a no-break space in a literal scalar', 'a: |\n  x\n\u00a0\n  y\n'],
 ];
 
 describe('the fast YAML reader against the yaml package', () => {
@@ -227,6 +243,9 @@ const scenarioWith = (name: string, extra: string): string =>
 /** Manifests that the fast reader read differently before its fixes, each loaded with and without it. */
 const HOSTILE: Array<[string, string]> = [
   ['a long integer key', scenarioWith('INT', '  custom:\n    12345678901234567890: x\n')],
+  ['a no-break space before every line', scenarioWith('NBSP', '').replaceAll(/^/gm, '\u00a0')],
+  ['a no-break space after a value', scenarioWith('NBSP', '  description: x\u00a0\n')],
+  ['a line of an ideographic space', scenarioWith('NBSP', '  description: x\n\u3000\n')],
 ];
 
 describe('the loader with and without the fast reader', () => {
