@@ -257,6 +257,8 @@ function entryOf(text: string): { key: string; rest: string; restAt: number } | 
     if (c === "'" || c === '"') throw GIVE_UP;
     return undefined;
   }
+  // The yaml package refuses an implicit key whose `:` is more than 1024 characters after its start.
+  if (end > 1024) throw GIVE_UP;
   const after = text[end + 1];
   if (after !== undefined && after !== ' ') return undefined;
   const name = c === "'" || c === '"' ? key : keyName(key);

@@ -74,6 +74,7 @@ function expectAgreement(text: string): 'read' | 'gave up' {
 
 const LONG_KEY = 'k'.repeat(1100);
 const KEY_1024 = 'k'.repeat(1024);
+const KEY_1025 = 'k'.repeat(1025);
 
 /** Hand-picked texts where a reader of YAML is easy to get wrong. */
 const TRICKY: string[] = [
@@ -168,6 +169,10 @@ const DISAGREEMENTS: Array<[string, string]> = [
   ['a line of a no-break space between entries', 'a: 1\n\u00a0\nb: 2\n'],
   ['a line of an ideographic space after a literal scalar', 'a: |\n  x\n\u3000\nb: 1\n'],
   ['a line of a no-break space in a literal scalar', 'a: |\n  x\n\u00a0\n  y\n'],
+  // The yaml package refuses a block mapping key longer than 1024 characters; the fast reader read it.
+  ['a plain key of 1025 characters', `${KEY_1025}: 1\n`],
+  ['a quoted key of 1025 characters', `'${KEY_1024.slice(1)}': 1\n`],
+  ['a key of 1025 characters on a dash line', `- ${KEY_1025}: 1\n`],
 ];
 
 describe('the fast YAML reader against the yaml package', () => {
@@ -246,6 +251,7 @@ const HOSTILE: Array<[string, string]> = [
   ['a no-break space before every line', scenarioWith('NBSP', '').replaceAll(/^/gm, '\u00a0')],
   ['a no-break space after a value', scenarioWith('NBSP', '  description: x\u00a0\n')],
   ['a line of an ideographic space', scenarioWith('NBSP', '  description: x\n\u3000\n')],
+  ['a key of 1025 characters', scenarioWith('LONG', `  custom:\n    ${KEY_1025}: x\n`)],
 ];
 
 describe('the loader with and without the fast reader', () => {
