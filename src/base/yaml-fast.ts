@@ -128,8 +128,21 @@ function blockPlain(text: string): string {
   return body;
 }
 
-/** A value written on the line of its key or dash: scalar, quoted scalar or flow collection. */
-function inlineValue(text: string): unknown {
+/**
+ * The deepest nesting of collections read. The `yaml` package composes nodes recursively and reports a text nested
+ * deeper than its stack allows as an error (at about 800 levels from a shallow stack, fewer from a deeper one), and
+ * this reader's recursion would end in a stack overflow; manifests nest a dozen levels.
+ */
+const DEEPEST = 100;
+
+/** Counts a collection entered `depth` levels deep; gives up past DEEPEST. */
+function deeper(depth: number): number {
+  if (depth >= DEEPEST) throw GIVE_UP;
+  return depth + 1;
+}
+
+/** A value written on the line of its key or dash (`depth` collections deep): scalar, quoted scalar or flow collection. */
+function inlineValue(text: string, depth: number): unknown {
   const first = text[0];
   if (first === "'" || first === '"') {
     const [value, end] = quoted(text, 0);
@@ -137,7 +150,7 @@ function inlineValue(text: string): unknown {
     return value;
   }
   if (first === '[' || first === '{') {
-    const flow = new FlowReader(text);
+    const flow = new FlowReader(text, depth);
     const value = flow.value();
     checkRest(text, flow.at);
     return value;
@@ -149,7 +162,10 @@ function inlineValue(text: string): unknown {
 /** One-line flow collections of plain and quoted scalars, nested. */
 class FlowReader {
   at = 0;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private depth: number,
+  ) {}
 
   private skipSpaces(): void {
     while (this.text[this.at] === ' ') this.at++;
@@ -158,8 +174,13 @@ class FlowReader {
   value(): unknown {
     this.skipSpaces();
     const c = this.text[this.at];
-    if (c === '[') return this.sequence();
-    if (c === '{') return this.mapping();
+    if (c === '[' || c === '{') {
+      const outer = this.depth;
+      this.depth = deeper(outer);
+      const value = c === '[' ? this.sequence() : this.mapping();
+      this.depth = outer;
+      return value;
+    }
     if (c === "'" || c === '"') {
       const [value, end] = quoted(this.text, this.at);
       this.at = end;
@@ -274,6 +295,8 @@ const isBlank = (text: string): boolean => text.trim() === '';
 /** The block structure of one document's content lines (`rawLines`: every line of the text). */
 class BlockReader {
   i = 0;
+  /** Collections entered and not yet ended. */
+  private depth = 0;
   constructor(
     private readonly lines: Line[],
     private readonly rawLines: string[],
@@ -285,7 +308,7 @@ class BlockReader {
    */
   private valueAfter(indent: number, raw: number, rest: string): unknown {
     if (rest !== '|' && rest !== '|-') {
-      const value = inlineValue(rest);
+      const value = inlineValue(rest, this.depth);
       this.ended(indent);
       return value;
     }
@@ -341,6 +364,8 @@ class BlockReader {
   }
 
   private sequence(indent: number): unknown[] {
+    const outer = this.depth;
+    this.depth = deeper(outer);
     const out: unknown[] = [];
     for (let line = this.peek(); line && line.indent === indent && isDash(line.text); line = this.peek()) {
       let at = 1;
@@ -361,10 +386,13 @@ class BlockReader {
         out.push(this.valueAfter(indent, line.raw, rest));
       }
     }
+    this.depth = outer;
     return out;
   }
 
   private mapping(indent: number, firstText: string): Record<string, unknown> {
+    const outer = this.depth;
+    this.depth = deeper(outer);
     const out: Record<string, unknown> = {};
     let text: string | undefined = firstText;
     for (;;) {
@@ -376,7 +404,10 @@ class BlockReader {
       const { rest } = entry;
       out[entry.key] = rest === '' || rest.startsWith('#') ? this.nested(indent, true) : this.valueAfter(indent, raw, rest);
       const next = this.peek();
-      if (!next || next.indent !== indent || isDash(next.text)) return out;
+      if (!next || next.indent !== indent || isDash(next.text)) {
+        this.depth = outer;
+        return out;
+      }
       text = next.text;
     }
   }

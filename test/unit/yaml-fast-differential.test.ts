@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { readPlainYaml } from '../../src/base/yaml-fast.js';
-import { useFastYamlReader } from '../../src/base/yaml-source.js';
+import { parseYaml, useFastYamlReader } from '../../src/base/yaml-source.js';
 import { loadManifestSet } from '../../src/input/load.js';
 import type { ManifestSet } from '../../src/manifest/types.js';
 
@@ -173,6 +173,13 @@ const DISAGREEMENTS: Array<[string, string]> = [
   ['a plain key of 1025 characters', `${KEY_1025}: 1\n`],
   ['a quoted key of 1025 characters', `'${KEY_1024.slice(1)}': 1\n`],
   ['a key of 1025 characters on a dash line', `- ${KEY_1025}: 1\n`],
+  // Nesting the yaml package refuses as too deep for its stack (RESOURCE_EXHAUSTION) was read; deeper, the fast
+  // reader overflowed the stack itself and threw.
+  ['flow sequences 2,000 deep', `a: ${'['.repeat(2000)}${']'.repeat(2000)}\n`],
+  ['flow mappings 2,000 deep', `a: ${'{a: '.repeat(2000)}1${'}'.repeat(2000)}\n`],
+  ['block mappings 1,500 deep', `${Array.from({ length: 1500 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`],
+  ['block sequences and mappings 1,500 deep', `${Array.from({ length: 1500 }, (_, i) => `${' '.repeat(2 * i)}- k:`).join('\n')} 1\n`],
+  ['flow sequences 100,000 deep', `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`],
 ];
 
 describe('the fast YAML reader against the yaml package', () => {
@@ -190,6 +197,19 @@ describe('the fast YAML reader against the yaml package', () => {
 
   it.each(DISAGREEMENTS)('%s', (_name, text) => {
     expectAgreement(text);
+  });
+
+  it('reads nesting as deep as manifests go, and any number of collections side by side', () => {
+    const flow = `a: ${'['.repeat(60)}${']'.repeat(60)}\n`;
+    const block = `${Array.from({ length: 30 }, (_, i) => `${' '.repeat(2 * i)}- k:`).join('\n')} {a: ${'['.repeat(30)}${']'.repeat(30)}}\n`;
+    const wide = `a: [${Array.from({ length: 500 }, () => '[{b: [c]}]').join(', ')}]\n${Array.from({ length: 500 }, (_, i) => `k${i}:\n  - x: {y: [z]}`).join('\n')}\n`;
+    for (const text of [flow, block, wide]) expect(expectAgreement(text)).toBe('read');
+  });
+
+  it('reports nesting too deep for the yaml package as a problem of its file, never an exception', () => {
+    const parsed = parseYaml('deep.yaml', `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    expect(parsed.documents).toEqual([]);
+    expect(parsed.problems).toEqual([expect.objectContaining({ file: 'deep.yaml', line: 1, message: expect.stringMatching(/^invalid YAML: /) as unknown })]);
   });
 });
 
