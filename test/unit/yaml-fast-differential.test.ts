@@ -3,7 +3,7 @@
 // values (own keys, key order and prototypes included) and content positions that the yaml package reads; a text
 // the yaml package refuses must never be read. And the loader must read a tree the same with and without it.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,8 @@ import { readPlainYaml } from '../../src/base/yaml-fast.js';
 import { parseYaml, useFastYamlReader } from '../../src/base/yaml-source.js';
 import { loadManifestSet } from '../../src/input/load.js';
 import type { ManifestSet } from '../../src/manifest/types.js';
+import { projectYaml } from '../helpers/manifest-tree.js';
+import { seeded } from '../helpers/soak.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -42,12 +44,17 @@ function yamlRead(text: string): Read | 'error' {
   return { values, starts };
 }
 
-/** Same prototypes and the same own keys in the same order, all the way down (toStrictEqual looks at neither). */
+/**
+ * Same prototypes and the same own keys, enumerable ones among them, in the same order, all the way down: toEqual
+ * looks at none of these (and toStrictEqual compares constructors by identity, which an own `constructor` key
+ * holding a mapping fails in both readers alike).
+ */
 function expectSameShape(fast: unknown, want: unknown, where: string): void {
   if (typeof want !== 'object' || want === null) return;
   expect(typeof fast, where).toBe('object');
   expect(Object.getPrototypeOf(fast), `prototype at ${where}`).toBe(Object.getPrototypeOf(want));
   expect(Reflect.ownKeys(fast as object), `own keys at ${where}`).toEqual(Reflect.ownKeys(want));
+  expect(Object.keys(fast as object), `enumerable keys at ${where}`).toEqual(Object.keys(want));
   for (const key of Reflect.ownKeys(want)) {
     expectSameShape((fast as Record<PropertyKey, unknown>)[key], (want as Record<PropertyKey, unknown>)[key], `${where}/${String(key)}`);
   }
@@ -66,7 +73,7 @@ function expectAgreement(text: string): 'read' | 'gave up' {
   const want = yamlRead(text);
   expect(want, `the yaml package refuses what the fast reader read: ${label}`).not.toBe('error');
   if (want === 'error') return 'read';
-  expect(fast.map((d) => d.value), label).toStrictEqual(want.values);
+  expect(fast.map((d) => d.value), label).toEqual(want.values);
   want.values.forEach((value, i) => expectSameShape(fast[i]?.value, value, `${label} document ${i}`));
   expect(fast.map((d): [number, number, number] => [d.offset, d.line, d.column]), `document starts of ${label}`).toEqual(want.starts);
   return 'read';
@@ -210,6 +217,108 @@ describe('the fast YAML reader against the yaml package', () => {
     const parsed = parseYaml('deep.yaml', `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
     expect(parsed.documents).toEqual([]);
     expect(parsed.problems).toEqual([expect.objectContaining({ file: 'deep.yaml', line: 1, message: expect.stringMatching(/^invalid YAML: /) as unknown })]);
+  });
+});
+
+/** Runs `check` on every text and returns the texts it failed on, with why (the first few). */
+function disagreementsIn(texts: Iterable<string>): { read: number; failures: string[] } {
+  let read = 0;
+  const failures: string[] = [];
+  for (const text of texts) {
+    try {
+      if (expectAgreement(text) === 'read') read++;
+    } catch (error) {
+      if (failures.length < 10) failures.push(`${JSON.stringify(text)}\n${(error as Error).message.split('\n')[0] ?? ''}`);
+    }
+  }
+  return { read, failures };
+}
+
+const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+/** YAML-like texts built line by line from common pieces and, now and then, odd ones. */
+function* generatedTexts(seed: number, count: number): Generator<string> {
+  const random = seeded(seed);
+  /** A common piece mostly, an odd one one time in ten. */
+  const either = <T>(common: readonly T[], odd: readonly T[]): T => (random() < 0.1 ? pick(random, odd) : pick(random, common));
+  const indents = ['', '', ' ', '  ', '  ', '   ', '    ', '    ', '      '];
+  const shapes = ['K: V', 'K: V', 'K:', '- V', '- K: V', '-', '- K:', '# V', '---', '', 'K: V # c', 'K:  V', '-   V', 'K: |', 'K: |-', '- |', '- K: |', '  text', '- [V, V]', 'K: {K: V, K: V}'];
+  const oddShapes = ['V', 'K :V', '- - V', '? K', ': V', '--- V', '...', 'K: V#c', 'K:V', '%YAML 1.2', 'K: >', 'K: [V,', '&a K: *a'];
+  const keys = ['a', 'b', 'key', 'name', 'x.y', '$ref', 'a-b', '1', '0', "'q'", '"d"', "'a'", '"a"', 'constructor', 'k_1'];
+  const oddKeys = [
+    '01', '9007199254740993', '100000000000000000000000', 'true', 'null', '~', "'__proto__'", '"__proto__"', '__proto__', '<<', "'<<'",
+    'a b', 'é', LONG_KEY, `'${LONG_KEY}'`, '\u00a0a', 'a\u00a0', '\u3000b', '\u2028', '"\u2029"', '-a', '.5', 'yes', '"a\\n"', "'it''s'",
+  ];
+  const values = [
+    'a', 'two words', 'x#y', 'x #c', '1', '-2', '+3', '0.5', '1.', '.5', '007', 'true', 'True', 'TRUE', 'yes', 'Null', '~', "'it''s'", '"q"',
+    "''", '""', '[a, b]', '{k: v}', '[]', '{}', '[a, [b, {c: d}]]', 'é', 'a,b', 'x]', 'http://x:1/p', '|', '|-',
+  ];
+  const oddValues = [
+    '08', '0o17', '0x1F', '1e3', '.inf', '-.NaN', '1_000', '"\\u0041"', '{"__proto__": {x: 1}}', "{'__proto__': []}", '[x, y,]', '{k: }', '>',
+    '&x a', '*x', '!t a', 'a: b', 'a:', '@x', 'x\u00a0', '\u00a0x', 'x\u2028y', 'x\u2028', 'x\u3000', 'x\ufeff', 'x\u000b', 'x\u000c',
+    '9007199254740993', "'x'\u00a0", `a: ${'['.repeat(150)}${']'.repeat(150)}`, `{${LONG_KEY}: 1}`, '"x\ty"', "'a\nb'",
+  ];
+  const ends = ['\n'];
+  const oddEnds = [' \n', '  \n', '\u00a0\n', '\r\n', '\t\n', '\u2028\n', '\u0085\n', '\ufeff\n'];
+  for (let n = 0; n < count; n++) {
+    const lines = 1 + Math.floor(random() * 8);
+    let text = '';
+    for (let i = 0; i < lines; i++) {
+      const shape = either(shapes, oddShapes).replaceAll('K', () => either(keys, oddKeys)).replaceAll('V', () => either(values, oddValues));
+      text += pick(random, indents) + shape + either(ends, oddEnds);
+    }
+    yield text;
+  }
+}
+
+/** Real manifests with random characters inserted, deleted or replaced: near misses of what the reader accepts. */
+function* mutatedTexts(seed: number, count: number, bases: string[]): Generator<string> {
+  const random = seeded(seed);
+  const pieces = [
+    ' ', ' ', '  ', '\n', '\n  ', ':', ': ', '- ', '-', '#', ' #', "'", '"', '[', ']', '{', '}', ',', '|', '|-', '>', '?', '&', '*', '!',
+    '%', '@', '`', '\\', '~', '0', '1', '.', 'e', 'x', '_', '---\n', '...\n', '\t', '\r', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u0085',
+    '__proto__', "'__proto__'", '<<', '1'.repeat(20),
+  ];
+  for (let n = 0; n < count; n++) {
+    let text = pick(random, bases);
+    const edits = 1 + Math.floor(random() * 3);
+    for (let e = 0; e < edits; e++) {
+      const at = Math.floor(random() * (text.length + 1));
+      const kind = random();
+      const piece = pick(random, pieces);
+      if (kind < 0.4) text = text.slice(0, at) + piece + text.slice(at);
+      else if (kind < 0.7) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 3));
+      else text = text.slice(0, at) + piece + text.slice(at + piece.length);
+    }
+    yield text;
+  }
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) return yamlFiles(file);
+    return /\.ya?ml$/.test(name) ? [file] : [];
+  });
+}
+
+const BASES = [
+  ...['manifests-example', 'test/fixtures/valid'].flatMap((dir) => yamlFiles(path.join(ROOT, dir))).map((file) => readFileSync(file, 'utf8')),
+  projectYaml({ key: 'P_1', index: 1, scenarios: 2 }),
+  'a:\n  b: [1, {c: d}]\n  e: |\n    text\n\n    more\n  f:\n  - g: h\n    i: j\n  -   k\n---\n- x\n-\n  - y\n',
+];
+
+describe('the fast YAML reader on generated texts', () => {
+  it('gives up or agrees on texts built from the tricky pieces (seeded)', () => {
+    const { read, failures } = disagreementsIn(generatedTexts(20261205, 10_000));
+    expect(failures).toEqual([]);
+    expect(read).toBeGreaterThan(1000);
+  });
+
+  it('gives up or agrees on real manifests with random edits (seeded)', () => {
+    const { read, failures } = disagreementsIn(mutatedTexts(7, 3000, BASES));
+    expect(failures).toEqual([]);
+    expect(read).toBeGreaterThan(300);
   });
 });
 
