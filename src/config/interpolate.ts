@@ -4,6 +4,7 @@
 // can mask them and logs can redact them. Which variables `${env:..}` and `${secret:..}` may read at all is the
 // policy's to say (see env-policy.ts): a refused reference is an issue, and its value is never substituted.
 
+import { setOwn } from '../base/json.js';
 import { joinPointer } from '../base/json-pointer.js';
 import type { ReferencePolicy } from './env-policy.js';
 
@@ -51,7 +52,8 @@ function walk(value: unknown, pointer: string, sources: InterpolationSources, ou
   if (Array.isArray(value)) return value.map((item, i) => walk(item, joinPointer(pointer, i), sources, out));
   if (value !== null && typeof value === 'object') {
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = walk(item, joinPointer(pointer, key), sources, out);
+    // A `__proto__` key is an own property, as the YAML reader gives it: assigned, it would become the copy's prototype.
+    for (const [key, item] of Object.entries(value)) setOwn(copy, key, walk(item, joinPointer(pointer, key), sources, out));
     return copy;
   }
   return value;

@@ -12,6 +12,15 @@ describe('interpolate', () => {
     expect(result.issues).toEqual([]);
   });
 
+  it('copies a __proto__ key as an own property, as the YAML reader gives it, not as the prototype of the copy', () => {
+    const parsed = JSON.parse('{"spec": {"__proto__": {"owner": "${var:region}"}}}') as unknown;
+    const spec = (interpolate(parsed, sources).value as { spec: Record<string, unknown> }).spec;
+    expect(Object.getPrototypeOf(spec)).toBe(Object.prototype);
+    expect(Object.keys(spec)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(spec, '__proto__')?.value).toEqual({ owner: 'eu' });
+    expect(spec.owner).toBeUndefined();
+  });
+
   it('leaves DSS variables and unknown prefixes alone, and turns $${ into a literal ${', () => {
     const result = interpolate({ a: '${projectKey}', b: '$${env:HOME_DIR}', c: '${other:X}', d: '$$${var:region}' }, sources);
     expect(result.value).toEqual({ a: '${projectKey}', b: '${env:HOME_DIR}', c: '${other:X}', d: '$${var:region}' });

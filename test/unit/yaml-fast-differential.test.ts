@@ -376,6 +376,7 @@ const scenarioWith = (name: string, extra: string): string =>
 
 /** Manifests that the fast reader read differently before its fixes, each loaded with and without it. */
 const HOSTILE: Array<[string, string]> = [
+  ['a quoted __proto__ key in a spec', scenarioWith('PROTO', '  params:\n    "__proto__": {steps: [{id: s}]}\n')],
   ['a long integer key', scenarioWith('INT', '  custom:\n    12345678901234567890: x\n')],
   ['a no-break space before every line', scenarioWith('NBSP', '').replaceAll(/^/gm, '\u00a0')],
   ['a no-break space after a value', scenarioWith('NBSP', '  description: x\u00a0\n')],
