@@ -68,7 +68,7 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
       source === 'secret' &&
       sources.secretsOptional === true &&
       NAME.test(name) &&
-      sources.env[name] === undefined &&
+      own(sources.env, name) === undefined &&
       sources.policy?.refuse(source, name, pointer) === undefined
     ) {
       sensitive = true;
@@ -92,6 +92,11 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
   return replaced;
 }
 
+/** A variable by name, never one inherited: `constructor` or `__proto__` name no variable unless given. */
+function own(values: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return Object.hasOwn(values, name) ? values[name] : undefined;
+}
+
 function resolve(source: string, name: string, pointer: string, sources: InterpolationSources): string | Omit<InterpolationIssue, 'pointer'> {
   const reference = `\${${source}:${name}}`;
   if (!NAME.test(name)) {
@@ -102,14 +107,14 @@ function resolve(source: string, name: string, pointer: string, sources: Interpo
     if (refusal) return refusal;
   }
   if (source === 'var') {
-    const value = sources.vars[name];
+    const value = own(sources.vars, name);
     if (value !== undefined) return value;
     return {
       message: `unresolved \`${reference}\`: no variable \`${name}\` was given`,
       hint: `pass --var ${name}=VALUE or define it in a --var-file`,
     };
   }
-  const value = sources.env[name];
+  const value = own(sources.env, name);
   if (value !== undefined) return value;
   return {
     message: `unresolved \`${reference}\`: the environment variable ${name} is not set`,
