@@ -1,7 +1,8 @@
 // A fast reader of the plain YAML that manifests are mostly written in: block mappings and sequences, one-line
 // plain and quoted scalars, literal block scalars (`|`, `|-`), one-line flow collections, comments. It gives the same values as the `yaml` package
 // (YAML 1.2, core schema) for what it accepts, and gives up (undefined) on anything else, which the `yaml`
-// package then reads: anchors, tags, folded and kept block scalars, multi-line plain and quoted scalars, escapes, directives, tabs, CRLF, odd
+// package then reads: anchors, tags, folded and kept block scalars, multi-line plain and quoted scalars, escapes, directives, tabs, CRLF,
+// white space other than the space (no-break spaces, BOMs, line separators), odd
 // keys, duplicate keys, whatever it is unsure of. The `yaml` package builds a node tree with positions for every
 // document, which costs about ten times as much, and positions are only needed when a document has a problem.
 
@@ -38,6 +39,13 @@ const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 const NUMERIC_START = /^[-+.0-9]/;
 /** Characters that make a plain scalar something else, or need rules this reader does not implement. */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/**
+ * White space of JavaScript's trim and \s other than the space and the line feed: tabs, CR, the byte-order mark,
+ * no-break and other Unicode spaces, line and paragraph separators. YAML's white space is the space and the tab
+ * alone, so a no-break space is text to the `yaml` package, where trimming would take it for indentation or
+ * trailing space; with none of these in the text, every trim below removes spaces only.
+ */
+const OTHER_WHITESPACE = /[^\S \n]/;
 /** A block mapping key written plainly: no spaces, no flow or comment characters, no colon. */
 const PLAIN_KEY = /^[A-Za-z0-9_$./][^\s:#,[\]{}]*/;
 
@@ -56,11 +64,25 @@ function plainValue(text: string): unknown {
 
 /** A key as the `yaml` package turns it into a property name; only keys that read as the same string. */
 function keyName(text: string): string {
-  if (text === '__proto__' || text === '<<') throw GIVE_UP;
-  if (/^(?:0|[1-9][0-9]*)$/.test(text)) return text;
+  if (text === '<<') throw GIVE_UP;
+  // An integer key is named by its number: past 2^53 that is another number (9007199254740993 names
+  // "9007199254740992", 10^21 names "1e+21").
+  if (/^(?:0|[1-9][0-9]*)$/.test(text)) {
+    if (String(Number(text)) !== text) throw GIVE_UP;
+    return text;
+  }
   const value = plainValue(text);
   if (typeof value !== 'string') throw GIVE_UP;
   return value;
+}
+
+/**
+ * Gives up on a key that a mapping may not simply be given: one it holds already (the `yaml` package's error), and
+ * `__proto__`, plain or quoted, which would set the object's prototype where the `yaml` package defines an own
+ * property.
+ */
+function checkNewKey(out: Record<string, unknown>, key: string): void {
+  if (key === '__proto__' || Object.hasOwn(out, key)) throw GIVE_UP;
 }
 
 /** A quoted scalar starting at `text[at]`; returns the string and the index after the closing quote. */
@@ -106,8 +128,21 @@ function blockPlain(text: string): string {
   return body;
 }
 
-/** A value written on the line of its key or dash: scalar, quoted scalar or flow collection. */
-function inlineValue(text: string): unknown {
+/**
+ * The deepest nesting of collections read. The `yaml` package composes nodes recursively and reports a text nested
+ * deeper than its stack allows as an error (at about 800 levels from a shallow stack, fewer from a deeper one), and
+ * this reader's recursion would end in a stack overflow; manifests nest a dozen levels.
+ */
+const DEEPEST = 100;
+
+/** Counts a collection entered `depth` levels deep; gives up past DEEPEST. */
+function deeper(depth: number): number {
+  if (depth >= DEEPEST) throw GIVE_UP;
+  return depth + 1;
+}
+
+/** A value written on the line of its key or dash (`depth` collections deep): scalar, quoted scalar or flow collection. */
+function inlineValue(text: string, depth: number): unknown {
   const first = text[0];
   if (first === "'" || first === '"') {
     const [value, end] = quoted(text, 0);
@@ -115,7 +150,7 @@ function inlineValue(text: string): unknown {
     return value;
   }
   if (first === '[' || first === '{') {
-    const flow = new FlowReader(text);
+    const flow = new FlowReader(text, depth);
     const value = flow.value();
     checkRest(text, flow.at);
     return value;
@@ -127,7 +162,10 @@ function inlineValue(text: string): unknown {
 /** One-line flow collections of plain and quoted scalars, nested. */
 class FlowReader {
   at = 0;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private depth: number,
+  ) {}
 
   private skipSpaces(): void {
     while (this.text[this.at] === ' ') this.at++;
@@ -136,8 +174,13 @@ class FlowReader {
   value(): unknown {
     this.skipSpaces();
     const c = this.text[this.at];
-    if (c === '[') return this.sequence();
-    if (c === '{') return this.mapping();
+    if (c === '[' || c === '{') {
+      const outer = this.depth;
+      this.depth = deeper(outer);
+      const value = c === '[' ? this.sequence() : this.mapping();
+      this.depth = outer;
+      return value;
+    }
     if (c === "'" || c === '"') {
       const [value, end] = quoted(this.text, this.at);
       this.at = end;
@@ -211,7 +254,7 @@ class FlowReader {
       // `key: value` only: adjacent values, implicit nulls and keys without values are left to the `yaml` package.
       if (this.text[this.at] !== ':' || this.text[this.at + 1] !== ' ') throw GIVE_UP;
       this.at += 1;
-      if (Object.hasOwn(out, key)) throw GIVE_UP;
+      checkNewKey(out, key);
       out[key] = this.value();
     } while (this.next('}'));
     return out;
@@ -235,6 +278,8 @@ function entryOf(text: string): { key: string; rest: string; restAt: number } | 
     if (c === "'" || c === '"') throw GIVE_UP;
     return undefined;
   }
+  // The yaml package refuses an implicit key whose `:` is more than 1024 characters after its start.
+  if (end > 1024) throw GIVE_UP;
   const after = text[end + 1];
   if (after !== undefined && after !== ' ') return undefined;
   const name = c === "'" || c === '"' ? key : keyName(key);
@@ -250,6 +295,8 @@ const isBlank = (text: string): boolean => text.trim() === '';
 /** The block structure of one document's content lines (`rawLines`: every line of the text). */
 class BlockReader {
   i = 0;
+  /** Collections entered and not yet ended. */
+  private depth = 0;
   constructor(
     private readonly lines: Line[],
     private readonly rawLines: string[],
@@ -261,7 +308,7 @@ class BlockReader {
    */
   private valueAfter(indent: number, raw: number, rest: string): unknown {
     if (rest !== '|' && rest !== '|-') {
-      const value = inlineValue(rest);
+      const value = inlineValue(rest, this.depth);
       this.ended(indent);
       return value;
     }
@@ -317,6 +364,8 @@ class BlockReader {
   }
 
   private sequence(indent: number): unknown[] {
+    const outer = this.depth;
+    this.depth = deeper(outer);
     const out: unknown[] = [];
     for (let line = this.peek(); line && line.indent === indent && isDash(line.text); line = this.peek()) {
       let at = 1;
@@ -337,22 +386,28 @@ class BlockReader {
         out.push(this.valueAfter(indent, line.raw, rest));
       }
     }
+    this.depth = outer;
     return out;
   }
 
   private mapping(indent: number, firstText: string): Record<string, unknown> {
+    const outer = this.depth;
+    this.depth = deeper(outer);
     const out: Record<string, unknown> = {};
     let text: string | undefined = firstText;
     for (;;) {
       const entry = entryOf(text);
       if (!entry) throw GIVE_UP;
-      if (Object.hasOwn(out, entry.key)) throw GIVE_UP;
+      checkNewKey(out, entry.key);
       const { raw } = this.lines[this.i] as Line;
       this.i++;
       const { rest } = entry;
       out[entry.key] = rest === '' || rest.startsWith('#') ? this.nested(indent, true) : this.valueAfter(indent, raw, rest);
       const next = this.peek();
-      if (!next || next.indent !== indent || isDash(next.text)) return out;
+      if (!next || next.indent !== indent || isDash(next.text)) {
+        this.depth = outer;
+        return out;
+      }
       text = next.text;
     }
   }
@@ -371,7 +426,7 @@ function documentValue(lines: Line[], rawLines: string[]): unknown {
  * reader leaves to the `yaml` package.
  */
 export function readPlainYaml(text: string): FastDocument[] | undefined {
-  if (text.includes('\r') || text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (OTHER_WHITESPACE.test(text)) return undefined;
   const documents: FastDocument[] = [];
   let lines: Line[] = [];
   const rawLines = text.split('\n');

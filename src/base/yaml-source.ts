@@ -107,10 +107,20 @@ function lazyPositions(file: string, text: string, offset: number, line: number,
   return new NodePositions(file, load, { file, line, column });
 }
 
+let fastReader = true;
+
+/**
+ * Whether plain YAML is read by base/yaml-fast.ts (the default) or every text by the `yaml` package: tests turn it
+ * off to check that both read the same documents and report the same problems.
+ */
+export function useFastYamlReader(enabled: boolean): void {
+  fastReader = enabled;
+}
+
 /** Parses a multi-document YAML text; empty documents (a lone `---`, only comments) are skipped. */
 export function parseYaml(file: string, text: string): ParsedYaml {
   const shared: { parsed?: ParsedText } = {};
-  const plain = readPlainYaml(text);
+  const plain = fastReader ? readPlainYaml(text) : undefined;
   if (plain !== undefined) {
     return {
       documents: plain.map((d) => ({ value: d.value, positions: lazyPositions(file, text, d.offset, d.line, d.column, shared) })),

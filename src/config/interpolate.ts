@@ -4,6 +4,7 @@
 // can mask them and logs can redact them. Which variables `${env:..}` and `${secret:..}` may read at all is the
 // policy's to say (see env-policy.ts): a refused reference is an issue, and its value is never substituted.
 
+import { setOwn } from '../base/json.js';
 import { joinPointer } from '../base/json-pointer.js';
 import type { ReferencePolicy } from './env-policy.js';
 
@@ -51,7 +52,8 @@ function walk(value: unknown, pointer: string, sources: InterpolationSources, ou
   if (Array.isArray(value)) return value.map((item, i) => walk(item, joinPointer(pointer, i), sources, out));
   if (value !== null && typeof value === 'object') {
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = walk(item, joinPointer(pointer, key), sources, out);
+    // A `__proto__` key is an own property, as the YAML reader gives it: assigned, it would become the copy's prototype.
+    for (const [key, item] of Object.entries(value)) setOwn(copy, key, walk(item, joinPointer(pointer, key), sources, out));
     return copy;
   }
   return value;
@@ -66,7 +68,7 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
       source === 'secret' &&
       sources.secretsOptional === true &&
       NAME.test(name) &&
-      sources.env[name] === undefined &&
+      own(sources.env, name) === undefined &&
       sources.policy?.refuse(source, name, pointer) === undefined
     ) {
       sensitive = true;
@@ -90,6 +92,11 @@ function interpolateString(text: string, pointer: string, sources: Interpolation
   return replaced;
 }
 
+/** A variable by name, never one inherited: `constructor` or `__proto__` name no variable unless given. */
+function own(values: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return Object.hasOwn(values, name) ? values[name] : undefined;
+}
+
 function resolve(source: string, name: string, pointer: string, sources: InterpolationSources): string | Omit<InterpolationIssue, 'pointer'> {
   const reference = `\${${source}:${name}}`;
   if (!NAME.test(name)) {
@@ -100,14 +107,14 @@ function resolve(source: string, name: string, pointer: string, sources: Interpo
     if (refusal) return refusal;
   }
   if (source === 'var') {
-    const value = sources.vars[name];
+    const value = own(sources.vars, name);
     if (value !== undefined) return value;
     return {
       message: `unresolved \`${reference}\`: no variable \`${name}\` was given`,
       hint: `pass --var ${name}=VALUE or define it in a --var-file`,
     };
   }
-  const value = sources.env[name];
+  const value = own(sources.env, name);
   if (value !== undefined) return value;
   return {
     message: `unresolved \`${reference}\`: the environment variable ${name} is not set`,

@@ -12,6 +12,34 @@ describe('interpolate', () => {
     expect(result.issues).toEqual([]);
   });
 
+  it('copies a __proto__ key as an own property, as the YAML reader gives it, not as the prototype of the copy', () => {
+    const parsed = JSON.parse('{"spec": {"__proto__": {"owner": "${var:region}"}}}') as unknown;
+    const spec = (interpolate(parsed, sources).value as { spec: Record<string, unknown> }).spec;
+    expect(Object.getPrototypeOf(spec)).toBe(Object.prototype);
+    expect(Object.keys(spec)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(spec, '__proto__')?.value).toEqual({ owner: 'eu' });
+    expect(spec.owner).toBeUndefined();
+  });
+
+  it('reads no inherited property as a variable: ${var:constructor} and ${env:toString} are unresolved, with their message', () => {
+    const result = interpolate({ a: '${var:constructor}', b: '${var:__proto__}', c: '${env:toString}', d: '${secret:hasOwnProperty}' }, sources);
+    expect(result.value).toEqual({ a: '${var:constructor}', b: '${var:__proto__}', c: '${env:toString}', d: '${secret:hasOwnProperty}' });
+    expect(result.issues.map((i) => [i.pointer, i.message])).toEqual([
+      ['/a', 'unresolved `${var:constructor}`: no variable `constructor` was given'],
+      ['/b', 'unresolved `${var:__proto__}`: no variable `__proto__` was given'],
+      ['/c', 'unresolved `${env:toString}`: the environment variable toString is not set'],
+      ['/d', 'unresolved `${secret:hasOwnProperty}`: the environment variable hasOwnProperty is not set'],
+    ]);
+    expect(result.secrets).toEqual([]);
+  });
+
+  it('leaves an unset ${secret:constructor} unresolved offline, as any unset secret', () => {
+    const result = interpolate({ a: '${secret:constructor}' }, { ...sources, secretsOptional: true });
+    expect(result.issues).toEqual([]);
+    expect(result.unresolvedPointers).toEqual(['/a']);
+    expect(result.sensitivePointers).toEqual(['/a']);
+  });
+
   it('leaves DSS variables and unknown prefixes alone, and turns $${ into a literal ${', () => {
     const result = interpolate({ a: '${projectKey}', b: '$${env:HOME_DIR}', c: '${other:X}', d: '$$${var:region}' }, sources);
     expect(result.value).toEqual({ a: '${projectKey}', b: '${env:HOME_DIR}', c: '${other:X}', d: '$${var:region}' });

@@ -109,6 +109,14 @@ describe('loadManifestSet', () => {
     expect(set.config.nodes.design).toEqual({ url: '', apiKey: '' });
   });
 
+  it('keeps a quoted __proto__ key a field of its document: reported where the schema refuses it, never a prototype', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-load-'));
+    const file = path.join(dir, 'p.yaml');
+    writeFileSync(file, 'apiVersion: dss-gitops/v1\nkind: Project\nmetadata:\n  name: P\nspec:\n  "__proto__": {owner: admin}\n  custom:\n    "__proto__": {team: x}\n');
+    const set = loadManifestSet({ paths: [dir], vars: [], varFiles: [], env: {}, cwd: dir });
+    expect(set.problems).toEqual([{ file, line: 6, column: 3, message: 'unknown field `__proto__` in spec' }]);
+  });
+
   it('reports a -f path that does not exist, and unreadable --var-file and --config files', () => {
     const set = loadManifestSet(options({ paths: ['nowhere'], varFiles: ['missing.env'], configPath: 'absent.yaml' }));
     expect(set.problems.map((p) => [path.relative(ROOT, p.file), p.message])).toEqual([
