@@ -27,7 +27,12 @@ export function isInside(file: string, directory: string): boolean {
   return !path.isAbsolute(relative) && relative !== '..' && !relative.startsWith(`..${path.sep}`);
 }
 
-export function readTreeFile(request: TreeFileRequest): TreeFileRead {
+/**
+ * Where a file a manifest names really is, symbolic links followed, or why it may not be read: not a relative path,
+ * outside the tree (as written or through a link), missing, a loop of links. The one rule for every file a manifest
+ * names (scripts, plugin archives).
+ */
+export function resolveTreeFile(request: Omit<TreeFileRequest, 'limit'>): { real: string } | { reason: string } {
   const { given } = request;
   if (given === '' || given.includes('\0')) return { reason: 'is not a file path' };
   if (path.isAbsolute(given)) return { reason: 'is an absolute path; it must be relative to the manifest, inside the manifests tree' };
@@ -46,6 +51,12 @@ export function readTreeFile(request: TreeFileRequest): TreeFileRead {
     return { reason: `cannot be read (${code ?? String(cause)})` };
   }
   if (!isInside(real, realRoot)) return { reason: 'leads outside the manifests tree through a symbolic link; it must name a file inside it' };
-  const read = readTextFile(real, request.limit);
+  return { real };
+}
+
+export function readTreeFile(request: TreeFileRequest): TreeFileRead {
+  const found = resolveTreeFile(request);
+  if ('reason' in found) return found;
+  const read = readTextFile(found.real, request.limit);
   return 'text' in read ? { text: read.text } : { reason: read.reason };
 }

@@ -9,12 +9,11 @@
 // hash: a record DSS keeps tells a plugin moved from Git to the store, or a new checkout of the same version;
 // without one, only the version is compared, and the code env is taken as declared.
 
-import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { isObject, type Json } from '../../base/json.js';
 import { UserError } from '../../errors.js';
 import { readBoundedFile } from '../../manifest/read-text.js';
-import { isInside } from '../../manifest/tree-file.js';
+import { resolveTreeFile } from '../../manifest/tree-file.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import type { DocumentCheck, LoadingDocument } from '../types.js';
 import { archiveSha256, readPluginArchive } from './plugin-zip.js';
@@ -60,22 +59,7 @@ export interface ArchiveRequest {
 }
 
 function resolveInTree(request: ArchiveRequest): { real: string } | { reason: string } {
-  const { given } = request;
-  if (given === '' || given.includes('\0')) return { reason: 'is not a file path' };
-  if (path.isAbsolute(given)) return { reason: 'is an absolute path; it must be relative to the manifest, inside the manifests tree' };
-  const root = path.resolve(request.root);
-  const file = path.resolve(request.fromDirectory, given);
-  if (!isInside(file, root)) return { reason: 'is outside the manifests tree; it must name a file inside it' };
-  try {
-    const real = realpathSync(file);
-    if (!isInside(real, realpathSync(root))) return { reason: 'leads outside the manifests tree through a symbolic link; it must name a file inside it' };
-    return { real };
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { reason: `does not exist (looked for ${path.relative(process.cwd(), file)})` };
-    if (code === 'ELOOP') return { reason: 'is a loop of symbolic links' };
-    return { reason: `cannot be read (${code ?? String(cause)})` };
-  }
+  return resolveTreeFile({ root: request.root, fromDirectory: request.fromDirectory, given: request.given, cwd: process.cwd() });
 }
 
 /**
