@@ -107,7 +107,7 @@ process.on('exit', () => {
 });
 `;
 
-class Runner {
+export class Runner {
   private readonly hook: string;
   private readonly rssFile: string;
 
@@ -146,6 +146,24 @@ class Runner {
   }
 }
 
+/** What a benchmark case measures: a manifests tree, and the environment its commands need. */
+export interface BenchTree {
+  /** Writes the manifests into `dir`; returns how many objects they declare. */
+  write(dir: string): number;
+  /** The sizes reported with each phase (a tree of no projects reports 0 × 0). */
+  projects: number;
+  scenarios: number;
+  /** Environment the commands need besides the connection (the tree's secrets). */
+  env?: Record<string, string>;
+  /** Replaces the PROJECTS×SCENARIOS label of the progress lines. */
+  label?: string;
+}
+
+/** The projects tree of a case: N projects × M scenarios. */
+function projectsTree(c: BenchCase): BenchTree {
+  return { write: (dir) => writeManifests(dir, c.projects, c.scenarios), projects: c.projects, scenarios: c.scenarios };
+}
+
 function commandFor(phase: Phase, parallelism: number): { argv: string[]; exit: number } {
   const common = ['-f', 'manifests', '--parallelism', String(parallelism)];
   switch (phase) {
@@ -163,13 +181,14 @@ async function measurePhase(
   runner: Runner,
   sim: RemoteSimulator,
   c: BenchCase,
+  tree: BenchTree,
   objects: number,
   phase: Phase,
   parallelism: number,
   count: number,
 ): Promise<PhaseResult> {
   const { argv, exit } = commandFor(phase, parallelism);
-  const env = { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey };
+  const env = { ...tree.env, DSS_URL: sim.url, DSS_API_KEY: sim.adminKey };
   const times: number[] = [];
   const cpu: number[] = [];
   let rss = 0;
@@ -188,12 +207,13 @@ async function measurePhase(
     stats = await sim.stats();
   }
   await sim.setLatency(0);
+  if (phase === 'noop-apply' && stats.writes > 0) throw new Error(`the no-op apply wrote ${stats.writes} times: ${JSON.stringify(stats.byRoute)}`);
   const boundMs = Math.ceil(stats.total / parallelism) * c.latencyMs;
   const t = timing(times);
   return {
     phase,
-    projects: c.projects,
-    scenarios: c.scenarios,
+    projects: tree.projects,
+    scenarios: tree.scenarios,
     objects,
     latencyMs: c.latencyMs,
     parallelism,
@@ -210,27 +230,28 @@ async function measurePhase(
   };
 }
 
-async function benchCase(runner: Runner, sim: RemoteSimulator, c: BenchCase, o: BenchOptions): Promise<PhaseResult[]> {
+/** Every phase of a case on `tree` (by default its projects tree), plan also at the case's other parallelisms. */
+export async function benchCase(runner: Runner, sim: RemoteSimulator, c: BenchCase, o: BenchOptions, tree = projectsTree(c)): Promise<PhaseResult[]> {
   const dir = join(runner.dir, 'manifests');
   rmSync(dir, { recursive: true, force: true });
-  const objects = writeManifests(dir, c.projects, c.scenarios);
+  const objects = tree.write(dir);
   const [main, ...others] = c.parallelisms;
   if (main === undefined) throw new Error('a case needs at least one parallelism');
   const results: PhaseResult[] = [];
   const report = (r: PhaseResult): void => {
     results.push(r);
-    o.progress?.(formatPhase(r));
+    o.progress?.(tree.label === undefined ? formatPhase(r) : `${tree.label} ${formatPhase(r).replace(/^0×0 +/, '')}`);
   };
   const runsAt = (p: number): number => (p === 1 ? o.baselineRuns : o.runs);
-  if (c.phases.includes('fresh-apply')) report(await measurePhase(runner, sim, c, objects, 'fresh-apply', main, runsAt(main)));
+  if (c.phases.includes('fresh-apply')) report(await measurePhase(runner, sim, c, tree, objects, 'fresh-apply', main, runsAt(main)));
   else {
     await sim.reset(true);
-    await runner.run(commandFor('fresh-apply', Math.max(main, 16)).argv, { DSS_URL: sim.url, DSS_API_KEY: sim.adminKey }, false);
+    await runner.run(commandFor('fresh-apply', Math.max(main, 16)).argv, { ...tree.env, DSS_URL: sim.url, DSS_API_KEY: sim.adminKey }, false);
   }
   for (const phase of c.phases.filter((p) => p !== 'fresh-apply')) {
-    report(await measurePhase(runner, sim, c, objects, phase, main, runsAt(main)));
+    report(await measurePhase(runner, sim, c, tree, objects, phase, main, runsAt(main)));
     if (phase !== 'plan') continue;
-    for (const p of others) report(await measurePhase(runner, sim, c, objects, 'plan', p, runsAt(p)));
+    for (const p of others) report(await measurePhase(runner, sim, c, tree, objects, 'plan', p, runsAt(p)));
   }
   for (const r of results) {
     const baseline = results.find((b) => b.phase === r.phase && b.parallelism === 1);
@@ -271,14 +292,19 @@ async function timedBareNode(runner: Runner, runs: number): Promise<number[]> {
   return times;
 }
 
-export async function runBench(o: BenchOptions): Promise<BenchReport> {
+/**
+ * Runs `measure` with a runner and a simulator in a fresh temporary directory, and reports what it measured with
+ * the date and the machine.
+ */
+export async function benchReport(
+  o: BenchOptions,
+  measure: (runner: Runner, sim: RemoteSimulator) => Promise<Pick<BenchReport, 'startup' | 'phases'>>,
+): Promise<BenchReport> {
   const dir = mkdtempSync(join(tmpdir(), 'dss-gitops-bench-'));
   const runner = new Runner(o.cli, dir);
   const sim = await startRemoteSimulator(o.cli, dir);
   try {
-    const startup = o.startupRuns > 0 ? await benchStartup(runner, o) : [];
-    const phases: PhaseResult[] = [];
-    for (const c of o.cases) phases.push(...(await benchCase(runner, sim, c, o)));
+    const { startup, phases } = await measure(runner, sim);
     const cpu = cpus();
     return {
       formatVersion: 1,
@@ -292,6 +318,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export function runBench(o: BenchOptions): Promise<BenchReport> {
+  return benchReport(o, async (runner, sim) => {
+    const startup = o.startupRuns > 0 ? await benchStartup(runner, o) : [];
+    const phases: PhaseResult[] = [];
+    for (const c of o.cases) phases.push(...(await benchCase(runner, sim, c, o)));
+    return { startup, phases };
+  });
 }
 
 const s = (ms: number): string => (ms / 1000).toFixed(2);
