@@ -1,7 +1,10 @@
 // Checks a value against a JSON Schema with ajv and words each error for a person: at the position of the node
 // it is about, with the nearest valid name for an unknown field and the allowed values of an enum.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { didYouMean } from './did-you-mean.js';
 import { describePointer, isWithin, joinPointer } from './json-pointer.js';
 import type { NodePositions } from './positions.js';
@@ -10,15 +13,47 @@ import type { Problem } from './problem.js';
 /** A JSON Schema object (draft 2020-12), as ajv takes it. */
 export type JsonSchema = Record<string, unknown>;
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+/**
+ * The one ajv configuration of the manifests' schemas, for the schemas compiled here and for the build, which
+ * writes ajv's standalone code of the shipped schemas (scripts/precompile-schemas.mjs): both must make the same
+ * validators, or the precompiled ones would word errors differently. ajv is loaded only when called.
+ */
+export function newAjv(extra: Options = {}): Ajv {
+  const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof AjvModule;
+  const ajv = new AjvClass({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, ...extra });
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+  return ajv;
+}
+
+/** The name of a schema's precompiled validator: a hash of its JSON, so that a schema changed since the build has none. */
+export function schemaKey(schema: JsonSchema): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 32);
+}
+
+/** Where the build writes the shipped schemas' validators (`dist/schemas/KEY.cjs`); from source there are none. */
+const fromPrecompiled = createRequire(new URL('../schemas/', import.meta.url));
 
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+let compiler: Ajv | undefined;
 
+function precompiled(schema: JsonSchema): ValidateFunction | undefined {
+  try {
+    return fromPrecompiled(`./${schemaKey(schema)}.cjs`) as ValidateFunction;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+/** The schema's validator: the build's when it is a shipped schema unchanged since the build, else compiled. */
 function validatorOf(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = precompiled(schema);
+    if (!validate) {
+      compiler ??= newAjv();
+      validate = compiler.compile(schema);
+    }
     compiled.set(schema, validate);
   }
   return validate;

@@ -57,6 +57,8 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   const { plan, log } = input;
   const byAddress = new Map(plan.units.map((p) => [p.unit.address, p]));
   const notes = new Map<string, string[]>();
+  // The metadata each project's `#metadata` unit left in DSS, by project key: the base of its record's write.
+  const metadataWritten = new Map<string, Record<string, unknown>>();
   const writes = await runGraph(
     graphOfUnits(plan.units.map((p) => p.unit)),
     async (address) => {
@@ -72,6 +74,9 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
             ? await kind.replace(ctx, planned.unit, live)
             : await kind.update(ctx, planned.unit, live);
       if (result?.notes?.length) notes.set(address, result.notes);
+      if (result?.written && planned.unit.kind === PROJECT_SCOPE_KIND && planned.unit.block === 'metadata') {
+        metadataWritten.set(planned.unit.doc.metadata.name, result.written);
+      }
       log.info({ address, action: planned.action }, 'applied');
     },
     {
@@ -119,7 +124,7 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
     }),
     ...plan.deletions.map((d) => resultOf(d.address, d.soft === true ? 'update' : 'delete', deletes.get(d.address))),
   ];
-  results.push(...(await writeRecords(input, writes, deletes)));
+  results.push(...(await writeRecords(input, writes, deletes, metadataWritten)));
   results.sort(byText((r) => r.address));
 
   return {
@@ -139,6 +144,7 @@ async function writeRecords(
   input: ExecuteInput,
   writes: Map<string, RunOutcome>,
   deletes: Map<string, RunOutcome>,
+  metadataWritten: ReadonlyMap<string, Record<string, unknown>>,
 ): Promise<ApplyResult[]> {
   const results: ApplyResult[] = [];
   const limit = pLimit(Math.max(1, input.parallelism));
@@ -174,9 +180,12 @@ async function writeRecords(
       try {
         // Read right before the write, as every GET-modify-PUT: the metadata (or variables) read at plan time may
         // have been changed in DSS since (a description, a custom key, the run lock), and writing it back would
-        // revert that.
+        // revert that. A project this run created is the exception: nobody else has had it, and its metadata is
+        // what its `#metadata` unit wrote (DSS's own answer to that PUT is empty), so the record is laid over that.
         const client = recordClient({ design: input.designClient, ...input.clients }, ref);
-        await storeOf(ref).write(client, ref, after, scopes);
+        const created = main?.state === 'done' && input.projects.get(key)?.exists !== true;
+        const base = ref.store === 'project' && created ? metadataWritten.get(ref.key) : undefined;
+        await storeOf(ref).write(client, ref, after, scopes, base);
         input.log.debug({ address }, 'ownership record written');
       } catch (error) {
         input.log.error({ address, err: messageOf(error) }, 'failed');

@@ -99,6 +99,12 @@ export interface LiveState {
 export interface WriteResult {
   /** Extra lines for the report, e.g. `rolled back to bundle v11`. */
   notes?: string[];
+  /**
+   * The object as the write left it in DSS (the body of its PUT, or what it read when there was nothing to write),
+   * where the kind knows it: a project's metadata, over which the run's ownership record of a project it created is
+   * then written without reading the metadata a third time.
+   */
+  written?: Record<string, unknown>;
 }
 
 export interface ResourceKind {

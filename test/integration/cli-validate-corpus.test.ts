@@ -2,13 +2,16 @@
 // report exactly the lines recorded in its expected.txt, exit 1, and send no request to the DSS it is pointed at.
 // A case may add arguments in args.txt, one per line.
 
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult } from '../helpers/cli.js';
+import type * as Program from '../../src/cli/program.js';
+import { captureIo, runCliCaptured, type CliResult } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CORPUS = path.join(ROOT, 'test/fixtures/invalid');
@@ -68,5 +71,37 @@ describe('the invalid manifest corpus', () => {
 
   it('sent no request to DSS while validating the whole corpus', () => {
     expect(requests).toEqual([]);
+  });
+});
+
+// The build writes the shipped schemas' validators as ajv standalone code (dist/schemas), which the built CLI runs
+// instead of compiling the schemas: it must word every problem as the compiled ones do, byte for byte.
+describe('the invalid manifest corpus through the built CLI', () => {
+  const built = path.join(ROOT, 'dist/cli/program.js');
+
+  it('is checked with the validators the build wrote, one per shipped schema and none compiled', async () => {
+    expect(readdirSync(path.join(ROOT, 'dist/schemas')).filter((f) => f.endsWith('.cjs')).length).toBeGreaterThanOrEqual(15);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', `import { createRequire } from 'node:module';
+const { runCli } = await import(${JSON.stringify(built)});
+await runCli(['validate', '-f', 'manifests-example'], { stdout: process.stderr, stderr: process.stderr, env: {}, cwd: ${JSON.stringify(ROOT)}, stdinIsTTY: false });
+const loaded = Object.keys(createRequire(import.meta.url)('node:module')._cache);
+console.log(JSON.stringify(loaded.filter((f) => f.includes('node_modules/ajv/') || f.includes('dist/schemas/'))));`],
+      { cwd: ROOT },
+    );
+    const loaded = JSON.parse(stdout) as string[];
+    expect(loaded.some((f) => f.includes('dist/schemas/'))).toBe(true);
+    expect(loaded.filter((f) => f.includes('node_modules/ajv/') && !f.includes('/dist/runtime/'))).toEqual([]);
+  });
+
+  it.each(cases)('%s: reports the same problem', async (name) => {
+    const { runCli } = (await import(built)) as typeof Program;
+    const dir = path.join(CORPUS, name);
+    const captured = captureIo({ DSS_URL: dssUrl, DSS_API_KEY: 'corpus-key-never-used' }, ROOT);
+    const code = await runCli(['validate', '-f', path.relative(ROOT, dir), ...extraArgs(dir)], captured.io);
+    expect(captured.stderr()).toBe(readFileSync(path.join(dir, 'expected.txt'), 'utf8'));
+    expect(captured.stdout()).toBe('');
+    expect(code).toBe(1);
   });
 });

@@ -32,6 +32,8 @@ interface PackageJson {
 const pkg = JSON.parse(read('package.json')) as PackageJson;
 const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean; version?: string }> };
 const SOURCES = sourceFiles(ROOT, 'src');
+/** What `npm run build` writes to dist besides tsc's output: the shipped schemas' validators. */
+const BUILD_WRITES = 'dist/schemas/';
 
 /** Top-level repository entries the compiled CLI reads at run time, with the source file that reads each. */
 function runtimeReads(): Map<string, string[]> {
@@ -131,14 +133,17 @@ describe('npm package', () => {
   it('files ships the compiled code, the schemas and every repository file the CLI reads at run time', () => {
     const reads = runtimeReads();
     expect([...reads.keys()].sort()).toEqual(expect.arrayContaining(['package.json', 'manifests-example']));
-    // npm always packs package.json; everything else must be listed (tsc copies nothing but compiled code to dist).
+    // npm always packs package.json; everything else must be listed (tsc copies nothing but compiled code to dist,
+    // and the build writes only the schemas' validators beside it).
     const shipped = (target: string): boolean =>
       target === 'package.json' || pkg.files.some((entry) => target === entry || target.startsWith(`${entry}/`));
     const problems = [...reads]
+      .filter(([target]) => target !== BUILD_WRITES)
       .filter(([target]) => target.startsWith('dist/') || !existsSync(path.join(ROOT, target)) || !shipped(target))
       .map(([target, by]) => `${target} (read by ${by.join(', ')})`);
     expect(problems).toEqual([]);
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'schemas']));
+    expect(pkg.scripts.build).toContain('node scripts/precompile-schemas.mjs');
   });
 
   it('the code finds repository files only through new URL(<literal>, import.meta.url), which this check follows', () => {
@@ -208,7 +213,9 @@ describe('Dockerfile', () => {
     const copied = dockerCopies(runtime).flatMap((c) => c.sources.map((s) => ({ from: c.from, source: s.replace(/\/$/, '') })));
     expect(copied).toContainEqual({ from: stages[0]!.name, source: '/app/dist' });
     const local = copied.filter((c) => c.from === undefined).map((c) => c.source);
-    const needed = ['package.json', 'package-lock.json', 'schemas', ...[...runtimeReads().keys()].map((t) => t.split('/')[0]!)];
+    // dist, the validators the build writes there included, comes from the build stage.
+    const reads = [...runtimeReads().keys()].filter((t) => t !== BUILD_WRITES);
+    const needed = ['package.json', 'package-lock.json', 'schemas', ...reads.map((t) => t.split('/')[0]!)];
     expect(local).toEqual(expect.arrayContaining([...new Set(needed)]));
   });
 });

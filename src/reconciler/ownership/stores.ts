@@ -10,6 +10,7 @@ import { entryInScope, instanceEntryInScope } from '../record-check.js';
 import { instanceAddress, instanceRecordAddress, projectAddress, recordAddress } from '../scope.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { UserError } from '../../errors.js';
+import { DssApiError } from '../../dss/errors.js';
 import { editInstanceRecord, readInstanceOwnership, writeInstanceRecord } from './instance-store.js';
 import type { OwnershipScopes, ScopeRef } from './scopes.js';
 
@@ -23,8 +24,12 @@ export interface OwnershipStore<R extends ScopeRef = ScopeRef> {
   /** The scope rule: whether the record of `ref` may list `address`. */
   inScope(ref: R, address: string, scopes: OwnershipScopes): boolean;
   read(client: DssClient, ref: R, scopes: OwnershipScopes): Promise<ProjectOwnership>;
-  /** Writes `record` with GET-modify-PUT of what holds it, read right before the write. */
-  write(client: DssClient, ref: R, record: OwnershipRecord, scopes: OwnershipScopes): Promise<void>;
+  /**
+   * Writes `record` with GET-modify-PUT of what holds it, read right before the write; or over `base`, what holds
+   * it as this run last wrote it, when the caller knows nothing else wrote it since (read again if DSS refuses the
+   * save as concurrent).
+   */
+  write(client: DssClient, ref: R, record: OwnershipRecord, scopes: OwnershipScopes, base?: Record<string, unknown>): Promise<void>;
   /**
    * GET-modify-PUT of the record, read right before the write; `edit` returning undefined writes nothing. Throws
    * when the scope does not exist.
@@ -46,7 +51,14 @@ export const projectStore: OwnershipStore<ProjectRef> = {
   nodeOf: () => 'design',
   inScope: (ref, address) => entryInScope(ref.key, address),
   read: (client, ref) => readOwnership(client, ref.key),
-  write: (client, ref, record) => writeOwnership(client, ref.key, record, undefined),
+  async write(client, ref, record, _scopes, base) {
+    try {
+      await writeOwnership(client, ref.key, record, base);
+    } catch (error) {
+      if (base === undefined || !(error instanceof DssApiError && error.status === 409)) throw error;
+      await writeOwnership(client, ref.key, record, undefined);
+    }
+  },
   async edit(client, ref, edit) {
     const path = `/projects/${pathSegment(ref.key)}/metadata`;
     const metadata = await client.getOrAbsent<Record<string, unknown>>(path);

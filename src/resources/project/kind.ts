@@ -17,7 +17,7 @@ import { projectExport } from './export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from '../project-folder/kind.js';
 import { projectSchema } from './schema.js';
 import { memoPerRun } from '../run-memo.js';
-import type { DocumentReference, KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit } from '../types.js';
+import type { DocumentReference, KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit, WriteResult } from '../types.js';
 
 export const PROJECT_KIND = 'Project';
 
@@ -224,12 +224,13 @@ async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlo
  * GET-modify-PUT of one block: the desired block laid over the whole object DSS has right now, written only if
  * it changed.
  */
-async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<void> {
+async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<WriteResult | void> {
   const route = `/projects/${pathSegment(keyOf(unit))}${block.path}`;
-  await freshWrite(ctx.client, route, (live) => {
+  const written = await freshWrite(ctx.client, route, (live) => {
     block.check(live, `GET ${route}`);
     return block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc);
   });
+  if (block.block === 'metadata') return { written };
 }
 
 export const projectKind: ResourceKind = {
