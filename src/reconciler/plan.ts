@@ -1,7 +1,7 @@
 // The plan step: a pure function of the desired units, the live states read, the ownership records and the
 // options. It decides an action per unit, the prune deletions and the records to write; it sends nothing.
 
-import { byText } from '../base/order.js';
+import { byText, compareText } from '../base/order.js';
 import type { IgnoreDifference } from '../config/types.js';
 import { buildPlanReport, summarize } from '../diff/impact.js';
 import type { ResourceChange } from '../diff/types.js';
@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import type { ResourceUnit } from '../resources/types.js';
 import { sensitivePointersOf } from './hash.js';
 import { defaultScopes, refOf, scopeId, type OwnershipScopes } from './ownership/scopes.js';
-import { recordAddressOf } from './ownership/stores.js';
+import { recordAddressOf, scopeAddressOf } from './ownership/stores.js';
 import { OPT_IN, planPrune, planRecords, recordOnlyNotes, scopeIdOf, scopesOf } from './plan-ownership.js';
 import { maskRecordedSecrets } from './recorded-secrets.js';
 import type { Plan, PlanInput, PlannedUnit } from './types.js';
@@ -101,10 +101,10 @@ export function planChanges(input: PlanInput): Plan {
   // decision. Its deletion alone is refused (loudly); the rest of the run goes on, so that one removed directory
   // does not stop every plan and every watch tick.
   if (!input.options.allowEmpty) {
-    const emptied = new Set(prune.deletions.filter((d) => d.wholeProject).map((d) => scopeId(refOf(d))));
-    for (const key of [...emptied].sort()) {
+    const emptied = new Map(prune.deletions.filter((d) => d.wholeProject).map((d) => [scopeId(refOf(d)), refOf(d)] as const));
+    for (const [, ref] of [...emptied].sort(([a], [b]) => compareText(a, b))) {
       warnings.push(
-        `REFUSED: Project/${key} is no longer declared, and this source applied it: prune would delete the project ` +
+        `REFUSED: ${scopeAddressOf(ref)} is no longer declared, and this source applied it: prune would delete the project ` +
           'and everything in it, so it is not deleted; check the -f paths, or pass --allow-empty to delete it',
       );
     }

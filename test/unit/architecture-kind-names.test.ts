@@ -38,13 +38,20 @@ export function kindNamesIn(text: string, kinds: readonly string[]): number {
   const values = new RegExp(`(['"\`])(${names})\\1|(['"\`])(${names})/`, 'g');
   const keys = new RegExp(`(^|[{,])\\s*(${names})\\s*:(?!:)`, 'gm');
   const stripped = code(text);
-  return [...stripped.matchAll(values)].length + [...stripped.matchAll(keys)].length;
+  // An address spelled inside a message: `REFUSED: Project/${key} …` (the quote-led form is counted above).
+  const inText = new RegExp(`(?<![A-Za-z'"\`])(${names})/\\$\\{`, 'g');
+  return [...stripped.matchAll(values)].length + [...stripped.matchAll(keys)].length + [...stripped.matchAll(inText)].length;
 }
 
 describe('kind names outside src/resources', () => {
   it('are counted in string literals and address texts, not in comments', () => {
     const text = "// Project/CHURN\nconst a = 'Scenario';\nconst b = `Project/${key}`;\n/** Bundle/X */ const c = 'Projects';";
     expect(kindNamesIn(text, ['Project', 'Scenario', 'Bundle'])).toBe(2);
+  });
+
+  it('are counted in the addresses a message spells, once each', () => {
+    const text = 'const m = `REFUSED: Project/${key} is gone`;\nconst n = `Scenario/${a}/${b}`;\nconst o = `MyProject/${x}`;';
+    expect(kindNamesIn(text, ['Project', 'Scenario'])).toBe(2);
   });
 
   it('are counted as the keys of a table by kind, not in types or other names', () => {
