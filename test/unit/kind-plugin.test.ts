@@ -14,6 +14,12 @@ describe('Plugin units', () => {
     ]);
   });
 
+  it('compares a zip by the hash and version loading completed its spec with, without reading the file', () => {
+    const sha256 = 'c'.repeat(64);
+    const doc = docOf('Plugin', 'geo-tools', { source: { zip: { file: 'no/such/archive.zip', sha256, version: '1.2.0' } } });
+    expect(pluginKind.units(doc)[0]!.desired).toEqual({ source: 'zip', version: '1.2.0', sha256 });
+  });
+
   it('compares a Git checkout by its coordinates, and its version only when declared', () => {
     const [bare] = pluginKind.units(docOf('Plugin', 'geo-tools', { source: { git: GIT } }));
     expect(bare!.desired).toEqual({ source: 'git', ...GIT });

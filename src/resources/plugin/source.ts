@@ -91,14 +91,19 @@ export function readArchiveOf(doc: ManifestDocument): PluginArchive {
 /**
  * `checkDocument`: a `source.zip.file` that cannot be read (outside the tree, a link out, not a regular file, too
  * large, not a zip of this plugin) is an error at its line and column when the manifests are loaded, so that
- * `validate` refuses it and `plan` sends nothing. The archive is read again while units are built.
+ * `validate` refuses it and `plan` sends nothing. A readable one completes the spec with its hash and version.
  */
 export function checkArchiveFile(doc: LoadingDocument): DocumentCheck {
   const source = isObject(doc.spec.source) ? doc.spec.source : {};
   const given = isObject(source.zip) ? source.zip.file : undefined;
   if (typeof given !== 'string' || doc.unresolvedPointers.includes(ZIP_FILE_POINTER)) return {};
   const read = readPluginArchiveFile({ given, ...doc.files, id: doc.metadata.name });
-  if ('bytes' in read) return {};
+  if ('bytes' in read) {
+    // The archive's hash and version complete the spec, as a scenario's script does: units are built from them
+    // without reading the file again (apply reads it to upload, and checks the hash).
+    const zip = { ...(source.zip as Json), sha256: read.sha256, version: read.version };
+    return { spec: { ...doc.spec, source: { ...source, zip } } };
+  }
   return { problems: [{ ...doc.valuePosition(ZIP_FILE_POINTER), message: `cannot read the plugin archive ${given} (it ${read.reason})` }] };
 }
 
@@ -117,6 +122,9 @@ export function desiredSource(doc: ManifestDocument): SourceView {
     if (typeof git.version === 'string') out.version = git.version;
     return out;
   }
+  const zip = isObject(source.zip) ? source.zip : {};
+  // Loaded documents carry the archive's hash and version (checkArchiveFile); one built otherwise reads the file.
+  if (typeof zip.sha256 === 'string' && typeof zip.version === 'string') return { source: 'zip', version: zip.version, sha256: zip.sha256 };
   const archive = readArchiveOf(doc);
   return { source: 'zip', version: archive.version, sha256: archive.sha256 };
 }
