@@ -61,6 +61,23 @@ function metadataOf(raw: unknown): unknown {
   return raw;
 }
 
+/**
+ * Whether a project is known to be absent, as the kind of projects tells it from what the run reads anyway (the
+ * project list): nothing of an absent project is read, it is all absent (a fresh apply read every block and
+ * scenario of every project it creates, each a 404).
+ */
+function absentScopes(input: ReadInput): (key: string) => Promise<boolean> {
+  let kind: ResourceKind | undefined;
+  try {
+    kind = input.kindOf(PROJECT_SCOPE_KIND);
+  } catch {
+    // A registry without projects: no project is known absent, each object is read.
+  }
+  if (kind?.scopeExists === undefined) return () => Promise.resolve(false);
+  const exists = kind.scopeExists.bind(kind);
+  return async (key) => (await exists(input.contextFor(kind), key)) === false;
+}
+
 export async function readLive(input: ReadInput): Promise<ReadResult> {
   const limit = pLimit(Math.max(1, input.parallelism));
   const live = new Map<string, LiveState | undefined>();
@@ -96,15 +113,22 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   // Prune of platform objects that left the manifests: every node with instance-scoped kinds has its record read.
   if (input.discoverProjects) for (const node of scopes.instanceNodes()) instanceNodes.add(node);
 
+  const absent = absentScopes(input);
   const tasks: Promise<void>[] = input.units.map((unit) =>
     guard(unit.address, async () => {
+      const scope = scopes.scopeOf(unit);
+      if (scope?.store === 'project' && (await absent(scope.key))) return void live.set(unit.address, undefined);
       const kind = input.kindOf(unit.kind);
       live.set(unit.address, await kind.read(input.contextFor(kind), unit));
     }),
   );
   for (const key of projectKeys) {
     if (metadataUnits.has(key)) continue;
-    tasks.push(guard(`${projectAddress(key)} (ownership record)`, async () => void projects.set(key, await readOwnership(input.designClient, key))));
+    tasks.push(
+      guard(`${projectAddress(key)} (ownership record)`, async () => {
+        projects.set(key, (await absent(key)) ? { key, exists: false, tags: [] } : await readOwnership(input.designClient, key));
+      }),
+    );
   }
   for (const node of [...instanceNodes].sort()) {
     const ref = { store: 'instance', node } as const;

@@ -160,6 +160,12 @@ export interface ResourceKind {
   /** An object of this kind is a scope itself: its name is the key of the project its objects belong to. */
   readonly definesScope?: 'project';
   /**
+   * For the kind that `definesScope`: whether the scope `key` exists in DSS, told from what the run reads anyway (a
+   * project from the project list, read once per run). `false` lets the reconciler take every object of the scope as
+   * absent without reading it; `undefined` when the kind cannot tell (the objects are read).
+   */
+  scopeExists?(ctx: KindContext, key: string): Promise<boolean | undefined>;
+  /**
    * Which ownership record lists this kind's objects (what prune may delete, what drift compares with the recorded
    * spec hash). Absent: the project's record for objects of a project (the project itself and what `metadata.project`
    * names), none otherwise. `'instance'`: the instance record of the kind's node, for platform objects that belong to

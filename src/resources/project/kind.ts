@@ -242,6 +242,10 @@ export const projectKind: ResourceKind = {
   exportPath: (name, layout) => (layout === 'by-project' ? `${safeSegment(name)}/project.yaml` : `projects/${safeSegment(name)}.yaml`),
   ...projectExport,
 
+  async scopeExists(ctx, key) {
+    return (await projectList(ctx)).has(key);
+  },
+
   units(doc) {
     const main = mainUnit(doc);
     return [main, ...blockUnits(doc, main.address)];
