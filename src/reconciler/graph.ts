@@ -1,6 +1,7 @@
 // The work graph of a run: nodes keyed by address, edges from `dependsOn`. It orders writes (dependencies
 // first), runs them with a concurrency limit, skips everything downstream of a failure and nothing else, and
-// runs deletes on the reversed graph (dependents first).
+// runs deletes on the reversed graph (dependents first). A node may also wait for others only to have ended
+// (`after`), whatever their outcome: an ownership record is written once its scope's objects were written or not.
 
 import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
@@ -11,6 +12,11 @@ export interface GraphNode {
   id: string;
   /** Ids this node needs first. Ids that are not in the graph are assumed to exist already and are ignored. */
   dependsOn: string[];
+  /**
+   * Ids this node runs after once they have ended, done, failed or skipped: unlike `dependsOn`, their failure does
+   * not skip it. Ids that are not in the graph are ignored.
+   */
+  after?: string[];
 }
 
 export class DependencyCycleError extends DssGitopsError {
@@ -24,12 +30,16 @@ export class DependencyCycleError extends DssGitopsError {
 export class WorkGraph {
   private readonly deps = new Map<string, string[]>();
   private readonly dependents = new Map<string, string[]>();
+  private readonly waits = new Map<string, string[]>();
+  private readonly followers = new Map<string, string[]>();
 
   constructor(nodes: GraphNode[]) {
     for (const node of nodes) {
       if (this.deps.has(node.id)) throw new DssGitopsError('DUPLICATE_NODE', `duplicate graph node ${node.id}`);
       this.deps.set(node.id, []);
       this.dependents.set(node.id, []);
+      this.waits.set(node.id, []);
+      this.followers.set(node.id, []);
     }
     for (const node of nodes) {
       const own = this.deps.get(node.id) ?? [];
@@ -37,6 +47,13 @@ export class WorkGraph {
         if (dep === node.id || !this.deps.has(dep)) continue;
         own.push(dep);
         this.dependents.get(dep)?.push(node.id);
+      }
+      const needed = new Set(own);
+      const waits = this.waits.get(node.id) ?? [];
+      for (const id of new Set(node.after ?? [])) {
+        if (id === node.id || needed.has(id) || !this.deps.has(id)) continue;
+        waits.push(id);
+        this.followers.get(id)?.push(node.id);
       }
     }
     const cycle = this.findCycle();
@@ -55,21 +72,36 @@ export class WorkGraph {
     return this.dependents.get(id) ?? [];
   }
 
-  /** The same nodes with every edge turned around: deletes run dependents first. */
-  reversed(): WorkGraph {
-    return new WorkGraph(this.ids().map((id) => ({ id, dependsOn: this.dependentsOf(id) })));
+  /** The ids `id` runs after once they ended, whatever their outcome (its `after`). */
+  waitsFor(id: string): string[] {
+    return this.waits.get(id) ?? [];
   }
 
-  /** Dependencies before dependents; ties broken by id so that the order is stable. */
+  /** The ids that run after `id` once it ended, whatever its outcome. */
+  followersOf(id: string): string[] {
+    return this.followers.get(id) ?? [];
+  }
+
+  /** Every id `id` runs after: its dependencies and what it waits for. */
+  private before(id: string): string[] {
+    return [...this.dependenciesOf(id), ...this.waitsFor(id)];
+  }
+
+  /** The same nodes with every edge turned around: deletes run dependents first. */
+  reversed(): WorkGraph {
+    return new WorkGraph(this.ids().map((id) => ({ id, dependsOn: this.dependentsOf(id), after: this.followersOf(id) })));
+  }
+
+  /** Dependencies (and what a node waits for) before it; ties broken by id so that the order is stable. */
   topologicalOrder(): string[] {
-    const remaining = new Map(this.ids().map((id) => [id, this.dependenciesOf(id).length]));
+    const remaining = new Map(this.ids().map((id) => [id, this.before(id).length]));
     const order: string[] = [];
     let ready = [...remaining].filter(([, n]) => n === 0).map(([id]) => id).sort();
     while (ready.length > 0) {
       const next: string[] = [];
       for (const id of ready) {
         order.push(id);
-        for (const dependent of this.dependentsOf(id)) {
+        for (const dependent of [...this.dependentsOf(id), ...this.followersOf(id)]) {
           const left = (remaining.get(dependent) ?? 0) - 1;
           remaining.set(dependent, left);
           if (left === 0) next.push(dependent);
@@ -100,7 +132,7 @@ export class WorkGraph {
     const visit = (id: string): string[] | undefined => {
       color.set(id, 'grey');
       path.push(id);
-      for (const dep of [...this.dependenciesOf(id)].sort()) {
+      for (const dep of [...this.before(id)].sort()) {
         const c = color.get(dep);
         if (c === 'grey') return [...path.slice(path.indexOf(dep)), dep];
         if (c === undefined) {
@@ -135,17 +167,18 @@ export interface RunGraphOptions {
 }
 
 /**
- * Runs `work` on every node once its dependencies are done, at most `concurrency` at a time. A node whose
- * work throws is failed; every node downstream of it is skipped; independent nodes still run.
+ * Runs `work` on every node once its dependencies are done (and what it waits for has ended), at most
+ * `concurrency` at a time. A node whose work throws is failed; every node downstream of it is skipped; independent
+ * nodes still run. `work` is given the outcomes so far: those of every node it runs after have ended.
  */
 export async function runGraph(
   graph: WorkGraph,
-  work: (id: string) => Promise<void>,
+  work: (id: string, outcomes: ReadonlyMap<string, RunOutcome>) => Promise<void>,
   options: RunGraphOptions,
 ): Promise<Map<string, RunOutcome>> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const outcomes = new Map<string, RunOutcome>(graph.ids().map((id) => [id, { state: 'pending' }]));
-  const waiting = new Map(graph.ids().map((id) => [id, graph.dependenciesOf(id).length]));
+  const waiting = new Map(graph.ids().map((id) => [id, graph.dependenciesOf(id).length + graph.waitsFor(id).length]));
   const running: Promise<void>[] = [];
 
   const setState = (id: string, outcome: RunOutcome): void => {
@@ -153,12 +186,24 @@ export async function runGraph(
     options.onState?.(id, outcome.state);
   };
 
-  const skipDownstream = (id: string): void => {
+  const release = (id: string): void => {
+    const left = (waiting.get(id) ?? 0) - 1;
+    waiting.set(id, left);
+    if (left === 0 && outcomes.get(id)?.state === 'pending') start(id);
+  };
+
+  // A node ended: its dependents are released when it is done and skipped otherwise (and so on downstream); what
+  // waits for it is released either way.
+  const ended = (id: string): void => {
+    const done = outcomes.get(id)?.state === 'done';
     for (const dependent of graph.dependentsOf(id)) {
-      if (outcomes.get(dependent)?.state !== 'pending') continue;
-      setState(dependent, { state: 'skipped', blockedBy: id });
-      skipDownstream(dependent);
+      if (done) release(dependent);
+      else if (outcomes.get(dependent)?.state === 'pending') {
+        setState(dependent, { state: 'skipped', blockedBy: id });
+        ended(dependent);
+      }
     }
+    for (const follower of graph.followersOf(id)) release(follower);
   };
 
   const start = (id: string): void => {
@@ -167,18 +212,12 @@ export async function runGraph(
         if (outcomes.get(id)?.state !== 'pending') return;
         setState(id, { state: 'running' });
         try {
-          await work(id);
+          await work(id, outcomes);
           setState(id, { state: 'done' });
         } catch (error) {
           setState(id, { state: 'failed', error });
-          skipDownstream(id);
-          return;
         }
-        for (const dependent of graph.dependentsOf(id)) {
-          const left = (waiting.get(dependent) ?? 0) - 1;
-          waiting.set(dependent, left);
-          if (left === 0 && outcomes.get(dependent)?.state === 'pending') start(dependent);
-        }
+        ended(id);
       }),
     );
   };

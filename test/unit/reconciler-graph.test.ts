@@ -82,4 +82,39 @@ describe('runGraph', () => {
     });
     expect(states).toEqual(['a:running', 'a:done', 'b:running', 'b:done']);
   });
+
+  it('runs a node that waits for others once they ended, however they ended, and shows it their outcomes', async () => {
+    // `r` waits for p (which fails), s (skipped after p) and q (done); `t` needs r.
+    const g = new WorkGraph([
+      { id: 'p', dependsOn: [] },
+      { id: 's', dependsOn: ['p'] },
+      { id: 'q', dependsOn: [] },
+      { id: 'r', dependsOn: [], after: ['p', 's', 'q'] },
+      { id: 't', dependsOn: ['r'] },
+    ]);
+    expect(g.topologicalOrder()).toEqual(['p', 'q', 's', 'r', 't']);
+    const seen: Record<string, string | undefined> = {};
+    const outcomes = await runGraph(
+      g,
+      async (id, so) => {
+        if (id === 'p') {
+          await new Promise((resolve) => setImmediate(resolve));
+          throw new Error('boom');
+        }
+        if (id === 'r') for (const other of ['p', 's', 'q']) seen[other] = so.get(other)?.state;
+      },
+      { concurrency: 4 },
+    );
+    expect(seen).toEqual({ p: 'failed', s: 'skipped', q: 'done' });
+    expect(outcomes.get('r')?.state).toBe('done');
+    expect(outcomes.get('t')?.state).toBe('done');
+  });
+
+  it('runs a node that waits for nothing in the graph at once, and counts what it waits for in cycles', async () => {
+    const g = new WorkGraph([{ id: 'r', dependsOn: [], after: ['elsewhere'] }]);
+    expect((await runGraph(g, () => Promise.resolve(), { concurrency: 1 })).get('r')?.state).toBe('done');
+    expect(() => new WorkGraph([{ id: 'a', dependsOn: ['b'] }, { id: 'b', dependsOn: [], after: ['a'] }])).toThrow(
+      'dependency cycle: a → b → a',
+    );
+  });
 });
