@@ -1,7 +1,8 @@
 // The execute step: the only part of the reconciler that writes. Creates and updates run on the work graph in
-// dependency order with the run's concurrency; prune deletions run last on the reversed graph; then each scope's
-// ownership record (a project's, a node's instance record) is written when what it owns changed. A failed object
-// skips its dependents only.
+// dependency order with the run's concurrency; prune deletions run last on the reversed graph. Each scope's
+// ownership record (a project's, a node's instance record) is written when what it owns changed, once every object
+// of the scope was written or not: as a node of the work graph, beside the other scopes' writes, or after the
+// deletions for a scope that has some. A failed object skips its dependents only.
 
 import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
 import { summarize } from '../diff/impact.js';
@@ -10,13 +11,14 @@ import pLimit from 'p-limit';
 import { FORMAT_VERSION, type ApplyReport, type ApplyResult } from '../diff/types.js';
 import type { DssClient } from '../dss/types.js';
 import type { Logger } from '../base/logger.js';
-import type { KindContext, NodeName, ResourceKind } from '../resources/types.js';
-import { defaultScopes, refOf, scopeId, type OwnershipScopes } from './ownership/scopes.js';
-import { recordAddressOf, recordClient, storeOf } from './ownership/stores.js';
+import type { KindContext, NodeName, ResourceKind, WriteExtras, WriteResult } from '../resources/types.js';
+import { defaultScopes, type OwnershipScopes } from './ownership/scopes.js';
+import { recordClient, storeOf } from './ownership/stores.js';
+import { recordJobs, recordToWrite, type RecordJob } from './ownership/record-writes.js';
 import { runGraph, WorkGraph, type NodeState, type RunOutcome } from './graph.js';
-import { sameOwnership, type OwnershipRecord, type ProjectOwnership } from './ownership.js';
+import type { OwnershipRecord, ProjectOwnership } from './ownership.js';
 import { graphOfUnits } from './select.js';
-import type { Plan } from './types.js';
+import type { Plan, PlannedUnit } from './types.js';
 
 export interface ExecuteInput {
   plan: Plan;
@@ -53,38 +55,134 @@ function quiet(report: (address: string, state: NodeState) => void, skip: (addre
   };
 }
 
+/** A record whose write carries the change of the unit whose object holds it (a project's `#metadata` block). */
+interface Carried {
+  holder: PlannedUnit;
+  carry: (record: OwnershipRecord) => NonNullable<WriteExtras['carry']>;
+}
+
 export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   const { plan, log } = input;
+  const scopes = input.scopes ?? defaultScopes();
   const byAddress = new Map(plan.units.map((p) => [p.unit.address, p]));
   const notes = new Map<string, string[]>();
-  // The metadata each project's `#metadata` unit left in DSS, by project key: the base of its record's write.
-  const metadataWritten = new Map<string, Record<string, unknown>>();
+  // What a write left in DSS where the kind says (a project's metadata), by address: the base of a record laid over it.
+  const written = new Map<string, Record<string, unknown>>();
+  const recordFailures: ApplyResult[] = [];
+
+  const writeUnit = async (planned: PlannedUnit, extras?: WriteExtras): Promise<WriteResult | void> => {
+    const address = planned.unit.address;
+    const kind = input.kindOf(planned.unit.kind);
+    const ctx = input.contextFor(kind);
+    const live = planned.live as NonNullable<typeof planned.live>;
+    const result =
+      planned.action === 'create'
+        ? await kind.create(ctx, planned.unit, extras)
+        : planned.replace && kind.replace
+          ? await kind.replace(ctx, planned.unit, live)
+          : await kind.update(ctx, planned.unit, live, extras);
+    if (result?.notes?.length) notes.set(address, result.notes);
+    if (result?.written) written.set(address, result.written);
+    log.info({ address, action: planned.action }, 'applied');
+    return result;
+  };
+
+  /** Writes the record of `job` on its own (GET-modify-PUT), when there is one to write; a failure is reported. */
+  const writeRecord = async (job: RecordJob, stateOf: (address: string) => NodeState | undefined): Promise<void> => {
+    const record = recordToWrite(job, input.projects, stateOf);
+    if (record === undefined) return;
+    const { ref } = job;
+    try {
+      // Read right before the write, as every GET-modify-PUT: the metadata (or variables) read at plan time may
+      // have been changed in DSS since (a description, a custom key, the run lock), and writing it back would
+      // revert that. A project this run created is the exception: nobody else has had it, and its metadata is
+      // what its `#metadata` unit wrote (DSS's own answer to that PUT is empty), so the record is laid over that.
+      const client = recordClient({ design: input.designClient, ...input.clients }, ref);
+      const created = ref.store === 'project' && stateOf(projectAddress(ref.key)) === 'done' && input.projects.get(job.id)?.exists !== true;
+      const holder = storeOf(ref).holder?.(ref);
+      const base = created && holder ? written.get(holder.address) : undefined;
+      await storeOf(ref).write(client, ref, record, scopes, base);
+      log.debug({ address: job.address }, 'ownership record written');
+    } catch (error) {
+      log.error({ address: job.address, err: messageOf(error) }, 'failed');
+      recordFailures.push({ address: job.address, action: 'update', status: 'failed', error: messageOf(error) });
+    }
+  };
+
+  // A scope whose objects are pruned has its record written after the deletions, which run after every write. The
+  // others' records are nodes of the work graph: each is written as soon as its own scope's objects ended.
+  const units = graphOfUnits(plan.units.map((p) => p.unit));
+  const jobs = recordJobs(plan, scopes);
+  const inGraph = new Map(jobs.filter((j) => j.deletions.length === 0).map((j) => [j.address, j]));
+  const carried = new Map<string, Carried>();
+  for (const job of inGraph.values()) {
+    // The unit whose object holds the record is written with it, one GET-modify-PUT, when nothing is written after it.
+    const holder = storeOf(job.ref).holder?.(job.ref);
+    const planned = holder ? byAddress.get(holder.address) : undefined;
+    if (!holder || !planned || planned.replace === true || (planned.action !== 'create' && planned.action !== 'update')) continue;
+    if (units.dependentsOf(holder.address).length > 0) continue;
+    carried.set(job.address, { holder: planned, carry: holder.carry });
+  }
+  const held = new Set([...carried.values()].map((c) => c.holder.unit.address));
+  const graph = new WorkGraph([
+    ...units.ids().filter((id) => !held.has(id)).map((id) => ({ id, dependsOn: units.dependenciesOf(id) })),
+    ...[...inGraph.values()].map((job) => {
+      const holder = carried.get(job.address)?.holder.unit.address;
+      const scope = job.units.map((p) => p.unit.address).filter((a) => a !== holder);
+      return { id: job.address, dependsOn: [], after: holder ? [...scope, ...units.dependenciesOf(holder)] : scope };
+    }),
+  ]);
+
+  // The outcomes of the units written with their scope's record, which are not nodes of the graph.
+  const heldOutcomes = new Map<string, RunOutcome>();
+  const settleHeld = (address: string, outcome: RunOutcome): void => {
+    heldOutcomes.set(address, outcome);
+    input.onProgress?.(address, outcome.state);
+  };
+
+  /** The record of `job`, carried by the write of its holder unit when there is one (written alone otherwise). */
+  const recordNode = async (job: RecordJob, outcomes: ReadonlyMap<string, RunOutcome>): Promise<void> => {
+    const stateOf = (address: string): NodeState | undefined => (heldOutcomes.get(address) ?? outcomes.get(address))?.state;
+    const c = carried.get(job.address);
+    if (c) {
+      const address = c.holder.unit.address;
+      const blockedBy = units.dependenciesOf(address).find((d) => outcomes.get(d)?.state !== 'done');
+      if (blockedBy !== undefined) settleHeld(address, { state: 'skipped', blockedBy });
+      else {
+        settleHeld(address, { state: 'running' });
+        // The record as it stands once the holder is written too: written by the same PUT, or neither is.
+        const record = recordToWrite(job, input.projects, (a) => (a === address ? 'done' : stateOf(a)));
+        try {
+          const result = await writeUnit(c.holder, record ? { carry: c.carry(record) } : {});
+          settleHeld(address, { state: 'done' });
+          if (record === undefined || result?.carried === true) return;
+        } catch (error) {
+          // Neither was written: the record is written on its own, without the holder's new entry.
+          settleHeld(address, { state: 'failed', error });
+        }
+      }
+    }
+    await writeRecord(job, stateOf);
+  };
+
   const writes = await runGraph(
-    graphOfUnits(plan.units.map((p) => p.unit)),
-    async (address) => {
+    graph,
+    async (address, outcomes) => {
+      const job = inGraph.get(address);
+      if (job) return recordNode(job, outcomes);
       const planned = byAddress.get(address);
       if (!planned || planned.action === 'no-op') return;
-      const kind = input.kindOf(planned.unit.kind);
-      const ctx = input.contextFor(kind);
-      const live = planned.live as NonNullable<typeof planned.live>;
-      const result =
-        planned.action === 'create'
-          ? await kind.create(ctx, planned.unit)
-          : planned.replace && kind.replace
-            ? await kind.replace(ctx, planned.unit, live)
-            : await kind.update(ctx, planned.unit, live);
-      if (result?.notes?.length) notes.set(address, result.notes);
-      if (result?.written && planned.unit.kind === PROJECT_SCOPE_KIND && planned.unit.block === 'metadata') {
-        metadataWritten.set(planned.unit.doc.metadata.name, result.written);
-      }
-      log.info({ address, action: planned.action }, 'applied');
+      await writeUnit(planned);
     },
     {
       concurrency: input.parallelism,
-      // An object with nothing to write is checked, not applied: its progress is not news.
-      ...(input.onProgress ? { onState: quiet(input.onProgress, (address) => byAddress.get(address)?.action === 'no-op') } : {}),
+      // An object with nothing to write is checked, not applied: its progress is not news; nor is a record's.
+      ...(input.onProgress
+        ? { onState: quiet(input.onProgress, (address) => inGraph.has(address) || byAddress.get(address)?.action === 'no-op') }
+        : {}),
     },
   );
+  for (const [address, outcome] of heldOutcomes) writes.set(address, outcome);
   for (const [address, outcome] of writes) {
     if (outcome.state === 'failed') log.error({ address, err: messageOf(outcome.error) }, 'failed');
   }
@@ -115,6 +213,9 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
     },
     { concurrency: input.parallelism, ...(input.onProgress ? { onState: input.onProgress } : {}) },
   );
+  const limit = pLimit(Math.max(1, input.parallelism));
+  const stateOf = (address: string): NodeState | undefined => (writes.get(address) ?? deletes.get(address))?.state;
+  await Promise.all(jobs.filter((j) => !inGraph.has(j.address)).map((job) => limit(() => writeRecord(job, stateOf))));
 
   const results: ApplyResult[] = [
     ...plan.units.map((p) => {
@@ -123,8 +224,8 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
       return extra ? { ...result, notes: extra } : result;
     }),
     ...plan.deletions.map((d) => resultOf(d.address, d.soft === true ? 'update' : 'delete', deletes.get(d.address))),
+    ...recordFailures,
   ];
-  results.push(...(await writeRecords(input, writes, deletes, metadataWritten)));
   results.sort(byText((r) => r.address));
 
   return {
@@ -134,75 +235,4 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
     failed: results.filter((r) => r.status === 'failed').length,
     skipped: results.filter((r) => r.status === 'skipped').length,
   };
-}
-
-/**
- * Writes each project's record when what it owns changed. Units that failed or were skipped keep their previous
- * entry (or none); pruned objects leave it once deleted. A record write failure is reported like any object's.
- */
-async function writeRecords(
-  input: ExecuteInput,
-  writes: Map<string, RunOutcome>,
-  deletes: Map<string, RunOutcome>,
-  metadataWritten: ReadonlyMap<string, Record<string, unknown>>,
-): Promise<ApplyResult[]> {
-  const results: ApplyResult[] = [];
-  const limit = pLimit(Math.max(1, input.parallelism));
-  const scopes = input.scopes ?? defaultScopes();
-  // Each record looks at its own scope's units and deletions: group them once, not scan the plan per record.
-  const unitsOf = groupBy(input.plan.units, (p) => {
-    const ref = scopes.scopeOf(p.unit);
-    return ref === undefined ? undefined : scopeId(ref);
-  });
-  const deletionsOf = groupBy(input.plan.deletions, (d) => scopeId(refOf(d)));
-  await Promise.all(
-    input.plan.records.map((planned) => limit(async () => {
-      const ref = refOf(planned);
-      const key = scopeId(ref);
-      // A node's instance record always has somewhere to go; a project's needs its project.
-      const main = ref.store === 'project' ? writes.get(projectAddress(ref.key)) : undefined;
-      const scopeExists = ref.store === 'instance' || input.projects.get(key)?.exists === true || main?.state === 'done';
-      if (!scopeExists) return;
-      const inventory = { ...planned.after.inventory };
-      for (const p of unitsOf.get(key) ?? []) {
-        const state = writes.get(p.unit.address)?.state;
-        if (state === 'done') continue;
-        const previous = planned.before?.inventory[p.unit.address];
-        if (previous) inventory[p.unit.address] = previous;
-        else delete inventory[p.unit.address];
-      }
-      for (const d of deletionsOf.get(key) ?? []) {
-        if (deletes.get(d.address)?.state === 'done') delete inventory[d.address];
-      }
-      const after: OwnershipRecord = { ...planned.after, inventory };
-      if (sameOwnership(planned.before, after)) return;
-      const address = recordAddressOf(ref);
-      try {
-        // Read right before the write, as every GET-modify-PUT: the metadata (or variables) read at plan time may
-        // have been changed in DSS since (a description, a custom key, the run lock), and writing it back would
-        // revert that. A project this run created is the exception: nobody else has had it, and its metadata is
-        // what its `#metadata` unit wrote (DSS's own answer to that PUT is empty), so the record is laid over that.
-        const client = recordClient({ design: input.designClient, ...input.clients }, ref);
-        const created = main?.state === 'done' && input.projects.get(key)?.exists !== true;
-        const base = ref.store === 'project' && created ? metadataWritten.get(ref.key) : undefined;
-        await storeOf(ref).write(client, ref, after, scopes, base);
-        input.log.debug({ address }, 'ownership record written');
-      } catch (error) {
-        input.log.error({ address, err: messageOf(error) }, 'failed');
-        results.push({ address, action: 'update', status: 'failed', error: messageOf(error) });
-      }
-    })),
-  );
-  return results;
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string | undefined, T[]> {
-  const groups = new Map<string | undefined, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

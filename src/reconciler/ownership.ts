@@ -127,6 +127,15 @@ export function sameOwnership(a: OwnershipRecord | undefined, b: OwnershipRecord
   return a.source === b.source && canonicalJson(a.inventory) === canonicalJson(b.inventory);
 }
 
+/** A copy of a project's metadata object holding `record`, every other field and custom key kept. Pure. */
+export function withRecord(metadata: Record<string, unknown>, record: OwnershipRecord): Record<string, unknown> {
+  const base = structuredClone(metadata);
+  const custom = isObject(base.custom) ? base.custom : {};
+  const kv = isObject(custom.kv) ? custom.kv : {};
+  base.custom = { ...custom, kv: { ...kv, [RECORD_KEY]: record } };
+  return base;
+}
+
 /**
  * Writes the record with GET-modify-PUT of the project metadata. `metadata` is the object read earlier in the
  * run when nothing wrote it since; otherwise it is read again, so that a concurrent edit is not lost.
@@ -138,11 +147,7 @@ export async function writeOwnership(
   metadata: Record<string, unknown> | undefined,
 ): Promise<void> {
   const path = `/projects/${pathSegment(key)}/metadata`;
-  const base = structuredClone(metadata ?? (await client.getJson<Record<string, unknown>>(path)));
-  const custom = isObject(base.custom) ? base.custom : {};
-  const kv = isObject(custom.kv) ? custom.kv : {};
-  base.custom = { ...custom, kv: { ...kv, [RECORD_KEY]: record } };
-  await client.putJson(path, base);
+  await client.putJson(path, withRecord(metadata ?? (await client.getJson<Record<string, unknown>>(path)), record));
 }
 
 /** Lists the keys of every project on the node, for prune of projects that left the manifests. */

@@ -16,6 +16,11 @@ export function projectAddress(key: string): string {
   return addressOf(PROJECT_SCOPE_KIND, key);
 }
 
+/** The address of the unit of the project `key` whose object (the project's metadata) holds its ownership record. */
+export function metadataAddress(key: string): string {
+  return `${projectAddress(key)}#metadata`;
+}
+
 /** The address of the ownership record of the project `key`, as the plan lists it. */
 export function recordAddress(key: string): string {
   return `${projectAddress(key)}#ownership`;

@@ -105,6 +105,18 @@ export interface WriteResult {
    * then written without reading the metadata a third time.
    */
   written?: Record<string, unknown>;
+  /** The write carried `WriteExtras.carry`: what it laid over the object is in DSS with the unit's own fields. */
+  carried?: boolean;
+}
+
+/** What the reconciler asks a unit's write to carry besides the unit's own fields. */
+export interface WriteExtras {
+  /**
+   * Lays something over the body the unit writes, after its managed fields: an ownership record kept in the object
+   * the unit writes (a project's metadata), so that one GET-modify-PUT writes both. A kind that honours it says so
+   * (`WriteResult.carried`); otherwise the reconciler writes the record on its own. Pure; never mutates its argument.
+   */
+  carry?: (object: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export interface ResourceKind {
@@ -115,9 +127,9 @@ export interface ResourceKind {
   units(doc: ManifestDocument): ResourceUnit[];
   /** The live state of a unit, or `undefined` when it does not exist (404 is absence, not an error). */
   read(ctx: KindContext, unit: ResourceUnit): Promise<LiveState | undefined>;
-  create(ctx: KindContext, unit: ResourceUnit): Promise<WriteResult | void>;
+  create(ctx: KindContext, unit: ResourceUnit, extras?: WriteExtras): Promise<WriteResult | void>;
   /** GET-modify-PUT: starts from `live.raw` and sets only the managed fields. */
-  update(ctx: KindContext, unit: ResourceUnit, live: LiveState): Promise<WriteResult | void>;
+  update(ctx: KindContext, unit: ResourceUnit, live: LiveState, extras?: WriteExtras): Promise<WriteResult | void>;
   /**
    * `--replace ADDRESS`: writes the object again even when it is in sync (the update, if any, then the kind's
    * re-creation, e.g. a deployment's rollout). Kinds that cannot be replaced leave it out, and `--replace` of one

@@ -1,10 +1,12 @@
-// The ownership record of a project an apply creates is laid over the metadata its `#metadata` unit wrote, not over a
-// second read of it: a fresh apply reads each project's metadata once (the block's GET-modify-PUT; the plan knows
-// from the project list that the project does not exist) and writes it twice (the block, then the record once every
-// object of the project was written).
+// The ownership record of a project is kept in the project's metadata, which its `#metadata` unit writes too: the
+// record's write carries the block's change, one GET-modify-PUT for both, made once every other object of the project
+// was written (or failed, or was skipped), while the other projects' objects are still being written. A fresh apply
+// reads each project's metadata once (right before that PUT: the plan knows from the project list that the project
+// does not exist) and writes it once.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/index.js';
+import type { DssClient } from '../../src/dss/types.js';
 import { loadManifestSet } from '../../src/input/load.js';
 import { isError, type ManifestSet } from '../../src/manifest/types.js';
 import { contextFactory, planRun, applyRun, type RunSetup } from '../../src/reconciler/reconcile.js';
@@ -19,6 +21,9 @@ const METADATA = '/projects/:projectKey/metadata';
 
 let h: KindHarness;
 let set: ManifestSet;
+/** The PUTs the run's client completed, in order, and whether each carried an ownership record. */
+let puts: { path: string; record: boolean }[];
+let client: DssClient;
 
 beforeEach(async () => {
   h = await startKindHarness();
@@ -30,6 +35,21 @@ beforeEach(async () => {
     cwd: process.cwd(),
   });
   expect(set.problems.filter(isError)).toEqual([]);
+  puts = [];
+  client = new Proxy(h.client, {
+    get(target, property) {
+      if (property === 'putJson') {
+        return async (path: string, body: unknown, options?: object) => {
+          const answer = await target.putJson(path, body, options);
+          const kv = ((body as { custom?: { kv?: Json } }).custom?.kv ?? {}) as Json;
+          puts.push({ path, record: 'dss-gitops' in kv });
+          return answer;
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 });
 afterEach(() => h.close());
 
@@ -38,7 +58,7 @@ const silent = (): void => {};
 function setup(log: Logger): RunSetup {
   return {
     registry: kindRegistry(),
-    clients: { design: h.client, deployer: h.client },
+    clients: { design: client, deployer: client },
     log,
     parallelism: 4,
     compare: (desired, live, policy, options) => diffManaged(desired, live, policy, options),
@@ -47,7 +67,7 @@ function setup(log: Logger): RunSetup {
   };
 }
 
-async function planAndApply(log: Logger): Promise<{ failed: number; results: { address: string; status: string }[] }> {
+async function planAndApply(log: Logger = quiet): Promise<{ failed: number; results: { address: string; status: string }[] }> {
   const s = setup(log);
   const contextFor = contextFactory(s);
   const planned = await planRun(s, set.documents, contextFor);
@@ -57,29 +77,37 @@ async function planAndApply(log: Logger): Promise<{ failed: number; results: { a
 
 const quiet: Logger = { debug: silent, info: silent, warn: silent, error: silent };
 
-async function recordOf(key: string): Promise<{ metadata: Json; inventory: Json }> {
+async function recordOf(key: string): Promise<{ metadata: Json; inventory: Json | undefined }> {
   const metadata = await h.sim.ok<Json>('GET', `/projects/${key}/metadata`);
-  const record = (metadata.custom as { kv: Json }).kv['dss-gitops'] as { inventory: Json };
-  return { metadata, inventory: record.inventory };
+  const record = (metadata.custom as { kv: Json }).kv['dss-gitops'] as { inventory: Json } | undefined;
+  return { metadata, inventory: record?.inventory };
+}
+
+/** The addresses of `key`'s objects the report says were applied. */
+function appliedIn(report: { results: { address: string; status: string }[] }, key: string): string[] {
+  return report.results.filter((r) => r.status === 'applied' && r.address.includes(`/${key}`)).map((r) => r.address).sort();
 }
 
 describe('the record of a project the apply creates', () => {
-  it('is written over the metadata the block wrote: each project metadata read once and written twice', async () => {
+  it('is written by the PUT of the metadata block: each project metadata read once and written once', async () => {
     h.sim.reset({ stats: true, state: false });
-    const report = await planAndApply(quiet);
+    const report = await planAndApply();
     expect(report.failed).toBe(0);
 
     const routes = h.sim.stats().byRoute;
     expect(routes[`GET ${METADATA}`]).toBe(PROJECTS.length);
-    expect(routes[`PUT ${METADATA}`]).toBe(2 * PROJECTS.length);
+    expect(routes[`PUT ${METADATA}`]).toBe(PROJECTS.length);
+    expect(puts.filter((p) => p.path.endsWith('/metadata')).every((p) => p.record)).toBe(true);
     for (const key of PROJECTS) {
       const { metadata, inventory } = await recordOf(key);
       // Everything the apply wrote into the project is listed, and the block's fields and DSS's own stay.
-      const applied = report.results.filter((r) => r.status === 'applied' && r.address.includes(key)).map((r) => r.address);
-      expect(Object.keys(inventory).sort()).toEqual(applied.sort());
+      expect(Object.keys(inventory ?? {}).sort()).toEqual(appliedIn(report, key));
       expect(metadata.description).toEqual(expect.any(String));
       expect(metadata.description).not.toBe('');
       expect(metadata.creationTag).toBeDefined();
+      // The record's PUT follows every other write into the project.
+      const last = puts.map((p) => p.path).filter((p) => p.startsWith(`/projects/${key}/`)).at(-1);
+      expect(last).toBe(`/projects/${key}/metadata`);
     }
 
     // The next plan finds nothing to change: the record is whole and the block in sync.
@@ -87,23 +115,69 @@ describe('the record of a project the apply creates', () => {
     expect((await planRun(s, set.documents)).plan.report.resourceChanges).toEqual([]);
   });
 
-  it('reads the metadata again and writes the record when DSS refuses that save as concurrent', async () => {
-    // The next PUT of CHURN's metadata after its block was applied is the record's: DSS refuses it once.
-    const log: Logger = {
-      ...quiet,
-      info: (fields: unknown) => {
-        if ((fields as { address?: string }).address === 'Project/CHURN#metadata') {
-          h.sim.addFault({ kind: 'status', status: 409, method: 'PUT', path: '/projects/CHURN/metadata', times: 1 });
-        }
-      },
-    };
+  it('reads the metadata again and writes both when DSS refuses that save as concurrent', async () => {
+    h.sim.addFault({ kind: 'status', status: 409, method: 'PUT', path: '/projects/CHURN/metadata', times: 1 });
     h.sim.reset({ stats: true, state: false });
-    const report = await planAndApply(log);
+    const report = await planAndApply();
     expect(report.failed).toBe(0);
     expect(h.sim.stats().faults).toEqual({ 'status 409': 1 });
     expect(h.sim.stats().byRoute[`GET ${METADATA}`]).toBe(PROJECTS.length + 1);
-    const { inventory } = await recordOf('CHURN');
-    expect(Object.keys(inventory)).toContain('Project/CHURN#metadata');
+    const { metadata, inventory } = await recordOf('CHURN');
+    expect(Object.keys(inventory ?? {}).sort()).toEqual(appliedIn(report, 'CHURN'));
+    expect(Object.keys(inventory ?? {})).toContain('Project/CHURN#metadata');
+    expect(metadata.shortDesc).toBe('Nightly churn scores for the retention team');
   });
 
+  it('is written on its own, without the block, when the block cannot be written with it', async () => {
+    // DSS refuses the block's PUT once: neither the block nor the record was written by it, and the record is then
+    // written alone, claiming every object of the project but the block.
+    h.sim.addFault({ kind: 'status', status: 400, method: 'PUT', path: '/projects/CHURN/metadata', times: 1 });
+    const report = await planAndApply();
+    expect(report.results.filter((r) => r.status !== 'applied')).toEqual([{ address: 'Project/CHURN#metadata', status: 'failed' }]);
+    const { metadata, inventory } = await recordOf('CHURN');
+    expect(Object.keys(inventory ?? {}).sort()).toEqual(appliedIn(report, 'CHURN'));
+    expect(Object.keys(inventory ?? {})).not.toContain('Project/CHURN#metadata');
+    expect(metadata.shortDesc).toBe('');
+
+    // The next apply writes the block, and the record with it.
+    const again = await planAndApply();
+    expect(again.results.filter((r) => r.status === 'applied')).toEqual([{ address: 'Project/CHURN#metadata', status: 'applied' }]);
+    expect(Object.keys((await recordOf('CHURN')).inventory ?? {})).toContain('Project/CHURN#metadata');
+  });
+
+  it('reports both the block and the record failed when neither can be written', async () => {
+    h.sim.addFault({ kind: 'status', status: 400, method: 'PUT', path: '/projects/CHURN/metadata' });
+    const report = await planAndApply();
+    expect(report.results.filter((r) => r.status !== 'applied')).toEqual([
+      { address: 'Project/CHURN#metadata', status: 'failed' },
+      { address: 'Project/CHURN#ownership', status: 'failed' },
+    ]);
+    expect(report.failed).toBe(2);
+    expect((await recordOf('CHURN')).inventory).toBeUndefined();
+    expect(Object.keys((await recordOf('FINANCE_REPORTING')).inventory ?? {}).sort()).toEqual(appliedIn(report, 'FINANCE_REPORTING'));
+  });
+
+  it('claims what was written when an object of the project failed', async () => {
+    h.sim.addFault({ kind: 'status', status: 400, method: 'POST', path: '/projects/CHURN/scenarios', times: 1 });
+    h.sim.reset({ stats: true, state: false });
+    const report = await planAndApply();
+    const failed = report.results.filter((r) => r.status !== 'applied');
+    expect(failed).toEqual([{ address: expect.stringMatching(/^Scenario\/CHURN\//), status: 'failed' }]);
+    const { metadata, inventory } = await recordOf('CHURN');
+    expect(Object.keys(inventory ?? {}).sort()).toEqual(appliedIn(report, 'CHURN'));
+    expect(Object.keys(inventory ?? {})).not.toContain(failed[0]?.address);
+    expect(metadata.shortDesc).toBe('Nightly churn scores for the retention team');
+    expect(h.sim.stats().byRoute[`PUT ${METADATA}`]).toBe(PROJECTS.length);
+  });
+
+  it('is written as soon as its project is, while another project is still being written', async () => {
+    // MARKETING_ATTRIBUTION's permissions are throttled for a second: CHURN's record does not wait for them.
+    h.sim.addFault({ kind: 'throttle', retryAfterSeconds: 1, method: 'PUT', path: '/projects/MARKETING_ATTRIBUTION/permissions', times: 1 });
+    const report = await planAndApply();
+    expect(report.failed).toBe(0);
+    const order = puts.map((p) => `${p.path}${p.record ? ' (record)' : ''}`);
+    expect(order.indexOf('/projects/CHURN/metadata (record)')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('/projects/CHURN/metadata (record)')).toBeLessThan(order.indexOf('/projects/MARKETING_ATTRIBUTION/permissions'));
+    expect(order.at(-1)).toBe('/projects/MARKETING_ATTRIBUTION/metadata (record)');
+  });
 });

@@ -5,9 +5,9 @@
 
 import type { DssClient } from '../../dss/types.js';
 import type { NodeName } from '../../resources/types.js';
-import { readOwnership, writeOwnership, recordOf, type OwnershipRecord, type ProjectOwnership } from '../ownership.js';
+import { readOwnership, writeOwnership, recordOf, withRecord, type OwnershipRecord, type ProjectOwnership } from '../ownership.js';
 import { entryInScope, instanceEntryInScope } from '../record-check.js';
-import { instanceAddress, instanceRecordAddress, projectAddress, recordAddress } from '../scope.js';
+import { instanceAddress, instanceRecordAddress, metadataAddress, projectAddress, recordAddress } from '../scope.js';
 import { pathSegment } from '../../base/dss-path.js';
 import { UserError } from '../../errors.js';
 import { DssApiError } from '../../dss/errors.js';
@@ -31,6 +31,12 @@ export interface OwnershipStore<R extends ScopeRef = ScopeRef> {
    */
   write(client: DssClient, ref: R, record: OwnershipRecord, scopes: OwnershipScopes, base?: Record<string, unknown>): Promise<void>;
   /**
+   * Where the record is kept in the object a unit of the scope writes: that unit's address (a project's
+   * `#metadata`), and the object with `record` laid in it, for that unit's write to carry the record (one
+   * GET-modify-PUT for both). Absent for a store whose record has an object of its own.
+   */
+  holder?(ref: R): { address: string; carry: (record: OwnershipRecord) => (object: Record<string, unknown>) => Record<string, unknown> };
+  /**
    * GET-modify-PUT of the record, read right before the write; `edit` returning undefined writes nothing. Throws
    * when the scope does not exist.
    */
@@ -51,6 +57,7 @@ export const projectStore: OwnershipStore<ProjectRef> = {
   nodeOf: () => 'design',
   inScope: (ref, address) => entryInScope(ref.key, address),
   read: (client, ref) => readOwnership(client, ref.key),
+  holder: (ref) => ({ address: metadataAddress(ref.key), carry: (record) => (metadata) => withRecord(metadata, record) }),
   async write(client, ref, record, _scopes, base) {
     try {
       await writeOwnership(client, ref.key, record, base);

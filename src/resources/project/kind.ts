@@ -17,7 +17,7 @@ import { projectExport } from './export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from '../project-folder/kind.js';
 import { projectSchema } from './schema.js';
 import { memoPerRun } from '../run-memo.js';
-import type { DocumentReference, KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit, WriteResult } from '../types.js';
+import type { DocumentReference, KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit, WriteExtras, WriteResult } from '../types.js';
 
 export const PROJECT_KIND = 'Project';
 
@@ -221,16 +221,19 @@ async function readBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlo
 }
 
 /**
- * GET-modify-PUT of one block: the desired block laid over the whole object DSS has right now, written only if
- * it changed.
+ * GET-modify-PUT of one block: the desired block laid over the whole object DSS has right now, and what the run asks
+ * the write to carry over that (the ownership record, in the metadata), written only if it changed.
  */
-async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock): Promise<WriteResult | void> {
+async function writeBlock(ctx: KindContext, unit: ResourceUnit, block: ProjectBlock, extras?: WriteExtras): Promise<WriteResult | void> {
   const route = `/projects/${pathSegment(keyOf(unit))}${block.path}`;
+  const carry = extras?.carry;
   const written = await freshWrite(ctx.client, route, (live) => {
     block.check(live, `GET ${route}`);
-    return block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc);
+    const body = block.unshape(live, overlay(block.shape(live), unit.desired, unit.policy), unit.doc);
+    return carry ? carry(body) : body;
   });
-  if (block.block === 'metadata') return { written };
+  if (block.block === 'metadata') return carry ? { written, carried: true } : { written };
+  if (carry) return { carried: true };
 }
 
 export const projectKind: ResourceKind = {
@@ -262,17 +265,17 @@ export const projectKind: ResourceKind = {
     return block ? readBlock(ctx, unit, block) : readMain(ctx, unit);
   },
 
-  async create(ctx, unit) {
+  async create(ctx, unit, extras) {
     const block = blockOf(unit);
     if (!block) return createMain(ctx, unit);
     // DSS makes every block with the project: "creating" one is writing it over the defaults it got.
-    return writeBlock(ctx, unit, block);
+    return writeBlock(ctx, unit, block, extras);
   },
 
-  async update(ctx, unit, live) {
+  async update(ctx, unit, live, extras) {
     const block = blockOf(unit);
     if (!block) return updateMain(ctx, unit, live);
-    return writeBlock(ctx, unit, block);
+    return writeBlock(ctx, unit, block, extras);
   },
 
   async delete(ctx, address) {
