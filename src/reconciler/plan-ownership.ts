@@ -209,13 +209,16 @@ export function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcom
  */
 export function recordOnlyNotes(input: PlanInput, records: PlannedRecord[], units: PlannedUnit[], deletions: PlannedDeletion[]): string[] {
   const scopes = scopesOf(input);
+  // The scopes something is written or deleted in, found once: asked per record, the plan was quadratic in size.
+  const touched = new Set<string | undefined>([
+    ...units.filter((u) => u.action !== 'no-op').map((u) => scopeIdOf(u.unit, scopes)),
+    ...deletions.map((d) => scopeId(refOf(d))),
+  ]);
   const notes: string[] = [];
   for (const r of records) {
     const ref = refOf(r);
     const key = scopeId(ref);
-    if (input.projects.get(key)?.exists !== true || sameOwnership(r.before, r.after)) continue;
-    const written = units.some((u) => u.action !== 'no-op' && scopeIdOf(u.unit, scopes) === key);
-    if (written || deletions.some((d) => scopeId(refOf(d)) === key)) continue;
+    if (input.projects.get(key)?.exists !== true || sameOwnership(r.before, r.after) || touched.has(key)) continue;
     const why = !r.before
       ? ref.store === 'project'
         ? 'the project has no record yet'
