@@ -37,6 +37,8 @@ export interface ReadInput {
   scopes?: OwnershipScopes;
   /** Called as each read ends (done or failed), with the reads known so far: progress on a terminal. */
   onRead?: (done: number, total: number) => void;
+  /** Called with each unit's live state as it is read (the plan compares it while the other reads go on). */
+  onLive?: (unit: ResourceUnit, state: LiveState | undefined) => void;
 }
 
 export interface ReadResult {
@@ -99,7 +101,9 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   const tasks: Promise<void>[] = input.units.map((unit) =>
     guard(unit.address, async () => {
       const kind = input.kindOf(unit.kind);
-      live.set(unit.address, await kind.read(input.contextFor(kind), unit));
+      const state = await kind.read(input.contextFor(kind), unit);
+      live.set(unit.address, state);
+      input.onLive?.(unit, state);
     }),
   );
   for (const key of projectKeys) {

@@ -115,4 +115,15 @@ export interface PlanInput {
   validateCreate?: (unit: ResourceUnit) => string[];
   /** Warnings found while selecting units (e.g. `--target`). */
   warnings?: string[];
+  /**
+   * Units already compared (`compareUnit` with this input's `compare` and ignoreDifferences) while the reads went
+   * on, by address; a result counts only for the live state it was compared with.
+   */
+  compared?: ReadonlyMap<string, ComparedUnit>;
+}
+
+/** A unit's field changes against the live state they were compared with. */
+export interface ComparedUnit {
+  live: LiveState | undefined;
+  changes: FieldChange[];
 }
