@@ -13,6 +13,7 @@ import { executePlan } from './execute.js';
 import type { NodeState } from './graph.js';
 import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes } from './ownership/scopes.js';
+import { specHash } from './hash.js';
 import { compareUnit, planChanges } from './plan.js';
 import { readLive } from './read.js';
 import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
@@ -110,8 +111,8 @@ export function contextFactory(setup: RunSetup): (kind: ResourceKind) => KindCon
 const COMPARE_SLICE_MS = 2;
 
 /**
- * The plan's comparisons, done while the reads go on: the CPU mostly waits for DSS then, and the comparisons left
- * for after the last read were the plan's longest step. Each unit is compared as its live state arrives, in slices
+ * The plan's comparisons (and the spec hashes its records list), done while the reads go on: the CPU mostly waits
+ * for DSS then, and the comparisons and hashes left for after the last read were the plan's longest steps. Each unit is compared as its live state arrives, in slices
  * of at most COMPARE_SLICE_MS after the event loop has handled the I/O ready (setImmediate), so that the reads'
  * answers are not held up. The comparison is the plan's own (`compareUnit`); one that throws is left for the plan,
  * which compares it again and reports the error as it always does.
@@ -152,7 +153,8 @@ export class CompareAhead {
     while (this.#next < this.#queue.length) {
       const { unit, live } = this.#queue[this.#next++] as { unit: ResourceUnit; live: LiveState | undefined };
       try {
-        this.#compared.set(unit.address, { live, changes: compareUnit(unit, live, this.#compare, this.#ignoreDifferences) });
+        const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences);
+        this.#compared.set(unit.address, { live, changes, specHash: specHash(unit) });
       } catch {
         // Left to the plan, which reports it.
       }

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { LiveState } from '../../src/resources/types.js';
+import { specHash } from '../../src/reconciler/hash.js';
 import { planChanges } from '../../src/reconciler/plan.js';
 import { applyRun, CompareAhead, planRun, unitsOf } from '../../src/reconciler/reconcile.js';
 import type { CompareFn, PlanInput } from '../../src/reconciler/types.js';
@@ -67,7 +68,11 @@ describe('comparing while the reads go on', () => {
       nodeOf: () => 'design',
       canDelete: () => true,
     };
-    expect(planned.plan.report).toEqual(planChanges(input).report);
+    const after = planChanges(input);
+    expect(planned.plan.report).toEqual(after.report);
+    // The records list the spec hashes made while reading: the same as the plan's own.
+    expect(planned.plan.records.map((r) => r.after)).toEqual(after.records.map((r) => r.after));
+    expect(planned.plan.records.flatMap((r) => Object.keys(r.after.inventory))).toHaveLength(4);
   });
 
   it('counts a comparison only for the live state it was made with', async () => {
@@ -79,6 +84,7 @@ describe('comparing while the reads go on', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const compared = ahead.stop();
     expect(compared.get(unit.address)?.changes.map((c) => [c.path, c.before, c.after])).toEqual([['description', 'old', 'new']]);
+    expect(compared.get(unit.address)?.specHash).toBe(specHash(unit));
 
     const input = (live: LiveState): PlanInput => ({
       allUnits: [unit],
