@@ -4,8 +4,8 @@
 // metadata is not read twice.
 
 import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
+import { concurrencyLimit } from '../base/limit.js';
 import { byText } from '../base/order.js';
-import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
 import type { KindContext, LiveState, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
@@ -64,7 +64,7 @@ function metadataOf(raw: unknown): unknown {
 }
 
 export async function readLive(input: ReadInput): Promise<ReadResult> {
-  const limit = pLimit(Math.max(1, input.parallelism));
+  const limit = concurrencyLimit(Math.max(1, input.parallelism));
   const live = new Map<string, LiveState | undefined>();
   const projects = new Map<string, ProjectOwnership>();
   const failures: { address: string; error: unknown }[] = [];
