@@ -1,5 +1,6 @@
-// One HTTP exchange with a DSS node: builds the request, enforces the per-request timeout over headers and body,
-// and turns whatever happens into a response or one of the typed errors. No retries here.
+// One HTTP exchange with a DSS node: builds the request, enforces the per-request timeout over the wait for a
+// connection, the headers and the body, and turns whatever happens into a response or one of the typed errors. No
+// retries here.
 
 import type { Dispatcher } from 'undici';
 import { DssApiError, DssConnectionError, DssTimeoutError, errorCode } from './errors.js';
