@@ -117,37 +117,71 @@ function isSetting(value: string): boolean {
   return /^(true|false|yes|no|on|off|enabled|disabled)$/i.test(value.trim()) || /^\d+$/.test(value.trim());
 }
 
-const runSecrets = new AsyncLocalStorage<SecretRegistry>();
+/**
+ * Which run a call belongs to. Node 20's AsyncLocalStorage runs hooks on every promise of the process once it is
+ * used (a plan of 800 objects makes tens of thousands), so the common case, one run at a time, takes none: the
+ * first run to start while no other holds it is the base run, kept in a plain variable. A run that starts while
+ * another is active is kept in AsyncLocalStorage, and a call whose context holds no store belongs to the base run:
+ * its promises predate the storage or descend from a base-run context, whose store is empty. The storage, once made,
+ * stays (a run's late callbacks keep their store), so the hooks cost only in a process where runs have overlapped
+ * (tests, an embedding program); the CLI runs one.
+ */
+let baseRun: SecretRegistry | undefined;
+let overlapping: AsyncLocalStorage<SecretRegistry> | undefined;
+
+function currentRegistry(): SecretRegistry | undefined {
+  return overlapping?.getStore() ?? baseRun;
+}
+
+/** Calls `end` when `result` settles (at once for a plain value), and returns what `fn` returned. */
+function afterSettled<T>(result: T, end: () => void): T {
+  if (result instanceof Promise) return result.finally(end) as T;
+  end();
+  return result;
+}
 
 /** Runs `fn` with `registry` as the run's secrets: what `registerSecrets` adds and `scrubSecrets` removes. */
 export function withRunSecrets<T>(registry: SecretRegistry, fn: () => T): T {
-  return runSecrets.run(registry, fn);
+  if (baseRun === undefined && overlapping?.getStore() === undefined) {
+    baseRun = registry;
+    const end = (): void => {
+      if (baseRun === registry) baseRun = undefined;
+    };
+    try {
+      return afterSettled(fn(), end);
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+  overlapping ??= new AsyncLocalStorage<SecretRegistry>();
+  return overlapping.run(registry, fn);
 }
 
 /** The current run's registry; undefined outside a run. */
 export function runSecretRegistry(): SecretRegistry | undefined {
-  return runSecrets.getStore();
+  return currentRegistry();
 }
 
 /** Adds values to the current run's secrets; outside a run, does nothing. */
 export function registerSecrets(values: Iterable<string | undefined>): void {
-  const registry = runSecrets.getStore();
+  const registry = currentRegistry();
   if (registry) for (const value of values) registry.add(value);
 }
 
 /** `text` with every secret of the current run replaced by REDACTED (unchanged outside a run). */
 export function scrubSecrets(text: string): string {
-  const registry = runSecrets.getStore();
+  const registry = currentRegistry();
   return registry ? registry.redact(text) : text;
 }
 
 /** A copy of `value` with every secret of the current run redacted in its strings (the same value outside a run). */
 export function scrubValue<T>(value: T): T {
-  const registry = runSecrets.getStore();
+  const registry = currentRegistry();
   return registry ? registry.redactValue(value) : value;
 }
 
 /** Whether `text` shows a secret of the current run (false outside a run). */
 export function revealsSecret(text: string): boolean {
-  return runSecrets.getStore()?.reveals(text) ?? false;
+  return currentRegistry()?.reveals(text) ?? false;
 }

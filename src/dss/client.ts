@@ -13,7 +13,7 @@ import { waitForFuture } from './futures.js';
 import { createNodePool } from './pool.js';
 import { realTiming, withRetries, type Timing } from './retry.js';
 import { RequestCounters } from './stats.js';
-import { exchange, type Endpoint, type Reply } from './transport.js';
+import { exchange, type Endpoint, type Exchange, type Reply } from './transport.js';
 import type {
   ClientStats,
   DssClient,
@@ -166,26 +166,22 @@ class HttpDssClient implements DssClient {
     const timeoutMs =
       options.timeoutMs ?? (options.longJob === true ? this.#defaults.futureTimeoutMs : this.#defaults.requestTimeoutMs);
     const started = this.#timing.now();
+    // One description of the exchange for every attempt; the optional fields are left out when not given.
+    const ex: Exchange = { method, path, timeoutMs, binary, absentOk };
+    if (options.query !== undefined) ex.query = options.query;
+    if (options.body !== undefined) ex.body = options.body;
+    if (options.rawBody !== undefined) ex.rawBody = options.rawBody;
+    if (options.signal !== undefined) ex.signal = options.signal;
     try {
       const reply = await withRetries(
         method,
         this.#defaults.retries,
         this.#timing,
-        (attempt) => {
+        async (attempt) => {
           this.#counters.count(method);
-          return exchange(this.#endpoint, {
-            method,
-            path,
-            timeoutMs,
-            binary,
-            ...(options.query === undefined ? {} : { query: options.query }),
-            ...(options.body === undefined ? {} : { body: options.body }),
-            ...(options.rawBody === undefined ? {} : { rawBody: options.rawBody }),
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          }).then((r) => {
-            this.#log.debug({ node: this.nodeName, method, path, status: r.status, attempt }, 'DSS request');
-            return r;
-          });
+          const r = await exchange(this.#endpoint, ex);
+          this.#log.debug({ node: this.nodeName, method, path, status: r.status, attempt }, 'DSS request');
+          return r;
         },
         {
           onRetry: (error, attempt, delayMs) => {
@@ -200,7 +196,7 @@ class HttpDssClient implements DssClient {
         },
       );
       if (reply.dssVersion !== undefined) this.#dssVersion = reply.dssVersion;
-      return reply;
+      return reply.absent === true ? undefined : reply;
     } catch (error) {
       if (absentOk && error instanceof DssApiError && error.status === 404) return undefined;
       this.#counters.failed();

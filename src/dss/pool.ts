@@ -2,19 +2,13 @@
 // verification unless the configuration explicitly turns it off.
 
 import { readFileSync } from 'node:fs';
-import type { Dispatcher, Pool as UndiciPool } from 'undici';
+import type { Pool as UndiciPool } from 'undici';
 // undici's entry point loads all of undici (fetch, WebSocket, caches, mocks, ~60 ms of CPU at start-up) to give
-// the pool and its request method, which are all a client needs (a third of that). The package has no export map:
-// these paths are reachable, and the client's tests fail at once if an undici release moves them.
+// the pool, which is all a client needs (it dispatches its exchanges itself, see transport.ts). The package has
+// no export map: the path is reachable, and the client's tests fail at once if an undici release moves it.
 import Pool from 'undici/lib/dispatcher/pool.js';
-import apiRequest from 'undici/lib/api/api-request.js';
 import type { NodeConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
-
-/** `dispatcher.request(options)`, for any dispatcher (a node's pool, a test's MockAgent). */
-export function sendRequest(dispatcher: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
-  return apiRequest.call(dispatcher, options);
-}
 
 export function createNodePool(origin: string, node: NodeConfig, connections: number): UndiciPool {
   const connect: { ca?: string; rejectUnauthorized?: boolean } = {};

@@ -24,9 +24,12 @@ import type { PlanInput, PlannedDeletion, PlannedRecord, PlannedUnit } from './t
 /** `dss-gitops/prune: "delete"`, as plans and warnings spell the opt-in. */
 export const OPT_IN = `${PRUNE_ANNOTATION}: "delete"`;
 
-/** The inventory entry of `unit` once applied; `previous` is its entry before, whose secret places may stay. */
-export function entryOf(unit: ResourceUnit, previous?: InventoryEntry): InventoryEntry {
-  const entry: InventoryEntry = isProtectedByAnnotation(unit) ? { hash: specHash(unit), protected: true } : { hash: specHash(unit) };
+/**
+ * The inventory entry of `unit` once applied; `previous` is its entry before, whose secret places may stay. `hash`
+ * is the unit's spec hash when it was computed already (while the reads went on).
+ */
+export function entryOf(unit: ResourceUnit, previous?: InventoryEntry, hash: string = specHash(unit)): InventoryEntry {
+  const entry: InventoryEntry = isProtectedByAnnotation(unit) ? { hash, protected: true } : { hash };
   if (optsInToDeletion(unit)) entry.pruneDelete = true;
   const sensitive = secretPointersOf(unit, previous?.sensitive);
   if (sensitive.length > 0) entry.sensitive = sensitive;
@@ -171,7 +174,7 @@ export function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcom
     // An adopted record keeps the other source's inventory: what it applied is not lost to prune.
     const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
     for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
-    for (const unit of units) inventory[unit.address] = entryOf(unit, before?.inventory[unit.address]);
+    for (const unit of units) inventory[unit.address] = entryOf(unit, before?.inventory[unit.address], input.compared?.get(unit.address)?.specHash);
     const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
     const after: OwnershipRecord = { version: 1, source: input.source, inventory: sorted };
     const commit = input.commit ?? before?.commit;

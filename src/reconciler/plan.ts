@@ -4,15 +4,15 @@
 import { byText, compareText } from '../base/order.js';
 import type { IgnoreDifference } from '../config/types.js';
 import { buildPlanReport, summarize } from '../diff/impact.js';
-import type { ResourceChange } from '../diff/types.js';
+import type { FieldChange, ResourceChange } from '../diff/types.js';
 import { UserError } from '../errors.js';
-import type { ResourceUnit } from '../resources/types.js';
+import type { LiveState, ResourceUnit } from '../resources/types.js';
 import { sensitivePointersOf } from './hash.js';
 import { defaultScopes, refOf, scopeId, type OwnershipScopes } from './ownership/scopes.js';
 import { recordAddressOf, scopeAddressOf } from './ownership/stores.js';
 import { OPT_IN, planPrune, planRecords, recordOnlyNotes, scopeIdOf, scopesOf } from './plan-ownership.js';
 import { maskRecordedSecrets } from './recorded-secrets.js';
-import type { Plan, PlanInput, PlannedUnit } from './types.js';
+import type { CompareFn, Plan, PlanInput, PlannedUnit } from './types.js';
 
 export { entryOf } from './plan-ownership.js';
 
@@ -34,14 +34,22 @@ export function ignorePointersOf(unit: ResourceUnit, rules: IgnoreDifference[]):
   return [...out];
 }
 
+/** The field changes between what `unit` declares and its live state (undefined: absent). Pure. */
+export function compareUnit(unit: ResourceUnit, live: LiveState | undefined, compare: CompareFn, ignoreDifferences: IgnoreDifference[]): FieldChange[] {
+  return compare(unit.desired, live?.view, unit.policy, {
+    ignorePointers: ignorePointersOf(unit, ignoreDifferences),
+    sensitivePointers: sensitivePointersOf(unit),
+  });
+}
+
 function planUnit(unit: ResourceUnit, input: PlanInput): PlannedUnit {
   const live = input.live.get(unit.address);
   const key = scopeIdOf(unit, scopesOf(input));
   const recorded = key === undefined ? undefined : input.projects.get(key)?.record?.inventory[unit.address]?.sensitive;
-  const compared = input.compare(unit.desired, live?.view, unit.policy, {
-    ignorePointers: ignorePointersOf(unit, input.options.ignoreDifferences),
-    sensitivePointers: sensitivePointersOf(unit),
-  });
+  // Compared while the reads went on, against this very live state; else now.
+  const ahead = input.compared?.get(unit.address);
+  const compared =
+    ahead !== undefined && ahead.live === live ? ahead.changes : compareUnit(unit, live, input.compare, input.options.ignoreDifferences);
   // DSS may still hold a secret applied earlier where the manifests now declare an ordinary value.
   const changes = maskRecordedSecrets(compared, recorded);
   const replace = live !== undefined && (input.options.replace ?? []).includes(unit.address);

@@ -4,8 +4,8 @@
 // metadata is not read twice.
 
 import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
+import { concurrencyLimit } from '../base/limit.js';
 import { byText } from '../base/order.js';
-import pLimit from 'p-limit';
 import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
 import type { KindContext, LiveState, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
@@ -37,6 +37,8 @@ export interface ReadInput {
   scopes?: OwnershipScopes;
   /** Called as each read ends (done or failed), with the reads known so far: progress on a terminal. */
   onRead?: (done: number, total: number) => void;
+  /** Called with each unit's live state as it is read (the plan compares it while the other reads go on). */
+  onLive?: (unit: ResourceUnit, state: LiveState | undefined) => void;
 }
 
 export interface ReadResult {
@@ -79,7 +81,7 @@ function absentScopes(input: ReadInput): (key: string) => Promise<boolean> {
 }
 
 export async function readLive(input: ReadInput): Promise<ReadResult> {
-  const limit = pLimit(Math.max(1, input.parallelism));
+  const limit = concurrencyLimit(Math.max(1, input.parallelism));
   const live = new Map<string, LiveState | undefined>();
   const projects = new Map<string, ProjectOwnership>();
   const failures: { address: string; error: unknown }[] = [];
@@ -119,7 +121,9 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
       const scope = scopes.scopeOf(unit);
       if (scope?.store === 'project' && (await absent(scope.key))) return void live.set(unit.address, undefined);
       const kind = input.kindOf(unit.kind);
-      live.set(unit.address, await kind.read(input.contextFor(kind), unit));
+      const state = await kind.read(input.contextFor(kind), unit);
+      live.set(unit.address, state);
+      input.onLive?.(unit, state);
     }),
   );
   for (const key of projectKeys) {

@@ -2,20 +2,22 @@
 // benchmark and the tests all go through here; the steps themselves stay separate (read and execute do I/O,
 // plan does none).
 
+import type { IgnoreDifference } from '../config/types.js';
 import type { ApplyReport } from '../diff/types.js';
 import type { DssClient } from '../dss/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { kindOf, type KindRegistry } from '../resources/registry.js';
 import type { Logger } from '../base/logger.js';
-import type { KindContext, KindDefaults, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
+import type { KindContext, KindDefaults, LiveState, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
 import { executePlan } from './execute.js';
 import type { NodeState } from './graph.js';
 import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes } from './ownership/scopes.js';
-import { planChanges } from './plan.js';
+import { specHash } from './hash.js';
+import { compareUnit, planChanges } from './plan.js';
 import { readLive } from './read.js';
 import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
-import type { CompareFn, Plan, PlanOptions } from './types.js';
+import type { CompareFn, ComparedUnit, Plan, PlanOptions } from './types.js';
 
 export interface RunSetup {
   registry: KindRegistry;
@@ -105,6 +107,69 @@ export function contextFactory(setup: RunSetup): (kind: ResourceKind) => KindCon
   });
 }
 
+/** Longest stretch of comparisons between two turns of the event loop: the reads' answers wait no longer. */
+const COMPARE_SLICE_MS = 2;
+
+/**
+ * The plan's comparisons (and the spec hashes its records list), done while the reads go on: the CPU mostly waits
+ * for DSS then, and the comparisons and hashes left for after the last read were the plan's longest steps. Each unit is compared as its live state arrives, in slices
+ * of at most COMPARE_SLICE_MS after the event loop has handled the I/O ready (setImmediate), so that the reads'
+ * answers are not held up. The comparison is the plan's own (`compareUnit`); one that throws is left for the plan,
+ * which compares it again and reports the error as it always does.
+ */
+export class CompareAhead {
+  readonly #compare: CompareFn;
+  readonly #ignoreDifferences: IgnoreDifference[];
+  readonly #queue: Array<{ unit: ResourceUnit; live: LiveState | undefined }> = [];
+  readonly #compared = new Map<string, ComparedUnit>();
+  #next = 0;
+  #scheduled = false;
+  #stopped = false;
+
+  constructor(compare: CompareFn, ignoreDifferences: IgnoreDifference[]) {
+    this.#compare = compare;
+    this.#ignoreDifferences = ignoreDifferences;
+  }
+
+  /** Queues `unit`, just read with `live` as its state. */
+  add(unit: ResourceUnit, live: LiveState | undefined): void {
+    if (this.#stopped) return;
+    this.#queue.push({ unit, live });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#slice);
+    }
+  }
+
+  /** Stops comparing (what is still queued is left to the plan) and gives what was compared, by address. */
+  stop(): ReadonlyMap<string, ComparedUnit> {
+    this.#stopped = true;
+    this.#queue.length = 0;
+    return this.#compared;
+  }
+
+  #slice = (): void => {
+    const until = performance.now() + COMPARE_SLICE_MS;
+    while (this.#next < this.#queue.length) {
+      const { unit, live } = this.#queue[this.#next++] as { unit: ResourceUnit; live: LiveState | undefined };
+      try {
+        const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences);
+        this.#compared.set(unit.address, { live, changes, specHash: specHash(unit) });
+      } catch {
+        // Left to the plan, which reports it.
+      }
+      if (performance.now() >= until) break;
+    }
+    if (this.#next < this.#queue.length) {
+      setImmediate(this.#slice);
+      return;
+    }
+    this.#queue.length = 0;
+    this.#next = 0;
+    this.#scheduled = false;
+  };
+}
+
 /** Reads what the documents need and plans. Sends GET requests only. */
 export async function planRun(
   setup: RunSetup,
@@ -128,6 +193,7 @@ export async function planRun(
       return ref?.store === 'project' ? [ref.key] : [];
     }),
   );
+  const ahead = new CompareAhead(setup.compare, setup.options.ignoreDifferences);
   const { live, projects } = await readLive({
     units: selection.units,
     kindOf: (name) => kindOf(setup.registry, name),
@@ -139,7 +205,8 @@ export async function planRun(
     clients: setup.clients,
     scopes,
     ...(setup.onReadProgress ? { onRead: setup.onReadProgress } : {}),
-  });
+    onLive: (unit, state) => ahead.add(unit, state),
+  }).finally(() => ahead.stop());
   const plan = planChanges({
     allUnits,
     units: selection.units,
@@ -161,6 +228,7 @@ export async function planRun(
     validateChange: (unit, state, changes) => setup.registry.get(unit.kind)?.validateChange?.(unit, state, changes) ?? [],
     validateCreate: (unit) => setup.registry.get(unit.kind)?.validateCreate?.(unit, setup.defaults ?? {}) ?? [],
     warnings: selection.warnings,
+    compared: ahead.stop(),
   });
   return { plan, allUnits, projects, contextFor };
 }

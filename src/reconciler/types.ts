@@ -115,4 +115,17 @@ export interface PlanInput {
   validateCreate?: (unit: ResourceUnit) => string[];
   /** Warnings found while selecting units (e.g. `--target`). */
   warnings?: string[];
+  /**
+   * Units already compared (`compareUnit` with this input's `compare` and ignoreDifferences) and hashed while the
+   * reads went on, by address; a comparison counts only for the live state it was made with.
+   */
+  compared?: ReadonlyMap<string, ComparedUnit>;
+}
+
+/** A unit's field changes against the live state they were compared with, and the hash of its spec. */
+export interface ComparedUnit {
+  live: LiveState | undefined;
+  changes: FieldChange[];
+  /** `specHash(unit)`, which depends on the unit alone. */
+  specHash: string;
 }

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type NodeConfig } from '../../src/config/types.js';
 import { createDssClient } from '../../src/dss/client.js';
-import { DssApiError, DssConnectionError } from '../../src/dss/errors.js';
+import { DssApiError, DssConnectionError, DssTimeoutError } from '../../src/dss/errors.js';
 import type { DssClient } from '../../src/dss/types.js';
 import type { Logger } from '../../src/base/logger.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
@@ -144,6 +144,29 @@ describe('DSS client against the simulator', () => {
     await expect(createChurn(client)).rejects.toMatchObject({ status: 503 });
     expect(delays).toEqual([]);
     await expect(client.getOrAbsent('/projects/CHURN/variables/')).resolves.toBeUndefined();
+  });
+
+  it('times out a request that waits for a free connection at its own deadline, and never sends it', async () => {
+    const client = createDssClient(
+      { url: sim.url, apiKey: sim.adminKey },
+      { nodeName: 'design', defaults: { ...DEFAULTS, parallelism: 1, retries: { ...DEFAULTS.retries, attempts: 1 } } },
+    );
+    clients.push(client);
+    sim.setLatency(400);
+    try {
+      const first = client.getJson('/projects/');
+      const started = performance.now();
+      const error = (await client.getJson('/projects/', { timeoutMs: 50 }).catch((e: unknown) => e)) as DssTimeoutError;
+      const waited = performance.now() - started;
+      expect(error).toBeInstanceOf(DssTimeoutError);
+      expect(error.message).toContain('GET /projects/');
+      // Before the first request's answer, which holds the only connection for 400 ms.
+      expect(waited).toBeLessThan(300);
+      await expect(first).resolves.toEqual([]);
+    } finally {
+      sim.setLatency(0);
+    }
+    expect(sim.stats().total).toBe(1);
   });
 
   it('reports a node that does not listen as a connection error naming its URL', async () => {

@@ -33,6 +33,57 @@ describe('run secrets', () => {
     expect(await a).toBe(`${REDACTED} bbbb-secret`);
     expect(await b).toBe(`aaaa-secret ${REDACTED}`);
   });
+
+  it('keeps a run that started alone apart from one that overlaps it, on both sides of every await', async () => {
+    const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const a = withRunSecrets(new SecretRegistry(['aaaa-secret']), async () => {
+      const before = scrubSecrets('aaaa-secret bbbb-secret cccc-secret dddd-secret');
+      await held;
+      registerSecrets(['cccc-secret']);
+      await tick();
+      return [before, scrubSecrets('aaaa-secret bbbb-secret cccc-secret dddd-secret')];
+    });
+    const b = withRunSecrets(new SecretRegistry(['bbbb-secret']), async () => {
+      await tick();
+      release();
+      registerSecrets(['dddd-secret']);
+      await tick();
+      return scrubSecrets('aaaa-secret bbbb-secret cccc-secret dddd-secret');
+    });
+    expect(await b).toBe(`aaaa-secret ${REDACTED} cccc-secret ${REDACTED}`);
+    expect(await a).toEqual([
+      `${REDACTED} bbbb-secret cccc-secret dddd-secret`,
+      `${REDACTED} bbbb-secret ${REDACTED} dddd-secret`,
+    ]);
+    expect(scrubSecrets('aaaa-secret bbbb-secret')).toBe('aaaa-secret bbbb-secret');
+  });
+
+  it('gives a run started inside another its own secrets, and the outer run its own again after it', async () => {
+    const outer = await withRunSecrets(new SecretRegistry(['outer-secret']), async () => {
+      const inner = await withRunSecrets(new SecretRegistry(['inner-secret']), async () => {
+        await Promise.resolve();
+        return scrubSecrets('outer-secret inner-secret');
+      });
+      return [inner, scrubSecrets('outer-secret inner-secret')];
+    });
+    expect(outer).toEqual([`outer-secret ${REDACTED}`, `${REDACTED} inner-secret`]);
+  });
+
+  it('ends a run that throws or rejects: what follows is outside any run', async () => {
+    expect(() =>
+      withRunSecrets(new SecretRegistry(['thrown-secret']), () => {
+        throw new Error('failed');
+      }),
+    ).toThrow('failed');
+    expect(scrubSecrets('thrown-secret')).toBe('thrown-secret');
+    await expect(withRunSecrets(new SecretRegistry(['rejected-secret']), () => Promise.reject(new Error('failed')))).rejects.toThrow('failed');
+    expect(scrubSecrets('rejected-secret')).toBe('rejected-secret');
+    const runs = [1, 2].map((n) => withRunSecrets(new SecretRegistry([`run-${n}-secret`]), async () => scrubSecrets('run-1-secret run-2-secret')));
+    expect(await Promise.all(runs)).toEqual([`${REDACTED} run-2-secret`, `run-1-secret ${REDACTED}`]);
+    expect(scrubSecrets('run-1-secret run-2-secret')).toBe('run-1-secret run-2-secret');
+  });
 });
 
 describe('environmentSecretValues', () => {

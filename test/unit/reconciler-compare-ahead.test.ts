@@ -1,0 +1,125 @@
+// The plan's comparisons are done while the reads go on (CompareAhead), each unit once, and the plan is the same
+// as one that compares everything after the last read.
+
+import { describe, expect, it } from 'vitest';
+import type { LiveState } from '../../src/resources/types.js';
+import { specHash } from '../../src/reconciler/hash.js';
+import { planChanges } from '../../src/reconciler/plan.js';
+import { applyRun, CompareAhead, planRun, unitsOf } from '../../src/reconciler/reconcile.js';
+import type { CompareFn, PlanInput } from '../../src/reconciler/types.js';
+import { compareShallow, doc, FakeClient, fakeRegistry, setupFor } from './reconciler-fakes.js';
+
+const manifests = () => [
+  doc('Project', 'CHURN', { description: 'churn' }),
+  doc('Scenario', 'DAILY', { active: true }, { project: 'CHURN' }),
+  doc('Scenario', 'WEEKLY', { active: false }, { project: 'CHURN' }),
+  doc('Project', 'SALES', { description: 'sales' }),
+];
+
+/** A client whose every GET answers after a turn of the event loop, as a node over the network does. */
+class SlowClient extends FakeClient {
+  override async getOrAbsent<T>(path: string): Promise<T | undefined> {
+    const value = await super.getOrAbsent<T>(path);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    return value;
+  }
+}
+
+/** compareShallow, recording for each call the address compared and the GETs answered by then. */
+function recording(client: FakeClient): { compare: CompareFn; calls: Array<{ desired: unknown; reads: number }> } {
+  const calls: Array<{ desired: unknown; reads: number }> = [];
+  return {
+    calls,
+    compare: (desired, live, policy, options) => {
+      calls.push({ desired, reads: client.stats().reads });
+      return compareShallow(desired, live, policy, options);
+    },
+  };
+}
+
+describe('comparing while the reads go on', () => {
+  it('compares each unit once, some before the last read, and plans what a plan after the reads does', async () => {
+    const client = new SlowClient();
+    const setup = setupFor(client, {}, 1);
+    await applyRun(setup, await planRun(setup, manifests()));
+    const docs = manifests();
+    (docs[1] as { spec: Record<string, unknown> }).spec = { active: false };
+    client.resetStats();
+
+    const { compare, calls } = recording(client);
+    const planned = await planRun({ ...setup, compare }, docs);
+    const reads = client.stats().reads;
+
+    expect(calls).toHaveLength(4);
+    expect(calls.some((c) => c.reads < reads)).toBe(true);
+    expect(planned.plan.report.resourceChanges.map((c) => [c.address, c.action, c.changes.map((f) => f.path)])).toEqual([
+      ['Scenario/CHURN/DAILY', 'update', ['active']],
+    ]);
+    // The same plan as one compared after the last read.
+    const units = unitsOf(docs, fakeRegistry);
+    const input: PlanInput = {
+      allUnits: units,
+      units,
+      live: planned.plan.units.reduce((m, u) => m.set(u.unit.address, u.live), new Map<string, LiveState | undefined>()),
+      projects: planned.projects,
+      source: setup.source,
+      options: setup.options,
+      compare: compareShallow,
+      nodeOf: () => 'design',
+      canDelete: () => true,
+    };
+    const after = planChanges(input);
+    expect(planned.plan.report).toEqual(after.report);
+    // The records list the spec hashes made while reading: the same as the plan's own.
+    expect(planned.plan.records.map((r) => r.after)).toEqual(after.records.map((r) => r.after));
+    expect(planned.plan.records.flatMap((r) => Object.keys(r.after.inventory))).toHaveLength(4);
+  });
+
+  it('counts a comparison only for the live state it was made with', async () => {
+    const [unit] = unitsOf([doc('Project', 'CHURN', { description: 'new' })], fakeRegistry);
+    if (unit === undefined) throw new Error('no unit');
+    const read: LiveState = { raw: { description: 'old' }, view: { description: 'old' } };
+    const ahead = new CompareAhead(compareShallow, []);
+    ahead.add(unit, read);
+    await new Promise((resolve) => setImmediate(resolve));
+    const compared = ahead.stop();
+    expect(compared.get(unit.address)?.changes.map((c) => [c.path, c.before, c.after])).toEqual([['description', 'old', 'new']]);
+    expect(compared.get(unit.address)?.specHash).toBe(specHash(unit));
+
+    const input = (live: LiveState): PlanInput => ({
+      allUnits: [unit],
+      units: [unit],
+      live: new Map([[unit.address, live]]),
+      projects: new Map(),
+      source: 'test-source',
+      options: { prune: false, allowEmpty: false, targets: [], ignoreDifferences: [] },
+      compare: compareShallow,
+      nodeOf: () => 'design',
+      canDelete: () => true,
+      compared,
+    });
+    // Another state of the same object (what a caller passing other reads would have): compared again.
+    const other: LiveState = { raw: { description: 'new' }, view: { description: 'new' } };
+    expect(planChanges(input(other)).report.resourceChanges).toEqual([]);
+    expect(planChanges(input(read)).report.resourceChanges.map((c) => c.action)).toEqual(['update']);
+  });
+
+  it('leaves what is queued when it stops, and a comparison that throws, to the plan', async () => {
+    const units = unitsOf(manifests(), fakeRegistry);
+    const throwing: CompareFn = (desired, live, policy, options) => {
+      if (desired.active === false) throw new Error('cannot compare');
+      return compareShallow(desired, live, policy, options);
+    };
+    const ahead = new CompareAhead(throwing, []);
+    for (const unit of units) ahead.add(unit, undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    const late = units[0];
+    if (late === undefined) throw new Error('no unit');
+    ahead.add(late, { raw: {}, view: {} });
+    const compared = ahead.stop();
+    expect([...compared.keys()].sort()).toEqual(['Project/CHURN', 'Project/SALES', 'Scenario/CHURN/DAILY']);
+    expect(compared.get('Project/CHURN')?.live).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(compared.size).toBe(3);
+  });
+});
