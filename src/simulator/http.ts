@@ -30,6 +30,11 @@ export function bodyTooLarge(limit: number): SimHttpError {
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(bodyTooLarge(limit));
+  // Already read to its end without a byte of body (a GET that waited for the injected latency): nothing to wait for.
+  if (req.complete && req.readableLength === 0 && !(declared > 0)) {
+    req.resume();
+    return Promise.resolve(Buffer.alloc(0));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

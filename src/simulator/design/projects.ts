@@ -97,7 +97,8 @@ export function registerProjectRoutes(router: Router): void {
   for (const part of Object.keys(PUT_PART) as ProjectPart[]) {
     router.get(
       `/projects/:projectKey/${part}`,
-      (req, ctx) => ({ json: structuredClone(getProject(ctx.state.design, projectKey(req))[part]) as Json }),
+      // Answered at once, so serialized before anything can change it: no copy (see dispatch in server.ts).
+      (req, ctx) => ({ json: getProject(ctx.state.design, projectKey(req))[part] as Json }),
       { privilege: PRIVILEGES[part].read },
     );
     router.put(

@@ -104,7 +104,8 @@ export function registerScenarioRoutes(router: Router): void {
     '/projects/:projectKey/scenarios/:scenarioId',
     (req, ctx) => {
       const { project, id } = target(req, ctx);
-      return { json: structuredClone(getScenario(project, id).settings) };
+      // Answered at once, so serialized before anything can change it: no copy (see dispatch in server.ts).
+      return { json: getScenario(project, id).settings };
     },
     read,
   );
