@@ -146,7 +146,7 @@ describe('the built CLI', () => {
     }
   }, 60_000);
 
-  it("plan loads its own command and undici's pool, compiles no schema, and loads no other command", async () => {
+  it("plan loads its own command and undici's pool, and neither another command, ajv's compiler nor fflate", async () => {
     const { sources, required } = await loadedBy(['plan', '-f', 'manifests'], { DSS_URL: sim.url, DSS_API_KEY: TEST_ADMIN_KEY });
     expect(sources).toEqual(expect.arrayContaining(['src/cli/plan.ts', 'src/reconciler/plan.ts', 'node_modules/undici/lib/dispatcher/pool.js']));
     // Its own command file, and state.ts, whose openStateRun it shares; no other.
@@ -155,6 +155,9 @@ describe('the built CLI', () => {
     expect(sources).not.toContain('src/simulator/server.ts');
     expect(under(sources, 'src/watch/')).toEqual([]);
     expect(sources).not.toContain('node_modules/undici/index.js');
+    // fflate builds its tables when loaded: only a plugin archive needs it, and these manifests hold none.
+    expect(under(sources, 'node_modules/fflate/')).toEqual([]);
+    expect(under(required, 'node_modules/fflate/')).toEqual([]);
     // The build's validators, with the ajv runtime helpers they require; neither ajv's compiler nor yaml, nor a
     // pretty printer when stderr is not a terminal.
     expect(under(required, 'dist/schemas/').length).toBeGreaterThan(0);
