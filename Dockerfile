@@ -1,12 +1,13 @@
-# Build stage: install every dependency from the lockfile and compile TypeScript.
+# Build stage: install every dependency from the lockfile and bundle the CLI.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY tsconfig.json tsconfig.build.json ./
+# esbuild reads tsconfig.json (class fields follow its target).
+COPY tsconfig.json ./
 COPY src ./src
 COPY schemas ./schemas
-COPY scripts/precompile-schemas.mjs ./scripts/
-# npm ci runs the `prepare` script, which compiles src/ to dist/ and precompiles the schemas' validators.
+COPY scripts/build.ts scripts/precompile-schemas.mjs ./scripts/
+# npm ci runs the `prepare` script, which bundles src/ into dist/ and precompiles the schemas' validators.
 RUN npm ci --no-audit --no-fund && test -f dist/cli/main.js
 
 # Runtime stage: production dependencies and the compiled CLI only, as a non-root user.

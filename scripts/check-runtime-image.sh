@@ -31,6 +31,7 @@ cp -R "$repo/dist" "$app/dist"
 cp -R "$repo/schemas" "$app/schemas"
 cp -R "$repo/manifests-example" "$app/manifests-example"
 cp -R "$repo/manifests-example-deployer" "$app/manifests-example-deployer"
+cp -R "$repo/manifests-example-platform" "$app/manifests-example-platform"
 
 bin="$tmp/bin"
 mkdir -p "$bin"

@@ -38,10 +38,11 @@ export interface ReferencePolicy {
 }
 
 const REFERENCE = /\$\$\{|\$\{(env|secret):([^}]*)\}/g;
+const INDEX = /^\d+$/;
 
 /** Whether the value at `pointer` sits under a key that usually holds a secret (the last key that is no index). */
 export function isSecretPlace(pointer: string): boolean {
-  const key = parsePointer(pointer).filter((segment) => !/^\d+$/.test(segment)).pop();
+  const key = parsePointer(pointer).filter((segment) => !INDEX.test(segment)).pop();
   return key !== undefined && looksSecret(key);
 }
 
@@ -51,19 +52,22 @@ export function isSecretPlace(pointer: string): boolean {
  */
 export function secretReferenceNames(value: unknown): Set<string> {
   const names = new Set<string>();
-  const visit = (item: unknown, pointer: string): void => {
+  // Every manifest passes here before the run's first request: rather than a pointer for each node, the walk keeps
+  // what isSecretPlace would take from it, the last key that is no index, and looks at strings holding a `${`.
+  const visit = (item: unknown, placeKey: string | undefined): void => {
     if (typeof item === 'string') {
+      if (!item.includes('${')) return;
       for (const match of item.matchAll(REFERENCE)) {
         const [, source, name] = match;
-        if (name !== undefined && (source === 'secret' || isSecretPlace(pointer))) names.add(name);
+        if (name !== undefined && (source === 'secret' || (placeKey !== undefined && looksSecret(placeKey)))) names.add(name);
       }
     } else if (Array.isArray(item)) {
-      item.forEach((child, i) => visit(child, joinPointer(pointer, i)));
+      for (const child of item) visit(child, placeKey);
     } else if (item !== null && typeof item === 'object') {
-      for (const [key, child] of Object.entries(item)) visit(child, joinPointer(pointer, key));
+      for (const [key, child] of Object.entries(item)) visit(child, INDEX.test(key) ? placeKey : key);
     }
   };
-  visit(value, '');
+  visit(value, undefined);
   return names;
 }
 

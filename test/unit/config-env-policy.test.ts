@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { joinPointer } from '../../src/base/json-pointer.js';
 import {
   CREDENTIAL_ENV,
   configReferencePolicy,
+  isSecretPlace,
   manifestReferencePolicy,
   matchesEnvPattern,
   secretReferenceNames,
@@ -19,6 +22,37 @@ describe('secretReferenceNames', () => {
   it('finds the names read as ${secret:..} at any depth, not escaped ones', () => {
     const value = { a: ['x ${secret:ONE} y', { b: '${secret:TWO}${env:THREE}' }], c: '$${secret:ESCAPED}', d: 3 };
     expect([...secretReferenceNames(value)].sort()).toEqual(['ONE', 'TWO']);
+  });
+
+  it('finds what a walk deciding each place with isSecretPlace at the pointer of the string finds', () => {
+    // The definition the walk implements without building pointers: the place of a string is the last key on its
+    // way that is not all digits (array indexes and object keys alike), escaped keys included.
+    const byPointers = (value: unknown): string[] => {
+      const names = new Set<string>();
+      const visit = (item: unknown, pointer: string): void => {
+        if (typeof item === 'string') {
+          for (const [, source, name] of item.matchAll(/\$\$\{|\$\{(env|secret):([^}]*)\}/g)) {
+            if (name !== undefined && (source === 'secret' || isSecretPlace(pointer))) names.add(name);
+          }
+        } else if (Array.isArray(item)) item.forEach((child, i) => visit(child, joinPointer(pointer, i)));
+        else if (item !== null && typeof item === 'object') for (const [k, child] of Object.entries(item)) visit(child, joinPointer(pointer, k));
+      };
+      visit(value, '');
+      return [...names].sort();
+    };
+    const key = fc.constantFrom('password', 'adminApiKey', 'token', 'note', 'url', '0', '12', 'a/b', 'pass~word', 'x');
+    const text = fc.constantFrom('${env:A}', '${secret:B}', '$${env:C}', 'plain', '${env:D} and ${env:E}', '${env:}', '${other:F}');
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, text, fc.integer(), tie('list'), tie('map')),
+      list: fc.array(tie('tree'), { maxLength: 3 }),
+      map: fc.dictionary(key, tie('tree'), { maxKeys: 4 }),
+    }));
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect([...secretReferenceNames(value)].sort()).toEqual(byPointers(value));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -17,6 +17,7 @@ import {
   runtimeSpecifiers,
   sourceFiles,
 } from '../helpers/packaging.js';
+import { BUILD_OPTIONS } from '../../scripts/build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -32,7 +33,7 @@ interface PackageJson {
 const pkg = JSON.parse(read('package.json')) as PackageJson;
 const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean; version?: string }> };
 const SOURCES = sourceFiles(ROOT, 'src');
-/** What `npm run build` writes to dist besides tsc's output: the shipped schemas' validators. */
+/** What `npm run build` writes to dist besides the bundle: the shipped schemas' validators. */
 const BUILD_WRITES = 'dist/schemas/';
 
 /** Top-level repository entries the compiled CLI reads at run time, with the source file that reads each. */
@@ -123,17 +124,17 @@ describe('npm package', () => {
     expect(SOURCES.length).toBeGreaterThan(50);
   });
 
-  it('the dss-gitops bin is the compiled src/cli/main.ts, which starts with a node shebang', () => {
+  it('the dss-gitops bin is the bundle of src/cli/main.ts, which starts with a node shebang', () => {
     expect(pkg.bin).toEqual({ 'dss-gitops': 'dist/cli/main.js' });
     expect(read('src/cli/main.ts').split('\n')[0]).toBe('#!/usr/bin/env node');
-    const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
-    expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
+    expect(BUILD_OPTIONS).toMatchObject({ outdir: 'dist', outbase: 'src', entryPoints: expect.arrayContaining(['src/cli/main.ts']) });
+    expect(pkg.scripts.build).toContain('scripts/build.ts');
   });
 
   it('files ships the compiled code, the schemas and every repository file the CLI reads at run time', () => {
     const reads = runtimeReads();
     expect([...reads.keys()].sort()).toEqual(expect.arrayContaining(['package.json', 'manifests-example']));
-    // npm always packs package.json; everything else must be listed (tsc copies nothing but compiled code to dist,
+    // npm always packs package.json; everything else must be listed (esbuild writes nothing but the bundle to dist,
     // and the build writes only the schemas' validators beside it).
     const shipped = (target: string): boolean =>
       target === 'package.json' || pkg.files.some((entry) => target === entry || target.startsWith(`${entry}/`));

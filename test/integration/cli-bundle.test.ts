@@ -1,0 +1,168 @@
+// The built CLI is an esbuild bundle (scripts/build.ts): a chunk per command and per piece of shared code. These
+// checks read dist/ as `npm run build` left it and run it as users do: every file the code finds beside itself is
+// still found from the chunk it now lives in, a command loads only its own code (told by the chunks' source maps),
+// a plan compiles no schema, and the bundle names the classes of src/ as the sources do.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renamedClasses, sourceTexts } from '../../scripts/build.js';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { writeProjectFiles } from '../helpers/manifest-tree.js';
+import { startTestSimulator, TEST_ADMIN_KEY, type TestSimulator } from '../helpers/simulator.js';
+
+const ROOT = path.join(import.meta.dirname, '../..');
+const DIST = path.join(ROOT, 'dist');
+const MAIN = path.join(DIST, 'cli/main.js');
+const DIR = mkdtempSync(path.join(tmpdir(), 'dss-gitops-bundle-'));
+writeProjectFiles(path.join(DIR, 'manifests'), [0, 1].map((index) => ({ key: `BUNDLE_${index}`, index, scenarios: 2 })));
+
+// Records every module the ES module loader loads (the bundle's chunks), and at exit the CommonJS files required
+// (the precompiled validators, packages loaded with createRequire).
+writeFileSync(
+  path.join(DIR, 'hooks.mjs'),
+  `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.LOADED_FILE, url + '\\n');
+  return next(url, context);
+}
+`,
+);
+writeFileSync(
+  path.join(DIR, 'record.mjs'),
+  `import { register, createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register('./hooks.mjs', import.meta.url);
+const Module = createRequire(import.meta.url)('node:module');
+process.on('exit', () => appendFileSync(process.env.LOADED_FILE, Object.keys(Module._cache).map((f) => 'cjs:' + f + '\\n').join('')));
+`,
+);
+
+/** The .js files of dist/ (the validators of dist/schemas aside), relative to the package root. */
+function builtFiles(): string[] {
+  return readdirSync(DIST, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js') && !file.startsWith(`schemas${path.sep}`))
+    .map((file) => path.join('dist', file).split(path.sep).join('/'))
+    .sort();
+}
+
+/** The source files (src/..., node_modules/...) a built file was made from, by its source map. */
+function sourcesOf(builtFile: string): string[] {
+  const map = JSON.parse(readFileSync(`${builtFile}.map`, 'utf8')) as { sources: string[] };
+  return map.sources.map((source) => path.relative(ROOT, path.resolve(path.dirname(builtFile), source)).split(path.sep).join('/'));
+}
+
+interface Loaded {
+  /** Sources of the chunks the run loaded. */
+  sources: string[];
+  /** CommonJS files it required, relative to the package root. */
+  required: string[];
+}
+
+let run = 0;
+/** Runs the built CLI with `argv` in its own process, as a user does, and tells what it loaded. */
+async function loadedBy(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Loaded> {
+  const loadedFile = path.join(DIR, `loaded-${(run += 1)}.txt`);
+  writeFileSync(loadedFile, '');
+  await promisify(execFile)(process.execPath, ['--import', pathToFileURL(path.join(DIR, 'record.mjs')).href, MAIN, ...argv], {
+    cwd: DIR,
+    env: { ...process.env, ...env, LOADED_FILE: loadedFile, NO_COLOR: '1' },
+  });
+  const lines = readFileSync(loadedFile, 'utf8').split('\n').filter(Boolean);
+  const chunks = lines
+    .filter((line) => line.startsWith('file:'))
+    .map((url) => fileURLToPath(url))
+    .filter((file) => file.startsWith(`${DIST}${path.sep}`));
+  return {
+    sources: [...new Set(chunks.flatMap(sourcesOf))].sort(),
+    required: lines.filter((line) => line.startsWith('cjs:')).map((line) => path.relative(ROOT, line.slice(4)).split(path.sep).join('/')),
+  };
+}
+
+/** The file of each command (its registrar), as commands.ts lists them. */
+const COMMAND_FILES = COMMANDS.map((entry) => `src/cli/${entry.name}.ts`);
+
+const under = (files: string[], prefix: string): string[] => files.filter((file) => file.startsWith(prefix));
+
+let sim: TestSimulator;
+beforeAll(async () => {
+  sim = await startTestSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('the built CLI', () => {
+  it('is the entry dist/cli/main.js with its shebang, and every built file sits two folders deep with its source map', () => {
+    expect(readFileSync(MAIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    const files = builtFiles();
+    expect(files).toEqual(expect.arrayContaining(['dist/cli/main.js', 'dist/cli/program.js']));
+    expect(files.filter((file) => !/^dist\/(cli|chunks)\/[^/]+\.js$/.test(file))).toEqual([]);
+    expect(files.filter((file) => !existsSync(path.join(ROOT, `${file}.map`)))).toEqual([]);
+    // Commands are chunks of their own, not all in the entry.
+    expect(files.length).toBeGreaterThan(20);
+  });
+
+  it('finds every file it reaches with new URL(<path>, import.meta.url) from the chunk that holds the code', () => {
+    const reached: string[] = [];
+    const missing: string[] = [];
+    for (const file of builtFiles()) {
+      const text = readFileSync(path.join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/new URL\(\s*(["'])([^"']+)\1\s*,\s*import\.meta\.url\s*\)/g)) {
+        const target = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), m[2]!)).split(path.sep).join('/');
+        reached.push(target);
+        if (target.startsWith('..') || !existsSync(path.join(ROOT, target))) missing.push(`${file}: ${m[2]} (${target})`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // The package's version, the shipped schemas, the precompiled validators and the demo's examples.
+    expect(reached).toEqual(expect.arrayContaining(['package.json', 'schemas', 'dist/schemas', 'manifests-example']));
+  });
+
+  it('names the classes of src/ as the sources do', () => {
+    const built = builtFiles().map((file) => readFileSync(path.join(ROOT, file), 'utf8'));
+    expect(renamedClasses(sourceTexts(path.join(ROOT, 'src')), built)).toEqual([]);
+    // The check sees a rename when there is one.
+    expect(renamedClasses(['export class UserError extends DssGitopsError {}'], ['var UserError2 = class extends DssGitopsError {'])).toEqual([
+      'UserError (as UserError2)',
+    ]);
+  });
+
+  it('--version and --help load no command: neither the reconciler, the client nor any command file', async () => {
+    for (const argv of [['--version'], ['--help']]) {
+      const { sources, required } = await loadedBy(argv);
+      expect(sources, argv[0]).toContain('src/cli/program.ts');
+      expect(under(sources, 'src/reconciler/'), argv[0]).toEqual([]);
+      expect(under(sources, 'src/dss/'), argv[0]).toEqual([]);
+      expect(under(sources, 'src/resources/'), argv[0]).toEqual([]);
+      expect(under(sources, 'node_modules/undici/'), argv[0]).toEqual([]);
+      expect(under(sources, 'node_modules/pino'), argv[0]).toEqual([]);
+      expect(sources.filter((file) => COMMAND_FILES.includes(file)), argv[0]).toEqual([]);
+      expect(required, argv[0]).toEqual([]);
+    }
+  }, 60_000);
+
+  it("plan loads its own command and undici's pool, and neither another command, ajv's compiler nor fflate", async () => {
+    const { sources, required } = await loadedBy(['plan', '-f', 'manifests'], { DSS_URL: sim.url, DSS_API_KEY: TEST_ADMIN_KEY });
+    expect(sources).toEqual(expect.arrayContaining(['src/cli/plan.ts', 'src/reconciler/plan.ts', 'node_modules/undici/lib/dispatcher/pool.js']));
+    // Its own command file, and state.ts, whose openStateRun it shares; no other.
+    expect(sources.filter((file) => COMMAND_FILES.includes(file))).toEqual(['src/cli/plan.ts', 'src/cli/state.ts']);
+    // Not the simulator's server (there is no --sim), nor the scheduler.
+    expect(sources).not.toContain('src/simulator/server.ts');
+    expect(under(sources, 'src/watch/')).toEqual([]);
+    expect(sources).not.toContain('node_modules/undici/index.js');
+    // fflate builds its tables when loaded: only a plugin archive needs it, and these manifests hold none.
+    expect(under(sources, 'node_modules/fflate/')).toEqual([]);
+    expect(under(required, 'node_modules/fflate/')).toEqual([]);
+    // The build's validators, with the ajv runtime helpers they require; neither ajv's compiler nor yaml, nor a
+    // pretty printer when stderr is not a terminal.
+    expect(under(required, 'dist/schemas/').length).toBeGreaterThan(0);
+    expect(under(required, 'node_modules/ajv/').filter((file) => !file.startsWith('node_modules/ajv/dist/runtime/'))).toEqual([]);
+    expect(under(required, 'node_modules/yaml/')).toEqual([]);
+    expect(under(required, 'node_modules/pino-pretty/')).toEqual([]);
+  }, 60_000);
+});
