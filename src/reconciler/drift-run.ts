@@ -8,7 +8,7 @@ import type { DssClient } from '../dss/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { addressOf } from '../manifest/address.js';
 import { classifyDrift, managedProjects, type DriftReport, type ListedObject } from './drift.js';
-import { planRun, type PlannedRun, type RunSetup } from './reconcile.js';
+import { contextFactory, planRun, type PlannedRun, type RunSetup } from './reconcile.js';
 import type { KindContext, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
 import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes, scopeId } from './ownership/scopes.js';
@@ -79,10 +79,13 @@ export async function listNodeObjects(
   return lists.flat();
 }
 
-/** Reads and classifies. Sends GET requests only. */
-export async function driftRun(setup: RunSetup, documents: ManifestDocument[]): Promise<DriftRun> {
+/**
+ * Reads and classifies. Sends GET requests only. `contextFor`: the kinds' contexts of the plan (by default fresh
+ * ones; the caller's may start from the preflight's answers).
+ */
+export async function driftRun(setup: RunSetup, documents: ManifestDocument[], contextFor = contextFactory(setup)): Promise<DriftRun> {
   // Drift covers the whole manifests: a `--target` would hide the objects it leaves out.
-  const planned = await planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents);
+  const planned = await planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents, contextFor);
   const existing = managedProjects(planned.allUnits, ownershipScopes(setup.registry)).filter((key) => planned.projects.get(key)?.exists === true);
   const listed = await listManagedObjects(setup.clients.design, existing, setup.parallelism, setup.registry);
   listed.push(

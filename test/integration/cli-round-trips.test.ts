@@ -1,0 +1,105 @@
+// The shape of a run on the wire: what it reads once, what it sends at once rather than one after the other, and
+// what a writing run must read again after it looked at the run lock. Through a proxy that records the order of
+// the requests and acts between them.
+
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCliCaptured, type CliResult } from '../helpers/cli.js';
+import { startProxy, type ProxyHooks, type TestProxy } from '../helpers/proxy.js';
+import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+
+const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
+/** The projects manifests-example declares. */
+const PROJECTS = ['CHURN', 'FINANCE_REPORTING', 'MARKETING_ATTRIBUTION'];
+
+let sim: TestSimulator;
+let dir: string;
+const proxies: TestProxy[] = [];
+
+async function cli(argv: string[], url = sim.url): Promise<CliResult> {
+  return runCliCaptured(argv, { env: { DSS_URL: url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed' }, cwd: dir });
+}
+
+async function proxied(hooks: ProxyHooks = {}): Promise<TestProxy> {
+  const proxy = await startProxy(sim.url, hooks);
+  proxies.push(proxy);
+  return proxy;
+}
+
+const isProjectList = (r: { method: string; path: string }): boolean => r.method === 'GET' && r.path === '/projects/';
+
+beforeEach(async () => {
+  sim = await startTestSimulator();
+  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-round-trips-'));
+  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
+});
+
+afterEach(async () => {
+  for (const proxy of proxies.splice(0)) await proxy.close();
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reads of a run', () => {
+  it('plan and drift read the project list once: the preflight read it already', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+    expect(sim.stats().byRoute['GET /projects']).toBe(1);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['drift', '-f', 'm'])).code).toBe(0);
+    expect(sim.stats().byRoute['GET /projects']).toBe(1);
+    expect(sim.stats().byRoute['GET /projects/:projectKey/scenarios']).toBe(PROJECTS.length);
+  });
+
+  it('apply checks the connection and looks at the run lock at once, not one after the other', async () => {
+    let lockSeenFirst: () => void = () => undefined;
+    const lockSeen = new Promise<void>((resolve) => (lockSeenFirst = resolve));
+    let preflightHeld = false;
+    let held = false;
+    let lockReadWhileHeld = false;
+    const proxy = await proxied({
+      before: async (request) => {
+        if (request.method === 'GET' && request.path === '/admin/variables/') {
+          lockReadWhileHeld ||= preflightHeld;
+          lockSeenFirst();
+        }
+        if (isProjectList(request) && !held) {
+          // The preflight's answer waits for the lock read, or for 3 s when the lock is read only after it.
+          held = true;
+          preflightHeld = true;
+          await Promise.race([lockSeen, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+          preflightHeld = false;
+        }
+      },
+    });
+    const result = await cli(['apply', '-f', 'm', '--auto-approve'], proxy.url);
+    expect(result.code).toBe(0);
+    expect(lockReadWhileHeld).toBe(true);
+  });
+
+  it('an apply plans from a project list read after it looked at the lock: a project created right after the preflight is not planned as a create', async () => {
+    let created = false;
+    const proxy = await proxied({
+      after: async (request) => {
+        // Another writer creates a project the manifests declare, after DSS answered the run's first list.
+        if (!isProjectList(request) || created) return undefined;
+        created = true;
+        await sim.ok('POST', '/projects/', { projectKey: 'FINANCE_REPORTING', name: 'Made meanwhile', owner: 'admin' });
+        return undefined;
+      },
+    });
+    const result = await cli(['apply', '-f', 'm', '--auto-approve', '--output', 'json'], proxy.url);
+    expect(created).toBe(true);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { results: Array<{ address: string; action: string; status: string }> };
+    const project = report.results.find((r) => r.address === 'Project/FINANCE_REPORTING');
+    expect(project?.action).not.toBe('create');
+    expect(report.results.filter((r) => r.status !== 'applied' && r.status !== 'unchanged')).toEqual([]);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
