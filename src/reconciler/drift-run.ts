@@ -12,6 +12,9 @@ import { contextFactory, planRun, type PlannedRun, type RunSetup } from './recon
 import type { KindContext, NodeName, ResourceKind, ResourceUnit } from '../resources/types.js';
 import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes, scopeId } from './ownership/scopes.js';
+import { getOncePerRun } from '../resources/run-memo.js';
+import { isObject } from '../base/json.js';
+import { PROJECT_SCOPE_KIND } from './scope.js';
 
 export interface DriftRun {
   report: DriftReport;
@@ -79,15 +82,59 @@ export async function listNodeObjects(
   return lists.flat();
 }
 
+/** The keys in the design node's project list, as the run reads it once (the preflight's answer, or the plan's). */
+async function projectsListed(ctx: KindContext): Promise<Set<string>> {
+  const list = await getOncePerRun<unknown>(ctx, '/projects/');
+  if (!Array.isArray(list)) return new Set();
+  return new Set(list.flatMap((p) => (isObject(p) && typeof p.projectKey === 'string' ? [p.projectKey] : [])));
+}
+
+/**
+ * The objects of the managed projects, listed while the plan reads rather than after it: the projects the project
+ * list names are listed at once, and whatever the plan's reads say of them is known only later, so the lists of
+ * projects the plan finds absent are dropped, and the projects it finds that the list did not name are listed then.
+ */
+async function listWhilePlanning(
+  setup: RunSetup,
+  documents: ManifestDocument[],
+  contextFor: (kind: ResourceKind) => KindContext,
+  planning: Promise<PlannedRun>,
+): Promise<ListedObject[]> {
+  const design = setup.clients.design;
+  const lister = [...setup.registry.values()].find((k) => k.listInProject !== undefined && k.node === design.nodeName);
+  if (lister === undefined) return [];
+  const scopes = ownershipScopes(setup.registry);
+  // The documents that are projects, as a guess made before the plan splits them into units (which takes time at
+  // scale): the exact set of managed projects is known from the plan, and settles what is kept and listed late.
+  const projectKinds = new Set([PROJECT_SCOPE_KIND, ...[...setup.registry.values()].filter((k) => k.definesScope === 'project').map((k) => k.kind)]);
+  const declared = documents.filter((d) => projectKinds.has(d.kind) && d.metadata.project === undefined).map((d) => d.metadata.name);
+  const early = (async () => {
+    const named = await projectsListed(contextFor(lister));
+    const keys = [...new Set(declared)].filter((key) => named.has(key)).sort();
+    return { keys: new Set(keys), objects: await listManagedObjects(design, keys, setup.parallelism, setup.registry) };
+  })();
+  // The plan's error (every object that could not be read) is the one to report, not the list's.
+  const [planned, listed] = await Promise.allSettled([planning, early]);
+  if (planned.status === 'rejected') throw planned.reason;
+  if (listed.status === 'rejected') throw listed.reason;
+  const existing = managedProjects(planned.value.allUnits, scopes).filter((key) => planned.value.projects.get(key)?.exists === true);
+  const exists = new Set(existing);
+  const late = existing.filter((key) => !listed.value.keys.has(key));
+  return [
+    ...listed.value.objects.filter((o) => exists.has(o.projectKey)),
+    ...(await listManagedObjects(design, late, setup.parallelism, setup.registry)),
+  ];
+}
+
 /**
  * Reads and classifies. Sends GET requests only. `contextFor`: the kinds' contexts of the plan (by default fresh
  * ones; the caller's may start from the preflight's answers).
  */
 export async function driftRun(setup: RunSetup, documents: ManifestDocument[], contextFor = contextFactory(setup)): Promise<DriftRun> {
   // Drift covers the whole manifests: a `--target` would hide the objects it leaves out.
-  const planned = await planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents, contextFor);
-  const existing = managedProjects(planned.allUnits, ownershipScopes(setup.registry)).filter((key) => planned.projects.get(key)?.exists === true);
-  const listed = await listManagedObjects(setup.clients.design, existing, setup.parallelism, setup.registry);
+  const planning = planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents, contextFor);
+  const listed = await listWhilePlanning(setup, documents, contextFor, planning);
+  const planned = await planning;
   listed.push(
     ...(await listNodeObjects(setup.clients, planned.allUnits, planned.projects, setup.source, setup.registry, setup.parallelism, planned.contextFor)),
   );

@@ -29,6 +29,7 @@ async function proxied(hooks: ProxyHooks = {}): Promise<TestProxy> {
 }
 
 const isProjectList = (r: { method: string; path: string }): boolean => r.method === 'GET' && r.path === '/projects/';
+const isScenarioList = (r: { method: string; path: string }): boolean => r.method === 'GET' && /^\/projects\/[^/]+\/scenarios\/?$/.test(r.path);
 
 beforeEach(async () => {
   sim = await startTestSimulator();
@@ -101,5 +102,42 @@ describe('reads of a run', () => {
     expect(report.results.filter((r) => r.status !== 'applied' && r.status !== 'unchanged')).toEqual([]);
     sim.reset({ stats: true, state: false });
     expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
+
+describe('drift', () => {
+  beforeEach(async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    await sim.ok('POST', '/projects/CHURN/scenarios/', { id: 'ADHOC', name: 'Ad hoc', type: 'step_based', params: {} });
+  });
+
+  it('lists the objects of the managed projects while the plan reads, not after it', async () => {
+    const proxy = await proxied();
+    const result = await cli(['drift', '-f', 'm', '--output', 'json', '--parallelism', '1'], proxy.url);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { unmanaged: Array<{ address: string }> }).unmanaged.map((e) => e.address)).toEqual([
+      'Scenario/CHURN/ADHOC',
+    ]);
+    const firstList = proxy.arrivals.findIndex(isScenarioList);
+    const lastRead = proxy.arrivals.findLastIndex((r) => r.method === 'GET' && !isScenarioList(r) && !isProjectList(r));
+    expect(firstList).toBeGreaterThan(-1);
+    expect(firstList).toBeLessThan(lastRead);
+    expect(proxy.arrivals.filter(isScenarioList)).toHaveLength(PROJECTS.length);
+  });
+
+  it('lists a managed project the project list did not name once the plan found it', async () => {
+    // The list as DSS gave it before CHURN existed; CHURN's own reads find it.
+    const proxy = await proxied({
+      after: (request, body) => {
+        if (!isProjectList(request)) return undefined;
+        const list = JSON.parse(body.toString()) as Array<{ projectKey: string }>;
+        return Buffer.from(JSON.stringify(list.filter((p) => p.projectKey !== 'CHURN')));
+      },
+    });
+    const result = await cli(['drift', '-f', 'm', '--output', 'json'], proxy.url);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as { unmanaged: Array<{ address: string }> };
+    expect(report.unmanaged.map((e) => e.address)).toEqual(['Scenario/CHURN/ADHOC']);
+    expect(proxy.arrivals.filter(isScenarioList).map((r) => r.path.split('/')[2]).sort()).toEqual(PROJECTS);
   });
 });
