@@ -3,7 +3,6 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { simpleGit } from 'simple-git';
@@ -124,16 +123,9 @@ async function originUrl(root: string): Promise<string | undefined> {
  */
 export async function sourceOf(options: LoadManifestOptions, config: GitopsConfig): Promise<{ source: string; commit?: string }> {
   const first = path.resolve(options.cwd, options.paths[0] ?? '.');
-  const dir = await stat(first).then((info) => (info.isDirectory() ? first : path.dirname(first)), () => first);
-  // The three git questions at once (each a process), not one after the other; outside a checkout, only the first
-  // one's answer counts.
-  const [root, head, origin] = await Promise.all([
-    findRepoRoot(first).catch(() => undefined),
-    headCommit(first).catch(() => undefined),
-    originUrl(dir),
-  ]);
-  const commit = root ? head : undefined;
-  const remote = root ? origin : undefined;
+  const root = await findRepoRoot(first).catch(() => undefined);
+  // Inside a checkout, its commit and its remote at once (each a git process), not one after the other.
+  const [commit, remote] = root ? await Promise.all([headCommit(first).catch(() => undefined), originUrl(root)]) : [undefined, undefined];
   let source: string;
   if (config.source !== undefined) source = config.source;
   else if (root && remote) source = `git:${normalizeRemoteUrl(remote)}#${path.relative(root, first).split(path.sep).join('/') || '.'}`;
