@@ -6,7 +6,10 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCliCaptured, type CliResult } from '../helpers/cli.js';
+import { createDriftRunner } from '../../src/cli/watch-run.js';
+import { createManifestSource } from '../../src/watch/source.js';
+import { silentLogger, type RunOutcome } from '../../src/watch/types.js';
+import { captureIo, runCliCaptured, type CliResult } from '../helpers/cli.js';
 import { startProxy, type ProxyHooks, type TestProxy } from '../helpers/proxy.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
@@ -30,6 +33,48 @@ async function proxied(hooks: ProxyHooks = {}): Promise<TestProxy> {
 
 const isProjectList = (r: { method: string; path: string }): boolean => r.method === 'GET' && r.path === '/projects/';
 const isScenarioList = (r: { method: string; path: string }): boolean => r.method === 'GET' && /^\/projects\/[^/]+\/scenarios\/?$/.test(r.path);
+
+/**
+ * A proxy that holds the answer of the run's first project list (its preflight) until the lock is read, or for 3 s
+ * when the run reads the lock only after it; says whether the lock read came while it held it.
+ */
+async function lockReadDuringPreflight(): Promise<{ proxy: TestProxy; lockReadWhileHeld: () => boolean }> {
+  let lockRead: () => void = () => undefined;
+  const lockSeen = new Promise<void>((resolve) => (lockRead = resolve));
+  let held = false;
+  let holding = false;
+  let seenWhileHeld = false;
+  const proxy = await proxied({
+    before: async (request) => {
+      if (request.method === 'GET' && request.path === '/admin/variables/') {
+        seenWhileHeld ||= holding;
+        lockRead();
+      }
+      if (isProjectList(request) && !held) {
+        held = true;
+        holding = true;
+        await Promise.race([lockSeen, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+        holding = false;
+      }
+    },
+  });
+  return { proxy, lockReadWhileHeld: () => seenWhileHeld };
+}
+
+/** One `watch` run over the manifests through `url`. */
+function watchRun(url: string, selfHeal: boolean): Promise<RunOutcome> {
+  const env = { DSS_URL: url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed' };
+  return createDriftRunner({
+    source: createManifestSource({ path: path.join(dir, 'm') }),
+    load: (manifests) => ({ paths: [manifests], vars: [], varFiles: [], env, cwd: dir }),
+    flags: {},
+    selfHeal,
+    prune: false,
+    io: captureIo(env, dir).io,
+    debug: false,
+    logger: silentLogger,
+  })();
+}
 
 beforeEach(async () => {
   sim = await startTestSimulator();
@@ -56,29 +101,10 @@ describe('reads of a run', () => {
   });
 
   it('apply checks the connection and looks at the run lock at once, not one after the other', async () => {
-    let lockSeenFirst: () => void = () => undefined;
-    const lockSeen = new Promise<void>((resolve) => (lockSeenFirst = resolve));
-    let preflightHeld = false;
-    let held = false;
-    let lockReadWhileHeld = false;
-    const proxy = await proxied({
-      before: async (request) => {
-        if (request.method === 'GET' && request.path === '/admin/variables/') {
-          lockReadWhileHeld ||= preflightHeld;
-          lockSeenFirst();
-        }
-        if (isProjectList(request) && !held) {
-          // The preflight's answer waits for the lock read, or for 3 s when the lock is read only after it.
-          held = true;
-          preflightHeld = true;
-          await Promise.race([lockSeen, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-          preflightHeld = false;
-        }
-      },
-    });
-    const result = await cli(['apply', '-f', 'm', '--auto-approve'], proxy.url);
+    const watched = await lockReadDuringPreflight();
+    const result = await cli(['apply', '-f', 'm', '--auto-approve'], watched.proxy.url);
     expect(result.code).toBe(0);
-    expect(lockReadWhileHeld).toBe(true);
+    expect(watched.lockReadWhileHeld()).toBe(true);
   });
 
   it('an apply plans from a project list read after it looked at the lock: a project created right after the preflight is not planned as a create', async () => {
@@ -102,6 +128,26 @@ describe('reads of a run', () => {
     expect(report.results.filter((r) => r.status !== 'applied' && r.status !== 'unchanged')).toEqual([]);
     sim.reset({ stats: true, state: false });
     expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
+
+describe('watch', () => {
+  beforeEach(async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+  });
+
+  it('a run reads the project list once, like drift', async () => {
+    sim.reset({ stats: true, state: false });
+    const outcome = await watchRun(sim.url, false);
+    expect(outcome.error).toBeUndefined();
+    expect(sim.stats().byRoute['GET /projects']).toBe(1);
+  });
+
+  it('a self-healing run checks the connection and looks at the run lock at once', async () => {
+    const watched = await lockReadDuringPreflight();
+    const outcome = await watchRun(watched.proxy.url, true);
+    expect(outcome.error).toBeUndefined();
+    expect(watched.lockReadWhileHeld()).toBe(true);
   });
 });
 
