@@ -21,8 +21,13 @@ let sim: TestSimulator;
 let dir: string;
 const proxies: TestProxy[] = [];
 
+/** The secrets manifests-example-platform reads. */
+const PLATFORM_SECRETS = Object.fromEntries(
+  ['ALICE_PASSWORD', 'BOB_PASSWORD', 'CAROL_PASSWORD', 'SVC_AIRFLOW_PASSWORD', 'GOOGLESHEETS_CLIENT_SECRET'].map((name) => [name, `${name}-never-printed`]),
+);
+
 async function cli(argv: string[], url = sim.url): Promise<CliResult> {
-  return runCliCaptured(argv, { env: { DSS_URL: url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed' }, cwd: dir });
+  return runCliCaptured(argv, { env: { DSS_URL: url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed', ...PLATFORM_SECRETS }, cwd: dir });
 }
 
 async function proxied(hooks: ProxyHooks = {}): Promise<TestProxy> {
@@ -169,6 +174,21 @@ describe('drift', () => {
     expect(firstList).toBeGreaterThan(-1);
     expect(firstList).toBeLessThan(lastRead);
     expect(proxy.arrivals.filter(isScenarioList)).toHaveLength(PROJECTS.length);
+  });
+
+  it('lists the platform objects of the kinds the manifests declare while the plan reads, not after it', async () => {
+    cpSync(path.resolve(import.meta.dirname, '../../manifests-example-platform'), path.join(dir, 'platform'), { recursive: true });
+    expect((await cli(['apply', '-f', 'platform', '--auto-approve'])).code).toBe(0);
+    const proxy = await proxied();
+    const result = await cli(['drift', '-f', 'platform', '--output', 'json', '--parallelism', '1'], proxy.url);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // The lists of objects by kind (some of which the reads use too) against every other read.
+    const lists = new Set(['/admin/connections/', '/admin/code-envs/', '/plugins/', '/admin/groups/', '/admin/users/', '/projects/']);
+    const connectionList = proxy.arrivals.findIndex((r) => r.method === 'GET' && r.path === '/admin/connections/');
+    const lastRead = proxy.arrivals.findLastIndex((r) => r.method === 'GET' && !lists.has(r.path));
+    expect(connectionList).toBeGreaterThan(-1);
+    expect(connectionList).toBeLessThan(lastRead);
   });
 
   it('lists a managed project the project list did not name once the plan found it', async () => {
