@@ -20,7 +20,7 @@ import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/pla
 import { applyRun, planRun, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { useColor, type CliIo } from './io.js';
-import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
+import { addLockOptions, checkConnectionAndObserveLock, lockedApply, lockSettings, type LockFlags } from './lock-options.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { addAdoptOption, outputOption, renderPlan, type OutputFormat } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
@@ -73,9 +73,10 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
     kinds,
     plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? prunedOnRequestKinds(kinds) : [], replace: flags.replace ?? [] },
     progressLines: flags.output === 'text',
+    deferPreflight: true,
   });
   return withRun(run, async () => {
-    const lock = await observeLock(run, lockSettings(flags, io, `apply from ${run.setup.source}`));
+    const lock = await checkConnectionAndObserveLock(run, lockSettings(flags, io, `apply from ${run.setup.source}`));
     const planned = await planRun(run.setup, run.set.documents);
     const changes = hasChanges(planned.plan.report.summary);
     if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
@@ -139,6 +140,7 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
     plan: { ...saved.options, adopt: Boolean(flags.adopt) },
     progressLines: flags.output === 'text',
     origin: { source: saved.source, ...(saved.commit !== undefined ? { commit: saved.commit } : {}) },
+    deferPreflight: true,
   });
   return withRun(run, async () => {
     const documents = restoreDocuments(saved, run.set.documents);
@@ -153,7 +155,7 @@ async function applySavedPlan(file: string, flags: ApplyFlags, ctx: CommandConte
       }
       return planned;
     };
-    const lock = await observeLock(run, lockSettings(flags, io, `apply ${path.basename(file)} from ${run.setup.source}`));
+    const lock = await checkConnectionAndObserveLock(run, lockSettings(flags, io, `apply ${path.basename(file)} from ${run.setup.source}`));
     const planned = await planFresh();
     if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
     if (flags.output === 'text') io.stdout.write('\n');

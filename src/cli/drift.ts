@@ -4,6 +4,7 @@
 
 import { Command } from 'commander';
 import { driftRun } from '../reconciler/drift-run.js';
+import { contextFactory } from '../reconciler/reconcile.js';
 import { writeDrift } from './drift-output.js';
 import { useColor } from './io.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
@@ -38,7 +39,8 @@ export const registerDrift: CommandRegistrar = (program, ctx) => {
       try {
         // `prune: true` in the config must not make drift plan deletions: it reports, it never writes.
         const setup = { ...run.setup, options: { ...run.setup.options, prune: false } };
-        const { report } = await driftRun(setup, run.set.documents);
+        // Drift may be as old as its preflight, like a plan: the project list the preflight read is the run's.
+        const { report } = await driftRun(setup, run.set.documents, contextFactory(setup, run.preflightCache()));
         writeDrift(report, flags.output, io.stdout, useColor(io, io.stdout));
         ctx.setExitCode(report.drift.length > 0 ? EXIT_CHANGES : EXIT_OK);
       } finally {

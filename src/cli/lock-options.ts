@@ -103,6 +103,19 @@ export async function observeLock(run: { clients: Record<NodeName, DssClient>; s
   return lock;
 }
 
+/**
+ * The preflight and observeLock at once, for a writing run that deferred its preflight: both are reads that need
+ * nothing from each other, so the run waits one round trip for them, not two. The plan is made after both, so it
+ * reads what it plans after the lock was seen (the preflight's project list is not reused). The preflight's error
+ * comes first: DSS down or a refused key is the problem to report, whatever the lock said.
+ */
+export async function checkConnectionAndObserveLock(run: RunContext, settings: LockSettings): Promise<RunLock | undefined> {
+  const [checked, observed] = await Promise.allSettled([run.checkConnection(), observeLock(run, settings)]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (observed.status === 'rejected') throw observed.reason;
+  return observed.value;
+}
+
 export interface LockedApplyOptions<T, P extends { plan: Plan } = PlannedRun> {
   run: RunContext;
   /** From observeLock, before the plan; undefined runs without the lock (with a warning when it writes). */

@@ -9,7 +9,7 @@ import { collectVars } from '../config/vars.js';
 import { scrubSecrets } from '../base/secrets.js';
 import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
 import { buildPlanFile } from '../reconciler/plan-file.js';
-import { planRun } from '../reconciler/reconcile.js';
+import { contextFactory, planRun } from '../reconciler/reconcile.js';
 import { narrowToChangedSince, withChangedSinceWarnings } from './changed-since.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import { useColor, type CliIo } from './io.js';
@@ -113,7 +113,8 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
           return;
         }
         if (changed) await run.checkConnection();
-        const planned = await planRun(run.setup, run.set.documents);
+        // A plan may be as old as its preflight: the project list the preflight read is the plan's.
+        const planned = await planRun(run.setup, run.set.documents, contextFactory(run.setup, run.preflightCache()));
         if (changed) planned.plan.report = withChangedSinceWarnings(planned.plan.report, changed, planned.plan.units.length);
         renderPlan(planned.plan.report, flags.output, io);
         if (flags.out !== undefined) {

@@ -23,6 +23,7 @@ import { normalizeRemoteUrl } from '../reconciler/ownership.js';
 import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
 import { kindRegistry, type KindRegistry } from '../resources/registry.js';
+import { seedAnswer } from '../resources/run-memo.js';
 import { defaultStateKeyFile } from '../simulator/persistence.js';
 import type { SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
@@ -70,6 +71,12 @@ export interface RunContext {
   sim?: SimulatorHandle;
   /** The preflight read of each node (done by openRun unless deferred). */
   checkConnection(): Promise<void>;
+  /**
+   * A run cache holding what the preflight read (the design node's project list), for a first plan that may be as
+   * old as the preflight (plan, drift): that plan reads nothing twice. A writing run plans after it looked at the
+   * run lock, from what it reads after that (`contextFactory(setup)` alone); so does every later plan of a run.
+   */
+  preflightCache(): Map<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -117,8 +124,8 @@ async function originUrl(root: string): Promise<string | undefined> {
 export async function sourceOf(options: LoadManifestOptions, config: GitopsConfig): Promise<{ source: string; commit?: string }> {
   const first = path.resolve(options.cwd, options.paths[0] ?? '.');
   const root = await findRepoRoot(first).catch(() => undefined);
-  const commit = root ? await headCommit(first).catch(() => undefined) : undefined;
-  const remote = root ? await originUrl(root) : undefined;
+  // Inside a checkout, its commit and its remote at once (each a git process), not one after the other.
+  const [commit, remote] = root ? await Promise.all([headCommit(first).catch(() => undefined), originUrl(root)]) : [undefined, undefined];
   let source: string;
   if (config.source !== undefined) source = config.source;
   else if (root && remote) source = `git:${normalizeRemoteUrl(remote)}#${path.relative(root, first).split(path.sep).join('/') || '.'}`;
@@ -175,14 +182,15 @@ export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig
 
 /**
  * One light read per node before the run: DSS down, a wrong URL or a refused key is one clear error here, not an
- * error per object after each has retried. The read is not counted in the run's request statistics.
+ * error per object after each has retried. The answers go into `answers` (see RunContext.preflightCache), and the
+ * reads count among the run's requests like any other.
  */
-async function preflight(design: DssClient, deployer: DssClient): Promise<void> {
+async function preflight(design: DssClient, deployer: DssClient, answers: Map<string, unknown>): Promise<void> {
   const checks: Array<[DssClient, string]> = [[design, '/projects/']];
   if (deployer !== design) checks.push([deployer, '/project-deployer/projects']);
   for (const [client, route] of checks) {
     try {
-      await client.getJson(route);
+      seedAnswer(answers, client, route, await client.getJson(route));
     } catch (error) {
       const refused = error instanceof DssApiError && (error.status === 401 || error.status === 403);
       const hint = refused
@@ -191,7 +199,6 @@ async function preflight(design: DssClient, deployer: DssClient): Promise<void> 
       const reason = error instanceof Error ? error.message : String(error);
       throw new UserError('DSS_PREFLIGHT', `cannot use the ${client.nodeName} node at ${client.url}: ${hint}.\n  ${scrubSecrets(reason)}`, { cause: error });
     }
-    client.resetStats();
   }
 }
 
@@ -233,10 +240,14 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
     await design.close();
     if (deployer !== design) await deployer.close();
   };
+  const answers = new Map<string, unknown>();
   let origin: { source: string; commit?: string };
   try {
-    if (!options.deferPreflight) await preflight(design, deployer);
-    origin = options.origin ?? (await sourceOf(options.load, config));
+    // The preflight and git's answers need nothing from each other: one waits on DSS, the other on processes.
+    [, origin] = await Promise.all([
+      options.deferPreflight ? undefined : preflight(design, deployer, answers),
+      options.origin ?? sourceOf(options.load, config),
+    ]);
   } catch (error) {
     await closeClients();
     throw error;
@@ -263,7 +274,8 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
     log,
     clients,
     ...(sim ? { sim } : {}),
-    checkConnection: () => preflight(design, deployer),
+    checkConnection: () => preflight(design, deployer, answers),
+    preflightCache: () => new Map(answers),
     async close() {
       await closeClients();
       if (sim) await sim.close();

@@ -10,7 +10,7 @@ import { LockHeldError } from '../lock/node-lock.js';
 import { RunLock, withRunLock } from '../lock/run-lock.js';
 import { nodesWritten } from '../lock/written-nodes.js';
 import { hasHealing, heal, healingPlan, healSkipOf } from '../reconciler/heal.js';
-import type { PlannedRun, RunSetup } from '../reconciler/reconcile.js';
+import { contextFactory, type PlannedRun, type RunSetup } from '../reconciler/reconcile.js';
 import { driftFingerprint } from '../watch/fingerprint.js';
 import type { ManifestSource } from '../watch/source.js';
 import { emptyCounts, type DriftedObject, type DssRequestCount, type RunOutcome, type StateCounts, type WatchLogger } from '../watch/types.js';
@@ -96,6 +96,14 @@ async function observeWatchLock(run: RunContext, options: DriftRunnerOptions): P
   return lock;
 }
 
+/** The preflight and observeWatchLock at once (see checkConnectionAndObserveLock); the preflight's error first. */
+async function checkConnectionAndObserve(run: RunContext, options: DriftRunnerOptions): Promise<RunLock | undefined> {
+  const [checked, observed] = await Promise.allSettled([run.checkConnection(), observeWatchLock(run, options)]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (observed.status === 'rejected') throw observed.reason;
+  return observed.value;
+}
+
 /**
  * Heals under the run lock, like an apply: a run that holds it makes the tick skip healing (logged), and when
  * another run took it since the drift was read, drift is read again under the lock before anything is healed.
@@ -149,6 +157,8 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
         debug: options.debug,
         ...(options.kinds ? { kinds: options.kinds } : {}),
         plan: { prune: options.prune, allowEmpty: false, targets: [] },
+        // A healing run looks at the lock while it checks the connection (see below).
+        deferPreflight: options.selfHeal,
       });
       clients = [run.clients.design, run.clients.deployer];
       try {
@@ -158,8 +168,10 @@ export function createDriftRunner(options: DriftRunnerOptions): () => Promise<Ru
           ...(commit === undefined ? {} : { commit }),
           options: { ...run.setup.options, prune: options.prune },
         };
-        const lock = options.selfHeal ? await observeWatchLock(run, options) : undefined;
-        const first = await driftRun(setup, run.set.documents);
+        // Without healing, the run may be as old as its preflight, whose project list it reads no second time. A
+        // healing run checks the connection and looks at the lock at once, and reads what it heals after both.
+        const lock = options.selfHeal ? await checkConnectionAndObserve(run, options) : undefined;
+        const first = await driftRun(setup, run.set.documents, options.selfHeal ? contextFactory(setup) : contextFactory(setup, run.preflightCache()));
         let { report } = first;
         // A deletion refused by the plan (a whole project gone) is logged every run until someone decides.
         for (const warning of report.warnings.filter((w) => w.startsWith('REFUSED:'))) {

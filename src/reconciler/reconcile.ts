@@ -88,8 +88,11 @@ export function unitsOf(documents: ManifestDocument[], registry: KindRegistry): 
   return documents.flatMap((doc) => kindOf(registry, doc.kind).units(doc));
 }
 
-export function contextFactory(setup: RunSetup): (kind: ResourceKind) => KindContext {
-  const runCache = new Map<string, unknown>();
+/**
+ * The kinds' contexts of one plan (and the apply that follows it), sharing one run cache. `runCache` may start with
+ * answers the run read before it planned (the preflight's), when the plan may be as old as they are.
+ */
+export function contextFactory(setup: RunSetup, runCache = new Map<string, unknown>()): (kind: ResourceKind) => KindContext {
   return (kind) => ({
     client: setup.clients[kind.node],
     clients: setup.clients,

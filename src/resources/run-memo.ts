@@ -22,7 +22,7 @@ function cacheOf(ctx: KindContext): Map<string, unknown> {
  */
 export function memoPerRun<T>(ctx: KindContext, key: string, load: () => Promise<T>): Promise<T> {
   const cache = cacheOf(ctx);
-  const fullKey = `${ctx.client.nodeName}:${ctx.client.url}:${key}`;
+  const fullKey = keyOn(ctx.client, key);
   const hit = cache.get(fullKey) as Promise<T> | undefined;
   if (hit) return hit;
   const promise = load();
@@ -31,6 +31,23 @@ export function memoPerRun<T>(ctx: KindContext, key: string, load: () => Promise
     if (cache.get(fullKey) === promise) cache.delete(fullKey);
   });
   return promise;
+}
+
+function keyOn(client: DssClient, key: string): string {
+  return `${client.nodeName}:${client.url}:${key}`;
+}
+
+/**
+ * The answer of `GET route` on the context's node, read once per run and shared by every reader of the route. A
+ * run cache may start with it (`seedAnswer`): the preflight's read of the project list is the plan's.
+ */
+export function getOncePerRun<T = unknown>(ctx: KindContext, route: string): Promise<T> {
+  return memoPerRun(ctx, `GET ${route}`, () => ctx.client.getJson<T>(route));
+}
+
+/** Puts an answer of `GET route` on `client`'s node, read already in this run, into a run cache for getOncePerRun. */
+export function seedAnswer(cache: Map<string, unknown>, client: DssClient, route: string, answer: unknown): void {
+  cache.set(keyOn(client, `GET ${route}`), Promise.resolve(answer));
 }
 
 const locks = new WeakMap<DssClient, Promise<unknown>>();

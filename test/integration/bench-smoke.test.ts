@@ -34,14 +34,14 @@ describe('npm run bench --quick', () => {
     expect(report.startup.map((r) => r.command)).toEqual(['node -e 0', '--version', '--help', 'validate -f manifests-example']);
     expect(report.phases.map((p) => `${p.phase}@${p.parallelism}`)).toEqual(['fresh-apply@2', 'plan@2', 'plan@1', 'noop-apply@2', 'drift@2']);
 
-    // A plan reads each object once: the project list, then per project its metadata, variables and permissions,
-    // and each scenario; a no-op apply reads the same and writes nothing. Before them, the connection check reads
-    // the project list once more, and an apply looks at the run lock.
+    // A plan reads each object once: the project list (the connection check's read of it), then per project its
+    // metadata, variables and permissions, and each scenario; a no-op apply reads the same and writes nothing. An
+    // apply looks at the run lock while it checks the connection, and reads the project list again after that.
     const objects = PROJECTS * (3 + SCENARIOS);
     for (const p of [byPhase(report, 'plan'), byPhase(report, 'plan', 1), byPhase(report, 'noop-apply')]) {
       expect(p.objects).toBe(objects);
-      expect(p.requests).toBe(2 + objects + (p.phase === 'noop-apply' ? 1 : 0));
-      expect(p.byRoute['GET /projects']).toBe(2);
+      expect(p.requests).toBe(1 + objects + (p.phase === 'noop-apply' ? 2 : 0));
+      expect(p.byRoute['GET /projects']).toBe(p.phase === 'noop-apply' ? 2 : 1);
       expect(p.byRoute['GET /admin/variables'] ?? 0).toBe(p.phase === 'noop-apply' ? 1 : 0);
       expect(p.writes).toBe(0);
       expect(p.byRoute['GET /projects/:projectKey/variables']).toBe(PROJECTS);

@@ -16,7 +16,7 @@ import { PROJECT_BLOCKS, type ProjectBlock } from './blocks.js';
 import { projectExport } from './export.js';
 import { PROJECT_FOLDER_KIND, folderAncestors } from '../project-folder/kind.js';
 import { projectSchema } from './schema.js';
-import { memoPerRun } from '../run-memo.js';
+import { getOncePerRun, memoPerRun } from '../run-memo.js';
 import type { DocumentReference, KindContext, KindDefaults, LiveState, ResourceKind, ResourceUnit, WriteExtras, WriteResult } from '../types.js';
 
 export const PROJECT_KIND = 'Project';
@@ -76,10 +76,10 @@ function mainUnit(doc: ManifestDocument): ResourceUnit {
   return unit;
 }
 
-/** `GET /projects/`, once per run: the existence and display name of every project. */
+/** `GET /projects/`, once per run (or the preflight's read of it): the existence and display name of every project. */
 export function projectList(ctx: KindContext): Promise<Map<string, ProjectEntry>> {
   return memoPerRun(ctx, 'project-list', async () => {
-    const list = await ctx.client.getJson<unknown>('/projects/');
+    const list = await getOncePerRun<unknown>(ctx, '/projects/');
     if (!Array.isArray(list)) {
       throw new DssGitopsError('DSS_BAD_RESPONSE', 'DSS answered the project list with something else than a list', {
         fault: 'remote',

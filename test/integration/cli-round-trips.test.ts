@@ -1,0 +1,209 @@
+// The shape of a run on the wire: what it reads once, what it sends at once rather than one after the other, and
+// what a writing run must read again after it looked at the run lock. Through a proxy that records the order of
+// the requests and acts between them.
+
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDriftRunner } from '../../src/cli/watch-run.js';
+import { createManifestSource } from '../../src/watch/source.js';
+import { silentLogger, type RunOutcome } from '../../src/watch/types.js';
+import { captureIo, runCliCaptured, type CliResult } from '../helpers/cli.js';
+import { startProxy, type ProxyHooks, type TestProxy } from '../helpers/proxy.js';
+import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+
+const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
+/** The projects manifests-example declares. */
+const PROJECTS = ['CHURN', 'FINANCE_REPORTING', 'MARKETING_ATTRIBUTION'];
+
+let sim: TestSimulator;
+let dir: string;
+const proxies: TestProxy[] = [];
+
+/** The secrets manifests-example-platform reads. */
+const PLATFORM_SECRETS = Object.fromEntries(
+  ['ALICE_PASSWORD', 'BOB_PASSWORD', 'CAROL_PASSWORD', 'SVC_AIRFLOW_PASSWORD', 'GOOGLESHEETS_CLIENT_SECRET'].map((name) => [name, `${name}-never-printed`]),
+);
+
+async function cli(argv: string[], url = sim.url): Promise<CliResult> {
+  return runCliCaptured(argv, { env: { DSS_URL: url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed', ...PLATFORM_SECRETS }, cwd: dir });
+}
+
+async function proxied(hooks: ProxyHooks = {}): Promise<TestProxy> {
+  const proxy = await startProxy(sim.url, hooks);
+  proxies.push(proxy);
+  return proxy;
+}
+
+const isProjectList = (r: { method: string; path: string }): boolean => r.method === 'GET' && r.path === '/projects/';
+const isScenarioList = (r: { method: string; path: string }): boolean => r.method === 'GET' && /^\/projects\/[^/]+\/scenarios\/?$/.test(r.path);
+
+/**
+ * A proxy that holds the answer of the run's first project list (its preflight) until the lock is read, or for 3 s
+ * when the run reads the lock only after it; says whether the lock read came while it held it.
+ */
+async function lockReadDuringPreflight(): Promise<{ proxy: TestProxy; lockReadWhileHeld: () => boolean }> {
+  let lockRead: () => void = () => undefined;
+  const lockSeen = new Promise<void>((resolve) => (lockRead = resolve));
+  let held = false;
+  let holding = false;
+  let seenWhileHeld = false;
+  const proxy = await proxied({
+    before: async (request) => {
+      if (request.method === 'GET' && request.path === '/admin/variables/') {
+        seenWhileHeld ||= holding;
+        lockRead();
+      }
+      if (isProjectList(request) && !held) {
+        held = true;
+        holding = true;
+        await Promise.race([lockSeen, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+        holding = false;
+      }
+    },
+  });
+  return { proxy, lockReadWhileHeld: () => seenWhileHeld };
+}
+
+/** One `watch` run over the manifests through `url`. */
+function watchRun(url: string, selfHeal: boolean): Promise<RunOutcome> {
+  const env = { DSS_URL: url, DSS_API_KEY: sim.adminKey, WAREHOUSE_PASSWORD: 'never-printed' };
+  return createDriftRunner({
+    source: createManifestSource({ path: path.join(dir, 'm') }),
+    load: (manifests) => ({ paths: [manifests], vars: [], varFiles: [], env, cwd: dir }),
+    flags: {},
+    selfHeal,
+    prune: false,
+    io: captureIo(env, dir).io,
+    debug: false,
+    logger: silentLogger,
+  })();
+}
+
+beforeEach(async () => {
+  sim = await startTestSimulator();
+  dir = mkdtempSync(path.join(tmpdir(), 'dss-gitops-round-trips-'));
+  cpSync(EXAMPLE, path.join(dir, 'm'), { recursive: true });
+});
+
+afterEach(async () => {
+  for (const proxy of proxies.splice(0)) await proxy.close();
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reads of a run', () => {
+  it('plan and drift read the project list once: the preflight read it already', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+    expect(sim.stats().byRoute['GET /projects']).toBe(1);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['drift', '-f', 'm'])).code).toBe(0);
+    expect(sim.stats().byRoute['GET /projects']).toBe(1);
+    expect(sim.stats().byRoute['GET /projects/:projectKey/scenarios']).toBe(PROJECTS.length);
+  });
+
+  it('apply checks the connection and looks at the run lock at once, not one after the other', async () => {
+    const watched = await lockReadDuringPreflight();
+    const result = await cli(['apply', '-f', 'm', '--auto-approve'], watched.proxy.url);
+    expect(result.code).toBe(0);
+    expect(watched.lockReadWhileHeld()).toBe(true);
+  });
+
+  it('an apply plans from a project list read after it looked at the lock: a project created right after the preflight is not planned as a create', async () => {
+    let created = false;
+    const proxy = await proxied({
+      after: async (request) => {
+        // Another writer creates a project the manifests declare, after DSS answered the run's first list.
+        if (!isProjectList(request) || created) return undefined;
+        created = true;
+        await sim.ok('POST', '/projects/', { projectKey: 'FINANCE_REPORTING', name: 'Made meanwhile', owner: 'admin' });
+        return undefined;
+      },
+    });
+    const result = await cli(['apply', '-f', 'm', '--auto-approve', '--output', 'json'], proxy.url);
+    expect(created).toBe(true);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { results: Array<{ address: string; action: string; status: string }> };
+    const project = report.results.find((r) => r.address === 'Project/FINANCE_REPORTING');
+    expect(project?.action).not.toBe('create');
+    expect(report.results.filter((r) => r.status !== 'applied' && r.status !== 'unchanged')).toEqual([]);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
+
+describe('watch', () => {
+  beforeEach(async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+  });
+
+  it('a run reads the project list once, like drift', async () => {
+    sim.reset({ stats: true, state: false });
+    const outcome = await watchRun(sim.url, false);
+    expect(outcome.error).toBeUndefined();
+    expect(sim.stats().byRoute['GET /projects']).toBe(1);
+  });
+
+  it('a self-healing run checks the connection and looks at the run lock at once', async () => {
+    const watched = await lockReadDuringPreflight();
+    const outcome = await watchRun(watched.proxy.url, true);
+    expect(outcome.error).toBeUndefined();
+    expect(watched.lockReadWhileHeld()).toBe(true);
+  });
+});
+
+describe('drift', () => {
+  beforeEach(async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    await sim.ok('POST', '/projects/CHURN/scenarios/', { id: 'ADHOC', name: 'Ad hoc', type: 'step_based', params: {} });
+  });
+
+  it('lists the objects of the managed projects while the plan reads, not after it', async () => {
+    const proxy = await proxied();
+    const result = await cli(['drift', '-f', 'm', '--output', 'json', '--parallelism', '1'], proxy.url);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { unmanaged: Array<{ address: string }> }).unmanaged.map((e) => e.address)).toEqual([
+      'Scenario/CHURN/ADHOC',
+    ]);
+    const firstList = proxy.arrivals.findIndex(isScenarioList);
+    const lastRead = proxy.arrivals.findLastIndex((r) => r.method === 'GET' && !isScenarioList(r) && !isProjectList(r));
+    expect(firstList).toBeGreaterThan(-1);
+    expect(firstList).toBeLessThan(lastRead);
+    expect(proxy.arrivals.filter(isScenarioList)).toHaveLength(PROJECTS.length);
+  });
+
+  it('lists the platform objects of the kinds the manifests declare while the plan reads, not after it', async () => {
+    cpSync(path.resolve(import.meta.dirname, '../../manifests-example-platform'), path.join(dir, 'platform'), { recursive: true });
+    expect((await cli(['apply', '-f', 'platform', '--auto-approve'])).code).toBe(0);
+    const proxy = await proxied();
+    const result = await cli(['drift', '-f', 'platform', '--output', 'json', '--parallelism', '1'], proxy.url);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // The lists of objects by kind (some of which the reads use too) against every other read.
+    const lists = new Set(['/admin/connections/', '/admin/code-envs/', '/plugins/', '/admin/groups/', '/admin/users/', '/projects/']);
+    const connectionList = proxy.arrivals.findIndex((r) => r.method === 'GET' && r.path === '/admin/connections/');
+    const lastRead = proxy.arrivals.findLastIndex((r) => r.method === 'GET' && !lists.has(r.path));
+    expect(connectionList).toBeGreaterThan(-1);
+    expect(connectionList).toBeLessThan(lastRead);
+  });
+
+  it('lists a managed project the project list did not name once the plan found it', async () => {
+    // The list as DSS gave it before CHURN existed; CHURN's own reads find it.
+    const proxy = await proxied({
+      after: (request, body) => {
+        if (!isProjectList(request)) return undefined;
+        const list = JSON.parse(body.toString()) as Array<{ projectKey: string }>;
+        return Buffer.from(JSON.stringify(list.filter((p) => p.projectKey !== 'CHURN')));
+      },
+    });
+    const result = await cli(['drift', '-f', 'm', '--output', 'json'], proxy.url);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout) as { unmanaged: Array<{ address: string }> };
+    expect(report.unmanaged.map((e) => e.address)).toEqual(['Scenario/CHURN/ADHOC']);
+    expect(proxy.arrivals.filter(isScenarioList).map((r) => r.path.split('/')[2]).sort()).toEqual(PROJECTS);
+  });
+});
