@@ -191,8 +191,8 @@ describe('drift', () => {
     expect(connectionList).toBeLessThan(lastRead);
   });
 
-  it('lists a managed project the project list did not name once the plan found it', async () => {
-    // The list as DSS gave it before CHURN existed; CHURN's own reads find it.
+  it('takes a managed project the project list does not name as absent: nothing of it is read or listed', async () => {
+    // The list as DSS gave it before CHURN existed: the list is what tells a project's existence.
     const proxy = await proxied({
       after: (request, body) => {
         if (!isProjectList(request)) return undefined;
@@ -202,8 +202,10 @@ describe('drift', () => {
     });
     const result = await cli(['drift', '-f', 'm', '--output', 'json'], proxy.url);
     expect(result.stderr).toBe('');
-    const report = JSON.parse(result.stdout) as { unmanaged: Array<{ address: string }> };
-    expect(report.unmanaged.map((e) => e.address)).toEqual(['Scenario/CHURN/ADHOC']);
-    expect(proxy.arrivals.filter(isScenarioList).map((r) => r.path.split('/')[2]).sort()).toEqual(PROJECTS);
+    const report = JSON.parse(result.stdout) as { unmanaged: Array<{ address: string }>; pending: Array<{ address: string }> };
+    expect(report.unmanaged).toEqual([]);
+    expect(report.pending.map((e) => e.address)).toContain('Project/CHURN#metadata');
+    expect(proxy.arrivals.filter((r) => r.path.startsWith('/projects/CHURN'))).toEqual([]);
+    expect(proxy.arrivals.filter(isScenarioList).map((r) => r.path.split('/')[2]).sort()).toEqual(PROJECTS.filter((p) => p !== 'CHURN'));
   });
 });
