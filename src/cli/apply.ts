@@ -20,7 +20,7 @@ import { parsePlanFile, restoreDocuments, staleObjects } from '../reconciler/pla
 import { applyRun, planRun, type PlannedRun } from '../reconciler/reconcile.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { useColor, type CliIo } from './io.js';
-import { addLockOptions, checkConnectionAndObserveLock, lockedApply, lockSettings, type LockFlags } from './lock-options.js';
+import { addLockOptions, checkConnectionAndObserveLock, lockedApply, lockSettings, lockWhilePlanning, type LockFlags } from './lock-options.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { addAdoptOption, outputOption, renderPlan, type OutputFormat } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
@@ -77,36 +77,43 @@ async function applyFromManifests(flags: ApplyFlags, ctx: CommandContext): Promi
   });
   return withRun(run, async () => {
     const lock = await checkConnectionAndObserveLock(run, lockSettings(flags, io, `apply from ${run.setup.source}`));
-    const planned = await planRun(run.setup, run.set.documents);
-    const changes = hasChanges(planned.plan.report.summary);
-    if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
-    else if (changes && !flags.autoApprove) {
-      // stdout stays one JSON or markdown document; the plan the question is about goes to the terminal.
-      renderPlanText(planned.plan.report, io.stderr, { color: useColor(io, io.stderr) });
-    }
-    if (changes && !flags.autoApprove) {
-      const answer = await askLine(io, '\nApply these changes? (yes) ');
-      if (answer.trim() !== 'yes') {
-        io.stderr.write('Apply cancelled.\n');
-        return undefined;
+    // Applied without asking: the lock is taken while the plan is made, as soon as it shows a write.
+    const early = lockWhilePlanning(run, lock, Boolean(flags.autoApprove));
+    try {
+      const planned = await planRun(early.setup, run.set.documents);
+      const changes = hasChanges(planned.plan.report.summary);
+      if (flags.output === 'text') renderPlan(planned.plan.report, 'text', io);
+      else if (changes && !flags.autoApprove) {
+        // stdout stays one JSON or markdown document; the plan the question is about goes to the terminal.
+        renderPlanText(planned.plan.report, io.stderr, { color: useColor(io, io.stderr) });
       }
-    }
-    if (flags.output === 'text') io.stdout.write('\n');
-    return lockedApply({
-      run,
-      lock,
-      io,
-      planned,
-      replan: () => planRun(run.setup, run.set.documents),
-      approved: !flags.autoApprove,
-      showChanged: (again) => {
-        if (flags.output === 'text') {
-          renderPlan(again.plan.report, 'text', io);
-          io.stdout.write('\n');
+      if (changes && !flags.autoApprove) {
+        const answer = await askLine(io, '\nApply these changes? (yes) ');
+        if (answer.trim() !== 'yes') {
+          io.stderr.write('Apply cancelled.\n');
+          return undefined;
         }
-      },
-      apply: (final) => applyRun(run.setup, final),
-    });
+      }
+      if (flags.output === 'text') io.stdout.write('\n');
+      return await lockedApply({
+        run,
+        lock,
+        io,
+        planned,
+        replan: () => planRun(run.setup, run.set.documents),
+        approved: !flags.autoApprove,
+        showChanged: (again) => {
+          if (flags.output === 'text') {
+            renderPlan(again.plan.report, 'text', io);
+            io.stdout.write('\n');
+          }
+        },
+        apply: (final) => applyRun(run.setup, final),
+        taken: early.taken,
+      });
+    } finally {
+      await early.release();
+    }
   });
 }
 

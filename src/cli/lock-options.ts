@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { holderOf } from '../lock/lock-info.js';
 import { DEFAULT_LOCK_SETTLE_MS, DEFAULT_LOCK_TTL_MS, RunLock, withRunLock, type RunLockOptions } from '../lock/run-lock.js';
 import { nodesWritten } from '../lock/written-nodes.js';
-import type { PlannedRun } from '../reconciler/reconcile.js';
+import type { PlannedRun, RunSetup } from '../reconciler/reconcile.js';
 import type { Plan } from '../reconciler/types.js';
 import type { RecordWriteGuard } from '../reconciler/state.js';
 import type { NodeName } from '../resources/types.js';
@@ -116,6 +116,44 @@ export async function checkConnectionAndObserveLock(run: RunContext, settings: L
   return observed.value;
 }
 
+/** The run lock of the design node, taken while the plan is still being made (see lockWhilePlanning). */
+export interface EarlyLock {
+  /** The run's setup, which takes the lock as soon as the plan's reads show a write to the design node. */
+  setup: RunSetup;
+  /** Waits until a lock taken early is held; throws what taking it threw (another run's lock after --lock-timeout). */
+  taken(): Promise<void>;
+  /** Releases a lock taken early that the apply did not go on with (a plan that writes nothing, an error). */
+  release(): Promise<void>;
+}
+
+/**
+ * For a run that writes without asking (--auto-approve): as soon as the plan's reads show that the design node will
+ * be written, its run lock is taken while the plan goes on, so that the lock's round trips and settle delay pass
+ * during the plan's reads and comparisons rather than after them. Only the design node, which every run takes first,
+ * so that two runs never wait for each other's locks in opposite orders; `lockedApply` takes the other nodes after
+ * it, as always. A plan made while another run took the lock in between is made again under the lock, as always
+ * (`RunLock.undisturbed`). Nothing is taken for a plan that writes nothing.
+ */
+export function lockWhilePlanning(run: RunContext, lock: RunLock | undefined, writesWithoutAsking: boolean): EarlyLock {
+  if (!lock || !writesWithoutAsking) return { setup: run.setup, taken: () => Promise.resolve(), release: () => Promise.resolve() };
+  let taking: Promise<void> | undefined;
+  const onWriteFound = (node: NodeName): void => {
+    const [first] = lockClients(run, [node]);
+    if (taking !== undefined || first !== run.clients.design) return;
+    taking = lock.acquire([first]);
+    // Its error is the apply's (taken), or nobody's when the apply turns out to write nothing (release).
+    taking.catch(() => undefined);
+  };
+  return {
+    setup: { ...run.setup, onWriteFound },
+    taken: () => taking ?? Promise.resolve(),
+    release: async () => {
+      await taking?.catch(() => undefined);
+      await lock.release();
+    },
+  };
+}
+
 export interface LockedApplyOptions<T, P extends { plan: Plan } = PlannedRun> {
   run: RunContext;
   /** From observeLock, before the plan; undefined runs without the lock (with a warning when it writes). */
@@ -130,6 +168,8 @@ export interface LockedApplyOptions<T, P extends { plan: Plan } = PlannedRun> {
   /** Renders a plan that changed under the lock before it is applied (auto-approved runs). */
   showChanged: (planned: P) => void;
   apply: (planned: P) => Promise<T>;
+  /** A lock taken while planning (lockWhilePlanning): waited for before the lock of the nodes written is taken. */
+  taken?: () => Promise<void>;
 }
 
 /** Applies a plan under the run lock (see the head of this file). */
@@ -142,6 +182,7 @@ export async function lockedApply<T, P extends { plan: Plan } = PlannedRun>(opti
     write(io.stderr, 'Warning: running without the run lock (--lock=false): another apply, a person or watch --self-heal may write to DSS at the same time');
     return options.apply(planned);
   }
+  await options.taken?.();
   return withRunLock(lock, lockClients(run, nodes), async () => {
     // Nobody took the lock since before the plan: the plan is current. Otherwise another run may have written
     // meanwhile, and the plan is made again under the lock.

@@ -34,6 +34,11 @@ export interface RunSetup {
   onReadProgress?: (done: number, total: number) => void;
   /** Messages of long operations (a rollout's steps), one call per change. */
   onMessage?: (address: string, message: string) => void;
+  /**
+   * Called once per node as soon as the plan's reads show that the run will write to it (a unit absent or changed):
+   * an apply that writes without asking takes the run lock then, while the plan goes on.
+   */
+  onWriteFound?: (node: NodeName) => void;
   /** `dss-gitops.yaml` defaults the kinds apply (e.g. the owner of a project created without one). */
   defaults?: KindDefaults;
 }
@@ -129,9 +134,13 @@ export class CompareAhead {
   #scheduled = false;
   #stopped = false;
 
-  constructor(compare: CompareFn, ignoreDifferences: IgnoreDifference[]) {
+  readonly #onChange: ((unit: ResourceUnit) => void) | undefined;
+
+  /** `onChange` is called with each unit found absent or changed. */
+  constructor(compare: CompareFn, ignoreDifferences: IgnoreDifference[], onChange?: (unit: ResourceUnit) => void) {
     this.#compare = compare;
     this.#ignoreDifferences = ignoreDifferences;
+    this.#onChange = onChange;
   }
 
   /** Queues `unit`, just read with `live` as its state. */
@@ -158,6 +167,7 @@ export class CompareAhead {
       try {
         const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences);
         this.#compared.set(unit.address, { live, changes, specHash: specHash(unit) });
+        if (live === undefined || changes.length > 0) this.#onChange?.(unit);
       } catch {
         // Left to the plan, which reports it.
       }
@@ -170,6 +180,19 @@ export class CompareAhead {
     this.#queue.length = 0;
     this.#next = 0;
     this.#scheduled = false;
+  };
+}
+
+/** `setup.onWriteFound` as CompareAhead calls it (per unit), called once per node. */
+function writeFound(setup: RunSetup): ((unit: ResourceUnit) => void) | undefined {
+  const found = setup.onWriteFound;
+  if (found === undefined) return undefined;
+  const nodes = new Set<NodeName>();
+  return (unit) => {
+    const node = setup.registry.get(unit.kind)?.node ?? 'design';
+    if (nodes.has(node)) return;
+    nodes.add(node);
+    found(node);
   };
 }
 
@@ -196,7 +219,7 @@ export async function planRun(
       return ref?.store === 'project' ? [ref.key] : [];
     }),
   );
-  const ahead = new CompareAhead(setup.compare, setup.options.ignoreDifferences);
+  const ahead = new CompareAhead(setup.compare, setup.options.ignoreDifferences, writeFound(setup));
   const { live, projects } = await readLive({
     units: selection.units,
     kindOf: (name) => kindOf(setup.registry, name),

@@ -136,6 +136,40 @@ describe('reads of a run', () => {
   });
 });
 
+describe('the run lock of an apply', () => {
+  const isLockWrite = (r: { method: string; path: string }): boolean => r.method === 'PUT' && r.path === '/admin/variables/';
+  const isObjectRead = (r: { method: string; path: string }): boolean => r.method === 'GET' && /^\/projects\/[^/]+\/./.test(r.path);
+
+  it('an apply without asking takes the lock as soon as the plan finds a write, while the plan still reads', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    // A change in the project the plan reads first (at parallelism 1, in the order of the manifests).
+    await sim.ok('PUT', '/projects/CHURN/variables', { standard: { scoreThreshold: 0.9 }, local: {} });
+    const proxy = await proxied();
+    const result = await cli(['apply', '-f', 'm', '--auto-approve', '--parallelism', '1'], proxy.url);
+    expect(result.code).toBe(0);
+    const firstLockWrite = proxy.arrivals.findIndex(isLockWrite);
+    const firstObjectWrite = proxy.arrivals.findIndex((r) => r.method !== 'GET' && r.path.startsWith('/projects/'));
+    expect(firstLockWrite).toBeGreaterThan(-1);
+    expect(firstObjectWrite).toBeGreaterThan(firstLockWrite);
+    // Between the lock's write and the first write of an object: the rest of the plan's reads (the old order had only
+    // the one read of the object written, GET-modify-PUT).
+    const readsMeanwhile = proxy.arrivals.slice(firstLockWrite, firstObjectWrite).filter(isObjectRead);
+    expect(readsMeanwhile.length).toBeGreaterThan(5);
+    // Taken once, released at the end; the next plan is empty.
+    expect(proxy.arrivals.filter(isLockWrite)).toHaveLength(2);
+    const variables = (await sim.ok('GET', '/admin/variables/')) as Record<string, unknown>;
+    expect(JSON.stringify(variables['dss-gitops.lock'])).not.toContain('"holder"');
+    expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('an apply that finds nothing to write takes no lock', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const proxy = await proxied();
+    expect((await cli(['apply', '-f', 'm', '--auto-approve', '--parallelism', '1'], proxy.url)).code).toBe(0);
+    expect(proxy.arrivals.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
 describe('watch', () => {
   beforeEach(async () => {
     expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
