@@ -119,9 +119,8 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   const tasks: Promise<void>[] = input.units.map((unit) =>
     guard(unit.address, async () => {
       const scope = scopes.scopeOf(unit);
-      if (scope?.store === 'project' && (await absent(scope.key))) return void live.set(unit.address, undefined);
       const kind = input.kindOf(unit.kind);
-      const state = await kind.read(input.contextFor(kind), unit);
+      const state = scope?.store === 'project' && (await absent(scope.key)) ? undefined : await kind.read(input.contextFor(kind), unit);
       live.set(unit.address, state);
       input.onLive?.(unit, state);
     }),
