@@ -3,9 +3,10 @@
 // simulator in another process with latency injected. It reports the wall time against the network bound
 // ceil(N / P) × latency and the CPU this process spent per request (user + system from process.cpuUsage, and the
 // kernel's part alone), which is what the client and undici cost; the simulator's CPU is its own process's. Runs
-// of the builds given alternate, so that A/B comparisons share the machine's noise.
+// of the checkouts given alternate (each one's src/dss/client.ts, the simulator from the first one's built CLI), so
+// that A/B comparisons share the machine's noise.
 //
-//   npm run build && node --import tsx bench/client-throughput.ts [--builds dist,OTHER_DIST] [--requests 800,3200]
+//   npm run build && node --import tsx bench/client-throughput.ts [--builds .,OTHER_CHECKOUT] [--requests 800,3200]
 //                 [--latency 0,20] [--parallelism 16,64] [--runs 5] [--json]
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +26,7 @@ type CreateClient = (node: { url: string; apiKey: string }, options: { nodeName:
 
 const { values } = parseArgs({
   options: {
-    builds: { type: 'string', default: 'dist' },
+    builds: { type: 'string', default: '.' },
     requests: { type: 'string', default: '800,3200' },
     latency: { type: 'string', default: '0,20' },
     parallelism: { type: 'string', default: '16,64' },
@@ -65,7 +66,7 @@ async function sendAll(client: Client, paths: string[], count: number, paralleli
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const dir = mkdtempSync(join(tmpdir(), 'dss-gitops-client-bench-'));
-const main = join(builds[0] as string, 'cli', 'main.js');
+const main = join(builds[0] as string, 'dist', 'cli', 'main.js');
 const sim = await startRemoteSimulator(cliEntry(main), dir);
 try {
   writeManifests(join(dir, 'manifests'), PROJECTS, SCENARIOS);
@@ -77,7 +78,7 @@ try {
   );
   if (seeded.exitCode !== 0) throw new Error(`seeding the simulator failed:\n${seeded.output}`);
   const creators = await Promise.all(
-    builds.map(async (b) => ((await import(pathToFileURL(join(b, 'dss', 'client.js')).href)) as { createDssClient: CreateClient }).createDssClient),
+    builds.map(async (b) => ((await import(pathToFileURL(join(b, 'src', 'dss', 'client.ts')).href)) as { createDssClient: CreateClient }).createDssClient),
   );
   const paths = routes();
   const results: Array<Record<string, number | string>> = [];
