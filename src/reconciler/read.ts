@@ -80,6 +80,11 @@ function absentScopes(input: ReadInput): (key: string) => Promise<boolean> {
   return async (key) => (await exists(input.contextFor(kind), key)) === false;
 }
 
+/** Whether the plan may refuse a unit of `kind` (the plan then fails, and writes nothing). */
+export function mayRefuse(kind: ResourceKind | undefined): boolean {
+  return kind?.validateChange !== undefined || kind?.validateCreate !== undefined;
+}
+
 export async function readLive(input: ReadInput): Promise<ReadResult> {
   const limit = concurrencyLimit(Math.max(1, input.parallelism));
   const live = new Map<string, LiveState | undefined>();
@@ -116,7 +121,11 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   if (input.discoverProjects) for (const node of scopes.instanceNodes()) instanceNodes.add(node);
 
   const absent = absentScopes(input);
-  const tasks: Promise<void>[] = input.units.map((unit) =>
+  // The units the plan may refuse are read first: an apply takes its run lock while it plans only once none of them
+  // is left (reconcile.ts).
+  const refusable = (unit: ResourceUnit): boolean => mayRefuse(input.kindOf(unit.kind));
+  const ordered = [...input.units.filter(refusable), ...input.units.filter((unit) => !refusable(unit))];
+  const tasks: Promise<void>[] = ordered.map((unit) =>
     guard(unit.address, async () => {
       const scope = scopes.scopeOf(unit);
       const kind = input.kindOf(unit.kind);

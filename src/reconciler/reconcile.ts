@@ -3,7 +3,7 @@
 // plan does none).
 
 import type { IgnoreDifference } from '../config/types.js';
-import type { ApplyReport } from '../diff/types.js';
+import type { ApplyReport, FieldChange } from '../diff/types.js';
 import type { DssClient } from '../dss/types.js';
 import type { ManifestDocument } from '../manifest/types.js';
 import { kindOf, type KindRegistry } from '../resources/registry.js';
@@ -15,7 +15,7 @@ import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes } from './ownership/scopes.js';
 import { specHash } from './hash.js';
 import { compareUnit, planChanges } from './plan.js';
-import { readLive } from './read.js';
+import { mayRefuse, readLive } from './read.js';
 import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
 import type { CompareFn, ComparedUnit, Plan, PlanOptions } from './types.js';
 
@@ -134,13 +134,13 @@ export class CompareAhead {
   #scheduled = false;
   #stopped = false;
 
-  readonly #onChange: ((unit: ResourceUnit) => void) | undefined;
+  readonly #onCompared: OnCompared | undefined;
 
-  /** `onChange` is called with each unit found absent or changed. */
-  constructor(compare: CompareFn, ignoreDifferences: IgnoreDifference[], onChange?: (unit: ResourceUnit) => void) {
+  /** `onCompared` is called with each unit compared (not with one whose comparison threw). */
+  constructor(compare: CompareFn, ignoreDifferences: IgnoreDifference[], onCompared?: OnCompared) {
     this.#compare = compare;
     this.#ignoreDifferences = ignoreDifferences;
-    this.#onChange = onChange;
+    this.#onCompared = onCompared;
   }
 
   /** Queues `unit`, just read with `live` as its state. */
@@ -167,7 +167,7 @@ export class CompareAhead {
       try {
         const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences);
         this.#compared.set(unit.address, { live, changes, specHash: specHash(unit) });
-        if (live === undefined || changes.length > 0) this.#onChange?.(unit);
+        this.#onCompared?.(unit, live, changes);
       } catch {
         // Left to the plan, which reports it.
       }
@@ -183,16 +183,35 @@ export class CompareAhead {
   };
 }
 
-/** `setup.onWriteFound` as CompareAhead calls it (per unit), called once per node. */
-function writeFound(setup: RunSetup): ((unit: ResourceUnit) => void) | undefined {
+type OnCompared = (unit: ResourceUnit, live: LiveState | undefined, changes: FieldChange[]) => void;
+
+/**
+ * `setup.onWriteFound` as the early comparisons find writes: called once per node written, once no unit the plan may
+ * refuse is left to compare and none was refused, so that a plan refused writes nothing, not even the run lock
+ * (readLive reads those units first). A unit whose comparison threw is left to the plan: then it is never called.
+ */
+function writeFound(setup: RunSetup, units: ResourceUnit[]): OnCompared | undefined {
   const found = setup.onWriteFound;
   if (found === undefined) return undefined;
-  const nodes = new Set<NodeName>();
-  return (unit) => {
-    const node = setup.registry.get(unit.kind)?.node ?? 'design';
-    if (nodes.has(node)) return;
-    nodes.add(node);
-    found(node);
+  let unsettled = units.filter((u) => mayRefuse(setup.registry.get(u.kind))).length;
+  let refused = false;
+  const written = new Set<NodeName>();
+  const told = new Set<NodeName>();
+  return (unit, live, changes) => {
+    const kind = setup.registry.get(unit.kind);
+    if (mayRefuse(kind)) {
+      unsettled -= 1;
+      const refusals =
+        live === undefined ? kind?.validateCreate?.(unit, setup.defaults ?? {}) : changes.length > 0 ? kind?.validateChange?.(unit, live, changes) : [];
+      if (refusals !== undefined && refusals.length > 0) refused = true;
+    }
+    if (live === undefined || changes.length > 0) written.add(kind?.node ?? 'design');
+    if (refused || unsettled > 0) return;
+    for (const node of written) {
+      if (told.has(node)) continue;
+      told.add(node);
+      found(node);
+    }
   };
 }
 
@@ -219,7 +238,7 @@ export async function planRun(
       return ref?.store === 'project' ? [ref.key] : [];
     }),
   );
-  const ahead = new CompareAhead(setup.compare, setup.options.ignoreDifferences, writeFound(setup));
+  const ahead = new CompareAhead(setup.compare, setup.options.ignoreDifferences, writeFound(setup, selection.units));
   const { live, projects } = await readLive({
     units: selection.units,
     kindOf: (name) => kindOf(setup.registry, name),
