@@ -51,19 +51,31 @@ export function isSecretPlace(pointer: string): boolean {
  */
 export function secretReferenceNames(value: unknown): Set<string> {
   const names = new Set<string>();
-  const visit = (item: unknown, pointer: string): void => {
+  // The walk's position; a pointer is built only for an `${env:..}` reference, to tell whether its place is secret.
+  const path: Array<string | number> = [];
+  const pointer = (): string => path.reduce<string>((base, segment) => joinPointer(base, segment), '');
+  const visit = (item: unknown): void => {
     if (typeof item === 'string') {
+      if (!item.includes('${')) return;
       for (const match of item.matchAll(REFERENCE)) {
         const [, source, name] = match;
-        if (name !== undefined && (source === 'secret' || isSecretPlace(pointer))) names.add(name);
+        if (name !== undefined && (source === 'secret' || isSecretPlace(pointer()))) names.add(name);
       }
     } else if (Array.isArray(item)) {
-      item.forEach((child, i) => visit(child, joinPointer(pointer, i)));
+      for (let i = 0; i < item.length; i++) {
+        path.push(i);
+        visit(item[i]);
+        path.pop();
+      }
     } else if (item !== null && typeof item === 'object') {
-      for (const [key, child] of Object.entries(item)) visit(child, joinPointer(pointer, key));
+      for (const key of Object.keys(item)) {
+        path.push(key);
+        visit((item as Record<string, unknown>)[key]);
+        path.pop();
+      }
     }
   };
-  visit(value, '');
+  visit(value);
   return names;
 }
 
