@@ -78,6 +78,24 @@ function plainValue(text: string): unknown {
     throw GIVE_UP;
   }
   if (INDICATOR_START.has(first)) throw GIVE_UP;
+  return shared(text);
+}
+
+/**
+ * One string for each short text read as a value: manifests repeat the same values (kinds, types, project keys,
+ * names of steps) in every document, and the documents are kept for the run. Bounded, as the values are the
+ * manifests' to choose.
+ */
+const sharedValues = new Map<string, string>();
+const MAX_SHARED_VALUES = 50_000;
+const MAX_SHARED_LENGTH = 40;
+
+function shared(text: string): string {
+  if (text.length > MAX_SHARED_LENGTH) return text;
+  const known = sharedValues.get(text);
+  if (known !== undefined) return known;
+  if (sharedValues.size >= MAX_SHARED_VALUES) sharedValues.clear();
+  sharedValues.set(text, text);
   return text;
 }
 
@@ -184,7 +202,7 @@ function inlineValue(text: string, depth: number): unknown {
   if (first === "'" || first === '"') {
     const [value, end] = quoted(text, 0);
     checkRest(text, end);
-    return value;
+    return shared(value);
   }
   if (first === '[' || first === '{') {
     const flow = new FlowReader(text, depth);
