@@ -37,6 +37,46 @@ export function deepCopy<T>(value: T): T {
   return value;
 }
 
+/** Characters that JSON.stringify writes escaped: the quote, the backslash, control characters, surrogates. */
+// eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify of a value that is no object nor array, without its general entry: the canonical forms below
+ * write one per scalar of every object compared or hashed.
+ */
+export function scalarJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return value === null ? 'null' : (JSON.stringify(value) as string);
+  }
+}
+
+/**
+ * The keys of an object in code-unit order (the default sort of strings): an insertion sort, as objects have a
+ * handful of keys, for which Array.prototype.sort costs more than the sorting.
+ */
+export function sortedKeys(record: object): string[] {
+  const keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    if ((keys[j] as string) <= key) continue;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 /**
  * A stable text form: sorted keys (a key holding `undefined` is no key, as in the JSON sent), and with `loose`
  * scalars as strings (DSS stores many settings as `"10"`, `"true"`). Equal forms mean equal values.

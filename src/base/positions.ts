@@ -19,23 +19,27 @@ export interface PositionedDocument {
   lines: LineCounter;
 }
 
+/** Where the documents of one text are parsed with positions, on demand: the document whose content starts at `offset`. */
+export interface PositionSource {
+  documentAt(offset: number): PositionedDocument;
+}
+
 /**
  * The positions of one document. The parsed document is needed only when a problem names a field, which most runs
  * never do: it is loaded on first use (the text parsed again) rather than kept for every document of the run.
  */
 export class NodePositions {
-  #load: (() => PositionedDocument) | undefined;
+  #source: PositionSource | undefined;
   #loaded: PositionedDocument | undefined;
   readonly #start: SourcePosition | undefined;
+  readonly #offset: number;
 
-  constructor(
-    readonly file: string,
-    source: PositionedDocument | (() => PositionedDocument),
-    start?: SourcePosition,
-  ) {
-    if (typeof source === 'function') this.#load = source;
+  /** `source` and `offset`: the document of a text that starts there, parsed when first needed. */
+  constructor(readonly file: string, source: PositionedDocument | PositionSource, start?: SourcePosition, offset = 0) {
+    if ('documentAt' in source) this.#source = source;
     else this.#loaded = source;
     this.#start = start;
+    this.#offset = offset;
   }
 
   private get doc(): Document {
@@ -44,8 +48,8 @@ export class NodePositions {
 
   private loaded(): PositionedDocument {
     if (this.#loaded === undefined) {
-      this.#loaded = (this.#load as () => PositionedDocument)();
-      this.#load = undefined;
+      this.#loaded = (this.#source as PositionSource).documentAt(this.#offset);
+      this.#source = undefined;
     }
     return this.#loaded;
   }

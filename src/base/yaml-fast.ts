@@ -35,30 +35,67 @@ const TRUE_RE = /^(?:[Tt]rue|TRUE)$/;
 const FALSE_RE = /^(?:[Ff]alse|FALSE)$/;
 const INT_RE = /^[-+]?[0-9]+$/;
 const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-/** Where a plain scalar could be anything but a string: numbers, .inf, .nan, hex, octal, exponents. */
-const NUMERIC_START = /^[-+.0-9]/;
-/** Characters that make a plain scalar something else, or need rules this reader does not implement. */
-const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 /**
  * White space of JavaScript's trim and \s other than the space and the line feed: tabs, CR, the byte-order mark,
  * no-break and other Unicode spaces, line and paragraph separators. YAML's white space is the space and the tab
  * alone, so a no-break space is text to the `yaml` package, where trimming would take it for indentation or
- * trailing space; with none of these in the text, every trim below removes spaces only.
+ * trailing space; with none of these in the text, every trim below removes spaces only, and the space is the only
+ * white space a line holds.
  */
 const OTHER_WHITESPACE = /[^\S \n]/;
-/** A block mapping key written plainly: no spaces, no flow or comment characters, no colon. */
-const PLAIN_KEY = /^[A-Za-z0-9_$./][^\s:#,[\]{}]*/;
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+/** Where a plain scalar could be anything but a string: numbers, .inf, .nan, hex, octal, exponents. */
+const NUMERIC_START = new Set([...'-+.0123456789'].map((c) => c.charCodeAt(0)));
+/** Characters that make a plain scalar something else, or need rules this reader does not implement. */
+const INDICATOR_START = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
 
 function plainValue(text: string): unknown {
-  if (NULL_RE.test(text)) return null;
-  if (TRUE_RE.test(text)) return true;
-  if (FALSE_RE.test(text)) return false;
-  if (NUMERIC_START.test(text)) {
+  if (text === '') return null;
+  // Which of the core schema's rules can apply is told by the first character: most values are strings.
+  const first = text.charCodeAt(0);
+  switch (text[0]) {
+    case '~':
+    case 'n':
+    case 'N':
+      if (NULL_RE.test(text)) return null;
+      break;
+    case 't':
+    case 'T':
+      if (TRUE_RE.test(text)) return true;
+      break;
+    case 'f':
+    case 'F':
+      if (FALSE_RE.test(text)) return false;
+      break;
+  }
+  if (NUMERIC_START.has(first)) {
     if (INT_RE.test(text)) return parseInt(text, 10);
     if (FLOAT_RE.test(text)) return parseFloat(text);
     throw GIVE_UP;
   }
-  if (INDICATOR_START.test(text)) throw GIVE_UP;
+  if (INDICATOR_START.has(first)) throw GIVE_UP;
+  return shared(text);
+}
+
+/**
+ * One string for each short text read as a value: manifests repeat the same values (kinds, types, project keys,
+ * names of steps) in every document, and the documents are kept for the run. Bounded, as the values are the
+ * manifests' to choose.
+ */
+const sharedValues = new Map<string, string>();
+const MAX_SHARED_VALUES = 50_000;
+const MAX_SHARED_LENGTH = 40;
+
+function shared(text: string): string {
+  if (text.length > MAX_SHARED_LENGTH) return text;
+  const known = sharedValues.get(text);
+  if (known !== undefined) return known;
+  if (sharedValues.size >= MAX_SHARED_VALUES) sharedValues.clear();
+  sharedValues.set(text, text);
   return text;
 }
 
@@ -67,13 +104,31 @@ function keyName(text: string): string {
   if (text === '<<') throw GIVE_UP;
   // An integer key is named by its number: past 2^53 that is another number (9007199254740993 names
   // "9007199254740992", 10^21 names "1e+21").
-  if (/^(?:0|[1-9][0-9]*)$/.test(text)) {
+  const first = text.charCodeAt(0);
+  if (first >= 48 && first <= 57 && /^(?:0|[1-9][0-9]*)$/.test(text)) {
     if (String(Number(text)) !== text) throw GIVE_UP;
     return text;
   }
   const value = plainValue(text);
   if (typeof value !== 'string') throw GIVE_UP;
   return value;
+}
+
+/**
+ * keyName of the plain keys read, by their text. Manifests repeat the same few keys in every document: the name
+ * given for a key is one string, which the objects it names share (and which is turned into a property name once).
+ */
+const plainKeyNames = new Map<string, string>();
+const MAX_PLAIN_KEY_NAMES = 10_000;
+
+function plainKeyName(text: string): string {
+  let name = plainKeyNames.get(text);
+  if (name === undefined) {
+    name = keyName(text);
+    if (plainKeyNames.size >= MAX_PLAIN_KEY_NAMES) plainKeyNames.clear();
+    plainKeyNames.set(text, name);
+  }
+  return name;
 }
 
 /**
@@ -147,7 +202,7 @@ function inlineValue(text: string, depth: number): unknown {
   if (first === "'" || first === '"') {
     const [value, end] = quoted(text, 0);
     checkRest(text, end);
-    return value;
+    return shared(value);
   }
   if (first === '[' || first === '{') {
     const flow = new FlowReader(text, depth);
@@ -157,6 +212,14 @@ function inlineValue(text: string, depth: number): unknown {
   }
   if (first === '#') return null;
   return plainValue(blockPlain(text));
+}
+
+/**
+ * The items of an array built by pushing, in an array of their number: pushing leaves room for more (an array of
+ * one item holds 17 places), and the documents read are kept for the whole run.
+ */
+function fitted(items: unknown[]): unknown[] {
+  return items.slice();
 }
 
 /** One-line flow collections of plain and quoted scalars, nested. */
@@ -226,7 +289,7 @@ class FlowReader {
     }
     do out.push(this.value());
     while (this.next(']'));
-    return out;
+    return fitted(out);
   }
 
   private mapping(): Record<string, unknown> {
@@ -246,10 +309,10 @@ class FlowReader {
         this.at = end;
         key = value;
       } else {
-        const found = PLAIN_KEY.exec(this.text.slice(this.at));
-        if (!found) throw GIVE_UP;
-        this.at += found[0].length;
-        key = keyName(found[0]);
+        const end = plainKeyEnd(this.text, this.at);
+        if (end < 0) throw GIVE_UP;
+        key = plainKeyName(this.text.slice(this.at, end));
+        this.at = end;
       }
       // `key: value` only: adjacent values, implicit nulls and keys without values are left to the `yaml` package.
       if (this.text[this.at] !== ':' || this.text[this.at + 1] !== ' ') throw GIVE_UP;
@@ -261,45 +324,80 @@ class FlowReader {
   }
 }
 
+/**
+ * A mapping key written plainly is a letter, a digit, `_`, `$`, `.` or `/`, then anything but spaces, `:`, `#`,
+ * `,`, brackets and braces. Whether a character may start one:
+ */
+function isPlainKeyStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 46 && c <= 57) || c === 95 || c === 36;
+}
+
+/** The ASCII characters in `chars`, as a table indexed by character code. */
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+
+/** Characters that end a plain key (in a text whose only white space is the space). */
+const KEY_END = charTable(' :#,[]{}');
+
+/** The end of the plain key that starts at `text[at]`, or -1 when none starts there. */
+function plainKeyEnd(text: string, at: number): number {
+  if (!isPlainKeyStart(text.charCodeAt(at))) return -1;
+  let end = at + 1;
+  for (; end < text.length; end++) {
+    const c = text.charCodeAt(end);
+    if (c < 128 && KEY_END[c] === 1) break;
+  }
+  return end;
+}
+
+interface Entry {
+  key: string;
+  rest: string;
+}
+
 /** Splits `key: rest` (or `key:`); undefined when the text is not a mapping entry. */
-function entryOf(text: string): { key: string; rest: string; restAt: number } | undefined {
+function entryOf(text: string): Entry | undefined {
   let key: string;
   let end: number;
   const c = text[0];
-  if (c === "'" || c === '"') {
+  const isQuoted = c === "'" || c === '"';
+  if (isQuoted) {
     [key, end] = quoted(text, 0);
   } else {
-    const found = PLAIN_KEY.exec(text);
-    if (!found) return undefined;
-    end = found[0].length;
-    key = found[0];
+    end = plainKeyEnd(text, 0);
+    if (end < 0) return undefined;
+    key = '';
   }
-  if (text[end] !== ':') {
-    if (c === "'" || c === '"') throw GIVE_UP;
+  if (text.charCodeAt(end) !== COLON) {
+    if (isQuoted) throw GIVE_UP;
     return undefined;
   }
   // The yaml package refuses an implicit key whose `:` is more than 1024 characters after its start.
   if (end > 1024) throw GIVE_UP;
-  const after = text[end + 1];
-  if (after !== undefined && after !== ' ') return undefined;
-  const name = c === "'" || c === '"' ? key : keyName(key);
+  if (end + 1 < text.length && text.charCodeAt(end + 1) !== SPACE) return undefined;
+  const name = isQuoted ? key : plainKeyName(text.slice(0, end));
   let restAt = end + 1;
-  while (text[restAt] === ' ') restAt++;
-  return { key: name, rest: text.slice(restAt), restAt };
+  while (text.charCodeAt(restAt) === SPACE) restAt++;
+  return { key: name, rest: restAt >= text.length ? '' : text.slice(restAt) };
 }
 
-const isDash = (text: string): boolean => text === '-' || text.startsWith('- ');
+const isDash = (text: string): boolean => text.charCodeAt(0) === DASH && (text.length === 1 || text.charCodeAt(1) === SPACE);
 
 const isBlank = (text: string): boolean => text.trim() === '';
 
-/** The block structure of one document's content lines (`rawLines`: every line of the text). */
+/** The block structure of one document's content lines (`text`: the whole text, whose lines block scalars read). */
 class BlockReader {
   i = 0;
   /** Collections entered and not yet ended. */
   private depth = 0;
+  /** Every line of the text, split when a block scalar needs them. */
+  private rawLines: string[] | undefined;
   constructor(
     private readonly lines: Line[],
-    private readonly rawLines: string[],
+    private readonly text: string,
   ) {}
 
   /**
@@ -312,11 +410,13 @@ class BlockReader {
       this.ended(indent);
       return value;
     }
+    this.rawLines ??= this.text.split('\n');
+    const rawLines = this.rawLines;
     const body: string[] = [];
     let contentIndent: number | undefined;
     let r = raw + 1;
-    for (; r < this.rawLines.length; r++) {
-      const text = this.rawLines[r] as string;
+    for (; r < rawLines.length; r++) {
+      const text = rawLines[r] as string;
       if (isBlank(text)) {
         // Spaces on an empty line are content past the indentation, and decide it before the first text line.
         if (text.length > 0 && (contentIndent === undefined || text.length > contentIndent)) throw GIVE_UP;
@@ -345,7 +445,8 @@ class BlockReader {
     const line = this.peek();
     if (!line || line.indent !== indent) throw GIVE_UP;
     if (isDash(line.text)) return this.sequence(indent);
-    if (entryOf(line.text)) return this.mapping(indent, line.text);
+    const entry = entryOf(line.text);
+    if (entry) return this.mapping(indent, entry);
     throw GIVE_UP;
   }
 
@@ -369,56 +470,65 @@ class BlockReader {
     const out: unknown[] = [];
     for (let line = this.peek(); line && line.indent === indent && isDash(line.text); line = this.peek()) {
       let at = 1;
-      while (line.text[at] === ' ') at++;
+      while (line.text.charCodeAt(at) === SPACE) at++;
       const rest = line.text.slice(at);
-      if (rest === '' || rest.startsWith('#')) {
+      if (rest === '' || rest.charCodeAt(0) === HASH) {
         this.i++;
         out.push(this.nested(indent, false));
       } else if (isDash(rest)) {
         throw GIVE_UP;
-      } else if (entryOf(rest)) {
-        // A mapping that starts on the dash's line: its keys line up with the first one.
-        const column = indent + at;
-        this.lines[this.i] = { indent: column, text: rest, start: line.start + at, line: line.line, raw: line.raw };
-        out.push(this.mapping(column, rest));
       } else {
-        this.i++;
-        out.push(this.valueAfter(indent, line.raw, rest));
+        const entry = entryOf(rest);
+        if (entry) {
+          // A mapping that starts on the dash's line: its keys line up with the first one.
+          const column = indent + at;
+          this.lines[this.i] = { indent: column, text: rest, start: line.start + at, line: line.line, raw: line.raw };
+          out.push(this.mapping(column, entry));
+        } else {
+          this.i++;
+          out.push(this.valueAfter(indent, line.raw, rest));
+        }
       }
     }
     this.depth = outer;
-    return out;
+    return fitted(out);
   }
 
-  private mapping(indent: number, firstText: string): Record<string, unknown> {
+  private mapping(indent: number, first: Entry): Record<string, unknown> {
     const outer = this.depth;
     this.depth = deeper(outer);
     const out: Record<string, unknown> = {};
-    let text: string | undefined = firstText;
+    let entry: Entry | undefined = first;
     for (;;) {
-      const entry = entryOf(text);
       if (!entry) throw GIVE_UP;
       checkNewKey(out, entry.key);
       const { raw } = this.lines[this.i] as Line;
       this.i++;
       const { rest } = entry;
-      out[entry.key] = rest === '' || rest.startsWith('#') ? this.nested(indent, true) : this.valueAfter(indent, raw, rest);
+      out[entry.key] = rest === '' || rest.charCodeAt(0) === HASH ? this.nested(indent, true) : this.valueAfter(indent, raw, rest);
       const next = this.peek();
       if (!next || next.indent !== indent || isDash(next.text)) {
         this.depth = outer;
         return out;
       }
-      text = next.text;
+      entry = entryOf(next.text);
     }
   }
 }
 
-function documentValue(lines: Line[], rawLines: string[]): unknown {
-  const reader = new BlockReader(lines, rawLines);
+function documentValue(lines: Line[], text: string): unknown {
+  const reader = new BlockReader(lines, text);
   const first = lines[0] as Line;
   const value = reader.node(first.indent);
   if (reader.i !== lines.length) throw GIVE_UP;
   return value;
+}
+
+/** Whether the line of `text` from `start` to `end` is a `---` marker with nothing but spaces after it; throws on other content. */
+function isDocumentStart(text: string, start: number, end: number): boolean {
+  if (!text.startsWith('---', start)) return false;
+  for (let at = start + 3; at < end; at++) if (text.charCodeAt(at) !== SPACE) throw GIVE_UP;
+  return true;
 }
 
 /**
@@ -429,10 +539,9 @@ export function readPlainYaml(text: string): FastDocument[] | undefined {
   if (OTHER_WHITESPACE.test(text)) return undefined;
   const documents: FastDocument[] = [];
   let lines: Line[] = [];
-  const rawLines = text.split('\n');
   const flush = (): void => {
     const first = lines[0];
-    if (first) documents.push({ value: documentValue(lines, rawLines), offset: first.start + first.indent, line: first.line, column: first.indent + 1 });
+    if (first) documents.push({ value: documentValue(lines, text), offset: first.start + first.indent, line: first.line, column: first.indent + 1 });
     lines = [];
   };
   try {
@@ -440,16 +549,19 @@ export function readPlainYaml(text: string): FastDocument[] | undefined {
     for (let line = 1; start <= text.length; line++) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
-      const raw = text.slice(start, end);
-      if (raw.startsWith('---')) {
-        if (raw.slice(3).trim() !== '') throw GIVE_UP;
+      const c = text[start];
+      if (c === '-' && isDocumentStart(text, start, end)) {
         flush();
-      } else if (raw.startsWith('...') || raw.startsWith('%')) {
+      } else if (c === '%' || (c === '.' && text.startsWith('...', start))) {
         throw GIVE_UP;
       } else {
-        const content = raw.trimStart();
-        if (content !== '' && content[0] !== '#') {
-          lines.push({ indent: raw.length - content.length, text: content.trimEnd(), start, line, raw: line - 1 });
+        // The content of the line, its indentation and trailing spaces left out (the only white space here).
+        let from = start;
+        while (from < end && text.charCodeAt(from) === SPACE) from++;
+        if (from < end && text.charCodeAt(from) !== HASH) {
+          let to = end;
+          while (text.charCodeAt(to - 1) === SPACE) to--;
+          lines.push({ indent: from - start, text: text.slice(from, to), start, line, raw: line - 1 });
         }
       }
       start = end + 1;

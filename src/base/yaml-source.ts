@@ -6,7 +6,7 @@
 
 import type { Alias, Document, LineCounter, YAMLError } from 'yaml';
 import { yamlLib } from './yaml-lib.js';
-import { NodePositions, type PositionedDocument } from './positions.js';
+import { NodePositions, type PositionedDocument, type PositionSource } from './positions.js';
 import type { Problem } from './problem.js';
 import { readPlainYaml } from './yaml-fast.js';
 
@@ -94,17 +94,20 @@ function parseText(text: string): ParsedText {
 const contentOffset = (doc: Document): number => doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
 
 /**
- * Positions of the document of `text` whose content starts at `offset`, parsed again on first use; the documents
- * of one file share one parse.
+ * The documents of one text with their positions, parsed again on first use; the documents of one file share one
+ * parse, and hold only this (and where they start) until then.
  */
-function lazyPositions(file: string, text: string, offset: number, line: number, column: number, shared: { parsed?: ParsedText }): NodePositions {
-  const load = (): PositionedDocument => {
-    shared.parsed ??= parseText(text);
-    const { docs, lines } = shared.parsed;
+class TextPositions implements PositionSource {
+  #parsed: ParsedText | undefined;
+
+  constructor(private readonly text: string) {}
+
+  documentAt(offset: number): PositionedDocument {
+    this.#parsed ??= parseText(this.text);
+    const { docs, lines } = this.#parsed;
     const doc = docs.find((d) => contentOffset(d) === offset) ?? (docs[0] as Document);
     return { doc, lines };
-  };
-  return new NodePositions(file, load, { file, line, column });
+  }
 }
 
 let fastReader = true;
@@ -119,11 +122,11 @@ export function useFastYamlReader(enabled: boolean): void {
 
 /** Parses a multi-document YAML text; empty documents (a lone `---`, only comments) are skipped. */
 export function parseYaml(file: string, text: string): ParsedYaml {
-  const shared: { parsed?: ParsedText } = {};
+  const shared = new TextPositions(text);
   const plain = fastReader ? readPlainYaml(text) : undefined;
   if (plain !== undefined) {
     return {
-      documents: plain.map((d) => ({ value: d.value, positions: lazyPositions(file, text, d.offset, d.line, d.column, shared) })),
+      documents: plain.map((d) => ({ value: d.value, positions: new NodePositions(file, shared, { file, line: d.line, column: d.column }, d.offset) })),
       problems: [],
     };
   }
@@ -157,7 +160,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     }
     const offset = contentOffset(doc);
     const { line, col } = lines.linePos(offset);
-    result.documents.push({ value, positions: lazyPositions(file, text, offset, line, col, shared) });
+    result.documents.push({ value, positions: new NodePositions(file, shared, { file, line, column: col }, offset) });
   }
   return result;
 }

@@ -40,23 +40,84 @@ export interface Interpolated {
 const REFERENCE = /\$\$\{|\$\{(env|var|secret):([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** Interpolates every string value (never keys) of a plain JSON-like value. Does not modify its input. */
+/**
+ * Interpolates every string value (never keys) of a plain JSON-like value. Does not modify its input. Parts of it
+ * that hold no reference are shared with the result rather than copied (a manifest mostly has none): only the
+ * objects and arrays on the way to a changed string are new. No object or array appears twice in the result, even
+ * where the input held one twice (a YAML alias): each further occurrence is a copy.
+ */
 export function interpolate(value: unknown, sources: InterpolationSources, pointer = ''): Interpolated {
   const result: Interpolated = { value: undefined, issues: [], sensitivePointers: [], unresolvedPointers: [], secrets: [] };
-  result.value = walk(value, pointer, sources, result);
+  result.value = new Walk(sources, result, pointer).value(value, false);
   return result;
 }
 
-function walk(value: unknown, pointer: string, sources: InterpolationSources, out: Interpolated): unknown {
-  if (typeof value === 'string') return interpolateString(value, pointer, sources, out);
-  if (Array.isArray(value)) return value.map((item, i) => walk(item, joinPointer(pointer, i), sources, out));
-  if (value !== null && typeof value === 'object') {
-    const copy: Record<string, unknown> = {};
-    // A `__proto__` key is an own property, as the YAML reader gives it: assigned, it would become the copy's prototype.
-    for (const [key, item] of Object.entries(value)) setOwn(copy, key, walk(item, joinPointer(pointer, key), sources, out));
-    return copy;
+/**
+ * One walk over a value. The pointer of a value is built only for a string that holds a reference: `path` is the
+ * walk's position, one array extended and shortened along the way.
+ */
+class Walk {
+  private readonly path: Array<string | number> = [];
+  private readonly seen = new Set<object>();
+
+  constructor(
+    private readonly sources: InterpolationSources,
+    private readonly out: Interpolated,
+    private readonly base: string,
+  ) {}
+
+  private pointer(): string {
+    let pointer = this.base;
+    for (const segment of this.path) pointer = joinPointer(pointer, segment);
+    return pointer;
   }
-  return value;
+
+  /** `copy`: a new object or array even where nothing changes (under a second occurrence of a shared one). */
+  value(value: unknown, copy: boolean): unknown {
+    if (typeof value === 'string') return value.includes('${') ? interpolateString(value, this.pointer(), this.sources, this.out) : value;
+    if (value === null || typeof value !== 'object') return value;
+    if (!copy) {
+      if (this.seen.has(value)) copy = true;
+      else this.seen.add(value);
+    }
+    return Array.isArray(value) ? this.array(value as unknown[], copy) : this.record(value as Record<string, unknown>, copy);
+  }
+
+  private array(value: unknown[], copy: boolean): unknown[] {
+    let out: unknown[] | undefined = copy ? value.slice() : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      this.path.push(i);
+      const next = this.value(item, copy);
+      this.path.pop();
+      if (next !== item) {
+        out ??= value.slice();
+        out[i] = next;
+      }
+    }
+    return out ?? value;
+  }
+
+  private record(value: Record<string, unknown>, copy: boolean): Record<string, unknown> {
+    // What is not a plain object (the YAML readers give none) becomes one, as a copy would make it.
+    if (!copy && Object.getPrototypeOf(value) !== Object.prototype) copy = true;
+    const keys = Object.keys(value);
+    let out: Record<string, unknown> | undefined = copy ? {} : undefined;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      const item = value[key];
+      this.path.push(key);
+      const next = this.value(item, copy);
+      this.path.pop();
+      if (out === undefined && next !== item) {
+        out = {};
+        for (let j = 0; j < k; j++) setOwn(out, keys[j] as string, value[keys[j] as string]);
+      }
+      // A `__proto__` key is an own property, as the YAML reader gives it: assigned, it would become the copy's prototype.
+      if (out !== undefined) setOwn(out, key, next);
+    }
+    return out ?? value;
+  }
 }
 
 function interpolateString(text: string, pointer: string, sources: InterpolationSources, out: Interpolated): string {

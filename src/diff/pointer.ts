@@ -16,14 +16,21 @@ export function formatPointer(segments: Segments): string {
 
 /** Same length, segment by segment, `*` matching any key or index. */
 function matchesExactly(pattern: Segments, path: Segments): boolean {
-  if (pattern.length !== path.length) return false;
-  return pattern.every((seg, i) => seg === '*' || seg === path[i]);
+  return pattern.length === path.length && matchesPrefix(pattern, path);
 }
 
 /** The pattern names `path` or one of its ancestors. */
 function covers(pattern: Segments, path: Segments): boolean {
-  if (pattern.length > path.length) return false;
-  return pattern.every((seg, i) => seg === '*' || seg === path[i]);
+  return pattern.length <= path.length && matchesPrefix(pattern, path);
+}
+
+/** Each segment of `pattern` is `*` or the segment of `path` at its place. */
+function matchesPrefix(pattern: Segments, path: Segments): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const segment = pattern[i];
+    if (segment !== '*' && segment !== path[i]) return false;
+  }
+  return true;
 }
 
 /**
@@ -55,12 +62,14 @@ export class PointerSet {
 
   /** A pattern names exactly this location. */
   matches(path: Segments): boolean {
-    return this.patterns.some((p) => matchesExactly(p, path));
+    for (const pattern of this.patterns) if (matchesExactly(pattern, path)) return true;
+    return false;
   }
 
   /** A pattern names this location or an ancestor of it. */
   covers(path: Segments): boolean {
-    return this.patterns.some((p) => covers(p, path));
+    for (const pattern of this.patterns) if (covers(pattern, path)) return true;
+    return false;
   }
 }
 
@@ -75,8 +84,8 @@ export class PointerTable<T> {
   }
 
   lookup(path: Segments): { value: T } | undefined {
-    const hit = this.entries.find(([p]) => matchesExactly(p, path));
-    return hit ? { value: hit[1] } : undefined;
+    for (const [pattern, value] of this.entries) if (matchesExactly(pattern, path)) return { value };
+    return undefined;
   }
 }
 

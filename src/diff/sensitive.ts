@@ -37,6 +37,32 @@ export class SecretMatcher {
     }
     return false;
   }
+
+  /** `covers` of the root, as a state to walk down from with `childState`. */
+  rootState(): SecretState {
+    return (this.pointers.covers([]) ? COVERED : 0) | (this.named.covers([]) ? NAMED : 0);
+  }
+
+  /**
+   * `covers(at)` told in one step from the state of `at`'s parent (what a walk down a value knows), instead of over
+   * every ancestor again: covered below a covered location; else named exactly by a sensitive pointer, or
+   * secret-looking under a `secretNamedKeys` pattern that names it or an ancestor.
+   */
+  childState(parent: SecretState, at: Segments): SecretState {
+    if ((parent & COVERED) !== 0) return parent;
+    const named = (parent & NAMED) !== 0 || (this.named.size > 0 && this.named.matches(at));
+    const covered = this.pointers.matches(at) || (named && looksSecret(at[at.length - 1] as string));
+    return (covered ? COVERED : 0) | (named ? NAMED : 0);
+  }
+}
+
+/** What `SecretMatcher.childState` tells of a location: whether it is covered (`isCovered`), and what its children need. */
+export type SecretState = number;
+const COVERED = 1;
+const NAMED = 2;
+
+export function isCovered(state: SecretState): boolean {
+  return (state & COVERED) !== 0;
 }
 
 function maskWithin(value: unknown, at: Segments, pointers: { covers(at: Segments): boolean }): unknown {

@@ -105,7 +105,8 @@ export function loadDocument(
     metadata: metadata as unknown as ManifestMetadata,
     spec,
     source: positions.start(),
-    positionOf: (pointer) => positions.fieldPosition(pointer),
+    // Bound rather than a closure of this function, whose scope (the location, the directory) it would keep.
+    positionOf: positions.fieldPosition.bind(positions),
     sensitivePaths: interpolated.sensitivePointers,
     root: location.root,
   };

@@ -2,44 +2,86 @@
 // fingerprints go into plan files (stale plan detection). Neither may reveal a secret: in spec hashes each secret
 // is replaced by a fixed mask, fingerprints and secret hashes are salted per plan file.
 
-import { createHash } from 'node:crypto';
-import { SecretMatcher } from '../diff/sensitive.js';
+import { hash } from 'node:crypto';
+import { isCovered, SecretMatcher, type SecretState } from '../diff/sensitive.js';
 import { SENSITIVE_MASK } from '../diff/types.js';
 import type { ResourceUnit } from '../resources/types.js';
+import { scalarJson, sortedKeys } from '../base/json.js';
 
-/** JSON with object keys sorted at every level: equal values give equal text. */
+const MASK_JSON = JSON.stringify(SENSITIVE_MASK);
+
+/**
+ * JSON.stringify of the keys met: objects of the same kind repeat the same keys, each quoted once (bounded, as
+ * keys are the manifests' and DSS's to choose).
+ */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 10_000;
+
+function quoted(key: string): string {
+  let json = quotedKeys.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(key);
+    if (quotedKeys.size >= MAX_QUOTED_KEYS) quotedKeys.clear();
+    quotedKeys.set(key, json);
+  }
+  return json;
+}
+
+/**
+ * JSON with object keys sorted at every level: equal values give equal text. Keys sort in code-unit order (the
+ * default sort of strings, compareText's order); a key holding `undefined` is left out, as JSON.stringify does.
+ */
 export function canonicalJson(value: unknown): string {
-  return canonicalMasked(value, undefined, []);
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return scalarJson(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of sortedKeys(record)) {
+    const inner = record[key];
+    if (inner === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${quoted(key)}:${canonicalJson(inner)}`;
+  }
+  return `${out}}`;
 }
 
 /**
  * canonicalJson of `value` with each secret (the outermost location `secrets` covers) replaced by the fixed mask,
  * in one walk and without copying `value`. `at` is the path of `value`, one array extended and shortened along the
- * walk. Keys sort in code-unit order (the default sort of strings, compareText's order).
+ * walk, and `state` what `secrets` tells of it.
  */
-function canonicalMasked(value: unknown, secrets: SecretMatcher | undefined, at: string[]): string {
-  if (secrets !== undefined && at.length > 0 && secrets.covers(at)) return JSON.stringify(SENSITIVE_MASK);
+function canonicalMasked(value: unknown, secrets: SecretMatcher, at: string[], state: SecretState): string {
   if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return scalarJson(value);
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ',';
       at.push(String(i));
-      out += canonicalMasked(value[i], secrets, at);
+      const inner = secrets.childState(state, at);
+      out += isCovered(inner) ? MASK_JSON : canonicalMasked(value[i], secrets, at, inner);
       at.pop();
     }
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
   let out = '{';
-  for (const key of Object.keys(record).sort()) {
+  for (const key of sortedKeys(record)) {
     const inner = record[key];
     at.push(key);
+    const innerState = secrets.childState(state, at);
     // An absent value is left out, unless it is a secret's place: the mask stands there as it would in a copy.
-    if (inner !== undefined || (secrets !== undefined && secrets.covers(at))) {
+    if (isCovered(innerState) || inner !== undefined) {
       if (out.length > 1) out += ',';
-      out += `${JSON.stringify(key)}:${canonicalMasked(inner, secrets, at)}`;
+      out += `${quoted(key)}:${isCovered(innerState) ? MASK_JSON : canonicalMasked(inner, secrets, at, innerState)}`;
     }
     at.pop();
   }
@@ -47,7 +89,7 @@ function canonicalMasked(value: unknown, secrets: SecretMatcher | undefined, at:
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 export function saltedHash(salt: string, value: unknown): string {
@@ -142,7 +184,7 @@ export function specHash(unit: ResourceUnit): string {
   const secrets = new SecretMatcher(sensitivePointersOf(unit), unit.policy.secretNamedKeys);
   // The text of canonicalJson({ address, desired }) with desired's secrets masked, paths relative to desired.
   if (unit.desired === undefined) return sha256(canonicalJson({ address: unit.address }));
-  const desired = canonicalMasked(unit.desired, secrets.size === 0 ? undefined : secrets, []);
+  const desired = secrets.size === 0 ? canonicalJson(unit.desired) : canonicalMasked(unit.desired, secrets, [], secrets.rootState());
   return sha256(`{"address":${JSON.stringify(unit.address)},"desired":${desired}}`);
 }
 

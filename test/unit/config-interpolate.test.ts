@@ -68,6 +68,26 @@ describe('interpolate', () => {
     expect(result.sensitivePointers).toEqual([]);
   });
 
+  it('shares the parts that hold no reference with its input, and copies the way to each changed string', () => {
+    const input = { spec: { plain: { a: 'x', list: [1, 'y'] }, changed: { b: ['keep', 'in ${var:region}'] } } };
+    const result = interpolate(input, sources).value as typeof input;
+    expect(result).toEqual({ spec: { plain: { a: 'x', list: [1, 'y'] }, changed: { b: ['keep', 'in eu'] } } });
+    expect(result.spec.plain).toBe(input.spec.plain);
+    expect(result).not.toBe(input);
+    expect(result.spec.changed).not.toBe(input.spec.changed);
+    expect(interpolate(input.spec.plain, sources).value).toBe(input.spec.plain);
+  });
+
+  it('gives an object held twice by its input (a YAML alias) as two objects, each interpolated', () => {
+    const shared = { name: 'n', where: '${var:region}' };
+    const plain = { name: 'n' };
+    const result = interpolate({ a: shared, b: shared, c: [plain, plain] }, sources).value as Record<string, unknown> & { c: unknown[] };
+    expect(result).toEqual({ a: { name: 'n', where: 'eu' }, b: { name: 'n', where: 'eu' }, c: [{ name: 'n' }, { name: 'n' }] });
+    expect(result.a).not.toBe(result.b);
+    expect(result.c[0]).not.toBe(result.c[1]);
+    expect(result.c[0]).toBe(plain);
+  });
+
   it('does not modify its input', () => {
     const input = { a: ['${var:region}'] };
     interpolate(input, sources);
