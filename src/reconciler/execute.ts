@@ -16,7 +16,7 @@ import { defaultScopes, type OwnershipScopes } from './ownership/scopes.js';
 import { recordClient, storeOf } from './ownership/stores.js';
 import { recordJobs, recordToWrite, type RecordJob } from './ownership/record-writes.js';
 import { runGraph, WorkGraph, type NodeState, type RunOutcome } from './graph.js';
-import type { OwnershipRecord, ProjectOwnership } from './ownership.js';
+import { sameOwnership, type OwnershipRecord, type ProjectOwnership } from './ownership.js';
 import { graphOfUnits } from './select.js';
 import type { Plan, PlannedUnit } from './types.js';
 
@@ -112,7 +112,13 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   // A scope whose objects are pruned has its record written after the deletions, which run after every write. The
   // others' records are nodes of the work graph: each is written as soon as its own scope's objects ended.
   const units = graphOfUnits(plan.units.map((p) => p.unit));
-  const jobs = recordJobs(plan, scopes);
+  // An object with nothing to write is done already: it is no node of the graph, and a record whose scope writes
+  // nothing and owns what it owned is none either (a no-op apply of 2,000 projects built and ran a graph of 22,000).
+  const unchanged = new Set(plan.units.filter((p) => p.action === 'no-op').map((p) => p.unit.address));
+  const done: RunOutcome = { state: 'done' };
+  const jobs = recordJobs(plan, scopes).filter(
+    (j) => j.deletions.length > 0 || j.units.some((p) => p.action !== 'no-op') || !sameOwnership(j.planned.before, j.planned.after),
+  );
   const inGraph = new Map(jobs.filter((j) => j.deletions.length === 0).map((j) => [j.address, j]));
   const carried = new Map<string, Carried>();
   for (const job of inGraph.values()) {
@@ -125,7 +131,7 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
   }
   const held = new Set([...carried.values()].map((c) => c.holder.unit.address));
   const graph = new WorkGraph([
-    ...units.ids().filter((id) => !held.has(id)).map((id) => ({ id, dependsOn: units.dependenciesOf(id) })),
+    ...units.ids().filter((id) => !held.has(id) && !unchanged.has(id)).map((id) => ({ id, dependsOn: units.dependenciesOf(id) })),
     ...[...inGraph.values()].map((job) => {
       const holder = carried.get(job.address)?.holder.unit.address;
       const scope = job.units.map((p) => p.unit.address).filter((a) => a !== holder);
@@ -142,11 +148,12 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
 
   /** The record of `job`, carried by the write of its holder unit when there is one (written alone otherwise). */
   const recordNode = async (job: RecordJob, outcomes: ReadonlyMap<string, RunOutcome>): Promise<void> => {
-    const stateOf = (address: string): NodeState | undefined => (heldOutcomes.get(address) ?? outcomes.get(address))?.state;
+    const outcomeOf = (address: string): RunOutcome | undefined => (unchanged.has(address) ? done : (heldOutcomes.get(address) ?? outcomes.get(address)));
+    const stateOf = (address: string): NodeState | undefined => outcomeOf(address)?.state;
     const c = carried.get(job.address);
     if (c) {
       const address = c.holder.unit.address;
-      const blockedBy = units.dependenciesOf(address).find((d) => outcomes.get(d)?.state !== 'done');
+      const blockedBy = units.dependenciesOf(address).find((d) => stateOf(d) !== 'done');
       if (blockedBy !== undefined) settleHeld(address, { state: 'skipped', blockedBy });
       else {
         settleHeld(address, { state: 'running' });
@@ -183,6 +190,7 @@ export async function executePlan(input: ExecuteInput): Promise<ApplyReport> {
     },
   );
   for (const [address, outcome] of heldOutcomes) writes.set(address, outcome);
+  for (const address of unchanged) writes.set(address, done);
   for (const [address, outcome] of writes) {
     if (outcome.state === 'failed') log.error({ address, err: messageOf(outcome.error) }, 'failed');
   }
