@@ -5,14 +5,11 @@
 // does not exist) and writes it once.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffManaged } from '../../src/diff/index.js';
 import type { DssClient } from '../../src/dss/types.js';
-import { loadManifestSet } from '../../src/input/load.js';
-import { isError, type ManifestSet } from '../../src/manifest/types.js';
+import type { ManifestSet } from '../../src/manifest/types.js';
 import { contextFactory, planRun, applyRun, type RunSetup } from '../../src/reconciler/reconcile.js';
-import { kindRegistry } from '../../src/resources/registry.js';
 import type { Logger } from '../../src/base/logger.js';
-import { startKindHarness, type KindHarness } from './kind-harness.js';
+import { exampleRunSetup, loadExample, startKindHarness, type KindHarness } from './kind-harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -27,14 +24,7 @@ let client: DssClient;
 
 beforeEach(async () => {
   h = await startKindHarness();
-  set = loadManifestSet({
-    paths: ['manifests-example'],
-    vars: [],
-    varFiles: [],
-    env: { WAREHOUSE_PASSWORD: 'example-only' },
-    cwd: process.cwd(),
-  });
-  expect(set.problems.filter(isError)).toEqual([]);
+  set = loadExample();
   puts = [];
   client = new Proxy(h.client, {
     get(target, property) {
@@ -56,15 +46,7 @@ afterEach(() => h.close());
 const silent = (): void => {};
 
 function setup(log: Logger): RunSetup {
-  return {
-    registry: kindRegistry(),
-    clients: { design: client, deployer: client },
-    log,
-    parallelism: 4,
-    compare: (desired, live, policy, options) => diffManaged(desired, live, policy, options),
-    source: 'manifests-example',
-    options: { prune: false, allowEmpty: false, targets: [], ignoreDifferences: set.config.ignoreDifferences },
-  };
+  return exampleRunSetup(client, set, { log, parallelism: 4 });
 }
 
 async function planAndApply(log: Logger = quiet): Promise<{ failed: number; results: { address: string; status: string }[] }> {

@@ -2,13 +2,12 @@
 // second run reads each object once and writes nothing.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifestSet } from '../../src/input/load.js';
-import { isError, type ManifestDocument } from '../../src/manifest/types.js';
+import type { ManifestDocument } from '../../src/manifest/types.js';
 import { projectFolderKind } from '../../src/resources/project-folder/kind.js';
 import { projectKind } from '../../src/resources/project/kind.js';
 import { scenarioKind } from '../../src/resources/scenario/kind.js';
 import type { ResourceKind } from '../../src/resources/types.js';
-import { applyPlanned, planUnits, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
+import { applyPlanned, loadExample, planUnits, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 
 const PHASES: ResourceKind[] = [projectFolderKind, projectKind, scenarioKind];
 
@@ -17,15 +16,7 @@ let documents: ManifestDocument[];
 
 beforeAll(async () => {
   h = await startKindHarness();
-  const set = loadManifestSet({
-    paths: ['manifests-example'],
-    vars: [],
-    varFiles: [],
-    env: { WAREHOUSE_PASSWORD: 'example-only' },
-    cwd: process.cwd(),
-  });
-  expect(set.problems.filter(isError)).toEqual([]);
-  documents = set.documents;
+  documents = loadExample().documents;
 });
 afterAll(() => h.close());
 

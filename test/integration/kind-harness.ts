@@ -8,6 +8,10 @@ import type { DssClient } from '../../src/dss/types.js';
 import type { ManifestDocument } from '../../src/manifest/types.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit } from '../../src/resources/types.js';
+import { loadManifestSet } from '../../src/input/load.js';
+import { isError, type ManifestSet } from '../../src/manifest/types.js';
+import type { RunSetup } from '../../src/reconciler/reconcile.js';
+import { kindRegistry } from '../../src/resources/registry.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 export { docOf } from '../unit/kind-docs.js';
@@ -79,4 +83,25 @@ export async function readsDuring(client: DssClient, work: () => Promise<unknown
   const before = client.stats().reads;
   await work();
   return client.stats().reads - before;
+}
+
+/** manifests-example as a run loads it; it has no error. */
+export function loadExample(): ManifestSet {
+  const set = loadManifestSet({ paths: ['manifests-example'], vars: [], varFiles: [], env: { WAREHOUSE_PASSWORD: 'example-only' }, cwd: process.cwd() });
+  const errors = set.problems.filter(isError);
+  if (errors.length > 0) throw new Error(`manifests-example does not load: ${JSON.stringify(errors)}`);
+  return set;
+}
+
+/** The setup of a run of manifests-example through `client` (the same client for both nodes), without prune. */
+export function exampleRunSetup(client: DssClient, set: ManifestSet, options: { log?: Logger; parallelism: number }): RunSetup {
+  return {
+    registry: kindRegistry(),
+    clients: { design: client, deployer: client },
+    log: options.log ?? quiet,
+    parallelism: options.parallelism,
+    compare: (desired, live, policy, compareOptions) => diffManaged(desired, live, policy, compareOptions),
+    source: 'manifests-example',
+    options: { prune: false, allowEmpty: false, targets: [], ignoreDifferences: set.config.ignoreDifferences },
+  };
 }

@@ -6,45 +6,25 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffManaged } from '../../src/diff/index.js';
-import { loadManifestSet } from '../../src/input/load.js';
-import { isError, type ManifestSet } from '../../src/manifest/types.js';
+import type { ManifestSet } from '../../src/manifest/types.js';
 import { contextFactory, planRun, applyRun, type RunSetup } from '../../src/reconciler/reconcile.js';
-import { kindRegistry } from '../../src/resources/registry.js';
-import type { Logger } from '../../src/base/logger.js';
 import { runCliCaptured, type CliResult } from '../helpers/cli.js';
-import { docOf, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
+import { docOf, exampleRunSetup, loadExample, readsDuring, startKindHarness, writesDuring, type KindHarness } from './kind-harness.js';
 
 type Json = Record<string, unknown>;
 
-const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 let h: KindHarness;
 let set: ManifestSet;
 
 beforeAll(async () => {
   h = await startKindHarness();
-  set = loadManifestSet({
-    paths: ['manifests-example'],
-    vars: [],
-    varFiles: [],
-    env: { WAREHOUSE_PASSWORD: 'example-only' },
-    cwd: process.cwd(),
-  });
-  expect(set.problems.filter(isError)).toEqual([]);
+  set = loadExample();
 });
 afterAll(() => h.close());
 
 function setup(): RunSetup {
-  return {
-    registry: kindRegistry(),
-    clients: { design: h.client, deployer: h.client },
-    log: quiet,
-    parallelism: 8,
-    compare: (desired, live, policy, options) => diffManaged(desired, live, policy, options),
-    source: 'manifests-example',
-    options: { prune: false, allowEmpty: false, targets: [], ignoreDifferences: set.config.ignoreDifferences },
-  };
+  return exampleRunSetup(h.client, set, { parallelism: 8 });
 }
 
 /** Plan and apply with one context factory, as one CLI run does. */

@@ -2,43 +2,22 @@
 // absent with it, so a fresh apply's plan sends no GET for them (each was a 404), and the plan is the same.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffManaged } from '../../src/diff/index.js';
-import { loadManifestSet } from '../../src/input/load.js';
-import { isError, type ManifestSet } from '../../src/manifest/types.js';
+import type { ManifestSet } from '../../src/manifest/types.js';
 import { applyRun, contextFactory, planRun, type RunSetup } from '../../src/reconciler/reconcile.js';
-import { kindRegistry } from '../../src/resources/registry.js';
-import type { Logger } from '../../src/base/logger.js';
-import { startKindHarness, type KindHarness } from './kind-harness.js';
+import { exampleRunSetup, loadExample, startKindHarness, type KindHarness } from './kind-harness.js';
 
-const silent = (): void => {};
-const quiet: Logger = { debug: silent, info: silent, warn: silent, error: silent };
 
 let h: KindHarness;
 let set: ManifestSet;
 
 beforeEach(async () => {
   h = await startKindHarness();
-  set = loadManifestSet({
-    paths: ['manifests-example'],
-    vars: [],
-    varFiles: [],
-    env: { WAREHOUSE_PASSWORD: 'example-only' },
-    cwd: process.cwd(),
-  });
-  expect(set.problems.filter(isError)).toEqual([]);
+  set = loadExample();
 });
 afterEach(() => h.close());
 
 function setup(): RunSetup {
-  return {
-    registry: kindRegistry(),
-    clients: { design: h.client, deployer: h.client },
-    log: quiet,
-    parallelism: 4,
-    compare: (desired, live, policy, options) => diffManaged(desired, live, policy, options),
-    source: 'manifests-example',
-    options: { prune: false, allowEmpty: false, targets: [], ignoreDifferences: set.config.ignoreDifferences },
-  };
+  return exampleRunSetup(h.client, set, { parallelism: 4 });
 }
 
 /** The GETs of routes inside a project (`/projects/:projectKey/...`) the simulator answered, by route. */
