@@ -8,13 +8,27 @@ export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
 export function concurrencyLimit(max: number): Limit {
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`a concurrency limit is a whole number of at least 1 (got ${max})`);
   let running = 0;
-  const waiting: Array<() => void> = [];
+  // The waiting tasks from `head` on: taking the first moves no element (Array#shift moves them all, quadratic in a
+  // run of 26,000 reads queued at once); the taken ones are dropped when the queue empties or they are most of it.
+  const waiting: Array<(() => void) | undefined> = [];
+  let head = 0;
   // A slot freed while tasks wait passes straight to the first of them: `running` never drops in between, so a
   // task given meanwhile cannot take it out of turn.
   const release = (): void => {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
+    const next = waiting[head];
+    if (next === undefined) {
+      running--;
+      return;
+    }
+    waiting[head++] = undefined;
+    if (head === waiting.length) {
+      waiting.length = 0;
+      head = 0;
+    } else if (head >= 1024 && head * 2 >= waiting.length) {
+      waiting.splice(0, head);
+      head = 0;
+    }
+    next();
   };
   const start = <T>(task: () => Promise<T>): Promise<T> => {
     let result: Promise<T>;

@@ -50,6 +50,22 @@ describe('concurrencyLimit', () => {
     expect(order).toEqual(['first', 'waiting', 'late']);
   });
 
+  it('keeps the order of thousands of waiting tasks, also of those given while the queue drains', async () => {
+    const limit = concurrencyLimit(3);
+    const order: number[] = [];
+    const task = (n: number) => async (): Promise<void> => {
+      await Promise.resolve();
+      order.push(n);
+    };
+    const first = Array.from({ length: 5000 }, (_, n) => limit(task(n)));
+    // Given once 3000 have started: after the first ones left the queue, before it is empty.
+    const more = first[3000]?.then(() => Promise.all(Array.from({ length: 2000 }, (_, n) => limit(task(5000 + n)))));
+    await Promise.all([...first, more]);
+    expect(order).toHaveLength(7000);
+    expect(order.slice(0, 5000)).toEqual(Array.from({ length: 5000 }, (_, n) => n));
+    expect(order.slice(5000)).toEqual(Array.from({ length: 2000 }, (_, n) => 5000 + n));
+  });
+
   it('refuses a limit below 1', () => {
     expect(() => concurrencyLimit(0)).toThrow(RangeError);
   });
