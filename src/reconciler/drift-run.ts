@@ -14,7 +14,6 @@ import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes, scopeId } from './ownership/scopes.js';
 import { getOncePerRun } from '../resources/run-memo.js';
 import { isObject } from '../base/json.js';
-import { PROJECT_SCOPE_KIND } from './scope.js';
 
 export interface DriftRun {
   report: DriftReport;
@@ -120,7 +119,7 @@ async function listWhilePlanning(
   const scopes = ownershipScopes(setup.registry);
   // The documents that are projects, as a guess made before the plan splits them into units (which takes time at
   // scale): the exact set of managed projects is known from the plan, and settles what is kept and listed late.
-  const projectKinds = new Set([PROJECT_SCOPE_KIND, ...[...setup.registry.values()].filter((k) => k.definesScope === 'project').map((k) => k.kind)]);
+  const projectKinds = new Set([...setup.registry.values()].filter((k) => k.definesScope === 'project').map((k) => k.kind));
   const declared = documents.filter((d) => projectKinds.has(d.kind) && d.metadata.project === undefined).map((d) => d.metadata.name);
   const inProjects = (async () => {
     if (lister === undefined) return { keys: new Set<string>(), objects: [] };
