@@ -12,7 +12,7 @@ import { illegalArgument, notFound, SimHttpError, ERROR_TYPES } from './errors.j
 import { validateFaultRule, type FaultRule } from './faults.js';
 import { queryBool } from './http.js';
 import { Router, type SimRequest, type SimResponse } from './router.js';
-import type { SimStats } from './stats.js';
+import { withTiming, type SimStats } from './stats.js';
 import type { SimState } from './state.js';
 
 export interface SimControls {
@@ -66,16 +66,24 @@ export async function handleControl(
   return match.route.handler({ ...req, params: match.params }, ctx);
 }
 
-/** Request counts, reset, latency, faults and the whole state. */
+/**
+ * Request counts, reset, latency, faults and the whole state. `GET /stats?timing=true` adds when the counted
+ * requests arrived; a reset of the counts answers with the counts it cleared and their timing, taken at once, so
+ * that a caller measuring one run after another loses no request between reading and clearing.
+ */
 export function registerCoreControls(router: ControlRouter): void {
-  router.get('/stats', (_req, { controls }) => ({ json: controls.stats() }));
+  router.get('/stats', (req, { controls }) => ({
+    json: queryBool(req.query, 'timing') ? withTiming(controls.stats()) : controls.stats(),
+  }));
 
   router.post('/reset', (req, { controls }) => {
     const options = (isObject(req.body) ? req.body : {}) as ResetOptions;
     const flag = (name: keyof ResetOptions, fallback: boolean): boolean =>
       req.query.has(name) ? queryBool(req.query, name) : typeof options[name] === 'boolean' ? Boolean(options[name]) : fallback;
-    controls.reset({ stats: flag('stats', true), state: flag('state', true), faults: flag('faults', false) });
-    return { json: { msg: 'reset' } };
+    const stats = flag('stats', true);
+    const cleared = stats ? controls.stats() : undefined;
+    controls.reset({ stats, state: flag('state', true), faults: flag('faults', false) });
+    return { json: cleared === undefined ? { msg: 'reset' } : { msg: 'reset', stats: withTiming(cleared) } };
   });
 
   router.get('/latency', (_req, { controls }) => ({ json: { latencyMs: controls.latency() } }));

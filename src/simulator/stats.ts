@@ -1,4 +1,5 @@
-// Request counts, so that tests and benchmarks can assert how many reads and writes a run made.
+// Request counts, so that tests and benchmarks can assert how many reads and writes a run made, and when the
+// requests arrived, so that a benchmark can time the part of a run spent talking to the node.
 
 export interface SimStats {
   total: number;
@@ -10,15 +11,38 @@ export interface SimStats {
   byRoute: Record<string, number>;
   /** Faults injected, by kind (`status 503`, `throttle`, `drop`, `lost-response`); absent while none was. */
   faults?: Record<string, number>;
+  /**
+   * When the counted requests arrived. Not enumerable, so that the counts compare and serialize as they always
+   * did: `GET /__sim/stats?timing=true` adds it to the answer.
+   */
+  readonly timing?: SimTiming;
+}
+
+/**
+ * Arrival times of the counted requests since the last reset, on the simulator's monotonic clock
+ * (`performance.now()`, milliseconds); `originMs` (`performance.timeOrigin`) turns them into Unix times. A request
+ * arrives when its headers have been read, before the injected latency: its answer leaves that latency (and the
+ * time to make it) later. The time an answer is sent is not recorded.
+ */
+export interface SimTiming {
+  originMs: number;
+  /** Null while no request was counted. */
+  firstArrivalMs: number | null;
+  lastArrivalMs: number | null;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export class StatsRecorder {
   private stats: SimStats = emptyStats();
+  private firstArrivalMs: number | null = null;
+  private lastArrivalMs: number | null = null;
 
   /** Records one request; `route` is the matched pattern, or undefined when no route matched. */
   record(method: string, route: string | undefined): void {
+    const arrived = performance.now();
+    this.firstArrivalMs ??= arrived;
+    this.lastArrivalMs = arrived;
     const s = this.stats;
     s.total += 1;
     if (READ_METHODS.has(method)) s.reads += 1;
@@ -34,14 +58,24 @@ export class StatsRecorder {
     faults[label] = (faults[label] ?? 0) + 1;
   }
 
-  /** A copy, so that callers can keep a snapshot while requests go on. */
+  /** A copy, so that callers can keep a snapshot while requests go on; its `timing` is not enumerable. */
   snapshot(): SimStats {
-    return structuredClone(this.stats);
+    const copy = structuredClone(this.stats);
+    const timing: SimTiming = { originMs: performance.timeOrigin, firstArrivalMs: this.firstArrivalMs, lastArrivalMs: this.lastArrivalMs };
+    Object.defineProperty(copy, 'timing', { value: timing, enumerable: false });
+    return copy;
   }
 
   reset(): void {
     this.stats = emptyStats();
+    this.firstArrivalMs = null;
+    this.lastArrivalMs = null;
   }
+}
+
+/** The counts with their timing as an ordinary property, to be sent as JSON. */
+export function withTiming(stats: SimStats): Omit<SimStats, 'timing'> & { timing: SimTiming | null } {
+  return { ...stats, timing: stats.timing ?? null };
 }
 
 function emptyStats(): SimStats {

@@ -51,6 +51,52 @@ describe('request counts', () => {
   });
 });
 
+describe('request timing', () => {
+  interface Timed {
+    total: number;
+    timing: { originMs: number; firstArrivalMs: number | null; lastArrivalMs: number | null } | null;
+  }
+
+  it('GET /stats?timing=true adds when the first and the last counted request arrived, before their latency', async () => {
+    const sim = await start({ latencyMs: 40 });
+    expect(((await control(sim, 'GET', '/stats?timing=true')).json as Timed).timing).toEqual({
+      originMs: expect.any(Number),
+      firstArrivalMs: null,
+      lastArrivalMs: null,
+    });
+    const sent = performance.timeOrigin + performance.now();
+    await sim.ok('GET', '/projects/');
+    const between = performance.timeOrigin + performance.now();
+    await sim.ok('GET', '/projects/');
+    await control(sim, 'GET', '/latency');
+    const { json } = await control(sim, 'GET', '/stats?timing=true');
+    const { total, timing } = json as Timed;
+    expect(total).toBe(2);
+    if (!timing || timing.firstArrivalMs === null || timing.lastArrivalMs === null) throw new Error(`no timing: ${JSON.stringify(json)}`);
+    // The simulator's clock, made a Unix time by its origin: the first arrived after it was sent, and the answer
+    // came back after the latency; the second came after that answer. Controls are not timed.
+    expect(timing.originMs + timing.firstArrivalMs).toBeGreaterThanOrEqual(sent - 1);
+    expect(timing.originMs + timing.firstArrivalMs).toBeLessThanOrEqual(between - 40 + 1);
+    expect(timing.lastArrivalMs - timing.firstArrivalMs).toBeGreaterThanOrEqual(39);
+    expect(timing.originMs + timing.lastArrivalMs).toBeLessThanOrEqual(performance.timeOrigin + performance.now() - 40 + 1);
+    // Without the flag, the counts alone, as always.
+    expect(Object.keys((await control(sim, 'GET', '/stats')).json as object)).toEqual(['total', 'reads', 'writes', 'byMethod', 'byRoute']);
+  });
+
+  it('a reset of the counts answers with the counts and timing it cleared; a reset that keeps them does not', async () => {
+    const sim = await start();
+    await sim.ok('GET', '/projects/');
+    await sim.ok('GET', '/projects/');
+    const before = (await control(sim, 'GET', '/stats?timing=true')).json as Timed;
+    const reset = (await control(sim, 'POST', '/reset?stats=true&state=false')).json as { msg: string; stats: Timed };
+    expect(reset).toEqual({ msg: 'reset', stats: before });
+    expect(((await control(sim, 'GET', '/stats?timing=true')).json as Timed).timing?.firstArrivalMs).toBeNull();
+    await sim.ok('GET', '/projects/');
+    expect((await control(sim, 'POST', '/reset?stats=false')).json).toEqual({ msg: 'reset' });
+    expect(sim.stats().total).toBe(1);
+  });
+});
+
 describe('state dump', () => {
   it('dumps the state and replaces it over HTTP', async () => {
     const sim = await start();
