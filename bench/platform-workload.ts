@@ -1,6 +1,6 @@
 // The platform benchmark: a data platform's security and connections layer (by default 500 users, 100 groups and
 // 50 connections) written as YAML files, measured like the projects benchmark (bench/cli-bench.ts): the whole CLI
-// per phase (fresh apply, plan, no-op apply, drift) against a simulator in its own process with latency on every
+// per phase (fresh apply, plan, no-op apply, drift, watch) against a simulator in its own process with latency on every
 // request, with the same figures (requests, wall time, ratio to the network bound, CPU, peak RSS, speed-up).
 //
 //   npm run bench -- --tree platform                      500 users × 100 groups × 50 connections
@@ -10,7 +10,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchCase, benchReport, type BenchCase, type BenchOptions, type BenchReport, type BenchTree } from './cli-bench.js';
+import { benchCase, benchReport, benchWatch, type BenchCase, type BenchOptions, type BenchReport, type BenchTree } from './cli-bench.js';
 
 export interface PlatformSize {
   users: number;
@@ -90,6 +90,10 @@ export function platformBench(tree: string): (o: BenchOptions) => Promise<BenchR
       env: SECRETS,
       label: `${size.users}u×${size.groups}g×${size.connections}c`,
     };
-    return benchReport(o, async (runner, sim) => ({ startup: [], phases: await benchCase(runner, sim, c, o, platform) }));
+    return benchReport(o, async (runner, sim) => {
+      const phases = await benchCase(runner, sim, c, o, platform);
+      const watch = c.phases.includes('watch') ? [await benchWatch(runner, sim, c, o, phases, platform)] : [];
+      return { startup: [], phases, watch };
+    });
   };
 }

@@ -1,14 +1,16 @@
 // `npm run bench`: the whole CLI (process start to exit) against a simulator in its own process, at several sizes
-// and parallelisms, for fresh apply, plan, no-op apply and drift, plus start-up. See bench/cli-bench.ts.
+// and parallelisms, for fresh apply, plan, no-op apply, drift and watch, plus start-up. See bench/cli-bench.ts.
 //
 //   npm run bench -- [--quick] [--json] [--runs 3] [--baseline-runs 1] [--startup-runs 5]
 //                    [--sizes 100x5] [--latency 20] [--parallelism 16,1,64]
-//                    [--scale-sizes 500x10,2000x10] [--scale-latency 0] [--phases fresh-apply,plan,noop-apply,drift]
-//                    [--cli dist/cli/main.js]
+//                    [--scale-sizes 500x10,2000x10] [--scale-latency 0]
+//                    [--phases fresh-apply,plan,noop-apply,drift,watch] [--watch-ticks 5] [--cli dist/cli/main.js]
 //
 // --sizes run at --latency and every --parallelism (the first for every phase, the others for plan only);
-// --scale-sizes run at --scale-latency and the first parallelism, to show how time and memory grow with size.
-// --quick: one small case (10×2 at 5 ms, parallelism 4 and 1), one run each, for a smoke run.
+// --scale-sizes run at --scale-latency and the first parallelism, to show how time and memory grow with size (every
+// phase but watch). watch runs `dss-gitops watch` at the first parallelism and times --watch-ticks ticks after its
+// first.
+// --quick: one small case (10×2 at 5 ms, parallelism 4 and 1), one run each, two watch ticks, for a smoke run.
 // --json prints the report as one JSON document (bench/readme-table.ts turns it into the README's table).
 
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     'scale-sizes': { type: 'string' },
     'scale-latency': { type: 'string', default: '0' },
     phases: { type: 'string', default: PHASES.join(',') },
+    'watch-ticks': { type: 'string' },
     cli: { type: 'string' },
     // `platform` or `platform:USERSxGROUPSxCONNECTIONS`: the platform tree instead (bench/platform-workload.ts).
     tree: { type: 'string', default: 'projects' },
@@ -73,7 +76,7 @@ const cases: BenchCase[] = [
     scenarios,
     latencyMs: count(values['scale-latency'], '--scale-latency'),
     parallelisms: parallelisms.slice(0, 1),
-    phases,
+    phases: phases.filter((p) => p !== 'watch'),
   })),
 ];
 
@@ -84,6 +87,7 @@ const report = await (values.tree === 'projects' ? runBench : platformBench(valu
   runs: count(values.runs ?? (quick ? '1' : '3'), '--runs'),
   baselineRuns: count(values['baseline-runs'] ?? '1', '--baseline-runs'),
   startupRuns: count(values['startup-runs'] ?? (quick ? '1' : '5'), '--startup-runs'),
+  watchTicks: count(values['watch-ticks'] ?? (quick ? '2' : '5'), '--watch-ticks'),
   // With --json, stdout holds the report alone and progress goes to stderr.
   progress: (line: string) => (values.json ? console.error(line) : console.log(line)),
 });

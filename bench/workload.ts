@@ -36,12 +36,14 @@ export function writeManifests(dir: string, projects: number, scenarios: number)
   );
 }
 
-/** Counts the simulator keeps (see src/simulator/stats.ts). */
+/** Counts the simulator keeps, and when the requests arrived (see src/simulator/stats.ts). */
 export interface SimStats {
   total: number;
   reads: number;
   writes: number;
   byRoute: Record<string, number>;
+  /** The simulator's monotonic clock (ms) at the first and the last counted request's arrival; null before any. */
+  timing?: { originMs: number; firstArrivalMs: number | null; lastArrivalMs: number | null } | null;
 }
 
 /** A simulator in a child process, driven through its `/__sim` controls with the admin key. */
@@ -51,6 +53,8 @@ export interface RemoteSimulator {
   reset(state: boolean): Promise<void>;
   setLatency(ms: number): Promise<void>;
   stats(): Promise<SimStats>;
+  /** Reads and clears the counts at once (the state stays): no request falls between the two. */
+  takeStats(): Promise<SimStats>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +94,8 @@ export async function startRemoteSimulator(cli: CliEntry, cwd: string): Promise<
     setLatency: async (ms) => {
       await control('PUT', '/latency', { latencyMs: ms });
     },
-    stats: async () => (await control('GET', '/stats')) as SimStats,
+    stats: async () => (await control('GET', '/stats?timing=true')) as SimStats,
+    takeStats: async () => ((await control('POST', '/reset?stats=true&state=false')) as { stats: SimStats }).stats,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

@@ -72,5 +72,11 @@ describe('npm run bench -- --tree platform', () => {
     expect(plan.speedupVsParallelism1).toBeCloseTo(byPhase(report, 'plan', 1).medianMs / plan.medianMs);
     expect(plan.peakRssMiB).toBeGreaterThan(10);
     expect(plan.cpuMedianMs).toBeGreaterThan(0);
+    expect(plan.networkRatioToBound).toBeCloseTo((plan.networkPhaseMedianMs as number) / plan.boundMs);
+    // The watch ticks on the same tree, each a drift run of it.
+    const watch = report.watch?.[0];
+    if (!watch) throw new Error('no watch phase in the report');
+    expect(watch.requestsPerTick).toEqual([byPhase(report, 'drift').requests, byPhase(report, 'drift').requests]);
+    expect(watch.byRoute['GET /admin/connections/:name']).toBe(CONNECTIONS);
   });
 });

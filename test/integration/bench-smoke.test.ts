@@ -21,7 +21,7 @@ function byPhase(report: BenchReport, phase: string, parallelism = 2): PhaseResu
 }
 
 describe('npm run bench --quick', () => {
-  it('measures every phase of the CLI and reports requests, timings, bounds, peak RSS and the README table', { timeout: 180_000 }, async () => {
+  it('measures every phase of the CLI and the watch, and reports requests, timings, bounds, network phases, peak RSS and the README table', { timeout: 180_000 }, async () => {
     const { stdout } = await run(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', '--quick', '--json', '--sizes', `${PROJECTS}x${SCENARIOS}`, '--latency', '1', '--parallelism', '2,1', '--cli', 'src/cli/main.ts'],
@@ -63,11 +63,40 @@ describe('npm run bench --quick', () => {
     expect(plan.cpuMedianMs).toBeGreaterThan(0);
     expect(plan.minMs).toBeLessThanOrEqual(plan.medianMs);
 
+    // The network phase: from the first request's arrival to the last one's plus the latency, inside the run; the
+    // client's CPU over its requests, which the hook saw as many as the simulator counted.
+    for (const p of report.phases) {
+      expect(p.networkPhaseTimesMs).toHaveLength(1);
+      const network = p.networkPhaseMedianMs as number;
+      expect(network).toBeGreaterThanOrEqual(p.latencyMs);
+      expect(network).toBeLessThan(p.medianMs);
+      expect(p.networkRatioToBound).toBeCloseTo(network / p.boundMs);
+      expect(p.clientCpuPerRequestMs).toBeCloseTo((p.clientNetworkCpuMedianMs as number) / p.requests);
+      expect(p.clientNetworkCpuMedianMs).toBeLessThan(p.cpuMedianMs);
+    }
+
+    // The watch: two ticks after the first, each a whole drift run of the tree (the counts taken between ticks).
+    const [watch, ...otherWatch] = report.watch ?? [];
+    expect(otherWatch).toHaveLength(0);
+    if (!watch) throw new Error('no watch phase in the report');
+    expect(watch.ticks).toBe(2);
+    expect(watch.timesMs).toHaveLength(2);
+    expect(watch.skippedTicks).toBe(0);
+    expect(watch.requestsPerTick).toEqual([drift.requests, drift.requests]);
+    expect(watch.writes).toBe(0);
+    expect(watch.byRoute['GET /projects/:projectKey/variables']).toBe(PROJECTS);
+    expect(watch.byRoute['GET /projects/:projectKey/scenarios']).toBe(PROJECTS);
+    expect(watch.boundMs).toBe(Math.ceil(drift.requests / 2) * 1);
+    expect(watch.networkPhaseMedianMs).toBeLessThanOrEqual(watch.maxMs);
+    expect(watch.ratioToPlan).toBeCloseTo(watch.medianMs / plan.medianMs);
+    expect(watch.ratioToPlanNetworkPhase).toBeCloseTo(watch.medianMs / (plan.networkPhaseMedianMs as number));
+
     const file = join(mkdtempSync(join(tmpdir(), 'dss-gitops-bench-test-')), 'bench.json');
     writeFileSync(file, stdout);
     const table = (await run(process.execPath, ['--import', 'tsx', 'bench/readme-table.ts', file])).stdout.split('\n');
     expect(table[0]).toContain(`Node ${process.version}`);
-    expect(table.filter((line) => line.startsWith(`| ${PROJECTS} × ${SCENARIOS} |`))).toHaveLength(report.phases.length);
+    expect(table.filter((line) => line.startsWith(`| ${PROJECTS} × ${SCENARIOS} |`))).toHaveLength(report.phases.length + 1);
+    expect(table.filter((line) => line.startsWith(`| ${PROJECTS} × ${SCENARIOS} | every `))).toHaveLength(1);
     expect(table.filter((line) => line.startsWith('| `'))).toHaveLength(report.startup.length);
   });
 });
