@@ -93,6 +93,8 @@ export interface PhaseResult extends Timing {
   clientNetworkCpuMedianMs: number | null;
   /** Median over the runs of that CPU time / the requests the CLI completed in it, in ms (null when they are not the requests the simulator counted). */
   clientCpuPerRequestMs: number | null;
+  /** What the hook saw in each run: requests completed, wall and CPU time from the first's creation to the last's completion. */
+  clientNetworkRuns: Array<ClientNetwork | null>;
 }
 
 /** The watch phase: `dss-gitops watch` on the same tree, its ticks timed by its log lines. */
@@ -369,6 +371,7 @@ async function measurePhase(
   const phases: Array<number | null> = [];
   const clientCpu: Array<number | null> = [];
   const clientCpuPerRequests: Array<number | null> = [];
+  const clientNetworkRuns: Array<ClientNetwork | null> = [];
   let rss = 0;
   let stats: SimStats = { total: 0, reads: 0, writes: 0, byRoute: {} };
   for (let r = 0; r < count; r += 1) {
@@ -387,6 +390,7 @@ async function measurePhase(
     const perRequest = clientCpuPerRequest(run.network, stats.total);
     clientCpu.push(perRequest === null ? null : (run.network?.cpuMs ?? null));
     clientCpuPerRequests.push(perRequest);
+    clientNetworkRuns.push(run.network);
   }
   await sim.setLatency(0);
   if (phase === 'noop-apply' && stats.writes > 0) throw new Error(`the no-op apply wrote ${stats.writes} times: ${JSON.stringify(stats.byRoute)}`);
@@ -415,6 +419,7 @@ async function measurePhase(
     networkRatioToBound: ratioTo(networkPhaseMedianMs, boundMs),
     clientNetworkCpuMedianMs: medianOrNull(clientCpu),
     clientCpuPerRequestMs: medianOrNull(clientCpuPerRequests),
+    clientNetworkRuns,
   };
 }
 
@@ -477,8 +482,14 @@ export async function benchWatch(
   if (ticks < 1) throw new Error('the watch phase needs at least one tick after the first');
   const plan = phases.find((r) => r.phase === 'plan' && r.parallelism === parallelism);
   const drift = phases.find((r) => r.phase === 'drift' && r.parallelism === parallelism);
-  const scheduleSeconds = watchScheduleSeconds(Math.max(drift?.medianMs ?? 0, plan?.medianMs ?? 0, 500));
   const env = { ...tree.env, DSS_URL: sim.url, DSS_API_KEY: sim.adminKey };
+  // The schedule leaves room for a tick as long as the plan or drift took; one drift, untimed, when neither was run.
+  let expectedMs = Math.max(drift?.medianMs ?? 0, plan?.medianMs ?? 0);
+  if (expectedMs === 0) {
+    await sim.setLatency(c.latencyMs);
+    expectedMs = (await runner.run(commandFor('drift', parallelism).argv, env, false)).ms;
+  }
+  const scheduleSeconds = watchScheduleSeconds(Math.max(expectedMs, 500));
   const argv = ['watch', '-f', 'manifests', '--parallelism', String(parallelism), '--schedule', `*/${scheduleSeconds} * * * * *`];
 
   await sim.reset(false);

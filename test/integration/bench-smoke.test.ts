@@ -73,6 +73,7 @@ describe('npm run bench --quick', () => {
       expect(p.networkRatioToBound).toBeCloseTo(network / p.boundMs);
       expect(p.clientCpuPerRequestMs).toBeCloseTo((p.clientNetworkCpuMedianMs as number) / p.requests);
       expect(p.clientNetworkCpuMedianMs).toBeLessThan(p.cpuMedianMs);
+      expect(p.clientNetworkRuns.map((r) => r?.requests)).toEqual([p.requests]);
     }
 
     // The watch: two ticks after the first, each a whole drift run of the tree (the counts taken between ticks).
