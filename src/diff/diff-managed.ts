@@ -23,10 +23,11 @@ export class Location {
   readonly exact: boolean;
   readonly #parent: Location | undefined;
   readonly #step: PathStep;
-  readonly #segment: string | number;
+  /** The key, the index or the item's label this location adds to its parent's path (always a string: one shape). */
+  readonly #segment: string;
   #path: string | undefined;
 
-  constructor(ptr: string[], exact: boolean, parent: Location | undefined, step: PathStep, segment: string | number) {
+  constructor(ptr: string[], exact: boolean, parent: Location | undefined, step: PathStep, segment: string) {
     this.ptr = ptr;
     this.exact = exact;
     this.#parent = parent;
@@ -56,16 +57,15 @@ const enum PathStep {
   Same,
 }
 
-function extendPath(path: string, step: PathStep, segment: string | number): string {
+function extendPath(path: string, step: PathStep, segment: string): string {
   switch (step) {
     case PathStep.Key:
-      return appendKey(path, segment as string);
+      return appendKey(path, segment);
     case PathStep.Index:
-      return appendIndex(path, segment as number);
+      return appendIndex(path, segment);
     case PathStep.Item: {
-      const label = segment as string;
-      const eq = label.indexOf('=');
-      return appendItem(path, label.slice(0, eq), label.slice(eq + 1));
+      const eq = segment.indexOf('=');
+      return appendItem(path, segment.slice(0, eq), segment.slice(eq + 1));
     }
     case PathStep.Same:
       return path;
@@ -79,13 +79,15 @@ export function childKey(loc: Location, key: string, exact: boolean): Location {
 }
 
 export function childIndex(loc: Location, index: number, exact: boolean): Location {
-  return new Location([...loc.ptr, String(index)], exact, loc, PathStep.Index, index);
+  const segment = String(index);
+  return new Location([...loc.ptr, segment], exact, loc, PathStep.Index, segment);
 }
 
 export function childItem(loc: Location, index: number, label: string | undefined): Location {
   // An item of a keyed list is merged over its live counterpart unless the item itself is declared exact.
-  const ptr = [...loc.ptr, String(index)];
-  return label === undefined ? new Location(ptr, false, loc, PathStep.Index, index) : new Location(ptr, false, loc, PathStep.Item, label);
+  const segment = String(index);
+  const ptr = [...loc.ptr, segment];
+  return new Location(ptr, false, loc, label === undefined ? PathStep.Index : PathStep.Item, label ?? segment);
 }
 
 /** An item of a set: its own pointer, and the set's readable path. */
