@@ -36,7 +36,7 @@ function merge(p: CompiledPolicy, desired: unknown, live: unknown, loc: Location
   if (p.ignore.covers(loc.ptr)) return live;
   const current = effectiveLive(p, loc, live);
   const exact = loc.exact || p.exact.matches(loc.ptr);
-  const here = { ...loc, exact };
+  const here = loc.withExact(exact);
 
   if (Array.isArray(desired)) {
     const items = Array.isArray(current) ? current : [];

@@ -14,32 +14,85 @@ import { ABSENT, hasOwn, scalarsEqual } from './values.js';
 
 export type { DiffOptions } from './policy.js';
 
-/** Where the walk is: the pointer segments, the readable path, and whether an enclosing block is exact. */
-export interface Location {
-  ptr: string[];
-  path: string;
-  exact: boolean;
+/**
+ * Where the walk is: the pointer segments and whether an enclosing block is exact. The readable path is built only
+ * when asked for (a change is reported there): most locations a comparison walks through hold equal values.
+ */
+export class Location {
+  readonly ptr: string[];
+  readonly exact: boolean;
+  readonly #parent: Location | undefined;
+  readonly #step: PathStep;
+  /** The key, the index or the item's label this location adds to its parent's path (always a string: one shape). */
+  readonly #segment: string;
+  #path: string | undefined;
+
+  constructor(ptr: string[], exact: boolean, parent: Location | undefined, step: PathStep, segment: string) {
+    this.ptr = ptr;
+    this.exact = exact;
+    this.#parent = parent;
+    this.#step = step;
+    this.#segment = segment;
+    this.#path = parent === undefined ? '' : undefined;
+  }
+
+  get path(): string {
+    if (this.#path === undefined) this.#path = extendPath((this.#parent as Location).path, this.#step, this.#segment);
+    return this.#path;
+  }
+
+  /** This location, exact when `exact` says so. */
+  withExact(exact: boolean): Location {
+    return exact === this.exact ? this : new Location(this.ptr, exact, this, PathStep.Same, '');
+  }
 }
 
-export const ROOT: Location = { ptr: [], path: '', exact: false };
+/** How a location's readable path extends its parent's. */
+const enum PathStep {
+  Key,
+  Index,
+  /** A keyed item's label, `field=value`. */
+  Item,
+  /** The parent's path unchanged (an item of a set, or the same place made exact). */
+  Same,
+}
+
+function extendPath(path: string, step: PathStep, segment: string): string {
+  switch (step) {
+    case PathStep.Key:
+      return appendKey(path, segment);
+    case PathStep.Index:
+      return appendIndex(path, segment);
+    case PathStep.Item: {
+      const eq = segment.indexOf('=');
+      return appendItem(path, segment.slice(0, eq), segment.slice(eq + 1));
+    }
+    case PathStep.Same:
+      return path;
+  }
+}
+
+export const ROOT = new Location([], false, undefined, PathStep.Same, '');
 
 export function childKey(loc: Location, key: string, exact: boolean): Location {
-  return { ptr: [...loc.ptr, key], path: appendKey(loc.path, key), exact };
+  return new Location([...loc.ptr, key], exact, loc, PathStep.Key, key);
 }
 
 export function childIndex(loc: Location, index: number, exact: boolean): Location {
-  return { ptr: [...loc.ptr, String(index)], path: appendIndex(loc.path, index), exact };
+  const segment = String(index);
+  return new Location([...loc.ptr, segment], exact, loc, PathStep.Index, segment);
 }
 
 export function childItem(loc: Location, index: number, label: string | undefined): Location {
-  const path = label === undefined ? appendIndex(loc.path, index) : appendItem(loc.path, ...splitLabel(label));
   // An item of a keyed list is merged over its live counterpart unless the item itself is declared exact.
-  return { ptr: [...loc.ptr, String(index)], path, exact: false };
+  const segment = String(index);
+  const ptr = [...loc.ptr, segment];
+  return new Location(ptr, false, loc, label === undefined ? PathStep.Index : PathStep.Item, label ?? segment);
 }
 
-function splitLabel(label: string): [string, string] {
-  const eq = label.indexOf('=');
-  return [label.slice(0, eq), label.slice(eq + 1)];
+/** An item of a set: its own pointer, and the set's readable path. */
+export function childMember(loc: Location, index: number): Location {
+  return new Location([...loc.ptr, String(index)], loc.exact, loc, PathStep.Same, '');
 }
 
 /** The value live is taken to have: the live value, or the default DSS fills in when it is absent. */
@@ -83,7 +136,7 @@ function compareValue(p: CompiledPolicy, desired: unknown, rawLive: unknown, loc
   if (p.ignore.covers(loc.ptr)) return;
   const live = effectiveLive(p, loc, rawLive);
   const exact = loc.exact || p.exact.matches(loc.ptr);
-  const here = { ...loc, exact };
+  const here = loc.withExact(exact);
 
   if (Array.isArray(desired)) {
     if (live !== ABSENT && !Array.isArray(live)) return push(out, here, 'modify', live, desired);
@@ -181,7 +234,7 @@ function compareSet(p: CompiledPolicy, desired: unknown[], live: unknown[], loc:
   desired.forEach((item, i) => {
     const form = canonical(item, loose);
     if (!liveForms.has(form) && !desiredForms.has(form)) {
-      push(out, { ...loc, ptr: [...loc.ptr, String(i)] }, 'add', ABSENT, item);
+      push(out, childMember(loc, i), 'add', ABSENT, item);
     }
     desiredForms.add(form);
   });
@@ -189,7 +242,7 @@ function compareSet(p: CompiledPolicy, desired: unknown[], live: unknown[], loc:
   const removed = new Set<string>();
   live.forEach((item, j) => {
     const form = canonical(item, loose);
-    const child = { ...loc, ptr: [...loc.ptr, String(j)] };
+    const child = childMember(loc, j);
     if (desiredForms.has(form) || removed.has(form) || p.ignore.covers(child.ptr)) return;
     removed.add(form);
     push(out, child, 'remove', item, ABSENT);

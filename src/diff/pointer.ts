@@ -102,7 +102,7 @@ export function appendItem(path: string, field: string, value: string): string {
   return `${path}[${field}=${value}]`;
 }
 
-export function appendIndex(path: string, index: number): string {
+export function appendIndex(path: string, index: number | string): string {
   return `${path}[${index}]`;
 }
 

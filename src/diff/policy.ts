@@ -1,4 +1,4 @@
-// A DiffPolicy compiled once per comparison, and how keyed-list items are identified. Pure: no I/O, no clock.
+// A DiffPolicy compiled (once per distinct policy), and how keyed-list items are identified. Pure: no I/O, no clock.
 /* eslint no-restricted-imports: ["error", { "patterns": ["fs", "fs/*", "node:fs", "node:fs/*", "node:net", "node:http", "node:https", "node:child_process", "node:dns", "node:timers", "undici"] }] */
 /* eslint no-restricted-globals: ["error", "fetch", "Date", "process", "setTimeout", "setInterval"] */
 
@@ -26,7 +26,52 @@ export interface CompiledPolicy {
   ordered: PointerSet;
 }
 
+/**
+ * The policy compiled, or the compiled form of an equal policy met before: each unit of a kind builds its own
+ * policy object, mostly from the same pointers, and a plan compares every unit. The lists of pointers and keys are
+ * told apart by their JSON text (exact for strings); `defaults` by identity, as its values may be anything. The
+ * compiled form is never changed, so one serves every comparison of an equal policy.
+ */
 export function compilePolicy(policy: DiffPolicy, options: DiffOptions = {}): CompiledPolicy {
+  const key = JSON.stringify([
+    identityOf(policy.defaults),
+    policy.keyedLists,
+    policy.sets,
+    policy.exact,
+    policy.ignore,
+    options.ignorePointers,
+    policy.sensitive,
+    options.sensitivePointers,
+    policy.secretNamedKeys,
+    policy.stringified,
+    policy.ordered,
+  ]);
+  let compiled = compiledPolicies.get(key);
+  if (compiled === undefined) {
+    compiled = compileAnew(policy, options);
+    // Bounded: a run meets a few policies per kind, but a long-lived process (watch) may meet many.
+    if (compiledPolicies.size >= MAX_COMPILED_POLICIES) compiledPolicies.clear();
+    compiledPolicies.set(key, compiled);
+  }
+  return compiled;
+}
+
+const compiledPolicies = new Map<string, CompiledPolicy>();
+const MAX_COMPILED_POLICIES = 1_000;
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+
+function identityOf(value: object | undefined): number {
+  if (value === undefined) return 0;
+  let id = identities.get(value);
+  if (id === undefined) {
+    id = ++lastIdentity;
+    identities.set(value, id);
+  }
+  return id;
+}
+
+function compileAnew(policy: DiffPolicy, options: DiffOptions): CompiledPolicy {
   return {
     keyed: new PointerTable(policy.keyedLists),
     sets: new PointerSet(policy.sets),

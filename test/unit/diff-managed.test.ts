@@ -261,6 +261,39 @@ describe('diffManaged: normalization', () => {
     expect(changes).toEqual([]);
   });
 
+  it('compares each policy by its own rules, however many equal or near-equal policies came before it', () => {
+    // Policies are compiled once per distinct content: one that differs in a single list, in the ignore pointers
+    // the options add, or in the values of its defaults must not be served another's compiled form.
+    const desired = { a: 'new', b: 1 };
+    const live = { a: 'old', b: 1, c: 2 };
+    const plain: DiffPolicy = { exact: [''] };
+    expect(lines(diffManaged(desired, live, plain))).toEqual(['modify a "old" "new"', 'remove c 2 undefined']);
+    expect(lines(diffManaged(desired, live, { exact: [''], sensitive: ['/a'] }))).toEqual([
+      'modify a "(sensitive value)" "(sensitive value)"',
+      'remove c 2 undefined',
+    ]);
+    expect(lines(diffManaged(desired, live, { exact: [''] }, { ignorePointers: ['/c'] }))).toEqual(['modify a "old" "new"']);
+    expect(lines(diffManaged(desired, live, { exact: [''], defaults: { '/c': 2 } }))).toEqual(['modify a "old" "new"']);
+    expect(lines(diffManaged(desired, live, { exact: [''], defaults: { '/c': 3 } }))).toEqual(['modify a "old" "new"', 'remove c 2 undefined']);
+    expect(lines(diffManaged(desired, live, plain))).toEqual(['modify a "old" "new"', 'remove c 2 undefined']);
+  });
+
+  it('gives each change the readable path of its own place, in sets, keyed items and exact blocks', () => {
+    const policy: DiffPolicy = { keyedLists: { '/steps': ['id'] }, exact: ['/steps/*', '/vars'], sets: ['/tags'] };
+    const changes = diffManaged(
+      { steps: [{ id: 'one', params: { n: 2 } }], tags: ['b'], vars: { 'odd key': 1 } },
+      { steps: [{ id: 'one', params: { n: 1 }, extra: true }], tags: ['a'], vars: { 'odd key': 0, gone: 1 } },
+      policy,
+    );
+    expect(changes.map((c) => `${c.kind} ${c.path} ${c.pointer}`)).toEqual([
+      'remove steps[id=one].extra /steps/0/extra',
+      'modify steps[id=one].params.n /steps/0/params/n',
+      'add tags /tags/0',
+      'remove vars.gone /vars/gone',
+      'modify vars["odd key"] /vars/odd key',
+    ]);
+  });
+
   it('sorts changes by pointer, indices numerically', () => {
     const desired = { b: 1, a: Array.from({ length: 12 }, (_, i) => i), c: { z: 1, y: 1 } };
     const live = { b: 2, a: Array.from({ length: 12 }, () => -1), c: { z: 0, y: 0 } };

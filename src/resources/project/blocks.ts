@@ -32,6 +32,8 @@ export interface ProjectBlock {
 }
 
 const METADATA_FIELDS = ['description', 'shortDesc', 'tags', 'custom'] as const;
+/** What DSS fills in for an absent description; one object for every project, so their policies compile once. */
+const METADATA_DEFAULTS: Record<string, unknown> = { '/description': '', '/shortDesc': '' };
 
 function sortedUnique(values: unknown): unknown[] {
   if (!Array.isArray(values)) return [];
@@ -66,7 +68,7 @@ const metadataBlock: ProjectBlock = {
       sets: ['/tags'],
       exact: ['/tags'],
       ignore: [`/custom/${OWNERSHIP_KEY}`],
-      defaults: { '/description': '', '/shortDesc': '' },
+      defaults: METADATA_DEFAULTS,
       sensitive: sensitiveUnder(doc, '/spec'),
     };
   },
