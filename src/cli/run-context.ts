@@ -23,7 +23,6 @@ import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
 import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 import { seedAnswer } from '../resources/run-memo.js';
-import { defaultStateKeyFile } from '../simulator/persistence.js';
 import type { SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
 import { readProgress, writeProgress } from './progress.js';
@@ -158,7 +157,7 @@ export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): P
   const adminKey = randomBytes(24).toString('base64url');
   registerSecrets([adminKey]);
   // Loaded here, not with the module: only --sim runs need the simulator (and its archive and deployer code).
-  const { startSimulator } = await import('../simulator/server.js');
+  const [{ startSimulator }, { defaultStateKeyFile }] = await Promise.all([import('../simulator/server.js'), import('../simulator/persistence.js')]);
   // The run's registry, which the manifests' secrets join later: a string holding one is sealed under any key.
   const secrets = runSecretRegistry();
   const sealStrings = (text: string): boolean => secrets?.reveals(text) ?? false;
