@@ -37,6 +37,8 @@ const GIT_LOCATION_VARIABLES = new Set([
   'GIT_ALTERNATE_OBJECT_DIRECTORIES',
   'GIT_REF_STORAGE',
   'GIT_DEFAULT_HASH',
+  // Run by root through sudo, git checks a repository's owner against this user instead.
+  'SUDO_UID',
 ]);
 
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;

@@ -117,6 +117,8 @@ describe('layouts left to git', () => {
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'dss-gitops-gitdir-'));
     cleanup.push(elsewhere);
     expect(readPlainCheckout(elsewhere, { ...env, GIT_DIR: path.join(repo.dir, '.git') })).toBeUndefined();
+    // Under sudo, git checks the owner against SUDO_UID (safe.directory): its answer, not ours.
+    expect(readPlainCheckout(repo.dir, { ...env, SUDO_UID: '12345' })).toBeUndefined();
   });
 
   it('a HEAD that is a symbolic ref to a symbolic ref, and a quoted value: git answers', async () => {
