@@ -213,16 +213,26 @@ export function readPlainCheckout(target: string, env: NodeJS.ProcessEnv = proce
     if (start === undefined) return {};
     const found = findGitDir(start);
     if (found === undefined) return {};
-    // git refuses a repository owned by someone else unless safe.directory says otherwise.
-    const uid = process.geteuid?.();
-    if (uid === undefined || found.info.uid !== uid || statSync(found.root).uid !== uid) return undefined;
+    const safeDirectories: string[] = [];
     for (const file of outerConfigFiles(env)) {
       const text = readOrUndefined(file);
       if (text === undefined) continue;
       const entries = parseConfig(text);
       checkAnyConfig(entries, file);
       if (entries.some((e) => e.section === 'remote' || (e.section === 'core' && (e.key === 'worktree' || e.key === 'bare')))) notPlain(`remote or core settings in ${file}`);
+      for (const e of entries) {
+        if (e.section !== 'safe' || e.key !== 'directory') continue;
+        // An empty value empties the list, as in git; the files are read in git's order (system, then global).
+        if (e.value === undefined) notPlain(`safe.directory without a value in ${file}`);
+        if (e.value === '') safeDirectories.length = 0;
+        else safeDirectories.push(e.value);
+      }
     }
+    // git refuses a repository owned by someone else unless safe.directory (system or global) is `*` or names it
+    // (other forms, `~/...` or `/path/*`, are git's to match).
+    const uid = process.geteuid?.();
+    const owned = uid !== undefined && found.info.uid === uid && statSync(found.root).uid === uid;
+    if (!owned && !safeDirectories.some((dir) => dir === '*' || dir === found.root)) return undefined;
     const configFile = path.join(found.gitDir, 'config');
     const origin = originOf(parseConfig(readOrUndefined(configFile) ?? ''), configFile);
     if (origin === undefined && (statOrUndefined(path.join(found.gitDir, 'remotes')) || statOrUndefined(path.join(found.gitDir, 'branches', 'origin')))) {

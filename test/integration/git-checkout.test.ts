@@ -1,7 +1,7 @@
 // The checkout facts a run records (root, commit, origin) read from the .git directory must be git's own answers;
 // where the layout is not the plain one, the files are not read and git is asked.
 
-import { mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -76,6 +76,27 @@ describe('checkout facts read from the files', () => {
     expect(await expectReadAsGit(outside)).toEqual({});
     expect(readPlainCheckout(path.join(repo.dir, 'missing'), env)).toEqual({});
     expect(await askGitAboutCheckout(path.join(repo.dir, 'missing'), env)).toEqual({});
+  });
+});
+
+// Only root can hand a repository to another owner.
+describe.skipIf(process.geteuid?.() !== 0)('a repository owned by another user', () => {
+  it('is read when safe.directory (global config) is `*` or names it, as git reads it; else git answers', async () => {
+    const sha = await repo.commitFile('a.yaml', 'a: 1\n');
+    repo.git('remote', 'add', 'origin', 'git@github.com:team/dss.git');
+    chownSync(repo.dir, 12345, 12345);
+    chownSync(path.join(repo.dir, '.git'), 12345, 12345);
+    expect(readPlainCheckout(repo.dir, env)).toBeUndefined();
+    expect(await checkoutFacts(repo.dir, env)).toEqual(await askGitAboutCheckout(repo.dir, env));
+
+    await writeFile(path.join(home, '.gitconfig'), '[safe]\n\tdirectory = *\n');
+    expect(await expectReadAsGit(repo.dir)).toEqual({ root: realpathSync(repo.dir), commit: sha, origin: 'git@github.com:team/dss.git' });
+    await writeFile(path.join(home, '.gitconfig'), `[safe]\n\tdirectory = ${realpathSync(repo.dir)}\n`);
+    await expectReadAsGit(repo.dir);
+    // An empty value empties the list.
+    await writeFile(path.join(home, '.gitconfig'), '[safe]\n\tdirectory = *\n\tdirectory =\n');
+    expect(readPlainCheckout(repo.dir, env)).toBeUndefined();
+    expect(await checkoutFacts(repo.dir, env)).toEqual(await askGitAboutCheckout(repo.dir, env));
   });
 });
 
