@@ -5,7 +5,7 @@
 // `.git/config`. Anything else (worktrees, GIT_* variables, config includes, URL rewrites, other ref stores,
 // another owner...) is reported as unknown, and the caller asks git.
 
-import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 
 /** What git says about a checkout: each field undefined when git has no answer (outside a checkout, no commit...). */
@@ -202,12 +202,31 @@ function findGitDir(start: string): { root: string; gitDir: string; info: Stats 
 }
 
 /**
+ * Whether `git` can be started from PATH, as execvp finds it: without git there is no answer to read (the run's
+ * source was always the directory then), and what it would have said is not ours to make up.
+ */
+function gitOnPath(env: NodeJS.ProcessEnv): boolean {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    try {
+      const file = path.join(dir, 'git');
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return true;
+    } catch {
+      // Not there: the next directory.
+    }
+  }
+  return false;
+}
+
+/**
  * The facts git would give about the checkout holding `target`, read from the files, or undefined when the layout
  * is not the plain one and git must be asked.
  */
 export function readPlainCheckout(target: string, env: NodeJS.ProcessEnv = process.env): CheckoutFacts | undefined {
   if (process.platform === 'win32') return undefined;
   if (Object.keys(env).some((name) => GIT_LOCATION_VARIABLES.has(name) || name.startsWith('GIT_CONFIG'))) return undefined;
+  if (!gitOnPath(env)) return undefined;
   try {
     const start = startDirectory(path.resolve(target));
     if (start === undefined) return {};

@@ -142,6 +142,13 @@ describe('layouts left to git', () => {
     expect(readPlainCheckout(repo.dir, { ...env, SUDO_UID: '12345' })).toBeUndefined();
   });
 
+  it('without git on PATH: no answer, as before the files were read', async () => {
+    await repo.commitFile('a.yaml', 'a: 1\n');
+    const noGit = { ...env, PATH: home };
+    expect(readPlainCheckout(repo.dir, noGit)).toBeUndefined();
+    expect(await checkoutFacts(repo.dir, noGit)).toEqual({});
+  });
+
   it('a HEAD that is a symbolic ref to a symbolic ref, and a quoted value: git answers', async () => {
     const sha = await repo.commitFile('a.yaml', 'a: 1\n');
     repo.git('symbolic-ref', 'refs/heads/alias', 'refs/heads/main');
