@@ -14,6 +14,11 @@ export interface ParsedYamlDocument {
   /** Plain JSON-like value of the document. */
   value: unknown;
   positions: NodePositions;
+  /**
+   * Set when no string of `value` can hold a `${` reference: the plain reader read it (it reads no escapes, which
+   * could write one) from a text with no `${` in it. The walks that look for references skip such a document.
+   */
+  referenceFree?: true;
 }
 
 export interface ParsedYaml {
@@ -125,8 +130,13 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const shared = new TextPositions(text);
   const plain = fastReader ? readPlainYaml(text) : undefined;
   if (plain !== undefined) {
+    const referenceFree = !text.includes('${');
     return {
-      documents: plain.map((d) => ({ value: d.value, positions: new NodePositions(file, shared, { file, line: d.line, column: d.column }, d.offset) })),
+      documents: plain.map((d) => ({
+        value: d.value,
+        positions: new NodePositions(file, shared, { file, line: d.line, column: d.column }, d.offset),
+        ...(referenceFree ? { referenceFree: true as const } : {}),
+      })),
       problems: [],
     };
   }

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { FORMAT_VERSION, type PlanReport } from '../diff/types.js';
 import { UserError } from '../errors.js';
 import type { LoadManifestOptions } from '../manifest/types.js';
-import { changedSinceSelection } from '../reconciler/changed-since.js';
 import { unitsOf } from '../reconciler/reconcile.js';
 import type { RunContext } from './run-context.js';
 
@@ -22,6 +21,8 @@ export interface ChangedSince {
 export async function narrowToChangedSince(run: RunContext, gitRef: string, load: LoadManifestOptions, targets: string[]): Promise<ChangedSince> {
   if (targets.length > 0) throw new UserError('BAD_FLAG', '--changed-since and --target cannot be combined');
   const units = unitsOf(run.set.documents, run.setup.registry);
+  // Loaded here, not with the module: git's client (simple-git) is code a plan without --changed-since never runs.
+  const { changedSinceSelection } = await import('../reconciler/changed-since.js');
   const selection = await changedSinceSelection(gitRef, units, load);
   const warnings: string[] = [];
   if (selection.deleted.length > 0) {

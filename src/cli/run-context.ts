@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { simpleGit } from 'simple-git';
 import { nodeSettings, requireConnection } from '../config/connection.js';
 import type { GitopsConfig } from '../config/types.js';
 import { diffManaged } from '../diff/index.js';
@@ -13,7 +12,7 @@ import { createDssClient } from '../dss/client.js';
 import { DssApiError } from '../dss/errors.js';
 import type { DssClient } from '../dss/types.js';
 import { UserError } from '../errors.js';
-import { findRepoRoot, headCommit } from '../git/repository.js';
+import { checkoutFacts, type CheckoutFacts } from '../git/checkout.js';
 import { createLogger, type AppLogger } from '../log/logger.js';
 import { registerSecrets, runSecretRegistry, scrubSecrets, SecretRegistry } from '../base/secrets.js';
 import { formatProblem } from '../manifest/format-problems.js';
@@ -24,7 +23,6 @@ import type { RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
 import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 import { seedAnswer } from '../resources/run-memo.js';
-import { defaultStateKeyFile } from '../simulator/persistence.js';
 import type { SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
 import { readProgress, writeProgress } from './progress.js';
@@ -107,25 +105,24 @@ export function parseParallelism(value: string | undefined, fallback: number): n
   return n;
 }
 
-async function originUrl(root: string): Promise<string | undefined> {
-  try {
-    const url = (await simpleGit({ baseDir: root }).remote(['get-url', 'origin'])) ?? '';
-    return url.trim() === '' ? undefined : url.trim();
-  } catch {
-    return undefined;
-  }
+/** The first manifests path, absolute: the run's source is named after it. */
+function manifestsPath(options: LoadManifestOptions): string {
+  return path.resolve(options.cwd, options.paths[0] ?? '.');
 }
 
 /**
  * Which manifests tree this is, the same in every clone and different between two repositories laid out alike:
  * `source:` of dss-gitops.yaml when set, else the normalized `origin` remote and the path inside the checkout
- * (`git:github.com/team/dss#manifests`), else the absolute path of the manifests directory.
+ * (`git:github.com/team/dss#manifests`), else the absolute path of the manifests directory. `checkout` is what git
+ * says of the manifests' checkout, when the caller asked already.
  */
-export async function sourceOf(options: LoadManifestOptions, config: GitopsConfig): Promise<{ source: string; commit?: string }> {
-  const first = path.resolve(options.cwd, options.paths[0] ?? '.');
-  const root = await findRepoRoot(first).catch(() => undefined);
-  // Inside a checkout, its commit and its remote at once (each a git process), not one after the other.
-  const [commit, remote] = root ? await Promise.all([headCommit(first).catch(() => undefined), originUrl(root)]) : [undefined, undefined];
+export async function sourceOf(
+  options: LoadManifestOptions,
+  config: GitopsConfig,
+  checkout: Promise<CheckoutFacts> = checkoutFacts(manifestsPath(options)),
+): Promise<{ source: string; commit?: string }> {
+  const first = manifestsPath(options);
+  const { root, commit, origin: remote } = await checkout;
   let source: string;
   if (config.source !== undefined) source = config.source;
   else if (root && remote) source = `git:${normalizeRemoteUrl(remote)}#${path.relative(root, first).split(path.sep).join('/') || '.'}`;
@@ -160,7 +157,7 @@ export async function startEmbeddedSimulator(io: CliIo, config: GitopsConfig): P
   const adminKey = randomBytes(24).toString('base64url');
   registerSecrets([adminKey]);
   // Loaded here, not with the module: only --sim runs need the simulator (and its archive and deployer code).
-  const { startSimulator } = await import('../simulator/server.js');
+  const [{ startSimulator }, { defaultStateKeyFile }] = await Promise.all([import('../simulator/server.js'), import('../simulator/persistence.js')]);
   // The run's registry, which the manifests' secrets join later: a string holding one is sealed under any key.
   const secrets = runSecretRegistry();
   const sealStrings = (text: string): boolean => secrets?.reveals(text) ?? false;
@@ -204,6 +201,9 @@ async function preflight(design: DssClient, deployer: DssClient, answers: Map<st
 
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
+  // What git says of the manifests' checkout needs nothing from the manifests: asked first, a git process (where
+  // one is needed) runs while they load.
+  const checkout = options.origin === undefined ? checkoutFacts(manifestsPath(options.load)) : undefined;
   const set = loadValidManifests(options.load, io, options.kinds);
   const config = set.config;
   requireDocuments(set, options.load, options.plan.allowEmpty);
@@ -212,14 +212,20 @@ export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   if (!flags.sim) requireConnection(config);
   const sim = flags.sim ? await startEmbeddedSimulator(io, config) : undefined;
   try {
-    return await openClients(options, set, parallelism, sim);
+    return await openClients(options, set, parallelism, sim, checkout);
   } catch (error) {
     if (sim) await sim.close();
     throw error;
   }
 }
 
-async function openClients(options: OpenRunOptions, set: ManifestSet, parallelism: number, sim: SimulatorHandle | undefined): Promise<RunContext> {
+async function openClients(
+  options: OpenRunOptions,
+  set: ManifestSet,
+  parallelism: number,
+  sim: SimulatorHandle | undefined,
+  checkout: Promise<CheckoutFacts> | undefined,
+): Promise<RunContext> {
   const { io } = options;
   const config = set.config;
   const secrets = runSecretValues(set.secrets, config);
@@ -243,10 +249,11 @@ async function openClients(options: OpenRunOptions, set: ManifestSet, parallelis
   const answers = new Map<string, unknown>();
   let origin: { source: string; commit?: string };
   try {
-    // The preflight and git's answers need nothing from each other: one waits on DSS, the other on processes.
+    // The preflight and git's answers need nothing from each other: one waits on DSS, the other (when git had to be
+    // asked) on processes.
     [, origin] = await Promise.all([
       options.deferPreflight ? undefined : preflight(design, deployer, answers),
-      options.origin ?? sourceOf(options.load, config),
+      options.origin ?? sourceOf(options.load, config, checkout),
     ]);
   } catch (error) {
     await closeClients();

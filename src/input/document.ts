@@ -3,7 +3,7 @@
 
 import { isObject } from '../base/json.js';
 import * as path from 'node:path';
-import { interpolate, type InterpolationSources } from '../config/interpolate.js';
+import { interpolate, type Interpolated, type InterpolationSources } from '../config/interpolate.js';
 import { API_VERSION } from '../resources/common.schema.js';
 import { kindRegistry, type KindRegistry } from '../resources/registry.js';
 import { didYouMean } from '../base/did-you-mean.js';
@@ -30,6 +30,11 @@ export interface DocumentLocation {
   root: string;
 }
 
+/** What interpolate() gives for a value in which no string holds `${`: the value itself, and nothing else. */
+function uninterpolated(value: unknown): Interpolated {
+  return { value, issues: [], sensitivePointers: [], unresolvedPointers: [], secrets: [] };
+}
+
 /** `kinds`: the kinds documents may be of (the registry's, unless a caller gives its own). */
 export function loadDocument(
   parsed: ParsedYamlDocument,
@@ -43,7 +48,8 @@ export function loadDocument(
     result.problems.push({ ...positions.start(), message: 'a manifest document must be a mapping with apiVersion, kind, metadata and spec' });
     return result;
   }
-  const interpolated = interpolate(parsed.value, sources);
+  // A document with no reference anywhere is its own interpolation (see ParsedYamlDocument.referenceFree).
+  const interpolated = parsed.referenceFree ? uninterpolated(parsed.value) : interpolate(parsed.value, sources);
   for (const issue of interpolated.issues) {
     result.problems.push({ ...positions.valuePosition(issue.pointer), message: issue.message, ...(issue.hint ? { hint: issue.hint } : {}) });
   }

@@ -45,7 +45,7 @@ export function loadManifestSet(options: LoadManifestOptions, kinds: KindRegistr
     parsedFiles.push({ root, parsed });
   }
   const manifestSecretNames = secretReferenceNames(
-    parsedFiles.flatMap(({ parsed }) => parsed.documents.map((d) => d.value)),
+    parsedFiles.flatMap(({ parsed }) => parsed.documents.filter((d) => !d.referenceFree).map((d) => d.value)),
   );
 
   const configFile = locateConfig(options.configPath, found.rootDirectory, cwd);

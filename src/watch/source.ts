@@ -2,7 +2,7 @@
 // any), or a git repository synced into the cache before every run, so a push is picked up by the next run.
 
 import * as path from 'node:path';
-import { headCommit } from '../git/repository.js';
+import { checkoutFacts } from '../git/checkout.js';
 import { syncRepository } from '../git/sync.js';
 import { UserError } from '../errors.js';
 
@@ -33,7 +33,8 @@ export function createManifestSource(options: SourceOptions): ManifestSource {
   if ('path' in options) {
     const dir = path.resolve(options.path);
     return async () => {
-      const commit = await headCommit(dir);
+      // Read from the checkout's files where it can be, not by a git process every tick.
+      const { commit } = await checkoutFacts(dir);
       return commit === undefined ? { dir } : { dir, commit };
     };
   }

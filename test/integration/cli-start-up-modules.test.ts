@@ -1,6 +1,6 @@
 // What a run loads decides its start-up: plain manifests are read without the yaml package, the client loads
-// undici's pool without undici's entry point (fetch, WebSocket, caches, mocks), and pino-pretty is loaded only for
-// a terminal. The CLI runs in its own process, which reports the package files it loaded.
+// undici's pool without undici's entry point (fetch, WebSocket, caches, mocks), pino-pretty is loaded only for
+// a terminal, and git's client only for the commands that run git. The CLI runs in its own process, which reports the package files it loaded.
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,5 +61,8 @@ describe('modules loaded at start-up', () => {
     expect(files).not.toContain('undici/index.js');
     expect(packageLoaded(files, 'pino-pretty')).toBe(false);
     expect(packageLoaded(files, 'yaml')).toBe(false);
+    // git's client serves --changed-since only (simple-git is an ES module; @kwsites/file-exists, which it imports,
+    // shows here): the checkout's commit and origin are read without it.
+    expect(packageLoaded(files, '@kwsites/file-exists')).toBe(false);
   }, 60_000);
 });

@@ -405,6 +405,34 @@ describe('the loader with and without the fast reader', () => {
     expectSameLoad([dir]);
   });
 
+  it('loads reference-free files beside files with references the same, secrets included', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'yaml-differential-'));
+    dirs.push(dir);
+    const files: Record<string, string> = {
+      'plain.yaml': scenarioWith('PLAIN', '  description: $ { not a reference } $\n'),
+      'comment.yaml': scenarioWith('COMMENT', '  description: x # ${env:NOT_READ}\n'),
+      'escaped.yaml': scenarioWith('ESCAPED', '  description: "\\x24{env:DIFF_TOKEN}"\n'),
+      'secret.yaml': scenarioWith('SECRET', '  params:\n    password: ${env:DIFF_TOKEN}\n    other: ${var:v}\n'),
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    // Only a text the fast reader reads and which holds no `${` is marked: escapes could write one.
+    expect(parseYaml('plain.yaml', files['plain.yaml'] as string).documents[0]?.referenceFree).toBe(true);
+    expect(parseYaml('comment.yaml', files['comment.yaml'] as string).documents[0]?.referenceFree).toBeUndefined();
+    expect(parseYaml('escaped.yaml', files['escaped.yaml'] as string).documents[0]?.referenceFree).toBeUndefined();
+    const options = { paths: [dir], vars: ['v=1'], varFiles: [], env: { DIFF_TOKEN: 'diff-token-value' }, cwd: ROOT };
+    const fast = expectSameLoad([dir], ['--var', 'v=1']);
+    const fastSecrets = [...loadManifestSet(options).secrets];
+    useFastYamlReader(false);
+    try {
+      expect(fastSecrets).toEqual([...loadManifestSet(options).secrets]);
+    } finally {
+      useFastYamlReader(true);
+    }
+    expect(fastSecrets).toEqual(['diff-token-value']);
+    // The reference an escape writes is seen (and refused: the variable is read as a secret elsewhere).
+    expect(fast.problems.find((p) => p.file.endsWith('escaped.yaml') && p.line === 9)?.message).toMatch(/^`\$\{env:DIFF_TOKEN\}` is refused/);
+  });
+
   it('reports the same problems at the same file:line:col for manifests the fast reader reads', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'yaml-differential-'));
     dirs.push(dir);
