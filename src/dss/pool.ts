@@ -11,15 +11,26 @@ import type { NodeConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 
 export function createNodePool(origin: string, node: NodeConfig, connections: number): UndiciPool {
+  return new Pool(origin, nodePoolOptions(node, connections));
+}
+
+/**
+ * The pool's options. undici's own deadlines for the headers and the body (300 s each by default) are off: the
+ * transport gives each request its own (the request timeout, or the long-job timeout of 600 s by default, which
+ * undici's would cut short), covering the wait for a connection, the headers and the body.
+ */
+export function nodePoolOptions(node: NodeConfig, connections: number): UndiciPool.Options {
   const connect: { ca?: string; rejectUnauthorized?: boolean } = {};
   if (node.caFile !== undefined) connect.ca = readCaFile(node.caFile);
   if (node.insecure === true) connect.rejectUnauthorized = false;
-  return new Pool(origin, {
+  return {
     connections: Math.max(1, connections),
     pipelining: 1,
     keepAliveTimeout: 30_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
     connect,
-  });
+  };
 }
 
 function readCaFile(file: string): string {
