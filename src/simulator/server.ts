@@ -10,6 +10,7 @@ import { createControlRouter, handleControl, type ControlContext, type ResetOpti
 import { forbidden, notFound, SimHttpError, ERROR_TYPES } from './errors.js';
 import { FaultInjector, faultLabel, type FaultRule } from './faults.js';
 import {
+  type AnswerTarget,
   CONTROL_PREFIX,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_JSON_BODY_BYTES,
@@ -261,19 +262,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     query: URLSearchParams,
     method: string,
   ): Promise<HeldResponse> {
-    const held = holdResponse(res);
+    const held = new HeldResponse(res);
     // Once the requests that arrived with this one have been read and their latency started: the node has one thread,
     // and an answer made at once would start theirs only after it.
     await new Promise(setImmediate);
-    await dispatch(req, held.res, match, path, query, method).catch((error: unknown) => {
-      refuse(req, held.res, internalError(error));
+    await dispatch(req, held, match, path, query, method).catch((error: unknown) => {
+      refuse(req, held, internalError(error));
     });
     return held;
   }
 
   async function dispatch(
     req: IncomingMessage,
-    res: ServerResponse,
+    res: AnswerTarget,
     match: RouteMatch,
     path: string,
     query: URLSearchParams,
@@ -333,7 +334,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
  * Answers an error. A large body still on the wire is left unread and the connection closed after the answer, so
  * that a refused upload costs the node nothing.
  */
-function refuse(req: IncomingMessage, res: ServerResponse, error: SimHttpError): void {
+function refuse(req: IncomingMessage, res: AnswerTarget, error: SimHttpError): void {
   if (hasLargeUnreadBody(req) && error.headers.Connection === undefined) {
     sendError(res, new SimHttpError(error.status, error.errorType, error.message, error.detailedMessage, { ...error.headers, Connection: 'close' }));
     return;
@@ -349,39 +350,28 @@ function unanswered(res: ServerResponse): ServerResponse {
   });
 }
 
-interface HeldResponse {
-  /** What the handler writes its answer into. */
-  readonly res: ServerResponse;
-  /** Sends the answer written into `res`. */
-  send(): void;
-}
+/** An answer kept until `send()`: what a read answered as it arrives writes into. */
+class HeldResponse implements AnswerTarget {
+  private status = 500;
+  private headers: OutgoingHttpHeaders = {};
+  private body: string | Buffer | undefined;
 
-/**
- * A response whose answer is kept until `send()`: what a read answered as it arrives writes into. Answers are
- * written with one `writeHead` and one `end` (`sendJson`, `sendRaw`).
- */
-function holdResponse(res: ServerResponse): HeldResponse {
-  let status = 500;
-  let headers: OutgoingHttpHeaders | undefined;
-  let body: string | Buffer | undefined;
-  const held = Object.assign(Object.create(res) as ServerResponse, {
-    writeHead: (code: number, fields?: OutgoingHttpHeaders) => {
-      status = code;
-      headers = fields;
-      return res;
-    },
-    end: (chunk?: string | Buffer) => {
-      body = chunk;
-      return res;
-    },
-  });
-  return {
-    res: held,
-    send: () => {
-      res.writeHead(status, headers);
-      res.end(body);
-    },
-  };
+  constructor(private readonly res: ServerResponse) {}
+
+  writeHead(status: number, headers: OutgoingHttpHeaders): void {
+    this.status = status;
+    this.headers = headers;
+  }
+
+  end(body?: string | Buffer): void {
+    this.body = body;
+  }
+
+  /** Sends the answer written into it. */
+  send(): void {
+    this.res.writeHead(this.status, this.headers);
+    this.res.end(this.body);
+  }
 }
 
 function internalError(error: unknown): SimHttpError {
