@@ -7,20 +7,11 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Router } from '../../src/simulator/router.js';
-import { basicAuth, startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
+import { basicAuth, useSimulators, type TestSimulator } from '../helpers/simulator.js';
 
-const started: TestSimulator[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((sim) => sim.close()));
-});
-
-async function start(...args: Parameters<typeof startTestSimulator>): Promise<TestSimulator> {
-  const sim = await startTestSimulator(...args);
-  started.push(sim);
-  return sim;
-}
+const start = useSimulators();
 
 /** CPU time each answer of the slow route costs the node: a node whose handler is slow. */
 const HANDLER_MS = 10;
@@ -229,7 +220,7 @@ describe('faults on reads with latency', () => {
     expect((await spared).json).toEqual({ standard: { a: 1 }, local: {} });
   });
 
-  it('draws a read\'s fault at its rate in arrival order with the writes, as rules with a count are used up', async () => {
+  it('decides faults in the order the requests\' latencies end, reads and writes alike', async () => {
     // One rule for any method, used once: the request that reaches the end of its latency first takes it.
     const sim = await withProject(80);
     sim.setFaults([{ kind: 'status', status: 500, times: 1 }]);
