@@ -1,6 +1,6 @@
 // Small request and response helpers of the simulator's HTTP layer.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { ERROR_TYPES, illegalArgument, SimHttpError } from './errors.js';
 
 export const DSS_API_VERSION = '1';
@@ -96,7 +96,16 @@ export function queryBool(query: URLSearchParams, name: string, fallback = false
   return ['true', '1', 'yes'].includes(value.toLowerCase());
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/**
+ * Where an answer is written, with one `writeHead` and one `end`: a `ServerResponse`, or a holder that sends it
+ * later (a plain object: a response used as a prototype would slow every later use of it).
+ */
+export interface AnswerTarget {
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  end(body?: string | Buffer): unknown;
+}
+
+export function sendJson(res: AnswerTarget, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (status === 204) {
     res.writeHead(204, { ...dssHeaders(), ...headers });
     res.end();
@@ -112,12 +121,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendRaw(res: ServerResponse, status: number, contentType: string, body: Buffer): void {
+export function sendRaw(res: AnswerTarget, status: number, contentType: string, body: Buffer): void {
   res.writeHead(status, { ...dssHeaders(), 'Content-Type': contentType, 'Content-Length': body.length });
   res.end(body);
 }
 
-export function sendError(res: ServerResponse, error: SimHttpError): void {
+export function sendError(res: AnswerTarget, error: SimHttpError): void {
   sendJson(res, error.status, error.toBody(), error.headers);
 }
 

@@ -2,7 +2,7 @@
 // DSS error bodies), plus controls for tests: request counts, latency, faults, state dump and persistence.
 
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { KeyRing, type SimApiKey } from './auth.js';
 import type { SimContext } from './context.js';
@@ -10,6 +10,7 @@ import { createControlRouter, handleControl, type ControlContext, type ResetOpti
 import { forbidden, notFound, SimHttpError, ERROR_TYPES } from './errors.js';
 import { FaultInjector, faultLabel, type FaultRule } from './faults.js';
 import {
+  type AnswerTarget,
   CONTROL_PREFIX,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_JSON_BODY_BYTES,
@@ -26,6 +27,9 @@ import { Router, type RouteMatch } from './router.js';
 import { registerAllRoutes, type RouteRegistrar } from './routes.js';
 import { StatsRecorder, type SimStats } from './stats.js';
 import { createState, type SimState } from './state.js';
+
+/** The methods that change nothing, answered as they arrive when latency is injected. */
+const READS = new Set(['GET', 'HEAD']);
 
 export interface SimulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -44,7 +48,10 @@ export interface SimulatorOptions {
    * `--sim` passes the client run's known secrets, which a standalone node cannot know.
    */
   sealStrings?: (text: string) => boolean;
-  /** Delay added to every API request, in milliseconds. */
+  /**
+   * Delay of every API request, in milliseconds: a read (GET) is answered this long after it arrives, its answer made
+   * meanwhile; a write waits this long, then takes effect.
+   */
   latencyMs?: number;
   faults?: FaultRule[];
   /** The admin key; a random one when absent (read it from the handle). */
@@ -173,7 +180,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const match = path === undefined ? undefined : router.match(method, path);
     const pattern = typeof match === 'object' ? match.route.pattern : undefined;
     stats.record(method, pattern);
-    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    // A read changes nothing: its answer is made as it arrives and sent once the latency has passed, as a node that
+    // serves requests on many threads sends it, so that the latency is the time from arrival to answer. A write waits
+    // for the latency, then takes effect. Faults are decided once the latency has passed, for both.
+    let early: Promise<HeldResponse> | undefined;
+    if (latencyMs > 0) {
+      const due = new Promise((resolve) => setTimeout(resolve, latencyMs));
+      if (path !== undefined && typeof match === 'object' && READS.has(method)) {
+        early = answerHeld(req, res, match, path, parsed.searchParams, method);
+      }
+      await due;
+    }
     const fault = faults.decide({ method, route: pattern, path: path ?? parsed.pathname });
     if (fault) stats.fault(faultLabel(fault));
     if (fault?.kind === 'drop' || fault?.kind === 'reset-before') {
@@ -198,11 +215,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       if (fault?.kind === 'lost-response') {
         // The request takes effect (or fails) as it would, and the connection breaks before any answer.
-        await dispatch(req, unanswered(res), match, path, parsed.searchParams, method).catch(() => undefined);
+        if (early) await early;
+        else await dispatch(req, unanswered(res), match, path, parsed.searchParams, method).catch(() => undefined);
         req.socket.destroy();
         return;
       }
-      await dispatch(req, res, match, path, parsed.searchParams, method);
+      if (early) (await early).send();
+      else await dispatch(req, res, match, path, parsed.searchParams, method);
     } catch (error) {
       refuse(req, res, internalError(error));
     }
@@ -234,9 +253,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
-  async function dispatch(
+  /** A read answered now into a held response, sent later; a failure is answered as `handle` answers it. */
+  async function answerHeld(
     req: IncomingMessage,
     res: ServerResponse,
+    match: RouteMatch,
+    path: string,
+    query: URLSearchParams,
+    method: string,
+  ): Promise<HeldResponse> {
+    const held = new HeldResponse(res);
+    // Once the requests that arrived with this one have been read and their latency started: the node has one thread,
+    // and an answer made at once would start theirs only after it.
+    await new Promise(setImmediate);
+    await dispatch(req, held, match, path, query, method).catch((error: unknown) => {
+      refuse(req, held, internalError(error));
+    });
+    return held;
+  }
+
+  async function dispatch(
+    req: IncomingMessage,
+    res: AnswerTarget,
     match: RouteMatch,
     path: string,
     query: URLSearchParams,
@@ -296,7 +334,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
  * Answers an error. A large body still on the wire is left unread and the connection closed after the answer, so
  * that a refused upload costs the node nothing.
  */
-function refuse(req: IncomingMessage, res: ServerResponse, error: SimHttpError): void {
+function refuse(req: IncomingMessage, res: AnswerTarget, error: SimHttpError): void {
   if (hasLargeUnreadBody(req) && error.headers.Connection === undefined) {
     sendError(res, new SimHttpError(error.status, error.errorType, error.message, error.detailedMessage, { ...error.headers, Connection: 'close' }));
     return;
@@ -310,6 +348,30 @@ function unanswered(res: ServerResponse): ServerResponse {
     writeHead: () => res,
     end: () => res,
   });
+}
+
+/** An answer kept until `send()`: what a read answered as it arrives writes into. */
+class HeldResponse implements AnswerTarget {
+  private status = 500;
+  private headers: OutgoingHttpHeaders = {};
+  private body: string | Buffer | undefined;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  writeHead(status: number, headers: OutgoingHttpHeaders): void {
+    this.status = status;
+    this.headers = headers;
+  }
+
+  end(body?: string | Buffer): void {
+    this.body = body;
+  }
+
+  /** Sends the answer written into it. */
+  send(): void {
+    this.res.writeHead(this.status, this.headers);
+    this.res.end(this.body);
+  }
 }
 
 function internalError(error: unknown): SimHttpError {
