@@ -164,6 +164,8 @@ describe('/admin/connections/', () => {
       const second = await start({ stateFile });
       expect((await second.ok<Json>('GET', '/connections/warehouse/info')).resolvedBasicCredential).toEqual({ user: 'dss', password: PASSWORD });
       expect((await second.ok<Json>('GET', '/connections/s3/info')).resolvedAWSCredential).toEqual({ accessKey: 'AKIA1', secretKey: 'aws-Secret-99' });
+      // Closed before its folder is removed: a save it scheduled would otherwise write into a folder being removed.
+      await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
