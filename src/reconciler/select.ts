@@ -1,8 +1,8 @@
 // The graph of the manifests' units and `--target` selection. Pure.
 
-import { UserError } from '../errors.js';
+import { DssGitopsError, UserError } from '../errors.js';
 import type { ResourceUnit } from '../resources/types.js';
-import { WorkGraph } from './graph.js';
+import { DependencyCycleError, firstCycle, WorkGraph } from './graph.js';
 
 /** The address of a unit's document main unit: `Project/CHURN#variables` → `Project/CHURN`. */
 export function mainAddressOf(address: string): string {
@@ -28,6 +28,25 @@ export function graphOfUnits(units: ResourceUnit[]): WorkGraph {
   return new WorkGraph(units.map((u) => ({ id: u.address, dependsOn: [...edgesOf(u), ...prefixedEdges(u, units)] })));
 }
 
+/**
+ * The checks graphOfUnits makes (an address twice, a cycle through any edge, the same cycle named), without building
+ * the graph: each unit's edges are made when the search reaches it and dropped after. A plan only checks; the graph
+ * of 28,000 units, its four maps and their lists, was 20 MB of a plan's heap that no collection reclaimed before exit.
+ */
+export function checkUnitGraph(units: ResourceUnit[]): void {
+  const byAddress = new Map<string, ResourceUnit>();
+  for (const unit of units) {
+    if (byAddress.has(unit.address)) throw new DssGitopsError('DUPLICATE_NODE', `duplicate graph node ${unit.address}`);
+    byAddress.set(unit.address, unit);
+  }
+  const cycle = firstCycle(byAddress.keys(), (address) => {
+    const unit = byAddress.get(address) as ResourceUnit;
+    const edges = new Set([...edgesOf(unit), ...prefixedEdges(unit, units)]);
+    return [...edges].filter((a) => a !== address && byAddress.has(a));
+  });
+  if (cycle) throw new DependencyCycleError(cycle);
+}
+
 /** What a unit cannot be written without: its `dependsOn` and its document's main unit. Order edges are not. */
 function dependencyGraphOf(units: ResourceUnit[]): WorkGraph {
   return new WorkGraph(
@@ -48,8 +67,8 @@ export interface Selection {
  * `Project/CHURN` covers `Project/CHURN#variables`) plus everything they depend on (`dependsOn`, not `orderAfter`).
  */
 export function selectUnits(units: ResourceUnit[], targets: string[]): Selection {
-  // Built for its checks (a cycle in the whole manifests is an error even when the targets avoid it).
-  graphOfUnits(units);
+  // A cycle in the whole manifests is an error even when the targets avoid it.
+  checkUnitGraph(units);
   if (targets.length === 0) return { units, warnings: [] };
   const unknown: string[] = [];
   const roots: string[] = [];
