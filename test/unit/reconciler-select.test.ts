@@ -71,7 +71,7 @@ describe('selectUnits', () => {
 });
 
 /** What graphOfUnits throws for `units` (undefined when it builds), as the code and the message. */
-function graphError(build: () => unknown): { code?: string; message: string; cycle?: string[] } | undefined {
+function graphError(build: () => unknown): { code?: string | undefined; message: string; cycle?: string[] } | undefined {
   try {
     build();
     return undefined;
