@@ -144,14 +144,14 @@ export function sameJson(a: unknown, b: unknown): boolean {
   }
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
+  // for-in and not Object.keys: no array of keys per object compared.
   let keys = 0;
-  for (const key of Object.keys(x)) {
-    const value = x[key];
-    if (value === undefined) continue;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key) || x[key] === undefined) continue;
     keys += 1;
-    if (!Object.hasOwn(y, key) || y[key] === undefined || !sameJson(value, y[key])) return false;
+    if (!Object.hasOwn(y, key) || y[key] === undefined || !sameJson(x[key], y[key])) return false;
   }
-  for (const key of Object.keys(y)) if (y[key] !== undefined) keys -= 1;
+  for (const key in y) if (Object.hasOwn(y, key) && y[key] !== undefined) keys -= 1;
   return keys === 0;
 }
 
