@@ -47,6 +47,18 @@ export function checkUnitGraph(units: ResourceUnit[]): void {
   if (cycle) throw new DependencyCycleError(cycle);
 }
 
+/**
+ * Which of `addresses` (of units of `units`) some unit of `units` is written after (an edge of graphOfUnits to it: the graph's dependents
+ * of each), without building the graph.
+ */
+export function unitsOrderedAfter(units: ResourceUnit[], addresses: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const unit of units) {
+    for (const edge of [...edgesOf(unit), ...prefixedEdges(unit, units)]) if (edge !== unit.address && addresses.has(edge)) out.add(edge);
+  }
+  return out;
+}
+
 /** What a unit cannot be written without: its `dependsOn` and its document's main unit. Order edges are not. */
 function dependencyGraphOf(units: ResourceUnit[]): WorkGraph {
   return new WorkGraph(

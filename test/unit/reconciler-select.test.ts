@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadManifestSet } from '../../src/input/load.js';
 import { DependencyCycleError } from '../../src/reconciler/graph.js';
 import { unitsOf } from '../../src/reconciler/reconcile.js';
-import { checkUnitGraph, graphOfUnits, selectUnits } from '../../src/reconciler/select.js';
+import { checkUnitGraph, graphOfUnits, selectUnits, unitsOrderedAfter } from '../../src/reconciler/select.js';
 import { kindRegistry } from '../../src/resources/registry.js';
 import type { ResourceUnit } from '../../src/resources/types.js';
 
@@ -82,6 +82,14 @@ function graphError(build: () => unknown): { code?: string | undefined; message:
 }
 
 describe('checkUnitGraph', () => {
+  const names = ['A/x', 'A/y', 'A/y#b', 'B/x', 'B/z', 'C/x'];
+  const unit = fc.record({
+    address: fc.constantFrom(...names),
+    dependsOn: fc.array(fc.constantFrom(...names, 'D/outside'), { maxLength: 3 }),
+    orderAfter: fc.array(fc.constantFrom(...names), { maxLength: 2 }),
+    orderAfterPrefixes: fc.array(fc.constantFrom('A/', 'B/', 'C/x', 'E/'), { maxLength: 1 }),
+  });
+
   it('passes the example, and refuses a cycle through order edges as the work graph does, naming the same cycle', () => {
     const units = exampleUnits();
     expect(() => checkUnitGraph(units)).not.toThrow();
@@ -101,14 +109,26 @@ describe('checkUnitGraph', () => {
     expect(graphError(() => checkUnitGraph(twice))?.code).toBe('DUPLICATE_NODE');
   });
 
+  it('unitsOrderedAfter names the units the work graph gives dependents, on any acyclic graph', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(unit, { selector: (u) => u.address, maxLength: names.length }), fc.subarray(names), (drawn, asked) => {
+        const units = drawn as unknown as ResourceUnit[];
+        let graph;
+        try {
+          graph = graphOfUnits(units);
+        } catch {
+          return;
+        }
+        // Addresses of the units, as execute asks (the holders of records).
+        const holders = units.map((u) => u.address).filter((a) => asked.includes(a));
+        const expected = holders.filter((a) => graph.dependentsOf(a).length > 0);
+        expect([...unitsOrderedAfter(units, new Set(holders))].sort()).toEqual(expected.sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('agrees with the work graph on any graph of dependsOn, orderAfter and prefix edges', () => {
-    const names = ['A/x', 'A/y', 'A/y#b', 'B/x', 'B/z', 'C/x'];
-    const unit = fc.record({
-      address: fc.constantFrom(...names),
-      dependsOn: fc.array(fc.constantFrom(...names, 'D/outside'), { maxLength: 3 }),
-      orderAfter: fc.array(fc.constantFrom(...names), { maxLength: 2 }),
-      orderAfterPrefixes: fc.array(fc.constantFrom('A/', 'B/', 'C/x', 'E/'), { maxLength: 1 }),
-    });
     fc.assert(
       fc.property(fc.uniqueArray(unit, { selector: (u) => u.address, maxLength: names.length }), (drawn) => {
         const units = drawn as unknown as ResourceUnit[];
