@@ -127,30 +127,38 @@ export class WorkGraph {
 
   /** The first cycle found by depth-first search, closed (`a → b → a`), or undefined. */
   private findCycle(): string[] | undefined {
-    const color = new Map<string, 'grey' | 'black'>();
-    const path: string[] = [];
-    const visit = (id: string): string[] | undefined => {
-      color.set(id, 'grey');
-      path.push(id);
-      for (const dep of [...this.before(id)].sort()) {
-        const c = color.get(dep);
-        if (c === 'grey') return [...path.slice(path.indexOf(dep)), dep];
-        if (c === undefined) {
-          const found = visit(dep);
-          if (found) return found;
-        }
-      }
-      path.pop();
-      color.set(id, 'black');
-      return undefined;
-    };
-    for (const id of [...this.ids()].sort()) {
-      if (color.has(id)) continue;
-      const found = visit(id);
-      if (found) return found;
-    }
-    return undefined;
+    return firstCycle(this.ids(), (id) => this.before(id));
   }
+}
+
+/**
+ * The first cycle a depth-first search meets, closed (`a → b → a`), or undefined: nodes in id order, each one's
+ * prerequisites (`before`, ids of nodes only, itself left out) in id order, so that the same graph names the same cycle.
+ */
+export function firstCycle(ids: Iterable<string>, before: (id: string) => readonly string[]): string[] | undefined {
+  const color = new Map<string, 'grey' | 'black'>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    color.set(id, 'grey');
+    path.push(id);
+    for (const dep of [...before(id)].sort()) {
+      const c = color.get(dep);
+      if (c === 'grey') return [...path.slice(path.indexOf(dep)), dep];
+      if (c === undefined) {
+        const found = visit(dep);
+        if (found) return found;
+      }
+    }
+    path.pop();
+    color.set(id, 'black');
+    return undefined;
+  };
+  for (const id of [...ids].sort()) {
+    if (color.has(id)) continue;
+    const found = visit(id);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export interface RunOutcome {

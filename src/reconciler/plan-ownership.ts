@@ -12,6 +12,7 @@ import {
   optsInToDeletion,
   PROTECTED_TAG,
   PRUNE_ANNOTATION,
+  sameJson,
   sameOwnership,
   type InventoryEntry,
   type OwnershipRecord,
@@ -172,11 +173,7 @@ export function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcom
       continue;
     }
     // An adopted record keeps the other source's inventory: what it applied is not lost to prune.
-    const inventory: Record<string, InventoryEntry> = { ...(before?.inventory ?? {}) };
-    for (const address of prune.disowned.get(key) ?? []) delete inventory[address];
-    for (const unit of units) inventory[unit.address] = entryOf(unit, before?.inventory[unit.address], input.compared?.get(unit.address)?.specHash);
-    const sorted = Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
-    const after: OwnershipRecord = { version: 1, source: input.source, inventory: sorted };
+    const after: OwnershipRecord = { version: 1, source: input.source, inventory: inventoryAfter(input, before, prune.disowned.get(key), units) };
     const commit = input.commit ?? before?.commit;
     if (commit !== undefined) after.commit = commit;
     out.records.push({ ...fieldsOf(ref), before, after });
@@ -203,6 +200,33 @@ export function planRecords(input: PlanInput, prune: PruneOutcome): RecordOutcom
     out.records.push({ ...fieldsOf(scopeOfOwnership(owned)), before: owned.record, after: { ...owned.record, inventory } });
   }
   return out;
+}
+
+/**
+ * The inventory of a record once `units` are applied and the `disowned` addresses dropped, sorted by address. While
+ * it lists what `before` lists, `before`'s own inventory (read back sorted) and entries are kept: a plan in sync holds
+ * one inventory per scope, not two (a plan of 2,000 x 10 made 28,000 entries, 2,000 inventories and their sorted
+ * copies, 9 MB, to find them equal to those it read).
+ */
+function inventoryAfter(
+  input: PlanInput,
+  before: OwnershipRecord | undefined,
+  disowned: ReadonlySet<string> | undefined,
+  units: ResourceUnit[],
+): Record<string, InventoryEntry> {
+  const previous = before?.inventory ?? {};
+  const dropped = [...(disowned ?? [])].filter((address) => Object.hasOwn(previous, address));
+  const written: Array<[string, InventoryEntry]> = [];
+  for (const unit of units) {
+    const old = Object.hasOwn(previous, unit.address) ? previous[unit.address] : undefined;
+    const entry = entryOf(unit, old, input.compared?.get(unit.address)?.specHash);
+    if (old === undefined || !sameJson(old, entry)) written.push([unit.address, entry]);
+  }
+  if (before !== undefined && dropped.length === 0 && written.length === 0) return before.inventory;
+  const inventory: Record<string, InventoryEntry> = { ...previous };
+  for (const address of dropped) delete inventory[address];
+  for (const [address, entry] of written) inventory[address] = entry;
+  return Object.fromEntries(Object.entries(inventory).sort(([a], [b]) => compareText(a, b)));
 }
 
 /**

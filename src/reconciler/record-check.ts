@@ -136,6 +136,13 @@ export function checkInstanceRecord(node: string, kinds: ReadonlySet<string>, en
   );
 }
 
+/** Whether an entry read holds `hash` and nothing else. */
+function holdsHashOnly(value: Record<string, unknown>): boolean {
+  let keys = 0;
+  for (const key in value) if (Object.hasOwn(value, key)) keys += 1;
+  return keys === 1 && Object.hasOwn(value, 'hash');
+}
+
 /** Checks a record read from DSS against `rule`. */
 export function checkRecordWith(rule: RecordScopeRule, entry: unknown): CheckedRecord {
   if (entry === undefined) return { warnings: [] };
@@ -154,19 +161,24 @@ export function checkRecordWith(rule: RecordScopeRule, entry: unknown): CheckedR
   if (addresses.length > MAX_INVENTORY_ENTRIES) return ignored(`its inventory lists ${addresses.length} entries (at most ${MAX_INVENTORY_ENTRIES})`);
   const warnings: string[] = [];
   const inventory: Record<string, InventoryEntry> = {};
+  const drop = (address: string, why: string): void => void warnings.push(`${name}: entry ${quoted(address)} is ignored: ${why}`);
   for (const address of addresses.sort()) {
     const value = entry.inventory[address];
-    const drop = (why: string): void => void warnings.push(`${name}: entry ${quoted(address)} is ignored: ${why}`);
     if (!rule.inScope(address)) {
-      drop(rule.outOfScope);
+      drop(address, rule.outOfScope);
       continue;
     }
     if (!isObject(value)) {
-      drop(`it is ${kindOfValue(value)}, not an object`);
+      drop(address, `it is ${kindOfValue(value)}, not an object`);
       continue;
     }
     if (typeof value.hash !== 'string' || !HASH.test(value.hash)) {
-      drop('its hash is not a spec hash');
+      drop(address, 'its hash is not a spec hash');
+      continue;
+    }
+    if (holdsHashOnly(value)) {
+      // The entry as read is the entry as checked (most are): kept, not copied; nothing writes into entries read.
+      inventory[address] = value as unknown as InventoryEntry;
       continue;
     }
     if (value.protected !== undefined && typeof value.protected !== 'boolean') {

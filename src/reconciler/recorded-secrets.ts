@@ -18,8 +18,11 @@ export const MAX_SECRET_POINTERS = 100;
  * secret applied earlier. Sorted, at most MAX_SECRET_POINTERS.
  */
 export function secretPointersOf(unit: ResourceUnit, previous: readonly string[] = []): string[] {
+  const patterns = sensitivePointersOf(unit);
+  // Most units hold no secret: nothing to match or expand (a plan asks this of every unit).
+  if (patterns.length === 0 && previous.length === 0) return [];
   const named = new SecretMatcher([], unit.policy.secretNamedKeys);
-  const written = sensitivePointersOf(unit).flatMap((pattern) => expandPointer(unit.desired, pattern));
+  const written = patterns.flatMap((pattern) => expandPointer(unit.desired, pattern));
   const out = new Set(written.filter((p) => p !== '' && !named.covers(parsePointer(p))));
   for (const p of previous) if (getPointer(unit.desired, p) === undefined) out.add(p);
   return [...out].sort().slice(0, MAX_SECRET_POINTERS);

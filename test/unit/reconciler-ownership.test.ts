@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/reconciler/drift.js';
+import { canonicalJson } from '../../src/reconciler/hash.js';
 import { hasHealing, healingPlan, isRolloutOnlyDrift } from '../../src/reconciler/heal.js';
+import { sameJson, sameOwnership, type OwnershipRecord } from '../../src/reconciler/ownership.js';
 import { applyRun, planRun } from '../../src/reconciler/reconcile.js';
 import type { PlanOptions } from '../../src/reconciler/types.js';
 import { doc, FakeClient, setupFor } from './reconciler-fakes.js';
@@ -111,5 +114,42 @@ describe('self-heal and the rollout marker', () => {
     expect(hasHealing(healingPlan(planned, { drift: [drifted] } as unknown as DriftReport, false))).toBe(true);
     const marker = { ...drifted, kind: 'Deployment' };
     expect(hasHealing(healingPlan(planned, { drift: [marker] } as unknown as DriftReport, false))).toBe(false);
+  });
+});
+
+describe('sameOwnership', () => {
+  // Values as records hold them, with what JSON drops or turns to null: keys holding undefined, NaN, -0.
+  const value = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(undefined, null, true, false, 0, -0, 1, NaN, Infinity, 'a', 'b', '"', 'h1'),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('hash', 'protected', 'sensitive', 'a', 'b'), tie('value'), { maxKeys: 3 }),
+    ),
+  })).value;
+  const record = (inventory: unknown, source = 's'): OwnershipRecord => ({ version: 1, source, inventory: inventory as OwnershipRecord['inventory'] });
+
+  it('says two records own the same things exactly when their inventories have the same canonical JSON', () => {
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(sameJson(a, b)).toBe(canonicalJson(a) === canonicalJson(b));
+        expect(sameJson(a, a)).toBe(true);
+        expect(sameJson(a, structuredClone(a))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('tells inventories apart by an entry, a field, a key holding undefined or not, and the source', () => {
+    const inventory = { 'Project/A': { hash: 'h1' }, 'Scenario/A/S': { hash: 'h2', sensitive: ['/x'] } };
+    expect(sameOwnership(record(inventory), record(structuredClone(inventory)))).toBe(true);
+    expect(sameOwnership(record(inventory), record({ ...inventory, 'Project/A': { hash: 'h1', protected: undefined } }))).toBe(true);
+    expect(sameOwnership(record(inventory), record({ ...inventory, 'Project/A': { hash: 'h1', protected: true } }))).toBe(false);
+    expect(sameOwnership(record(inventory), record({ ...inventory, 'Project/B': { hash: 'h3' } }))).toBe(false);
+    expect(sameOwnership(record(inventory), record({ 'Project/A': { hash: 'h1' } }))).toBe(false);
+    expect(sameOwnership(record(inventory), record({ ...inventory, 'Scenario/A/S': { hash: 'h2', sensitive: ['/y'] } }))).toBe(false);
+    expect(sameOwnership(record(inventory), record(inventory, 't'))).toBe(false);
+    expect(sameOwnership(record(inventory), undefined)).toBe(false);
+    expect(sameOwnership(undefined, undefined)).toBe(true);
   });
 });

@@ -41,6 +41,30 @@ describe('plan and apply with fake kinds', () => {
     expect(new Set(client.log).size).toBe(client.log.length);
   });
 
+  it("keeps the record's own inventory when the run changes nothing it lists, and a sorted new one when it does", async () => {
+    const client = new FakeClient();
+    await applied(client);
+    const inSync = await planRun(setupFor(client), manifests());
+    expect(inSync.plan.records.length).toBeGreaterThan(0);
+    for (const r of inSync.plan.records) expect(r.after.inventory).toBe(r.before?.inventory);
+
+    const docs = manifests();
+    (docs[1] as { spec: Record<string, unknown> }).spec = { active: false };
+    const changed = await planRun(setupFor(client), docs);
+    const churn = changed.plan.records.find((r) => r.projectKey === 'CHURN');
+    const before = churn?.before?.inventory ?? {};
+    const after = churn?.after.inventory ?? {};
+    expect(after).not.toBe(before);
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    expect(Object.keys(after)).toEqual([...Object.keys(after)].sort());
+    expect(after['Scenario/CHURN/DAILY']?.hash).not.toBe(before['Scenario/CHURN/DAILY']?.hash);
+    // The entries the run does not change are the ones read.
+    expect(after['Scenario/CHURN/WEEKLY']).toBe(before['Scenario/CHURN/WEEKLY']);
+    expect(changed.plan.records.find((r) => r.projectKey === 'SALES')?.after.inventory).toBe(
+      changed.plan.records.find((r) => r.projectKey === 'SALES')?.before?.inventory,
+    );
+  });
+
   it('updates with GET-modify-PUT from the plan-phase read, keeping fields it does not manage', async () => {
     const client = new FakeClient();
     await applied(client);

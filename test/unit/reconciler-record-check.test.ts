@@ -52,6 +52,21 @@ describe('checkRecord', () => {
     expect(checkRecord('CHURN', undefined)).toEqual({ warnings: [] });
   });
 
+  it('keeps only the fields it knows of an entry, whatever else the entry read holds', () => {
+    const entry = {
+      source: 'git:github.com/team/dss#manifests',
+      inventory: {
+        'Project/CHURN': { hash: HASH },
+        'Scenario/CHURN/A': { hash: HASH, note: 'added by hand' },
+        'Scenario/CHURN/B': { note: 'first', hash: HASH, protected: false },
+      },
+    };
+    const checked = checkRecord('CHURN', entry).record?.inventory ?? {};
+    expect(checked).toEqual({ 'Project/CHURN': { hash: HASH }, 'Scenario/CHURN/A': { hash: HASH }, 'Scenario/CHURN/B': { hash: HASH } });
+    expect(JSON.stringify(checked['Scenario/CHURN/A'])).toBe(`{"hash":"${HASH}"}`);
+    expect(JSON.stringify(checked['Scenario/CHURN/B'])).toBe(`{"hash":"${HASH}"}`);
+  });
+
   it('drops entries outside the scope, with a warning naming the record and the entry', () => {
     const { record, warnings } = checkRecord('CHURN', {
       source: 's',

@@ -1,9 +1,12 @@
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadManifestSet } from '../../src/input/load.js';
+import { DependencyCycleError } from '../../src/reconciler/graph.js';
 import { unitsOf } from '../../src/reconciler/reconcile.js';
-import { graphOfUnits, selectUnits } from '../../src/reconciler/select.js';
+import { checkUnitGraph, graphOfUnits, selectUnits, unitsOrderedAfter } from '../../src/reconciler/select.js';
 import { kindRegistry } from '../../src/resources/registry.js';
+import type { ResourceUnit } from '../../src/resources/types.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -64,5 +67,74 @@ describe('selectUnits', () => {
     expect(selected).not.toContain('Project/CHURN#permissions');
     const graph = graphOfUnits(selectUnits(units, ['Project/CHURN']).units);
     expect(graph.closure(['Project/CHURN#variables']).has('Project/CHURN')).toBe(true);
+  });
+});
+
+/** What graphOfUnits throws for `units` (undefined when it builds), as the code and the message. */
+function graphError(build: () => unknown): { code?: string | undefined; message: string; cycle?: string[] } | undefined {
+  try {
+    build();
+    return undefined;
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    return { code: e.code, message: e.message, ...(error instanceof DependencyCycleError ? { cycle: error.cycle } : {}) };
+  }
+}
+
+describe('checkUnitGraph', () => {
+  const names = ['A/x', 'A/y', 'A/y#b', 'B/x', 'B/z', 'C/x'];
+  const unit = fc.record({
+    address: fc.constantFrom(...names),
+    dependsOn: fc.array(fc.constantFrom(...names, 'D/outside'), { maxLength: 3 }),
+    orderAfter: fc.array(fc.constantFrom(...names), { maxLength: 2 }),
+    orderAfterPrefixes: fc.array(fc.constantFrom('A/', 'B/', 'C/x', 'E/'), { maxLength: 1 }),
+  });
+
+  it('passes the example, and refuses a cycle through order edges as the work graph does, naming the same cycle', () => {
+    const units = exampleUnits();
+    expect(() => checkUnitGraph(units)).not.toThrow();
+    // The project written after its own scenario, which needs the project: a cycle of order edges and dependsOn.
+    const scenario = units.find((u) => u.kind === 'Scenario' && u.doc.metadata.project === 'CHURN') as ResourceUnit;
+    const cyclic = units.map((u) => (u.address === 'Project/CHURN' ? { ...u, orderAfter: [...(u.orderAfter ?? []), scenario.address] } : u));
+    const expected = graphError(() => graphOfUnits(cyclic));
+    expect(expected?.cycle).toEqual(['Project/CHURN', scenario.address, 'Project/CHURN']);
+    expect(graphError(() => checkUnitGraph(cyclic))).toEqual(expected);
+    expect(graphError(() => selectUnits(cyclic, []))).toEqual(expected);
+  });
+
+  it('refuses an address twice as the work graph does', () => {
+    const units = exampleUnits();
+    const twice = [...units, units[0] as ResourceUnit];
+    expect(graphError(() => checkUnitGraph(twice))).toEqual(graphError(() => graphOfUnits(twice)));
+    expect(graphError(() => checkUnitGraph(twice))?.code).toBe('DUPLICATE_NODE');
+  });
+
+  it('unitsOrderedAfter names the units the work graph gives dependents, on any acyclic graph', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(unit, { selector: (u) => u.address, maxLength: names.length }), fc.subarray(names), (drawn, asked) => {
+        const units = drawn as unknown as ResourceUnit[];
+        let graph;
+        try {
+          graph = graphOfUnits(units);
+        } catch {
+          return;
+        }
+        // Addresses of the units, as execute asks (the holders of records).
+        const holders = units.map((u) => u.address).filter((a) => asked.includes(a));
+        const expected = holders.filter((a) => graph.dependentsOf(a).length > 0);
+        expect([...unitsOrderedAfter(units, new Set(holders))].sort()).toEqual(expected.sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('agrees with the work graph on any graph of dependsOn, orderAfter and prefix edges', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(unit, { selector: (u) => u.address, maxLength: names.length }), (drawn) => {
+        const units = drawn as unknown as ResourceUnit[];
+        expect(graphError(() => checkUnitGraph(units))).toEqual(graphError(() => graphOfUnits(units)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
