@@ -11,9 +11,19 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** undici's HTTP/2 session, never used (see scripts/undici-no-h2.cjs), is bundled as a stub. */
+const UNDICI_WITHOUT_H2: Plugin = {
+  name: 'undici-without-h2',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('undici', 'lib', 'dispatcher', 'client.js')) ? { path: path.join(ROOT, 'scripts/undici-no-h2.cjs') } : undefined,
+    );
+  },
+};
 
 export const BUILD_OPTIONS = {
   absWorkingDir: ROOT,
@@ -37,6 +47,7 @@ export const BUILD_OPTIONS = {
   // leaves those calls alone. Bundled CommonJS packages `require()` Node's built-in modules, which needs a `require`
   // that an ES module does not have.
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+  plugins: [UNDICI_WITHOUT_H2],
   logLevel: 'warning',
 } satisfies BuildOptions;
 

@@ -38,7 +38,10 @@ writeFileSync(
 import { appendFileSync } from 'node:fs';
 register('./hooks.mjs', import.meta.url);
 const Module = createRequire(import.meta.url)('node:module');
-process.on('exit', () => appendFileSync(process.env.LOADED_FILE, Object.keys(Module._cache).map((f) => 'cjs:' + f + '\\n').join('')));
+process.on('exit', () => {
+  appendFileSync(process.env.LOADED_FILE, Object.keys(Module._cache).map((f) => 'cjs:' + f + '\\n').join(''));
+  appendFileSync(process.env.LOADED_FILE, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => 'builtin:' + m.slice(13) + '\\n').join(''));
+});
 `,
 );
 
@@ -61,6 +64,8 @@ interface Loaded {
   sources: string[];
   /** CommonJS files it required, relative to the package root. */
   required: string[];
+  /** Node's built-in modules it loaded (`http2`, `internal/http2/core`...). */
+  builtins: string[];
 }
 
 let run = 0;
@@ -80,6 +85,7 @@ async function loadedBy(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Lo
   return {
     sources: [...new Set(chunks.flatMap(sourcesOf))].sort(),
     required: lines.filter((line) => line.startsWith('cjs:')).map((line) => path.relative(ROOT, line.slice(4)).split(path.sep).join('/')),
+    builtins: lines.filter((line) => line.startsWith('builtin:')).map((line) => line.slice(8)),
   };
 }
 
@@ -147,7 +153,7 @@ describe('the built CLI', () => {
   }, 60_000);
 
   it("plan loads its own command and undici's pool, and neither another command, ajv's compiler nor fflate", async () => {
-    const { sources, required } = await loadedBy(['plan', '-f', 'manifests'], { DSS_URL: sim.url, DSS_API_KEY: TEST_ADMIN_KEY });
+    const { sources, required, builtins } = await loadedBy(['plan', '-f', 'manifests'], { DSS_URL: sim.url, DSS_API_KEY: TEST_ADMIN_KEY });
     expect(sources).toEqual(expect.arrayContaining(['src/cli/plan.ts', 'src/reconciler/plan.ts', 'node_modules/undici/lib/dispatcher/pool.js']));
     // Its own command file, and state.ts, whose openStateRun it shares; no other.
     expect(sources.filter((file) => COMMAND_FILES.includes(file))).toEqual(['src/cli/plan.ts', 'src/cli/state.ts']);
@@ -155,6 +161,11 @@ describe('the built CLI', () => {
     expect(sources).not.toContain('src/simulator/server.ts');
     expect(under(sources, 'src/watch/')).toEqual([]);
     expect(sources).not.toContain('node_modules/undici/index.js');
+    // undici's HTTP/2 session is never used (no pool allows h2): neither it nor Node's http2 is loaded, nor tls for
+    // an http:// node.
+    expect(sources).not.toContain('node_modules/undici/lib/dispatcher/client-h2.js');
+    expect(builtins).toContain('http');
+    expect(builtins.filter((name) => name.includes('http2') || name === 'tls')).toEqual([]);
     // fflate builds its tables when loaded: only a plugin archive needs it, and these manifests hold none.
     expect(under(sources, 'node_modules/fflate/')).toEqual([]);
     expect(under(required, 'node_modules/fflate/')).toEqual([]);

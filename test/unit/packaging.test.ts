@@ -210,6 +210,14 @@ describe('Dockerfile', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the build stage copies every file of scripts/ that the build runs or reads', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const named = [pkg.scripts.build ?? '', read('scripts/build.ts')].flatMap((text) => [...text.matchAll(/scripts\/[\w.-]+\.(?:ts|mjs|cjs|js)/g)].map((m) => m[0]));
+    expect(named).toContain('scripts/undici-no-h2.cjs');
+    const copied = dockerCopies(stages[0]!).flatMap((c) => c.sources);
+    expect([...new Set(named)].filter((file) => !copied.includes(file) && !copied.includes('scripts') && !copied.includes('scripts/'))).toEqual([]);
+  });
+
   it('the runtime stage has the compiled CLI, its production install and every file the CLI reads at run time', () => {
     const copied = dockerCopies(runtime).flatMap((c) => c.sources.map((s) => ({ from: c.from, source: s.replace(/\/$/, '') })));
     expect(copied).toContainEqual({ from: stages[0]!.name, source: '/app/dist' });
