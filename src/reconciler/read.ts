@@ -4,7 +4,7 @@
 // metadata is not read twice.
 
 import { PROJECT_SCOPE_KIND, projectAddress } from './scope.js';
-import { concurrencyLimit } from '../base/limit.js';
+import { runPool } from '../base/limit.js';
 import { byText } from '../base/order.js';
 import { DssGitopsError } from '../errors.js';
 import type { DssClient } from '../dss/types.js';
@@ -85,21 +85,16 @@ export function mayRefuse(kind: ResourceKind | undefined): boolean {
   return kind?.validateChange !== undefined || kind?.validateCreate !== undefined;
 }
 
+/** One read of a run: what it reads, for the failures, and the read itself. */
+interface Read {
+  address: string;
+  work: () => Promise<void>;
+}
+
 export async function readLive(input: ReadInput): Promise<ReadResult> {
-  const limit = concurrencyLimit(Math.max(1, input.parallelism));
   const live = new Map<string, LiveState | undefined>();
   const projects = new Map<string, ProjectOwnership>();
   const failures: { address: string; error: unknown }[] = [];
-  let total = 0;
-  let done = 0;
-  const guard = (address: string, work: () => Promise<void>): Promise<void> => {
-    total++;
-    return limit(work)
-      .catch((error: unknown) => {
-        failures.push({ address, error });
-      })
-      .finally(() => input.onRead?.(++done, total));
-  };
 
   const scopes = input.scopes ?? defaultScopes();
   const metadataUnits = new Map<string, ResourceUnit>();
@@ -125,49 +120,83 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   // is left (reconcile.ts).
   const refusable = (unit: ResourceUnit): boolean => mayRefuse(input.kindOf(unit.kind));
   const ordered = [...input.units.filter(refusable), ...input.units.filter((unit) => !refusable(unit))];
-  const tasks: Promise<void>[] = ordered.map((unit) =>
-    guard(unit.address, async () => {
+  const recordKeys = [...projectKeys].filter((key) => !metadataUnits.has(key));
+  const nodes = [...instanceNodes].sort();
+
+  const readUnit = (unit: ResourceUnit): Read => ({
+    address: unit.address,
+    work: async () => {
       const scope = scopes.scopeOf(unit);
       const kind = input.kindOf(unit.kind);
       const state = scope?.store === 'project' && (await absent(scope.key)) ? undefined : await kind.read(input.contextFor(kind), unit);
       live.set(unit.address, state);
       input.onLive?.(unit, state);
-    }),
-  );
-  for (const key of projectKeys) {
-    if (metadataUnits.has(key)) continue;
-    tasks.push(
-      guard(`${projectAddress(key)} (ownership record)`, async () => {
-        projects.set(key, (await absent(key)) ? { key, exists: false, tags: [] } : await readOwnership(input.designClient, key));
-      }),
-    );
-  }
-  for (const node of [...instanceNodes].sort()) {
+    },
+  });
+  const readRecord = (key: string): Read => ({
+    address: `${projectAddress(key)} (ownership record)`,
+    work: async () => {
+      projects.set(key, (await absent(key)) ? { key, exists: false, tags: [] } : await readOwnership(input.designClient, key));
+    },
+  });
+  const readInstanceRecord = (node: NodeName): Read => {
     const ref = { store: 'instance', node } as const;
     const client = input.clients?.[node] ?? input.designClient;
-    const kinds = scopes.instanceKinds(node);
     // Read for prune only (no platform object of the node in this run): a key that may not read it prunes none.
     const read = declaredNodes.has(node) ? readInstanceOwnership : readInstanceOwnershipForPrune;
-    tasks.push(guard(`${scopeAddressOf(ref)} (ownership record)`, async () => void projects.set(scopeId(ref), await read(client, node, kinds))));
-  }
-  if (input.discoverProjects) {
-    // The metadata reads are scheduled after the list's slot is released: nesting them would deadlock at 1.
-    tasks.push(
-      (async () => {
-        let keys: string[] = [];
-        await guard('project list', async () => {
-          keys = await listProjectKeys(input.designClient);
-        });
-        const undeclared = keys.filter((k) => !projectKeys.has(k) && !input.declaredProjects.has(k));
-        await Promise.all(
-          undeclared.map((k) =>
-            guard(`${projectAddress(k)} (ownership record)`, async () => void projects.set(k, await readOwnership(input.designClient, k))),
-          ),
-        );
-      })(),
-    );
-  }
-  await Promise.all(tasks);
+    return {
+      address: `${scopeAddressOf(ref)} (ownership record)`,
+      work: async () => void projects.set(scopeId(ref), await read(client, node, scopes.instanceKinds(node))),
+    };
+  };
+  // Projects the manifests no longer declare, found by the list (prune): their records are read after it, in the
+  // same pool; the list's task only adds them, so that at parallelism 1 it does not wait for a slot it holds.
+  const undeclared: string[] = [];
+  const readUndeclaredRecord = (key: string): Read => ({
+    address: `${projectAddress(key)} (ownership record)`,
+    work: async () => void projects.set(key, await readOwnership(input.designClient, key)),
+  });
+  const readList: Read = {
+    address: 'project list',
+    work: async () => {
+      const keys = await listProjectKeys(input.designClient);
+      for (const k of keys) if (!projectKeys.has(k) && !input.declaredProjects.has(k)) undeclared.push(k);
+      total += undeclared.length;
+    },
+  };
+
+  // The reads in the order they start, each made only as it starts: the units, the records, the list, and then the
+  // records the list found.
+  const stages: Array<{ length: () => number; at: (i: number) => Read }> = [
+    { length: () => ordered.length, at: (i) => readUnit(ordered[i] as ResourceUnit) },
+    { length: () => recordKeys.length, at: (i) => readRecord(recordKeys[i] as string) },
+    { length: () => nodes.length, at: (i) => readInstanceRecord(nodes[i] as NodeName) },
+    { length: () => (input.discoverProjects ? 1 : 0), at: () => readList },
+    { length: () => undeclared.length, at: (i) => readUndeclaredRecord(undeclared[i] as string) },
+  ];
+  let total = stages.reduce((sum, stage) => sum + stage.length(), 0);
+  let done = 0;
+  let stage = 0;
+  let index = 0;
+  const next = (): (() => Promise<void>) | undefined => {
+    // The last stage grows while the list's task runs: it is never left.
+    while (index >= (stages[stage] as (typeof stages)[number]).length() && stage < stages.length - 1) {
+      stage++;
+      index = 0;
+    }
+    const current = stages[stage] as (typeof stages)[number];
+    if (index >= current.length()) return undefined;
+    const read = current.at(index++);
+    return async () => {
+      try {
+        await read.work();
+      } catch (error) {
+        failures.push({ address: read.address, error });
+      }
+      input.onRead?.(++done, total);
+    };
+  };
+  await runPool(Math.max(1, input.parallelism), next);
   if (failures.length > 0) throw new ReadError(failures.sort(byText((f) => f.address)));
 
   for (const [key, unit] of metadataUnits) {
