@@ -225,6 +225,19 @@ describe('drift', () => {
     expect(connectionList).toBeLessThan(lastRead);
   });
 
+  it('a platform drift reads each list of objects once: the plugin kind lists the plugins once for its reads and its unmanaged objects', async () => {
+    cpSync(path.resolve(import.meta.dirname, '../../manifests-example-platform'), path.join(dir, 'platform'), { recursive: true });
+    expect((await cli(['apply', '-f', 'platform', '--auto-approve'])).code).toBe(0);
+    const proxy = await proxied();
+    const result = await cli(['drift', '-f', 'platform', '--output', 'json'], proxy.url);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lists = ['/admin/connections/', '/admin/code-envs/', '/plugins/', '/admin/groups/', '/admin/users/', '/projects/'];
+    const counts = Object.fromEntries(lists.map((route) => [route, proxy.arrivals.filter((r) => r.method === 'GET' && r.path === route).length]));
+    expect(counts['/plugins/']).toBe(1);
+    for (const route of lists) expect(counts[route], route).toBeLessThanOrEqual(1);
+  });
+
   it('takes a managed project the project list does not name as absent: nothing of it is read or listed', async () => {
     // The list as DSS gave it before CHURN existed: the list is what tells a project's existence.
     const proxy = await proxied({
