@@ -136,6 +136,42 @@ describe('reads of a run', () => {
   });
 });
 
+describe('DSS down', () => {
+  it.each([['status'], ['drop']])('an apply retries its connection check alone, not the lock read beside it (%s): one set of warnings, the same error', async (kind) => {
+    await sim.control('POST', '/faults', { kind, status: 503 });
+    sim.reset({ stats: true, state: false });
+    const result = await cli(['apply', '-f', 'm', '--auto-approve']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Error: cannot use the design node at ${sim.url}: check DSS_URL (or the node's url) and that DSS is up.`);
+    expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('retrying DSS request'));
+    // The client's five attempts of the check, and nothing else: the lock was read once beside its first.
+    expect(warnings).toHaveLength(4);
+    expect(warnings.filter((line) => !line.includes('"path":"/projects/"'))).toEqual([]);
+    expect(sim.stats().writes).toBe(0);
+  }, 90_000);
+});
+
+describe('a lock read that fails once beside a good connection check', () => {
+  it('is read again with retries: the lock is seen, and the plan is not made again under it', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const readsOfAnApply = async (): Promise<number> => {
+      await sim.ok('PUT', '/projects/CHURN/variables', { standard: { scoreThreshold: Math.random() }, local: {} });
+      sim.reset({ stats: true, state: false });
+      const result = await cli(['apply', '-f', 'm', '--auto-approve']);
+      expect(result.code).toBe(0);
+      const { byRoute } = sim.stats();
+      return Object.entries(byRoute).filter(([route]) => route.startsWith('GET /projects/')).reduce((sum, [, count]) => sum + count, 0);
+    };
+    const reads = await readsOfAnApply();
+    await sim.control('POST', '/faults', { kind: 'status', status: 503, method: 'GET', path: '/admin/variables', times: 1 });
+    const readsWithTheFault = await readsOfAnApply();
+    expect(sim.stats().faults).toEqual({ 'status 503': 1 });
+    // An unseen lock counts as taken by another run in between, and the plan would be made again under it.
+    expect(readsWithTheFault).toBe(reads);
+  });
+});
+
 describe('the run lock of an apply', () => {
   const isLockWrite = (r: { method: string; path: string }): boolean => r.method === 'PUT' && r.path === '/admin/variables/';
   const isObjectRead = (r: { method: string; path: string }): boolean => r.method === 'GET' && /^\/projects\/[^/]+\/./.test(r.path);
