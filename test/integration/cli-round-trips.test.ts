@@ -10,7 +10,7 @@ import { createDriftRunner } from '../../src/cli/watch-run.js';
 import { createManifestSource } from '../../src/watch/source.js';
 import { silentLogger, type RunOutcome } from '../../src/watch/types.js';
 import { captureIo, runCliCaptured, type CliResult } from '../helpers/cli.js';
-import { startProxy, type ProxyHooks, type TestProxy } from '../helpers/proxy.js';
+import { startLockWatchingProxy, startProxy, type ProxyHooks, type TestProxy } from '../helpers/proxy.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -39,31 +39,11 @@ async function proxied(hooks: ProxyHooks = {}): Promise<TestProxy> {
 const isProjectList = (r: { method: string; path: string }): boolean => r.method === 'GET' && r.path === '/projects/';
 const isScenarioList = (r: { method: string; path: string }): boolean => r.method === 'GET' && /^\/projects\/[^/]+\/scenarios\/?$/.test(r.path);
 
-/**
- * A proxy that holds the answer of the run's first project list (its preflight) until the lock is read, or for 3 s
- * when the run reads the lock only after it; says whether the lock read came while it held it.
- */
+/** startLockWatchingProxy in front of the simulator, closed after the test. */
 async function lockReadDuringPreflight(): Promise<{ proxy: TestProxy; lockReadWhileHeld: () => boolean }> {
-  let lockRead: () => void = () => undefined;
-  const lockSeen = new Promise<void>((resolve) => (lockRead = resolve));
-  let held = false;
-  let holding = false;
-  let seenWhileHeld = false;
-  const proxy = await proxied({
-    before: async (request) => {
-      if (request.method === 'GET' && request.path === '/admin/variables/') {
-        seenWhileHeld ||= holding;
-        lockRead();
-      }
-      if (isProjectList(request) && !held) {
-        held = true;
-        holding = true;
-        await Promise.race([lockSeen, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-        holding = false;
-      }
-    },
-  });
-  return { proxy, lockReadWhileHeld: () => seenWhileHeld };
+  const watched = await startLockWatchingProxy(sim.url);
+  proxies.push(watched.proxy);
+  return watched;
 }
 
 /** One `watch` run over the manifests through `url`. */
@@ -169,6 +149,22 @@ describe('a lock read that fails once beside a good connection check', () => {
     expect(sim.stats().faults).toEqual({ 'status 503': 1 });
     // An unseen lock counts as taken by another run in between, and the plan would be made again under it.
     expect(readsWithTheFault).toBe(reads);
+  });
+});
+
+describe('the run lock of destroy', () => {
+  it('destroy checks the connection and looks at the run lock at once, as apply does', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const watched = await lockReadDuringPreflight();
+    const result = await cli(['destroy', '-f', 'm', '--auto-approve'], watched.proxy.url);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(watched.lockReadWhileHeld()).toBe(true);
+    // Nothing written before the lock was held: its first write comes before the first deletion.
+    const firstLockWrite = watched.proxy.arrivals.findIndex((r) => r.method === 'PUT' && r.path === '/admin/variables/');
+    const firstDelete = watched.proxy.arrivals.findIndex((r) => r.method === 'DELETE');
+    expect(firstLockWrite).toBeGreaterThan(-1);
+    expect(firstDelete).toBeGreaterThan(firstLockWrite);
   });
 });
 
