@@ -13,7 +13,7 @@ import { askLine } from './apply.js';
 import { planDestroyRun } from './destroy-run.js';
 import { ownershipScopes } from '../reconciler/ownership/scopes.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
-import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
+import { addLockOptions, checkConnectionAndObserveLock, lockedApply, lockSettings, type LockFlags } from './lock-options.js';
 import { outputOption, renderPlan, type OutputFormat } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import type { RunFlags } from './run-context.js';
@@ -33,9 +33,10 @@ async function destroy(flags: DestroyFlags, ctx: CommandContext): Promise<number
   if (!flags.autoApprove && !io.stdinIsTTY) {
     throw new UserError('CONFIRMATION_REQUIRED', 'destroy asks for confirmation, and standard input is not a terminal: pass --auto-approve to destroy without asking');
   }
-  const run = await openStateRun(flags, ctx);
+  // The preflight is sent with the lock's first read, as apply does.
+  const run = await openStateRun(flags, ctx, { deferPreflight: true });
   try {
-    const lock = await observeLock(run, lockSettings(flags, io, `destroy from ${run.setup.source}`));
+    const lock = await checkConnectionAndObserveLock(run, lockSettings(flags, io, `destroy from ${run.setup.source}`));
     const first = await planDestroyRun(run, flags.target);
     const { plan } = first;
     const changes = hasChanges(plan.report.summary);

@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import { sameOrigin } from '../config/origin.js';
 import { nodeSettings } from '../config/connection.js';
 import type { GitopsConfig } from '../config/types.js';
-import type { DssClient } from '../dss/types.js';
+import type { DssClient, RequestOptions } from '../dss/types.js';
 import { UserError } from '../errors.js';
 import { holderOf } from '../lock/lock-info.js';
+import { LockHeldError } from '../lock/node-lock.js';
 import { DEFAULT_LOCK_SETTLE_MS, DEFAULT_LOCK_TTL_MS, RunLock, withRunLock, type RunLockOptions } from '../lock/run-lock.js';
 import { nodesWritten } from '../lock/written-nodes.js';
 import type { PlannedRun, RunSetup } from '../reconciler/reconcile.js';
@@ -110,10 +111,47 @@ export async function observeLock(run: { clients: Record<NodeName, DssClient>; s
  * comes first: DSS down or a refused key is the problem to report, whatever the lock said.
  */
 export async function checkConnectionAndObserveLock(run: RunContext, settings: LockSettings): Promise<RunLock | undefined> {
-  const [checked, observed] = await Promise.allSettled([run.checkConnection(), observeLock(run, settings)]);
-  if (checked.status === 'rejected') throw checked.reason;
-  if (observed.status === 'rejected') throw observed.reason;
-  return observed.value;
+  return (await checkConnectionObservingLock(run, settings)).lock();
+}
+
+/**
+ * checkConnectionAndObserveLock, for a run that may look at what the lock said later than at the connection
+ * (promote says what it would promote before a held lock refuses it): `lock()` gives the lock, or throws its
+ * refusal, where the run asks for it. The lock is read once beside the check, without retries: with DSS down the
+ * check alone retries, so the warnings are the check's and its error the run's. A lock that one read could not
+ * read is read again, retried as any read, once the check went through. `refuse: false` (watch): another run's
+ * lock does not refuse the run; the run finds it again when it takes the lock.
+ */
+export async function checkConnectionObservingLock(
+  run: RunContext,
+  settings: LockSettings,
+  refuse = true,
+): Promise<{ lock: () => Promise<RunLock | undefined> }> {
+  if (!settings.enabled) {
+    await run.checkConnection();
+    return { lock: () => Promise.resolve(undefined) };
+  }
+  const lock = new RunLock(settings.options);
+  const observe = async (clients: readonly DssClient[], request: RequestOptions = {}): Promise<DssClient[]> => {
+    try {
+      return await lock.observe(clients, request);
+    } catch (error) {
+      if (refuse || !(error instanceof LockHeldError)) throw error;
+      return [];
+    }
+  };
+  const checking = run.checkConnection();
+  const observing = observe(lockClients(run, ['design', 'deployer']), { attempts: 1 });
+  // Its refusal is the run's when the run asks for the lock; nobody's when the check failed first.
+  observing.catch(() => undefined);
+  await checking;
+  return {
+    lock: async () => {
+      const unread = await observing;
+      if (unread.length > 0) await observe(unread);
+      return lock;
+    },
+  };
 }
 
 /** The run lock of the design node, taken while the plan is still being made (see lockWhilePlanning). */

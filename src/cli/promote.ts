@@ -20,7 +20,8 @@ import { applyRun, planRun, unitsOf, type PlannedRun } from '../reconciler/recon
 import { EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { useColor, write, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
-import { addLockOptions, lockedApply, lockSettings, observeLock, type LockFlags } from './lock-options.js';
+import { addLockOptions, checkConnectionObservingLock, lockedApply, lockSettings, type LockFlags } from './lock-options.js';
+import type { RunLock } from '../lock/run-lock.js';
 import { renderPlan } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
 import { SIM_STATE_FILE, loadValidManifests, openRun, type RunContext } from './run-context.js';
@@ -132,10 +133,17 @@ async function planDeploymentOnly(run: RunContext, documents: ManifestDocument[]
 }
 
 /** Writes the manifest, then applies that one deployment alone, its bundle, infra and published project as they are. */
-async function applyPromotion(p: Promotion, rewritten: RewrittenManifest, run: RunContext, flags: PromoteFlags, ctx: CommandContext): Promise<number> {
+async function applyPromotion(
+  p: Promotion,
+  rewritten: RewrittenManifest,
+  run: RunContext,
+  observed: () => Promise<RunLock | undefined>,
+  flags: PromoteFlags,
+  ctx: CommandContext,
+): Promise<number> {
   const { io } = ctx;
   // Before the manifest is edited: a run lock held by another run refuses the promotion with nothing changed.
-  const lock = await observeLock(run, lockSettings(flags, io, `promote --apply ${p.address} from ${run.setup.source}`));
+  const lock = await observed();
   await writeManifest(rewritten, io);
   const documents = loadValidManifests(manifestLoadOptions(flags, io), io, run.setup.registry).documents;
   let planned: PlannedRun;
@@ -197,8 +205,11 @@ async function promote(deployment: string, flags: PromoteFlags, ctx: CommandCont
     plan: { prune: false, allowEmpty: false, targets: [address] },
     // The rollout to the target stage takes a while: show its steps as apply does.
     progressLines: mode === 'apply',
+    // --apply sends the preflight with the lock's first read, as apply does.
+    deferPreflight: mode === 'apply',
   });
   try {
+    const observed = mode === 'apply' ? (await checkConnectionObservingLock(run, lockSettings(flags, io, `promote --apply ${address} from ${run.setup.source}`))).lock : undefined;
     const promotion = await planPromotion(run.clients.deployer, run.set.documents, {
       target: deployment,
       from: flags.from,
@@ -224,7 +235,7 @@ async function promote(deployment: string, flags: PromoteFlags, ctx: CommandCont
         await commitManifest(promotion, rewritten, flags, io);
         return EXIT_OK;
       case 'apply':
-        return await applyPromotion(promotion, rewritten, run, flags, ctx);
+        return await applyPromotion(promotion, rewritten, run, observed ?? (() => Promise.resolve(undefined)), flags, ctx);
     }
   } finally {
     await run.close();

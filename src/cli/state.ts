@@ -30,8 +30,9 @@ export function addStateOptions(command: Command): Command {
 }
 
 /** Opens a run that only reads and edits records: the manifests give the source, nothing is planned. */
-export function openStateRun(flags: RunFlags, ctx: CommandContext): Promise<RunContext> {
+export function openStateRun(flags: RunFlags, ctx: CommandContext, options: { deferPreflight?: boolean } = {}): Promise<RunContext> {
   return openRun({
+    ...(options.deferPreflight === true ? { deferPreflight: true } : {}),
     flags: { ...flags, target: [] },
     load: manifestLoadOptions(flags, ctx.io),
     io: ctx.io,

@@ -7,7 +7,7 @@ import { driftRun } from '../reconciler/drift-run.js';
 import type { DriftEntry, DriftReport } from '../reconciler/drift.js';
 import type { ApplyReport } from '../diff/types.js';
 import { LockHeldError } from '../lock/node-lock.js';
-import { RunLock, withRunLock } from '../lock/run-lock.js';
+import { withRunLock, type RunLock } from '../lock/run-lock.js';
 import { nodesWritten } from '../lock/written-nodes.js';
 import { hasHealing, heal, healingPlan, healSkipOf } from '../reconciler/heal.js';
 import { contextFactory, type PlannedRun, type RunSetup } from '../reconciler/reconcile.js';
@@ -15,7 +15,7 @@ import { driftFingerprint } from '../watch/fingerprint.js';
 import type { ManifestSource } from '../watch/source.js';
 import { emptyCounts, type DriftedObject, type DssRequestCount, type RunOutcome, type StateCounts, type WatchLogger } from '../watch/types.js';
 import type { CliIo } from './io.js';
-import { lockClients, lockSettings, type LockFlags } from './lock-options.js';
+import { checkConnectionObservingLock, lockClients, lockSettings, type LockFlags } from './lock-options.js';
 import { openRun, type RunContext, type RunFlags } from './run-context.js';
 import type { KindRegistry } from '../resources/registry.js';
 import type { LoadManifestOptions } from '../manifest/types.js';
@@ -84,24 +84,14 @@ function requestCounts(clients: DssClient[]): DssRequestCount[] {
   return out;
 }
 
-/** Looks at the lock at the start of a self-heal run; another run's lock is waited for or refused when healing. */
-async function observeWatchLock(run: RunContext, options: DriftRunnerOptions): Promise<RunLock | undefined> {
+/**
+ * The preflight and the first look at the lock of a self-heal run at once (see checkConnectionObservingLock); the
+ * preflight's error first. Another run's lock does not refuse the tick: healing waits for it or is skipped.
+ */
+async function checkConnectionAndObserve(run: RunContext, options: DriftRunnerOptions): Promise<RunLock | undefined> {
   const warn = (message: string): void => options.logger.warn({ warning: message }, 'run lock');
   const settings = lockSettings(options.lock ?? {}, options.io, `watch --self-heal from ${run.setup.source}`, warn);
-  if (!settings.enabled) return undefined;
-  const lock = new RunLock(settings.options);
-  await lock.observe(lockClients(run, ['design', 'deployer'])).catch((error: unknown) => {
-    if (!(error instanceof LockHeldError)) throw error;
-  });
-  return lock;
-}
-
-/** The preflight and observeWatchLock at once (see checkConnectionAndObserveLock); the preflight's error first. */
-async function checkConnectionAndObserve(run: RunContext, options: DriftRunnerOptions): Promise<RunLock | undefined> {
-  const [checked, observed] = await Promise.allSettled([run.checkConnection(), observeWatchLock(run, options)]);
-  if (checked.status === 'rejected') throw checked.reason;
-  if (observed.status === 'rejected') throw observed.reason;
-  return observed.value;
+  return (await checkConnectionObservingLock(run, settings, false)).lock();
 }
 
 /**

@@ -175,7 +175,7 @@ class HttpDssClient implements DssClient {
     try {
       const reply = await withRetries(
         method,
-        this.#defaults.retries,
+        options.attempts === undefined ? this.#defaults.retries : { ...this.#defaults.retries, attempts: Math.max(1, Math.min(options.attempts, this.#defaults.retries.attempts)) },
         this.#timing,
         async (attempt) => {
           this.#counters.count(method);

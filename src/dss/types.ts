@@ -21,6 +21,11 @@ export interface RequestOptions {
   /** Cancels the request, and any retry still to come. */
   signal?: AbortSignal;
   /**
+   * At most this many attempts, when fewer than the client's retries allow: 1 sends the request once. A read sent
+   * beside the connection check takes 1, so that with DSS down only the check retries (one set of warnings).
+   */
+  attempts?: number;
+  /**
    * Statuses that are this call's answer rather than a passing failure, never retried: a failed job answers
    * `GET /futures/{id}` with 500, every time it is asked.
    */

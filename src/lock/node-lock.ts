@@ -10,7 +10,7 @@
 
 import { DssApiError } from '../dss/errors.js';
 import { serializeInstanceVariables } from '../dss/instance-variables.js';
-import type { DssClient } from '../dss/types.js';
+import type { DssClient, RequestOptions } from '../dss/types.js';
 import { DssGitopsError, UserError } from '../errors.js';
 import { describeLock, freeValue, heldValue, isAbandoned, isExpired, LOCK_VARIABLE, parseLock, type LockInfo, type LockState } from './lock-info.js';
 
@@ -46,10 +46,10 @@ function notPermitted(client: DssClient, error: DssApiError): UserError {
 }
 
 /** Every instance variable of the node. */
-export async function readVariables(client: DssClient): Promise<Record<string, unknown>> {
+export async function readVariables(client: DssClient, request: RequestOptions = {}): Promise<Record<string, unknown>> {
   let variables: unknown;
   try {
-    variables = await client.getJson<unknown>(VARIABLES_PATH);
+    variables = await client.getJson<unknown>(VARIABLES_PATH, request);
   } catch (error) {
     if (error instanceof DssApiError && (error.status === 403 || error.status === 404)) throw notPermitted(client, error);
     throw error;
@@ -71,8 +71,8 @@ async function writeVariables(client: DssClient, variables: Record<string, unkno
   }
 }
 
-export async function readLock(client: DssClient): Promise<LockState> {
-  return parseLock((await readVariables(client))[LOCK_VARIABLE]);
+export async function readLock(client: DssClient, request: RequestOptions = {}): Promise<LockState> {
+  return parseLock((await readVariables(client, request))[LOCK_VARIABLE]);
 }
 
 /** Whether another run holds the lock now (an expired lock, or one whose process is gone, does not count). */

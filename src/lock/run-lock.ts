@@ -3,7 +3,7 @@
 // keeps it and a stopped one lets it expire; it is released at the end only when it is still this run's.
 
 import { randomBytes } from 'node:crypto';
-import type { DssClient } from '../dss/types.js';
+import type { DssClient, RequestOptions } from '../dss/types.js';
 import { currentProcess, type LockInfo } from './lock-info.js';
 import { acquireNodeLock, heldByOther, LockHeldError, readLock, refreshNodeLock, releaseNodeLock, type LockClock } from './node-lock.js';
 
@@ -55,18 +55,23 @@ export class RunLock {
   /**
    * Looks at the lock before the run plans (GET only). Another run's lock refuses the run at once when there is no
    * --lock-timeout to wait with; a free lock is remembered, so that `undisturbed` can tell later whether anyone
-   * took it in between.
+   * took it in between. Answers the nodes whose lock could not be read (`request`: how, e.g. one attempt only).
    */
-  async observe(clients: readonly DssClient[]): Promise<void> {
+  async observe(clients: readonly DssClient[], request: RequestOptions = {}): Promise<DssClient[]> {
+    const unread: DssClient[] = [];
     for (const client of clients) {
       // A node whose lock cannot be read here (a key that is no administrator) is left unobserved: a run that
       // writes nothing needs no lock, and one that writes gets the error when it takes the lock.
-      const state = await readLock(client).catch(() => undefined);
-      if (state === undefined) continue;
+      const state = await readLock(client, request).catch(() => undefined);
+      if (state === undefined) {
+        unread.push(client);
+        continue;
+      }
       const other = heldByOther(state, this.lock.id, this.options.clock.now());
       if (other && this.options.timeoutMs <= 0) throw new LockHeldError(client.nodeName, other, 0);
       if (state.kind === 'free') this.observed.set(client, state.generation);
     }
+    return unread;
   }
 
   /**

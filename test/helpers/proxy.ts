@@ -84,3 +84,30 @@ export async function startProxy(target: string, hooks: ProxyHooks = {}): Promis
       }),
   };
 }
+
+/**
+ * A proxy that holds the answer of the run's first project list (its preflight) until the run lock is read, or for
+ * 3 s when the run reads the lock only after it; says whether the lock read came while it held it.
+ */
+export async function startLockWatchingProxy(target: string): Promise<{ proxy: TestProxy; lockReadWhileHeld: () => boolean }> {
+  let lockRead: () => void = () => undefined;
+  const lockSeen = new Promise<void>((resolve) => (lockRead = resolve));
+  let held = false;
+  let holding = false;
+  let seenWhileHeld = false;
+  const proxy = await startProxy(target, {
+    before: async (request) => {
+      if (request.method === 'GET' && request.path === '/admin/variables/') {
+        seenWhileHeld ||= holding;
+        lockRead();
+      }
+      if (request.method === 'GET' && request.path === '/projects/' && !held) {
+        held = true;
+        holding = true;
+        await Promise.race([lockSeen, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+        holding = false;
+      }
+    },
+  });
+  return { proxy, lockReadWhileHeld: () => seenWhileHeld };
+}

@@ -4,6 +4,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCliCaptured } from '../helpers/cli.js';
+import { startLockWatchingProxy } from '../helpers/proxy.js';
 import { createDesignProject, health } from './simulator-deployer-helpers.js';
 import { changedLines, DEPLOYER_YAML, expectNoSecret, manifestTree, runIn, startNodes, type CliResult, type Nodes } from './cli-promote-helpers.js';
 
@@ -86,6 +88,22 @@ describe('promote --apply', () => {
     const promoted = await cli('promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm');
     expect(promoted.code).toBe(0);
     expect(await nodes.design.ok('GET', '/admin/variables/')).toEqual({ 'dss-gitops.lock': { generation: 1 } });
+  });
+
+  it('checks the connection and looks at the run lock at once, as apply does', async () => {
+    const watched = await startLockWatchingProxy(nodes.design.url);
+    try {
+      const result = await runCliCaptured(['promote', 'churn-prod', '--from', 'Test', '--apply', '-f', 'm'], {
+        env: { DSS_URL: watched.proxy.url, DSS_API_KEY: nodes.design.adminKey, AUTO_TEST_URL: nodes.autoTest.url, AUTO_TEST_KEY: nodes.autoTest.adminKey, AUTO_PROD_URL: nodes.autoProd.url, AUTO_PROD_KEY: nodes.autoProd.adminKey },
+        cwd: dir,
+      });
+      expectNoSecret(nodes, result.stdout, result.stderr);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
+      expect(watched.lockReadWhileHeld()).toBe(true);
+    } finally {
+      await watched.proxy.close();
+    }
   });
 
   it('writes the deployment only: drift elsewhere is left to apply', async () => {

@@ -10,7 +10,7 @@ import { createDriftRunner } from '../../src/cli/watch-run.js';
 import { createManifestSource } from '../../src/watch/source.js';
 import { silentLogger, type RunOutcome } from '../../src/watch/types.js';
 import { captureIo, runCliCaptured, type CliResult } from '../helpers/cli.js';
-import { startProxy, type ProxyHooks, type TestProxy } from '../helpers/proxy.js';
+import { startLockWatchingProxy, startProxy, type ProxyHooks, type TestProxy } from '../helpers/proxy.js';
 import { startTestSimulator, type TestSimulator } from '../helpers/simulator.js';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '../../manifests-example');
@@ -39,31 +39,11 @@ async function proxied(hooks: ProxyHooks = {}): Promise<TestProxy> {
 const isProjectList = (r: { method: string; path: string }): boolean => r.method === 'GET' && r.path === '/projects/';
 const isScenarioList = (r: { method: string; path: string }): boolean => r.method === 'GET' && /^\/projects\/[^/]+\/scenarios\/?$/.test(r.path);
 
-/**
- * A proxy that holds the answer of the run's first project list (its preflight) until the lock is read, or for 3 s
- * when the run reads the lock only after it; says whether the lock read came while it held it.
- */
+/** startLockWatchingProxy in front of the simulator, closed after the test. */
 async function lockReadDuringPreflight(): Promise<{ proxy: TestProxy; lockReadWhileHeld: () => boolean }> {
-  let lockRead: () => void = () => undefined;
-  const lockSeen = new Promise<void>((resolve) => (lockRead = resolve));
-  let held = false;
-  let holding = false;
-  let seenWhileHeld = false;
-  const proxy = await proxied({
-    before: async (request) => {
-      if (request.method === 'GET' && request.path === '/admin/variables/') {
-        seenWhileHeld ||= holding;
-        lockRead();
-      }
-      if (isProjectList(request) && !held) {
-        held = true;
-        holding = true;
-        await Promise.race([lockSeen, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-        holding = false;
-      }
-    },
-  });
-  return { proxy, lockReadWhileHeld: () => seenWhileHeld };
+  const watched = await startLockWatchingProxy(sim.url);
+  proxies.push(watched.proxy);
+  return watched;
 }
 
 /** One `watch` run over the manifests through `url`. */
@@ -133,6 +113,58 @@ describe('reads of a run', () => {
     expect(report.results.filter((r) => r.status !== 'applied' && r.status !== 'unchanged')).toEqual([]);
     sim.reset({ stats: true, state: false });
     expect((await cli(['plan', '-f', 'm', '--detailed-exitcode'])).code).toBe(0);
+  });
+});
+
+describe('DSS down', () => {
+  it.each([['status'], ['drop']])('an apply retries its connection check alone, not the lock read beside it (%s): one set of warnings, the same error', async (kind) => {
+    await sim.control('POST', '/faults', { kind, status: 503 });
+    sim.reset({ stats: true, state: false });
+    const result = await cli(['apply', '-f', 'm', '--auto-approve']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Error: cannot use the design node at ${sim.url}: check DSS_URL (or the node's url) and that DSS is up.`);
+    expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('retrying DSS request'));
+    // The client's five attempts of the check, and nothing else: the lock was read once beside its first.
+    expect(warnings).toHaveLength(4);
+    expect(warnings.filter((line) => !line.includes('"path":"/projects/"'))).toEqual([]);
+    expect(sim.stats().writes).toBe(0);
+  }, 90_000);
+});
+
+describe('a lock read that fails once beside a good connection check', () => {
+  it('is read again with retries: the lock is seen, and the plan is not made again under it', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const readsOfAnApply = async (): Promise<number> => {
+      await sim.ok('PUT', '/projects/CHURN/variables', { standard: { scoreThreshold: Math.random() }, local: {} });
+      sim.reset({ stats: true, state: false });
+      const result = await cli(['apply', '-f', 'm', '--auto-approve']);
+      expect(result.code).toBe(0);
+      const { byRoute } = sim.stats();
+      return Object.entries(byRoute).filter(([route]) => route.startsWith('GET /projects/')).reduce((sum, [, count]) => sum + count, 0);
+    };
+    const reads = await readsOfAnApply();
+    await sim.control('POST', '/faults', { kind: 'status', status: 503, method: 'GET', path: '/admin/variables', times: 1 });
+    const readsWithTheFault = await readsOfAnApply();
+    expect(sim.stats().faults).toEqual({ 'status 503': 1 });
+    // An unseen lock counts as taken by another run in between, and the plan would be made again under it.
+    expect(readsWithTheFault).toBe(reads);
+  });
+});
+
+describe('the run lock of destroy', () => {
+  it('destroy checks the connection and looks at the run lock at once, as apply does', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    const watched = await lockReadDuringPreflight();
+    const result = await cli(['destroy', '-f', 'm', '--auto-approve'], watched.proxy.url);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(watched.lockReadWhileHeld()).toBe(true);
+    // Nothing written before the lock was held: its first write comes before the first deletion.
+    const firstLockWrite = watched.proxy.arrivals.findIndex((r) => r.method === 'PUT' && r.path === '/admin/variables/');
+    const firstDelete = watched.proxy.arrivals.findIndex((r) => r.method === 'DELETE');
+    expect(firstLockWrite).toBeGreaterThan(-1);
+    expect(firstDelete).toBeGreaterThan(firstLockWrite);
   });
 });
 
@@ -223,6 +255,19 @@ describe('drift', () => {
     const lastRead = proxy.arrivals.findLastIndex((r) => r.method === 'GET' && !lists.has(r.path));
     expect(connectionList).toBeGreaterThan(-1);
     expect(connectionList).toBeLessThan(lastRead);
+  });
+
+  it('a platform drift reads each list of objects once: the plugin kind lists the plugins once for its reads and its unmanaged objects', async () => {
+    cpSync(path.resolve(import.meta.dirname, '../../manifests-example-platform'), path.join(dir, 'platform'), { recursive: true });
+    expect((await cli(['apply', '-f', 'platform', '--auto-approve'])).code).toBe(0);
+    const proxy = await proxied();
+    const result = await cli(['drift', '-f', 'platform', '--output', 'json'], proxy.url);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lists = ['/admin/connections/', '/admin/code-envs/', '/plugins/', '/admin/groups/', '/admin/users/', '/projects/'];
+    const counts = Object.fromEntries(lists.map((route) => [route, proxy.arrivals.filter((r) => r.method === 'GET' && r.path === route).length]));
+    expect(counts['/plugins/']).toBe(1);
+    for (const route of lists) expect(counts[route], route).toBeLessThanOrEqual(1);
   });
 
   it('takes a managed project the project list does not name as absent: nothing of it is read or listed', async () => {

@@ -43,6 +43,23 @@ describe('retries of transient failures', () => {
     });
   }
 
+  it('sends a request with attempts: 1 once: its transient failure is the caller\'s, with no retry and no sleep', async () => {
+    node = mockNode();
+    node.pool.intercept({ path: PATH, method: 'GET' }).reply(503, '');
+
+    await expect(node.client.getJson('/projects/CHURN/variables/', { attempts: 1 })).rejects.toBeInstanceOf(DssApiError);
+    expect(node.sleeps).toEqual([]);
+    expect(node.client.stats()).toMatchObject({ reads: 1, retries: 0, errors: 1 });
+  });
+
+  it('never takes more attempts than the client allows, whatever attempts asks', async () => {
+    node = mockNode({ defaults: testDefaults({ retries: { attempts: 2, baseDelayMs: 100, maxDelayMs: 1_000, maxElapsedMs: 60_000 } }) });
+    node.pool.intercept({ path: PATH, method: 'GET' }).reply(503, '').times(2);
+
+    await expect(node.client.getJson('/projects/CHURN/variables/', { attempts: 10 })).rejects.toBeInstanceOf(DssApiError);
+    expect(node.client.stats()).toMatchObject({ reads: 2, retries: 1 });
+  });
+
   it('draws each delay from [0, min(maxDelay, base·2^retry))', async () => {
     node = mockNode({ random: () => 0.999 });
     node.pool.intercept({ path: PATH, method: 'GET' }).reply(503, '').times(3);

@@ -19,7 +19,7 @@ import { createResolvingLostAnswer } from '../lost-answer.js';
 import { overlay, pick, sensitiveUnder } from '../managed-write.js';
 import type { KindContext, LiveState, ResourceKind, ResourceUnit, WriteResult } from '../types.js';
 import { pluginExport } from './export.js';
-import { installedPlugin, listPlugins, pluginPath, readSettings, runJob, settingsOfRun, writeSettings } from './live.js';
+import { installedPlugin, listPlugins, pluginPath, pluginsOfRun, readSettings, runJob, settingsOfRun, writeSettings } from './live.js';
 import { pluginSchema } from './schema.js';
 import { checkArchiveFile, desiredSource, readArchiveOf, recordedCodeEnv, recordedSource, withRecordedCodeEnv, withRecordedSource } from './source.js';
 
@@ -246,8 +246,8 @@ export const pluginKind: ResourceKind = {
     }
   },
 
-  async listOnNode(client) {
-    return (await listPlugins({ client })).map((p) => p.id);
+  async listOnNode(client, ctx) {
+    return (await (ctx ? pluginsOfRun(ctx) : listPlugins({ client }))).map((p) => p.id);
   },
 
   validateChange(unit, live, changes) {

@@ -6,6 +6,7 @@ import { pathSegment } from '../../base/dss-path.js';
 import { deepEqual, isObject, type Json } from '../../base/json.js';
 import { objectAnswer, UnexpectedAnswerError } from '../../dss/answer.js';
 import { DssGitopsError } from '../../errors.js';
+import { memoPerRun } from '../run-memo.js';
 import type { KindContext } from '../types.js';
 
 export const PLUGINS_PATH = '/plugins/';
@@ -34,21 +35,17 @@ export async function listPlugins(ctx: Pick<KindContext, 'client'>): Promise<Plu
   );
 }
 
-function memo<T>(ctx: KindContext, key: string, load: () => Promise<T>): Promise<T> {
-  const cache = ctx.runCache;
-  if (!cache) return load();
-  const found = cache.get(key) as Promise<T> | undefined;
-  if (found) return found;
-  const loading = load();
-  cache.set(key, loading);
-  loading.catch(() => cache.delete(key));
-  return loading;
+/**
+ * The run's one listing of the plugins, shared by the reads of the plugins the manifests declare and by the list of
+ * the unmanaged ones (`listOnNode`).
+ */
+export function pluginsOfRun(ctx: KindContext): Promise<PluginListItem[]> {
+  return memoPerRun(ctx, `list ${PLUGINS_PATH}`, () => listPlugins(ctx));
 }
 
 /** The installed plugin of that id, from the run's one listing. */
 export async function installedPlugin(ctx: KindContext, id: string): Promise<PluginListItem | undefined> {
-  const list = await memo(ctx, 'plugin:list', () => listPlugins(ctx));
-  return list.find((p) => p.id === id);
+  return (await pluginsOfRun(ctx)).find((p) => p.id === id);
 }
 
 export async function readSettings(ctx: KindContext, id: string): Promise<Json> {
@@ -58,7 +55,7 @@ export async function readSettings(ctx: KindContext, id: string): Promise<Json> 
 
 /** The settings as the plan saw them: read once per run for the units of one plugin. */
 export function settingsOfRun(ctx: KindContext, id: string): Promise<Json> {
-  return memo(ctx, `plugin:settings:${id}`, () => readSettings(ctx, id));
+  return memoPerRun(ctx, `plugin:settings:${id}`, () => readSettings(ctx, id));
 }
 
 /**
