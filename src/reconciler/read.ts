@@ -69,15 +69,26 @@ function metadataOf(raw: unknown): unknown {
  * scenario of every project it creates, each a 404).
  */
 function absentScopes(input: ReadInput): (key: string) => Promise<boolean> {
-  let kind: ResourceKind | undefined;
-  try {
-    kind = input.kindOf(PROJECT_SCOPE_KIND);
-  } catch {
-    // A registry without projects: no project is known absent, each object is read.
-  }
+  const kind = scopeKind(input);
   if (kind?.scopeExists === undefined) return () => Promise.resolve(false);
   const exists = kind.scopeExists.bind(kind);
   return async (key) => (await exists(input.contextFor(kind), key)) === false;
+}
+
+/** The key of every project on the design node: the run's project list when the kind of projects shares it. */
+function projectKeysOnNode(input: ReadInput): Promise<string[]> {
+  const kind = scopeKind(input);
+  if (kind?.scopeKeys === undefined) return listProjectKeys(input.designClient);
+  return kind.scopeKeys(input.contextFor(kind));
+}
+
+/** The kind whose objects are projects; undefined in a registry without projects. */
+function scopeKind(input: ReadInput): ResourceKind | undefined {
+  try {
+    return input.kindOf(PROJECT_SCOPE_KIND);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the plan may refuse a unit of `kind` (the plan then fails, and writes nothing). */
@@ -159,7 +170,7 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   const readList: Read = {
     address: 'project list',
     work: async () => {
-      const keys = await listProjectKeys(input.designClient);
+      const keys = await projectKeysOnNode(input);
       for (const k of keys) if (!projectKeys.has(k) && !input.declaredProjects.has(k)) undeclared.push(k);
       total += undeclared.length;
     },

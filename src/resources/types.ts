@@ -178,6 +178,12 @@ export interface ResourceKind {
    */
   scopeExists?(ctx: KindContext, key: string): Promise<boolean | undefined>;
   /**
+   * For the kind that `definesScope`: the key of every scope on the node, from what the run reads anyway (the project
+   * list, read once per run): prune finds there the projects that left the manifests. Absent: the reconciler lists
+   * the projects itself.
+   */
+  scopeKeys?(ctx: KindContext): Promise<string[]>;
+  /**
    * Which ownership record lists this kind's objects (what prune may delete, what drift compares with the recorded
    * spec hash). Absent: the project's record for objects of a project (the project itself and what `metadata.project`
    * names), none otherwise. `'instance'`: the instance record of the kind's node, for platform objects that belong to

@@ -85,6 +85,16 @@ describe('reads of a run', () => {
     expect(sim.stats().byRoute['GET /projects/:projectKey/scenarios']).toBe(PROJECTS.length);
   });
 
+  it('plan --prune finds the projects that left the manifests in the same project list, and apply --prune reads it only again after the lock', async () => {
+    expect((await cli(['apply', '-f', 'm', '--auto-approve'])).code).toBe(0);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['plan', '-f', 'm', '--prune', '--detailed-exitcode'])).code).toBe(0);
+    expect(sim.stats().byRoute['GET /projects']).toBe(1);
+    sim.reset({ stats: true, state: false });
+    expect((await cli(['apply', '-f', 'm', '--prune', '--auto-approve'])).code).toBe(0);
+    expect(sim.stats().byRoute['GET /projects']).toBe(2);
+  });
+
   it('apply checks the connection and looks at the run lock at once, not one after the other', async () => {
     const watched = await lockReadDuringPreflight();
     const result = await cli(['apply', '-f', 'm', '--auto-approve'], watched.proxy.url);

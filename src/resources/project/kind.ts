@@ -249,6 +249,10 @@ export const projectKind: ResourceKind = {
     return (await projectList(ctx)).has(key);
   },
 
+  async scopeKeys(ctx) {
+    return [...(await projectList(ctx)).keys()];
+  },
+
   units(doc) {
     const main = mainUnit(doc);
     return [main, ...blockUnits(doc, main.address)];
