@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../src/config/types.js';
-import { Runner } from './cli-bench.js';
+import { Runner } from './runner.js';
 import { cliEntry, projectKey, startRemoteSimulator, writeManifests } from './workload.js';
 
 interface Client {

@@ -10,7 +10,9 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchCase, benchReport, benchWatch, type BenchCase, type BenchOptions, type BenchReport, type BenchTree } from './cli-bench.js';
+import { benchCase, benchReport } from './cli-bench.js';
+import type { BenchCase, BenchOptions, BenchReport, BenchTree } from './report.js';
+import { benchWatch } from './watch-phase.js';
 
 export interface PlatformSize {
   users: number;

@@ -4,7 +4,7 @@
 //   npm run bench -- --json > bench.json && npm run bench:table -- bench.json
 
 import { readFileSync } from 'node:fs';
-import type { BenchReport } from './cli-bench.js';
+import type { BenchReport } from './report.js';
 import { readmeTable } from './table.js';
 
 // The report file, or standard input.

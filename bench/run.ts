@@ -15,7 +15,8 @@
 
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PHASES, runBench, type BenchCase, type Phase } from './cli-bench.js';
+import { runBench } from './cli-bench.js';
+import { PHASES, type BenchCase, type Phase } from './report.js';
 import { platformBench } from './platform-workload.js';
 import { cliEntry } from './workload.js';
 

@@ -1,7 +1,7 @@
 // The README's performance tables from a bench report (bench/readme-table.ts prints them): the whole CLI per phase,
 // its network phase and the client's CPU per request, start-up, and the watch's ticks.
 
-import type { BenchReport, PhaseResult, WatchResult } from './cli-bench.js';
+import type { BenchReport, PhaseResult, WatchResult } from './report.js';
 
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 const ratio = (r: number | null): string => (r === null ? '–' : r.toFixed(2));

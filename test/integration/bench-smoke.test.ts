@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { BenchReport, PhaseResult } from '../../bench/cli-bench.js';
+import type { BenchReport, PhaseResult } from '../../bench/report.js';
 
 const run = promisify(execFile);
 const PROJECTS = 2;

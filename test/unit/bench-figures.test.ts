@@ -2,18 +2,8 @@
 // CPU per request, the watch's schedule and log lines) and the README tables it prints from a report.
 
 import { describe, expect, it } from 'vitest';
-import {
-  clientCpuPerRequest,
-  medianOrNull,
-  networkBoundMs,
-  networkPhaseMs,
-  ratioTo,
-  watchEvent,
-  watchScheduleSeconds,
-  type BenchReport,
-  type PhaseResult,
-  type WatchResult,
-} from '../../bench/cli-bench.js';
+import { clientCpuPerRequest, medianOrNull, networkBoundMs, networkPhaseMs, ratioTo, watchEvent, watchScheduleSeconds } from '../../bench/figures.js';
+import type { BenchReport, PhaseResult, WatchResult } from '../../bench/report.js';
 import { readmeTable } from '../../bench/table.js';
 
 describe('the network phase', () => {
