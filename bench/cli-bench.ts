@@ -74,6 +74,7 @@ async function measurePhase(
   const networkPhaseMedianMs = medianOrNull(phases);
   return {
     phase,
+    ...(tree.label === undefined ? {} : { tree: tree.label }),
     projects: tree.projects,
     scenarios: tree.scenarios,
     objects,

@@ -42,6 +42,8 @@ export interface Timing {
 
 export interface PhaseResult extends Timing {
   phase: RunPhase;
+  /** The tree's label when it is not N projects × M scenarios (the platform tree's `500u×100g×50c`). */
+  tree?: string;
   projects: number;
   scenarios: number;
   /** Objects the manifests declare (per project its metadata, variables, permissions; each scenario). */
@@ -87,6 +89,8 @@ export interface PhaseResult extends Timing {
 
 /** The watch phase: `dss-gitops watch` on the same tree, its ticks timed by its log lines. */
 export interface WatchResult extends Timing {
+  /** As PhaseResult's. */
+  tree?: string;
   projects: number;
   scenarios: number;
   objects: number;

@@ -38,11 +38,16 @@ export function readmeTable(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The tree's size: its label (the platform tree's), or N × M projects and scenarios. */
+function sizeOf(r: PhaseResult | WatchResult): string {
+  return r.tree ?? `${r.projects} × ${r.scenarios}`;
+}
+
 function phaseRow(r: PhaseResult): string {
   // Reports made before the network phase was measured have none of its fields.
   const perRequest = r.clientCpuPerRequestMs ?? null;
   return (
-    `| ${r.projects} × ${r.scenarios} | ${r.phase} | ${r.latencyMs} ms | ${r.parallelism} | ${r.requests} (${r.writes}) | ` +
+    `| ${sizeOf(r)} | ${r.phase} | ${r.latencyMs} ms | ${r.parallelism} | ${r.requests} (${r.writes}) | ` +
     `${s(r.medianMs)} s | ${s(r.minMs)}–${s(r.maxMs)} s | ${ratio(r.ratioToBound)} | ` +
     `${seconds(r.networkPhaseMedianMs ?? null)} | ${ratio(r.networkRatioToBound ?? null)} | ${perRequest === null ? '–' : `${perRequest.toFixed(3)} ms`} | ` +
     `${s(r.cpuMedianMs)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.speedupVsParallelism1 === null ? '–' : r.speedupVsParallelism1.toFixed(1)} |`
@@ -51,7 +56,7 @@ function phaseRow(r: PhaseResult): string {
 
 function watchRow(r: WatchResult): string {
   return (
-    `| ${r.projects} × ${r.scenarios} | every ${r.scheduleSeconds} s, ${r.ticks} ticks${r.skippedTicks > 0 ? ` (${r.skippedTicks} skipped)` : ''} | ` +
+    `| ${sizeOf(r)} | every ${r.scheduleSeconds} s, ${r.ticks} ticks${r.skippedTicks > 0 ? ` (${r.skippedTicks} skipped)` : ''} | ` +
     `${r.latencyMs} ms | ${r.parallelism} | ${r.requests} | ${s(r.medianMs)} s | ${s(r.minMs)}–${s(r.maxMs)} s | ${s(r.firstTickMs)} s | ` +
     `${seconds(r.networkPhaseMedianMs)} | ${ratio(r.networkRatioToBound)} | ${ratio(r.ratioToPlan)} | ${ratio(r.ratioToPlanNetworkPhase)} | ${r.peakRssMiB.toFixed(0)} MiB |`
   );

@@ -100,6 +100,7 @@ export async function benchWatch(
   const networkPhaseMedianMs = medianOrNull(networkPhaseTimesMs);
   const t = timing(timed);
   const result: WatchResult = {
+    ...(tree.label === undefined ? {} : { tree: tree.label }),
     projects: tree.projects,
     scenarios: tree.scenarios,
     objects: phases[0]?.objects ?? 0,

@@ -164,6 +164,12 @@ describe('the README tables', () => {
     expect(lines[at + 3]).toBe('| 100 × 5 | every 3 s, 5 ticks (2 skipped) | 20 ms | 64 | 901 | 0.52 s | 0.50–0.56 s | 0.90 s | 0.44 s | 1.47 | – | – | 130 MiB |');
   });
 
+  it("name a tree by its label when it has one (the platform tree's), by its projects and scenarios otherwise", () => {
+    const lines = readmeTable(report({ phases: [phase({ tree: '500u×100g×50c', projects: 0, scenarios: 0 })], watch: [{ ...watch, tree: '500u×100g×50c' }] })).split('\n');
+    expect(lines[4]).toBe('| 500u×100g×50c | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | 0.39 s | 1.50 | 0.100 ms | 0.74 s | 110 MiB | – |');
+    expect(lines.find((l) => l.startsWith('| 500u×100g×50c | every'))).toBeDefined();
+  });
+
   it('still print a report made before the network phase and the watch were measured', () => {
     const old = phase({});
     for (const key of ['networkPhaseTimesMs', 'networkPhaseMedianMs', 'networkRatioToBound', 'clientNetworkCpuMedianMs', 'clientCpuPerRequestMs', 'clientNetworkRuns'] as const) delete (old as Partial<PhaseResult>)[key];
