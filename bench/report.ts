@@ -40,8 +40,8 @@ export interface Timing {
   timesMs: number[];
 }
 
-export interface PhaseResult extends Timing {
-  phase: RunPhase;
+/** What a result was measured on: the tree, the latency and the parallelism. */
+export interface MeasuredOn {
   /** The tree's label when it is not N projects × M scenarios (the platform tree's `500u×100g×50c`). */
   tree?: string;
   projects: number;
@@ -50,6 +50,10 @@ export interface PhaseResult extends Timing {
   objects: number;
   latencyMs: number;
   parallelism: number;
+}
+
+export interface PhaseResult extends Timing, MeasuredOn {
+  phase: RunPhase;
   requests: number;
   reads: number;
   writes: number;
@@ -88,14 +92,7 @@ export interface PhaseResult extends Timing {
 }
 
 /** The watch phase: `dss-gitops watch` on the same tree, its ticks timed by its log lines. */
-export interface WatchResult extends Timing {
-  /** As PhaseResult's. */
-  tree?: string;
-  projects: number;
-  scenarios: number;
-  objects: number;
-  latencyMs: number;
-  parallelism: number;
+export interface WatchResult extends Timing, MeasuredOn {
   /** The schedule's period: `*\/N * * * * *`, at least twice the expected tick. */
   scheduleSeconds: number;
   /** The tick run on start (the process's first, with its warm-up), not in the median. */
