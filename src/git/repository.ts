@@ -1,5 +1,6 @@
-// Questions about the git checkout that holds the manifests: where its root is, which commit is checked out,
-// whether it has local changes, and which files changed since a ref (for `plan --changed-since`).
+// Questions about the git checkout that holds the manifests, asked of git: where its root is, whether it has local
+// changes, which files changed since a ref (for `plan --changed-since`) and a file at a ref. Its root, commit and
+// origin as a run records them are checkout.ts's.
 
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -24,18 +25,6 @@ export async function findRepoRoot(target: string): Promise<string | undefined> 
   try {
     const root = (await at.git.revparse(['--show-toplevel'])).trim();
     return root === '' ? undefined : path.resolve(root);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The full id of the commit checked out at `target`; undefined outside a checkout or before the first commit. */
-export async function headCommit(target: string): Promise<string | undefined> {
-  const at = await gitAt(target);
-  if (at === undefined) return undefined;
-  try {
-    const sha = (await at.git.revparse(['--verify', '--quiet', 'HEAD'])).trim();
-    return sha === '' ? undefined : sha;
   } catch {
     return undefined;
   }

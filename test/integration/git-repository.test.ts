@@ -3,11 +3,11 @@ import { mkdtemp, mkdir, readFile, rm, writeFile, realpath } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkoutFacts } from '../../src/git/checkout.js';
 import { createBranchAndCommit } from '../../src/git/commit.js';
 import {
   changedFilesSince,
   findRepoRoot,
-  headCommit,
   isDirty,
   readFileAtRef,
 } from '../../src/git/repository.js';
@@ -43,25 +43,25 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe('findRepoRoot and headCommit', () => {
+describe('findRepoRoot and the commit checked out', () => {
   it('finds the root from a nested directory or file and reports the commit checked out', async () => {
     await put('manifests/projects/churn.yaml', 'kind: Project\n');
     const sha = commitAll('first');
     expect(await findRepoRoot(path.join(root, 'manifests/projects'))).toBe(root);
     expect(await findRepoRoot(path.join(root, 'manifests/projects/churn.yaml'))).toBe(root);
-    expect(await headCommit(path.join(root, 'manifests'))).toBe(sha);
+    expect((await checkoutFacts(path.join(root, 'manifests'))).commit).toBe(sha);
   });
 
   it('returns undefined outside a git checkout and before the first commit', async () => {
     const outside = await mkdtemp(path.join(tmpdir(), 'dss-gitops-nogit-'));
     try {
       expect(await findRepoRoot(outside)).toBeUndefined();
-      expect(await headCommit(outside)).toBeUndefined();
+      expect((await checkoutFacts(outside)).commit).toBeUndefined();
       expect(await isDirty(outside)).toBe(false);
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
-    expect(await headCommit(root)).toBeUndefined();
+    expect((await checkoutFacts(root)).commit).toBeUndefined();
     expect(await findRepoRoot(path.join(root, 'does-not-exist'))).toBeUndefined();
   });
 });
