@@ -1,5 +1,5 @@
 // The run lock on the command line: `--lock=false` / `--no-lock`, `--lock-timeout DURATION`, and the one way
-// writing commands take it. Before planning, a run looks at the lock (observeLock, GET only: another run's lock
+// writing commands take it. Before planning, a run looks at the lock (checkConnectionAndObserveLock, GET only: another run's lock
 // refuses it at once unless --lock-timeout lets it wait). When the plan writes anything, it takes the lock on the
 // nodes it writes to (lockedApply); when another run took the lock in between, it plans again under the lock.
 // A run that writes nothing never takes the lock, so a no-op apply sends no write at all.
@@ -94,21 +94,12 @@ function planShape(planned: { plan: Plan }): string {
 }
 
 /**
- * Starts the lock of a writing run, before it plans: looks at the lock of every node (refusing at once when another
- * run holds it and there is no --lock-timeout). Undefined with --lock=false.
- */
-export async function observeLock(run: { clients: Record<NodeName, DssClient>; set: { config: GitopsConfig } }, settings: LockSettings): Promise<RunLock | undefined> {
-  if (!settings.enabled) return undefined;
-  const lock = new RunLock(settings.options);
-  await lock.observe(lockClients(run, ['design', 'deployer']));
-  return lock;
-}
-
-/**
- * The preflight and observeLock at once, for a writing run that deferred its preflight: both are reads that need
- * nothing from each other, so the run waits one round trip for them, not two. The plan is made after both, so it
- * reads what it plans after the lock was seen (the preflight's project list is not reused). The preflight's error
- * comes first: DSS down or a refused key is the problem to report, whatever the lock said.
+ * Starts the lock of a writing run that deferred its preflight, before it plans: the preflight and a look at the lock
+ * of every node at once (another run's lock refuses the run at once unless --lock-timeout lets it wait; undefined
+ * with --lock=false). Both are reads that need nothing from each other, so the run waits one round trip for them,
+ * not two. The plan is made after both, so it reads what it plans after the lock was seen (the preflight's project
+ * list is not reused). The preflight's error comes first: DSS down or a refused key is the problem to report,
+ * whatever the lock said.
  */
 export async function checkConnectionAndObserveLock(run: RunContext, settings: LockSettings): Promise<RunLock | undefined> {
   return (await checkConnectionObservingLock(run, settings)).lock();
@@ -194,12 +185,12 @@ export function lockWhilePlanning(run: RunContext, lock: RunLock | undefined, wr
 
 export interface LockedApplyOptions<T, P extends { plan: Plan } = PlannedRun> {
   run: RunContext;
-  /** From observeLock, before the plan; undefined runs without the lock (with a warning when it writes). */
+  /** From checkConnectionAndObserveLock, before the plan; undefined runs without the lock (with a warning when it writes). */
   lock: RunLock | undefined;
   io: CliIo;
   /** The plan made without the lock, shown (and approved) already. */
   planned: P;
-  /** Plans again; called under the lock when another run took the lock since observeLock. */
+  /** Plans again; called under the lock when another run took the lock since it was looked at. */
   replan: () => Promise<P>;
   /** Whether the plan was approved by a person: a plan that changed under the lock is then refused, not applied. */
   approved: boolean;
