@@ -133,6 +133,8 @@ export class CompareAhead {
   #next = 0;
   #scheduled = false;
   #stopped = false;
+  /** Called once the queue is empty (drained). */
+  #idle: (() => void) | undefined;
 
   readonly #onCompared: OnCompared | undefined;
 
@@ -153,10 +155,26 @@ export class CompareAhead {
     }
   }
 
+  /**
+   * Resolves once every unit queued so far is compared, the slices going on between turns of the event loop as
+   * before: the I/O of the run (the run lock's round trips) is handled between them.
+   */
+  drained(): Promise<void> {
+    if (this.#stopped || this.#next >= this.#queue.length) return Promise.resolve();
+    return new Promise((resolve) => {
+      const before = this.#idle;
+      this.#idle = () => {
+        before?.();
+        resolve();
+      };
+    });
+  }
+
   /** Stops comparing (what is still queued is left to the plan) and gives what was compared, by address. */
   stop(): ReadonlyMap<string, ComparedUnit> {
     this.#stopped = true;
     this.#queue.length = 0;
+    this.#wake();
     return this.#compared;
   }
 
@@ -180,7 +198,14 @@ export class CompareAhead {
     this.#queue.length = 0;
     this.#next = 0;
     this.#scheduled = false;
+    this.#wake();
   };
+
+  #wake(): void {
+    const idle = this.#idle;
+    this.#idle = undefined;
+    idle?.();
+  }
 }
 
 type OnCompared = (unit: ResourceUnit, live: LiveState | undefined, changes: FieldChange[]) => void;
@@ -251,7 +276,15 @@ export async function planRun(
     scopes,
     ...(setup.onReadProgress ? { onRead: setup.onReadProgress } : {}),
     onLive: (unit, state) => ahead.add(unit, state),
-  }).finally(() => ahead.stop());
+  }).catch((error: unknown) => {
+    ahead.stop();
+    throw error;
+  });
+  // An apply that takes its run lock as the plan shows a write: the comparisons still queued go on in slices, so that
+  // the lock is asked for as soon as they show a write and its round trips and settle delay pass while they run (a
+  // fresh apply reads nothing after the project list: its comparisons would otherwise all run before the lock).
+  if (setup.onWriteFound) await ahead.drained();
+  const compared = ahead.stop();
   const plan = planChanges({
     allUnits,
     units: selection.units,
@@ -273,7 +306,7 @@ export async function planRun(
     validateChange: (unit, state, changes) => setup.registry.get(unit.kind)?.validateChange?.(unit, state, changes) ?? [],
     validateCreate: (unit) => setup.registry.get(unit.kind)?.validateCreate?.(unit, setup.defaults ?? {}) ?? [],
     warnings: selection.warnings,
-    compared: ahead.stop(),
+    compared,
   });
   return { plan, allUnits, projects, contextFor };
 }

@@ -122,4 +122,55 @@ describe('comparing while the reads go on', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(compared.size).toBe(3);
   });
+
+  it('drains what is queued in slices, the event loop turning between them, and resolves at once when nothing is', async () => {
+    const units = unitsOf(manifests(), fakeRegistry);
+    let turns = 0;
+    const slow: CompareFn = (desired, live, policy, options) => {
+      // Longer than a slice: each comparison ends one, and the event loop turns before the next.
+      const until = performance.now() + 3;
+      while (performance.now() < until);
+      return compareShallow(desired, live, policy, options);
+    };
+    const ahead = new CompareAhead(slow, []);
+    for (const unit of units) ahead.add(unit, undefined);
+    const ticking = setInterval(() => (turns += 1), 0);
+    await ahead.drained();
+    clearInterval(ticking);
+    expect([...ahead.stop().keys()].sort()).toEqual(units.map((u) => u.address).sort());
+    expect(turns).toBeGreaterThan(0);
+    await expect(new CompareAhead(compareShallow, []).drained()).resolves.toBeUndefined();
+  });
+
+  it('wakes a wait for the queue to drain when it stops', async () => {
+    const units = unitsOf(manifests(), fakeRegistry);
+    const ahead = new CompareAhead(compareShallow, []);
+    for (const unit of units) ahead.add(unit, undefined);
+    const waiting = ahead.drained();
+    expect(ahead.stop().size).toBe(0);
+    await expect(waiting).resolves.toBeUndefined();
+  });
+});
+
+describe('a plan that tells when it finds a write (an apply taking its lock meanwhile)', () => {
+  it('tells of the write of a fresh apply, whose reads end with the project list, before the plan is made', async () => {
+    const client = new FakeClient();
+    const found: Array<{ node: string; planned: boolean }> = [];
+    let planned = false;
+    const setup = { ...setupFor(client, {}, 1), onWriteFound: (node: string) => found.push({ node, planned }) };
+    const plan = await planRun(setup, manifests());
+    planned = true;
+    expect(plan.plan.report.resourceChanges.map((c) => c.action)).toEqual(['create', 'create', 'create', 'create']);
+    expect(found).toEqual([{ node: 'design', planned: false }]);
+  });
+
+  it('tells nothing when the plan writes nothing', async () => {
+    const client = new FakeClient();
+    const setup = setupFor(client, {}, 1);
+    await applyRun(setup, await planRun(setup, manifests()));
+    const found: string[] = [];
+    const again = await planRun({ ...setup, onWriteFound: (node) => found.push(node) }, manifests());
+    expect(again.plan.report.resourceChanges).toEqual([]);
+    expect(found).toEqual([]);
+  });
 });
