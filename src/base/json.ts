@@ -92,7 +92,35 @@ export function canonical(value: unknown, loose = false): string {
   return JSON.stringify(value);
 }
 
-/** Structural equality of JSON values, key order aside; `loose` compares scalars by their string form. */
+/**
+ * Structural equality of JSON values, key order aside; `loose` compares scalars by their string form. The answer of
+ * comparing their canonical forms, found by walking both values at once: no text is built, and the walk stops at the
+ * first difference.
+ */
 export function deepEqual(a: unknown, b: unknown, loose = false): boolean {
-  return a === b || canonical(a, loose) === canonical(b, loose);
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const hole = !(i in a);
+      if (hole !== !(i in b)) return false;
+      if (!hole && !deepEqual(a[i], b[i], loose)) return false;
+    }
+    return true;
+  }
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    // Declared keys only (a key holding `undefined` is no key), as canonical has them.
+    let keys = 0;
+    for (const key of Object.keys(a)) {
+      const value = a[key];
+      if (value === undefined) continue;
+      keys += 1;
+      if (!Object.hasOwn(b, key) || b[key] === undefined || !deepEqual(value, b[key], loose)) return false;
+    }
+    for (const key of Object.keys(b)) if (b[key] !== undefined) keys -= 1;
+    return keys === 0;
+  }
+  if (Array.isArray(b) || isObject(b)) return false;
+  return canonical(a, loose) === canonical(b, loose);
 }

@@ -1,5 +1,6 @@
 // The base layer's JSON helpers and its one sort order.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonical, deepCopy, deepEqual, isObject } from '../../src/base/json.js';
 import { byText, compareText } from '../../src/base/order.js';
@@ -31,6 +32,44 @@ describe('deepEqual', () => {
     expect(deepEqual(copy, value)).toBe(true);
     expect(Object.keys(copy)).toEqual(['z', 'a']);
     expect(canonical(copy)).toBe('{"a":{"b":false,"y":[1,"two",null]},"z":1}');
+  });
+});
+
+describe('deepEqual and canonical', () => {
+  /** JSON values with what builders leave in them: keys holding undefined, and scalars DSS stores as strings. */
+  const scalar = fc.oneof(fc.constantFrom(0, 1, 10, -0, 1.5, '0', '1', '10', '1.5', 'true', 'false', true, false, null, ''), fc.string({ maxLength: 3 }));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('object')),
+    list: fc.array(fc.oneof(tie('value'), fc.constant(undefined)), { maxLength: 3 }),
+    object: fc.dictionary(fc.constantFrom('a', 'b', 'c', '__proto__', 'toString'), fc.oneof(tie('value'), fc.constant(undefined)), { maxKeys: 3 }),
+  }));
+
+  /** A copy with every object's keys in reverse order. */
+  const reordered = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(reordered);
+    if (!isObject(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v).reverse()) Object.defineProperty(out, key, { value: reordered(v[key]), enumerable: true, writable: true, configurable: true });
+    return out;
+  };
+
+  it('says two values are equal exactly when their canonical forms are, strict and loose', () => {
+    fc.assert(
+      fc.property(value, value, fc.boolean(), (a, b, loose) => {
+        expect(deepEqual(a, b, loose)).toBe(canonical(a, loose) === canonical(b, loose));
+        expect(deepEqual(a, reordered(a), loose)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes an own key holding undefined for no key, and an inherited name for nothing the other object has', () => {
+    expect(deepEqual({ toString: 1 }, {})).toBe(false);
+    expect(deepEqual({}, { toString: 1 })).toBe(false);
+    expect(deepEqual([undefined], [null])).toBe(false);
+    expect(deepEqual({ a: [1, undefined] }, { a: [1, undefined] })).toBe(true);
+    expect(deepEqual([], {})).toBe(false);
+    expect(deepEqual({ n: true }, { n: 'true' }, true)).toBe(true);
   });
 });
 
