@@ -5,14 +5,17 @@
 // The network phase of each run is timed too: from the first request the simulator receives to the last one's
 // arrival plus the latency (the simulator's clock), with its ratio to the same bound, and the CLI's CPU per request
 // over its own requests (from the creation of its first to the completion of its last, undici's diagnostics
-// channels). The watch phase runs `dss-gitops watch` on the same tree and times its ticks (the log's
-// `durationSeconds`), with their requests and network phase from the simulator's counts, taken after every tick.
+// channels). Beside each plan run, the rig's floor: the plan's own GETs sent by a bare undici Pool in a fresh process
+// (bench/floor.ts), and the plan's network phase as a ratio to it. The watch phase runs `dss-gitops watch` on the
+// same tree and times its ticks (the log's `durationSeconds`), with their requests and network phase from the
+// simulator's counts, taken after every tick.
 // Start-up (--version, --help, validate of the example) is measured against bare `node -e 0`.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientCpuPerRequest, formatPhase, median, medianOrNull, networkBoundMs, networkPhaseMs, ratioTo, timing, type ClientNetwork } from './figures.js';
+import { clientCpuPerRequest, floorFigures, formatPhase, median, medianOrNull, networkBoundMs, networkPhaseMs, ratioTo, timing, type ClientNetwork } from './figures.js';
+import { measureFloor, readPlanGets, REQUESTS_FILE_ENV } from './floor.js';
 import {
   commandFor,
   projectsTree,
@@ -20,6 +23,7 @@ import {
   type BenchOptions,
   type BenchReport,
   type BenchTree,
+  type FloorRun,
   type PhaseResult,
   type RunPhase,
   type StartupResult,
@@ -47,13 +51,19 @@ async function measurePhase(
   const clientCpu: Array<number | null> = [];
   const clientCpuPerRequests: Array<number | null> = [];
   const clientNetworkRuns: Array<ClientNetwork | null> = [];
+  const floorRuns: FloorRun[] = [];
+  const requestsFile = join(runner.dir, 'plan-requests.json');
+  let floorPaths: string[] | undefined;
   let rss = 0;
   let stats: SimStats = { total: 0, reads: 0, writes: 0, byRoute: {} };
   for (let r = 0; r < count; r += 1) {
     // A fresh apply starts from an empty DSS each time; the other phases from the applied state.
     await sim.reset(phase === 'fresh-apply');
     await sim.setLatency(c.latencyMs);
-    const run = await runner.run(argv, env);
+    // The plan's first run records its requests for the floor.
+    const record = phase === 'plan' && r === 0;
+    if (record) rmSync(requestsFile, { force: true });
+    const run = await runner.run(argv, record ? { ...env, [REQUESTS_FILE_ENV]: requestsFile } : env);
     if (run.exitCode !== exit) {
       throw new Error(`${argv.join(' ')} exited with ${run.exitCode}, expected ${exit}:\n${run.output}`);
     }
@@ -66,6 +76,13 @@ async function measurePhase(
     clientCpu.push(perRequest === null ? null : (run.network?.cpuMs ?? null));
     clientCpuPerRequests.push(perRequest);
     clientNetworkRuns.push(run.network);
+    if (phase !== 'plan') continue;
+    // After each plan run, its floor, in counts of its own: the next run resets them again.
+    if (floorPaths === undefined) {
+      floorPaths = readPlanGets(requestsFile, new URL(sim.url).origin);
+      if (floorPaths.length !== stats.total) throw new Error(`the plan created ${floorPaths.length} requests, the simulator counted ${stats.total}`);
+    }
+    if (floorPaths.length > 0) floorRuns.push(await measureFloor(runner.dir, sim, floorPaths, parallelism, c.latencyMs));
   }
   await sim.setLatency(0);
   if (phase === 'noop-apply' && stats.writes > 0) throw new Error(`the no-op apply wrote ${stats.writes} times: ${JSON.stringify(stats.byRoute)}`);
@@ -96,6 +113,7 @@ async function measurePhase(
     clientNetworkCpuMedianMs: medianOrNull(clientCpu),
     clientCpuPerRequestMs: medianOrNull(clientCpuPerRequests),
     clientNetworkRuns,
+    ...floorFigures(floorRuns, networkPhaseMedianMs),
   };
 }
 

@@ -1,7 +1,7 @@
 // The figures the bench derives from what it measures (medians, the network bound and phase, the client's CPU per
 // request, the watch's schedule and log lines) and the text lines it prints.
 
-import type { PhaseResult, Timing, WatchResult } from './report.js';
+import type { FloorResult, FloorRun, PhaseResult, Timing, WatchResult } from './report.js';
 import type { SimStats } from './workload.js';
 
 export function median(xs: number[]): number {
@@ -55,6 +55,24 @@ export function clientCpuPerRequest(network: ClientNetwork | null, counted: numb
   return network === null || network.requests === 0 || network.requests !== counted ? null : network.cpuMs / network.requests;
 }
 
+/**
+ * The floor of a phase from its runs (medians of their wall times, CPU per request and latency), and the phase's
+ * network phase as a ratio to the floor's median wall time; both null without a run.
+ */
+export function floorFigures(runs: FloorRun[], networkPhaseMedianMs: number | null): { floor: FloorResult | null; networkRatioToFloor: number | null } {
+  const [first] = runs;
+  if (first === undefined) return { floor: null, networkRatioToFloor: null };
+  const floor: FloorResult = {
+    ...timing(runs.map((r) => r.wallMs)),
+    requests: first.requests,
+    cpuPerRequestMs: median(runs.map((r) => r.cpuMs / r.requests)),
+    latencyMedianMs: median(runs.map((r) => r.latencyMedianMs)),
+    networkPhaseMedianMs: medianOrNull(runs.map((r) => r.networkPhaseMs)),
+    runs,
+  };
+  return { floor, networkRatioToFloor: ratioTo(networkPhaseMedianMs, floor.medianMs) };
+}
+
 /** The watch schedule's period in seconds: a divisor of 60 (ticks evenly spaced across minutes), at least 2 × the tick. */
 export function watchScheduleSeconds(expectedTickMs: number): number {
   const wanted = Math.max(1, Math.ceil((2 * expectedTickMs) / 1000));
@@ -92,6 +110,8 @@ export function formatPhase(r: PhaseResult): string {
     (r.networkPhaseMedianMs === null ? '' : `  network phase ${s(r.networkPhaseMedianMs)} s`) +
     (r.networkRatioToBound === null ? '' : ` (ratio ${r.networkRatioToBound.toFixed(2)})`) +
     (r.clientCpuPerRequestMs === null ? '' : `  client CPU ${r.clientCpuPerRequestMs.toFixed(3)} ms/request`) +
+    (r.floor === null ? '' : `  floor ${s(r.floor.medianMs)} s, ${r.floor.cpuPerRequestMs.toFixed(3)} ms CPU/request`) +
+    (r.networkRatioToFloor === null ? '' : ` (network phase ${r.networkRatioToFloor.toFixed(2)}× it)`) +
     `  CPU ${s(r.cpuMedianMs)} s  peak RSS ${r.peakRssMiB.toFixed(0)} MiB` +
     (r.speedupVsParallelism1 === null ? '' : `  ${r.speedupVsParallelism1.toFixed(1)}× vs P=1`)
   );

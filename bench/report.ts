@@ -89,6 +89,39 @@ export interface PhaseResult extends Timing, MeasuredOn {
   clientCpuPerRequestMs: number | null;
   /** What the hook saw in each run: requests completed, wall and CPU time from the first's creation to the last's completion. */
   clientNetworkRuns: Array<ClientNetwork | null>;
+  /**
+   * The rig's floor (bench/floor.ts): the plan's own GETs sent by a bare undici Pool in a fresh process, one run
+   * after each of the plan's; null for the other phases. Absent from reports made before it was measured.
+   */
+  floor: FloorResult | null;
+  /** networkPhaseMedianMs / floor.medianMs: how far the CLI's network phase is from what undici alone takes. */
+  networkRatioToFloor: number | null;
+}
+
+/** One run of the floor. */
+export interface FloorRun {
+  /** GETs sent, as many as the plan sent and the simulator counted. */
+  requests: number;
+  /** From the first request's creation to the last body read to its end. */
+  wallMs: number;
+  /** CPU time (user + system) of the floor's process over that time. */
+  cpuMs: number;
+  /** Median of the requests' latencies (each from its creation to its body's end). */
+  latencyMedianMs: number;
+  /** The run's network phase as the simulator saw it (as PhaseResult's networkPhaseTimesMs). */
+  networkPhaseMs: number | null;
+}
+
+/** The floor of a plan result: Timing is over the runs' wall times. */
+export interface FloorResult extends Timing {
+  requests: number;
+  /** Median over the runs of cpuMs / requests. */
+  cpuPerRequestMs: number;
+  /** Median over the runs of their median latency per request. */
+  latencyMedianMs: number;
+  /** Median of the runs' network phases on the simulator's clock, null when none was measured. */
+  networkPhaseMedianMs: number | null;
+  runs: FloorRun[];
 }
 
 /** The watch phase: `dss-gitops watch` on the same tree, its ticks timed by its log lines. */

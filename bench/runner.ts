@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ClientNetwork } from './figures.js';
+import { REQUESTS_FILE_ENV } from './floor.js';
 import type { CliEntry } from './workload.js';
 
 export interface CliRun {
@@ -21,15 +22,22 @@ export interface CliRun {
 /**
  * A hook loaded with --import: writes the process's peak RSS (KiB) and CPU time (µs) to a file on exit, and the
  * CPU time and wall time from the creation of its first HTTP request to the completion of its last (undici's
- * diagnostics channels: a process.cpuUsage() per request, a microsecond or two).
+ * diagnostics channels: a process.cpuUsage() per request, a microsecond or two). With DSS_GITOPS_BENCH_REQUESTS_FILE
+ * set, it also writes there the method, origin and path of each request as it was created, in order (for the floor,
+ * bench/floor.ts).
  */
 const RSS_HOOK = `import { writeFileSync } from 'node:fs';
 import { subscribe } from 'node:diagnostics_channel';
 const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };
+const requestsFile = process.env.${REQUESTS_FILE_ENV};
+const recorded = [];
 let first = null;
 let last = null;
 let requests = 0;
-subscribe('undici:request:create', () => { first ??= [performance.now(), cpu()]; });
+subscribe('undici:request:create', ({ request }) => {
+  first ??= [performance.now(), cpu()];
+  if (requestsFile) recorded.push([request.method, request.origin, request.path]);
+});
 const done = () => { requests += 1; last = [performance.now(), cpu()]; };
 subscribe('undici:request:trailers', done);
 subscribe('undici:request:error', done);
@@ -37,6 +45,7 @@ process.on('exit', () => {
   const usage = process.resourceUsage();
   const network = first && last ? { requests, wallMs: last[0] - first[0], cpuMs: (last[1] - first[1]) / 1000 } : null;
   writeFileSync(process.env.DSS_GITOPS_BENCH_RSS_FILE, JSON.stringify([usage.maxRSS, usage.userCPUTime + usage.systemCPUTime, network]));
+  if (requestsFile) writeFileSync(requestsFile, JSON.stringify(recorded));
 });
 `;
 

@@ -1,5 +1,6 @@
 // The README's performance tables from a bench report (bench/readme-table.ts prints them): the whole CLI per phase,
-// its network phase and the client's CPU per request, start-up, and the watch's ticks.
+// its network phase, the floor beside the plan's (undici alone) and the client's CPU per request, start-up, and the
+// watch's ticks.
 
 import type { BenchReport, PhaseResult, WatchResult } from './report.js';
 
@@ -22,8 +23,8 @@ export function readmeTable(report: BenchReport): string {
     lines.push('');
   }
   lines.push(
-    '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | Network phase | Network phase × bound | Client CPU / request | CPU | Peak RSS | × faster than parallelism 1 |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | Network phase | Network phase × bound | Floor (undici alone) | Network phase × floor | Client CPU / request | CPU | Peak RSS | × faster than parallelism 1 |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   lines.push(...report.phases.map(phaseRow));
   const watch = report.watch ?? [];
@@ -46,10 +47,12 @@ function sizeOf(r: PhaseResult | WatchResult): string {
 function phaseRow(r: PhaseResult): string {
   // Reports made before the network phase was measured have none of its fields.
   const perRequest = r.clientCpuPerRequestMs ?? null;
+  // Nor those made before the floor was measured.
+  const floor = r.floor ?? null;
   return (
     `| ${sizeOf(r)} | ${r.phase} | ${r.latencyMs} ms | ${r.parallelism} | ${r.requests} (${r.writes}) | ` +
     `${s(r.medianMs)} s | ${s(r.minMs)}–${s(r.maxMs)} s | ${ratio(r.ratioToBound)} | ` +
-    `${seconds(r.networkPhaseMedianMs ?? null)} | ${ratio(r.networkRatioToBound ?? null)} | ${perRequest === null ? '–' : `${perRequest.toFixed(3)} ms`} | ` +
+    `${seconds(r.networkPhaseMedianMs ?? null)} | ${ratio(r.networkRatioToBound ?? null)} | ${seconds(floor?.medianMs ?? null)} | ${ratio(r.networkRatioToFloor ?? null)} | ${perRequest === null ? '–' : `${perRequest.toFixed(3)} ms`} | ` +
     `${s(r.cpuMedianMs)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.speedupVsParallelism1 === null ? '–' : r.speedupVsParallelism1.toFixed(1)} |`
   );
 }

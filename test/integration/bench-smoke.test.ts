@@ -21,7 +21,7 @@ function byPhase(report: BenchReport, phase: string, parallelism = 2): PhaseResu
 }
 
 describe('npm run bench --quick', () => {
-  it('measures every phase of the CLI and the watch, and reports requests, timings, bounds, network phases, peak RSS and the README table', { timeout: 180_000 }, async () => {
+  it('measures every phase of the CLI and the watch, and reports requests, timings, bounds, network phases, the floor beside the plans, peak RSS and the README table', { timeout: 180_000 }, async () => {
     const { stdout } = await run(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', '--quick', '--json', '--sizes', `${PROJECTS}x${SCENARIOS}`, '--latency', '1', '--parallelism', '2,1', '--cli', 'src/cli/main.ts'],
@@ -76,6 +76,25 @@ describe('npm run bench --quick', () => {
       expect(p.clientNetworkRuns.map((r) => r?.requests)).toEqual([p.requests]);
     }
 
+    // The floor: after each plan run, the plan's own GETs sent by undici alone, every one counted by the simulator;
+    // the other phases have none.
+    for (const p of report.phases) {
+      if (p.phase !== 'plan') {
+        expect(p.floor).toBeNull();
+        expect(p.networkRatioToFloor).toBeNull();
+        continue;
+      }
+      const floor = p.floor;
+      if (floor === null) throw new Error(`no floor beside the plan at parallelism ${p.parallelism}`);
+      expect(floor.requests).toBe(p.requests);
+      expect(floor.runs.map((r) => r.requests)).toEqual([p.requests]);
+      expect(floor.medianMs).toBeGreaterThan(0);
+      expect(floor.cpuPerRequestMs).toBeGreaterThan(0);
+      expect(floor.latencyMedianMs).toBeGreaterThan(0);
+      expect(floor.networkPhaseMedianMs).toBeGreaterThanOrEqual(p.latencyMs);
+      expect(p.networkRatioToFloor).toBeCloseTo((p.networkPhaseMedianMs as number) / floor.medianMs);
+    }
+
     // The watch: two ticks after the first, each a whole drift run of the tree (the counts taken between ticks).
     const [watch, ...otherWatch] = report.watch ?? [];
     expect(otherWatch).toHaveLength(0);
@@ -98,6 +117,11 @@ describe('npm run bench --quick', () => {
     expect(table[0]).toContain(`Node ${process.version}`);
     expect(table.filter((line) => line.startsWith(`| ${PROJECTS} × ${SCENARIOS} |`))).toHaveLength(report.phases.length + 1);
     expect(table.filter((line) => line.startsWith(`| ${PROJECTS} × ${SCENARIOS} | every `))).toHaveLength(1);
+    // The floor's two columns follow the network phase's ratio to the bound: figures for the plans, – for the others.
+    const cells = (phaseName: string, parallelism: number): string[] | undefined =>
+      table.find((line) => line.startsWith(`| ${PROJECTS} × ${SCENARIOS} | ${phaseName} | 1 ms | ${parallelism} |`))?.split(' | ');
+    expect(cells('plan', 2)?.slice(10, 12)).toEqual([`${((plan.floor?.medianMs ?? 0) / 1000).toFixed(2)} s`, (plan.networkRatioToFloor as number).toFixed(2)]);
+    expect(cells('drift', 2)?.slice(10, 12)).toEqual(['–', '–']);
     expect(table.filter((line) => line.startsWith('| `'))).toHaveLength(report.startup.length);
   });
 });

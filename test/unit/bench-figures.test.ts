@@ -2,8 +2,9 @@
 // CPU per request, the watch's schedule and log lines) and the README tables it prints from a report.
 
 import { describe, expect, it } from 'vitest';
-import { clientCpuPerRequest, medianOrNull, networkBoundMs, networkPhaseMs, ratioTo, watchEvent, watchScheduleSeconds } from '../../bench/figures.js';
-import type { BenchReport, PhaseResult, WatchResult } from '../../bench/report.js';
+import { clientCpuPerRequest, floorFigures, medianOrNull, networkBoundMs, networkPhaseMs, ratioTo, watchEvent, watchScheduleSeconds } from '../../bench/figures.js';
+import { planGetPaths } from '../../bench/floor.js';
+import type { BenchReport, FloorRun, PhaseResult, WatchResult } from '../../bench/report.js';
 import { readmeTable } from '../../bench/table.js';
 
 describe('the network phase', () => {
@@ -45,6 +46,50 @@ describe("the client's CPU per request", () => {
     expect(clientCpuPerRequest(null, 801)).toBeNull();
     expect(clientCpuPerRequest({ requests: 0, wallMs: 0, cpuMs: 0 }, 0)).toBeNull();
     expect(clientCpuPerRequest({ requests: 400, wallMs: 900, cpuMs: 80 }, 801)).toBeNull();
+  });
+});
+
+describe('the floor', () => {
+  const floorRun = (wallMs: number, cpuMs: number, latencyMedianMs: number, networkPhaseMs: number | null): FloorRun => ({
+    requests: 800,
+    wallMs,
+    cpuMs,
+    latencyMedianMs,
+    networkPhaseMs,
+  });
+
+  it('takes the medians of its runs, and gives the network phase as a ratio to its median wall time', () => {
+    const runs = [floorRun(380, 344, 21.8, 372), floorRun(370, 328, 21.5, 361), floorRun(390, 352, 22.1, null)];
+    const { floor, networkRatioToFloor } = floorFigures(runs, 430);
+    expect(floor).toEqual({
+      medianMs: 380,
+      minMs: 370,
+      maxMs: 390,
+      timesMs: [380, 370, 390],
+      requests: 800,
+      cpuPerRequestMs: 0.43,
+      latencyMedianMs: 21.8,
+      networkPhaseMedianMs: 366.5,
+      runs,
+    });
+    expect(networkRatioToFloor).toBe(430 / 380);
+  });
+
+  it('has no ratio without a network phase, and neither floor nor ratio without a run', () => {
+    expect(floorFigures([floorRun(1100, 350, 22, 1090)], null)).toMatchObject({ floor: { medianMs: 1100 }, networkRatioToFloor: null });
+    expect(floorFigures([], 1170)).toEqual({ floor: null, networkRatioToFloor: null });
+  });
+
+  it("sends the plan's GETs again, and refuses a recording with a write or another origin", () => {
+    const origin = 'http://127.0.0.1:4100';
+    expect(planGetPaths([['GET', origin, '/public/api/projects/'], ['GET', origin, '/public/api/projects/A/variables/']], origin)).toEqual([
+      '/public/api/projects/',
+      '/public/api/projects/A/variables/',
+    ]);
+    expect(() => planGetPaths([['GET', origin, '/public/api/projects/'], ['PUT', origin, '/public/api/projects/A/variables/']], origin)).toThrow(
+      "the floor sends a plan's GETs again, but the plan sent PUT /public/api/projects/A/variables/",
+    );
+    expect(() => planGetPaths([['GET', 'http://127.0.0.1:4200', '/public/api/projects/']], origin)).toThrow('but the plan sent one to http://127.0.0.1:4200');
   });
 });
 
@@ -100,6 +145,18 @@ const phase = (fields: Partial<PhaseResult>): PhaseResult => ({
   clientNetworkCpuMedianMs: 80.1,
   clientCpuPerRequestMs: 0.1,
   clientNetworkRuns: [{ requests: 801, wallMs: 360, cpuMs: 80.1 }],
+  floor: {
+    medianMs: 300,
+    minMs: 290,
+    maxMs: 320,
+    timesMs: [290, 300, 320],
+    requests: 801,
+    cpuPerRequestMs: 0.42,
+    latencyMedianMs: 21.5,
+    networkPhaseMedianMs: 295,
+    runs: [],
+  },
+  networkRatioToFloor: 1.3,
   ...fields,
 });
 
@@ -144,13 +201,14 @@ const report = (fields: Partial<BenchReport>): BenchReport => ({
 });
 
 describe('the README tables', () => {
-  it('give each phase its network phase, its ratio to the bound and the client CPU per request', () => {
-    const lines = readmeTable(report({ phases: [phase({}), phase({ phase: 'drift', networkPhaseMedianMs: null, networkRatioToBound: null, clientCpuPerRequestMs: null })] })).split('\n');
+  it('give each phase its network phase, its ratio to the bound, the floor (the plan only) and the client CPU per request', () => {
+    const drift = phase({ phase: 'drift', networkPhaseMedianMs: null, networkRatioToBound: null, clientCpuPerRequestMs: null, floor: null, networkRatioToFloor: null });
+    const lines = readmeTable(report({ phases: [phase({}), drift] })).split('\n');
     expect(lines[2]).toBe(
-      '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | Network phase | Network phase × bound | Client CPU / request | CPU | Peak RSS | × faster than parallelism 1 |',
+      '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | Network phase | Network phase × bound | Floor (undici alone) | Network phase × floor | Client CPU / request | CPU | Peak RSS | × faster than parallelism 1 |',
     );
-    expect(lines[4]).toBe('| 100 × 5 | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | 0.39 s | 1.50 | 0.100 ms | 0.74 s | 110 MiB | – |');
-    expect(lines[5]).toBe('| 100 × 5 | drift | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | – | – | – | 0.74 s | 110 MiB | – |');
+    expect(lines[4]).toBe('| 100 × 5 | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | 0.39 s | 1.50 | 0.30 s | 1.30 | 0.100 ms | 0.74 s | 110 MiB | – |');
+    expect(lines[5]).toBe('| 100 × 5 | drift | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | – | – | – | – | – | 0.74 s | 110 MiB | – |');
     expect(lines).toHaveLength(7);
   });
 
@@ -166,15 +224,25 @@ describe('the README tables', () => {
 
   it("name a tree by its label when it has one (the platform tree's), by its projects and scenarios otherwise", () => {
     const lines = readmeTable(report({ phases: [phase({ tree: '500u×100g×50c', projects: 0, scenarios: 0 })], watch: [{ ...watch, tree: '500u×100g×50c' }] })).split('\n');
-    expect(lines[4]).toBe('| 500u×100g×50c | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | 0.39 s | 1.50 | 0.100 ms | 0.74 s | 110 MiB | – |');
+    expect(lines[4]).toBe('| 500u×100g×50c | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | 0.39 s | 1.50 | 0.30 s | 1.30 | 0.100 ms | 0.74 s | 110 MiB | – |');
     expect(lines.find((l) => l.startsWith('| 500u×100g×50c | every'))).toBeDefined();
   });
 
   it('still print a report made before the network phase and the watch were measured', () => {
     const old = phase({});
-    for (const key of ['networkPhaseTimesMs', 'networkPhaseMedianMs', 'networkRatioToBound', 'clientNetworkCpuMedianMs', 'clientCpuPerRequestMs', 'clientNetworkRuns'] as const) delete (old as Partial<PhaseResult>)[key];
+    for (const key of ['networkPhaseTimesMs', 'networkPhaseMedianMs', 'networkRatioToBound', 'clientNetworkCpuMedianMs', 'clientCpuPerRequestMs', 'clientNetworkRuns', 'floor', 'networkRatioToFloor'] as const) {
+      delete (old as Partial<PhaseResult>)[key];
+    }
     const lines = readmeTable(report({ phases: [old] })).split('\n');
-    expect(lines[4]).toBe('| 100 × 5 | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | – | – | – | 0.74 s | 110 MiB | – |');
+    expect(lines[4]).toBe('| 100 × 5 | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | – | – | – | – | – | 0.74 s | 110 MiB | – |');
     expect(lines.some((l) => l.startsWith('| Size | Watch |'))).toBe(false);
+  });
+
+  it('print a report made before the floor was measured, its network phase still there', () => {
+    const old = phase({});
+    delete (old as Partial<PhaseResult>).floor;
+    delete (old as Partial<PhaseResult>).networkRatioToFloor;
+    const lines = readmeTable(report({ phases: [old] })).split('\n');
+    expect(lines[4]).toBe('| 100 × 5 | plan | 20 ms | 64 | 801 (0) | 0.65 s | 0.64–0.70 s | 2.50 | 0.39 s | 1.50 | – | – | 0.100 ms | 0.74 s | 110 MiB | – |');
   });
 });
