@@ -56,8 +56,9 @@ export function clientCpuPerRequest(network: ClientNetwork | null, counted: numb
 }
 
 /**
- * The floor of a phase from its runs (medians of their wall times, CPU per request and latency), and the phase's
- * network phase as a ratio to the floor's median wall time; both null without a run.
+ * The floor of a phase from its runs (medians of their wall times, CPU per request, latency and network phase), and
+ * the phase's network phase as a ratio to the floor's, both on the simulator's clock (first arrival to last arrival
+ * plus the latency); both null without a run, the ratio null without either network phase.
  */
 export function floorFigures(runs: FloorRun[], networkPhaseMedianMs: number | null): { floor: FloorResult | null; networkRatioToFloor: number | null } {
   const [first] = runs;
@@ -70,7 +71,7 @@ export function floorFigures(runs: FloorRun[], networkPhaseMedianMs: number | nu
     networkPhaseMedianMs: medianOrNull(runs.map((r) => r.networkPhaseMs)),
     runs,
   };
-  return { floor, networkRatioToFloor: ratioTo(networkPhaseMedianMs, floor.medianMs) };
+  return { floor, networkRatioToFloor: ratioTo(networkPhaseMedianMs, floor.networkPhaseMedianMs) };
 }
 
 /** The watch schedule's period in seconds: a divisor of 60 (ticks evenly spaced across minutes), at least 2 × the tick. */

@@ -94,7 +94,7 @@ export interface PhaseResult extends Timing, MeasuredOn {
    * after each of the plan's; null for the other phases. Absent from reports made before it was measured.
    */
   floor: FloorResult | null;
-  /** networkPhaseMedianMs / floor.medianMs: how far the CLI's network phase is from what undici alone takes. */
+  /** networkPhaseMedianMs / floor.networkPhaseMedianMs (one clock, the simulator's): how far the CLI's network phase is from undici alone's. */
   networkRatioToFloor: number | null;
 }
 

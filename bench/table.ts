@@ -23,7 +23,7 @@ export function readmeTable(report: BenchReport): string {
     lines.push('');
   }
   lines.push(
-    '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | Network phase | Network phase × bound | Floor (undici alone) | Network phase × floor | Client CPU / request | CPU | Peak RSS | × faster than parallelism 1 |',
+    '| Size | Phase | Latency | Parallelism | Requests (writes) | Median | Min–max | × network bound | Network phase | Network phase × bound | Floor network phase (undici alone) | Network phase × floor | Client CPU / request | CPU | Peak RSS | × faster than parallelism 1 |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   lines.push(...report.phases.map(phaseRow));
@@ -52,7 +52,7 @@ function phaseRow(r: PhaseResult): string {
   return (
     `| ${sizeOf(r)} | ${r.phase} | ${r.latencyMs} ms | ${r.parallelism} | ${r.requests} (${r.writes}) | ` +
     `${s(r.medianMs)} s | ${s(r.minMs)}–${s(r.maxMs)} s | ${ratio(r.ratioToBound)} | ` +
-    `${seconds(r.networkPhaseMedianMs ?? null)} | ${ratio(r.networkRatioToBound ?? null)} | ${seconds(floor?.medianMs ?? null)} | ${ratio(r.networkRatioToFloor ?? null)} | ${perRequest === null ? '–' : `${perRequest.toFixed(3)} ms`} | ` +
+    `${seconds(r.networkPhaseMedianMs ?? null)} | ${ratio(r.networkRatioToBound ?? null)} | ${seconds(floor?.networkPhaseMedianMs ?? null)} | ${ratio(r.networkRatioToFloor ?? null)} | ${perRequest === null ? '–' : `${perRequest.toFixed(3)} ms`} | ` +
     `${s(r.cpuMedianMs)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${r.speedupVsParallelism1 === null ? '–' : r.speedupVsParallelism1.toFixed(1)} |`
   );
 }
