@@ -93,34 +93,39 @@ export function canonical(value: unknown, loose = false): string {
 }
 
 /**
- * Structural equality of JSON values, key order aside; `loose` compares scalars by their string form. The answer of
- * comparing their canonical forms, found by walking both values at once: no text is built, and the walk stops at the
- * first difference.
+ * Whether two values are equal walked at once, the walk stopping at the first difference: arrays item by item,
+ * objects by their declared keys in any order (a key holding `undefined` is no key), anything else (scalars,
+ * `null`, `undefined`) by `sameLeaf`. The equality of a canonical form, without building its text.
  */
-export function deepEqual(a: unknown, b: unknown, loose = false): boolean {
+export function sameTree(a: unknown, b: unknown, sameLeaf: (a: unknown, b: unknown) => boolean): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) {
-      const hole = !(i in a);
-      if (hole !== !(i in b)) return false;
-      if (!hole && !deepEqual(a[i], b[i], loose)) return false;
-    }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameTree(a[i], b[i], sameLeaf)) return false;
     return true;
   }
-  if (isObject(a)) {
-    if (!isObject(b)) return false;
-    // Declared keys only (a key holding `undefined` is no key), as canonical has them.
+  if (isObject(a) || isObject(b)) {
+    if (!isObject(a) || !isObject(b)) return false;
+    // for-in and not Object.keys: no array of keys per object compared.
     let keys = 0;
-    for (const key of Object.keys(a)) {
-      const value = a[key];
-      if (value === undefined) continue;
+    for (const key in a) {
+      if (!Object.hasOwn(a, key) || a[key] === undefined) continue;
       keys += 1;
-      if (!Object.hasOwn(b, key) || b[key] === undefined || !deepEqual(value, b[key], loose)) return false;
+      if (!Object.hasOwn(b, key) || b[key] === undefined || !sameTree(a[key], b[key], sameLeaf)) return false;
     }
-    for (const key of Object.keys(b)) if (b[key] !== undefined) keys -= 1;
+    for (const key in b) if (Object.hasOwn(b, key) && b[key] !== undefined) keys -= 1;
     return keys === 0;
   }
-  if (Array.isArray(b) || isObject(b)) return false;
-  return canonical(a, loose) === canonical(b, loose);
+  return sameLeaf(a, b);
+}
+
+const sameCanonical = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+const sameLooseCanonical = (a: unknown, b: unknown): boolean => canonical(a, true) === canonical(b, true);
+
+/**
+ * Structural equality of JSON values, key order aside; `loose` compares scalars by their string form. The answer of
+ * comparing their canonical forms (sameTree).
+ */
+export function deepEqual(a: unknown, b: unknown, loose = false): boolean {
+  return sameTree(a, b, loose ? sameLooseCanonical : sameCanonical);
 }

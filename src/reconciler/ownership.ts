@@ -3,7 +3,7 @@
 // source, the commit, and the inventory of addresses applied into that project with their spec hashes. Prune only
 // ever deletes objects listed there; drift detection compares the recorded spec hash with the manifests' one.
 
-import { isObject, scalarJson } from '../base/json.js';
+import { isObject, sameTree, scalarJson } from '../base/json.js';
 import { pathSegment } from '../base/dss-path.js';
 import type { DssClient } from '../dss/types.js';
 import type { ResourceUnit } from '../resources/types.js';
@@ -132,27 +132,12 @@ export function sameOwnership(a: OwnershipRecord | undefined, b: OwnershipRecord
  * one it read: the canonical texts of 2,000 inventories were 13 MB of a plan's heap, kept there until exit.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
-    const text = (v: unknown): string => (v === undefined ? 'null' : scalarJson(v));
-    return (a === null || typeof a !== 'object') && (b === null || typeof b !== 'object') && text(a) === text(b);
-  }
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  // for-in and not Object.keys: no array of keys per object compared.
-  let keys = 0;
-  for (const key in x) {
-    if (!Object.hasOwn(x, key) || x[key] === undefined) continue;
-    keys += 1;
-    if (!Object.hasOwn(y, key) || y[key] === undefined || !sameJson(x[key], y[key])) return false;
-  }
-  for (const key in y) if (Object.hasOwn(y, key) && y[key] !== undefined) keys -= 1;
-  return keys === 0;
+  return sameTree(a, b, sameJsonScalar);
+}
+
+/** Two scalars (or `null`, `undefined`) with the same JSON text, `undefined` as `null`. */
+function sameJsonScalar(a: unknown, b: unknown): boolean {
+  return (a === undefined ? 'null' : scalarJson(a)) === (b === undefined ? 'null' : scalarJson(b));
 }
 
 /** A copy of a project's metadata object holding `record`, every other field and custom key kept. Pure. */
