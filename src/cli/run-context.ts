@@ -199,6 +199,20 @@ async function preflight(design: DssClient, deployer: DssClient, answers: Map<st
   }
 }
 
+/**
+ * Each document is read at least once: a node that will be sent as many requests as connections, or more, opens them
+ * all with its first (the preflight), while that one waits for its answer.
+ */
+function warmConnections(set: ManifestSet, kinds: KindRegistry, clients: RunSetup['clients']): void {
+  const onDeployer = set.documents.filter((doc) => kinds.get(doc.kind)?.node === 'deployer').length;
+  if (clients.deployer === clients.design) {
+    clients.design.warmConnections(set.documents.length);
+    return;
+  }
+  clients.design.warmConnections(set.documents.length - onDeployer);
+  clients.deployer.warmConnections(onDeployer);
+}
+
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
   // What git says of the manifests' checkout needs nothing from the manifests: asked first, a git process (where
@@ -242,6 +256,7 @@ async function openClients(
     ? createDssClient(nodeSettings(config, 'deployer'), { nodeName: 'deployer', defaults: config.defaults, logger: log })
     : design;
   const clients = { design, deployer };
+  warmConnections(set, options.kinds ?? kindRegistry(), clients);
   const closeClients = async (): Promise<void> => {
     await design.close();
     if (deployer !== design) await deployer.close();

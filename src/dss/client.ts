@@ -10,7 +10,7 @@ import { SecretRegistry, scrubSecrets } from '../base/secrets.js';
 import type { Logger } from '../base/logger.js';
 import { DssApiError, isRetryable } from './errors.js';
 import { waitForFuture } from './futures.js';
-import { createNodePool } from './pool.js';
+import { createNodePool, type NodePool } from './pool.js';
 import { realTiming, withRetries, type Timing } from './retry.js';
 import { RequestCounters } from './stats.js';
 import { exchange, type Endpoint, type Exchange, type Reply } from './transport.js';
@@ -45,7 +45,7 @@ class HttpDssClient implements DssClient {
   readonly url: string;
   #dssVersion: string | undefined;
   readonly #endpoint: Endpoint;
-  readonly #ownPool: Dispatcher | undefined;
+  readonly #ownPool: NodePool | undefined;
   readonly #defaults: DefaultsConfig;
   readonly #log: Logger;
   readonly #timing: Timing;
@@ -74,7 +74,7 @@ class HttpDssClient implements DssClient {
       url: this.url,
       origin: parsed.origin,
       prefix: parsed.pathPrefix + normalizeBasePath(node.basePath ?? DEFAULT_BASE_PATH),
-      dispatcher: options.dispatcher ?? (this.#ownPool as Dispatcher),
+      dispatcher: options.dispatcher ?? (this.#ownPool as NodePool).pool,
       authorization: `Basic ${encoded}`,
       // The client's own key (a client may live outside a CLI run), then everything the run knows.
       scrub: (text) => scrubSecrets(ownKey.redact(text)),
@@ -140,8 +140,13 @@ class HttpDssClient implements DssClient {
     this.#counters.reset();
   }
 
+  warmConnections(count: number): void {
+    this.#ownPool?.warm.warm(Math.min(count, this.#defaults.parallelism) - 1);
+  }
+
   async close(): Promise<void> {
-    await this.#ownPool?.close();
+    this.#ownPool?.warm.close();
+    await this.#ownPool?.pool.close();
   }
 
   toJSON(): { nodeName: string; url: string } {

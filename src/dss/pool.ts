@@ -7,11 +7,22 @@ import type { Pool as UndiciPool } from 'undici';
 // the pool, which is all a client needs (it dispatches its exchanges itself, see transport.ts). The package has
 // no export map: the path is reachable, and the client's tests fail at once if an undici release moves it.
 import Pool from 'undici/lib/dispatcher/pool.js';
+import buildConnector from 'undici/lib/core/connect.js';
 import type { NodeConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { WarmConnector } from './warm-connector.js';
 
-export function createNodePool(origin: string, node: NodeConfig, connections: number): UndiciPool {
-  return new Pool(origin, nodePoolOptions(node, connections));
+export interface NodePool {
+  pool: UndiciPool;
+  /** Opens connections ahead of need (see warm-connector.ts); closed with `warm.close()`. */
+  warm: WarmConnector;
+}
+
+export function createNodePool(origin: string, node: NodeConfig, connections: number): NodePool {
+  const options = nodePoolOptions(node, connections);
+  // undici's own connector with the pool's TLS options, as the pool would build it from `options.connect`.
+  const warm = new WarmConnector(buildConnector({ ...options.connect }));
+  return { pool: new Pool(origin, { ...options, connect: warm.connect }), warm };
 }
 
 /**

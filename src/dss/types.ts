@@ -78,5 +78,10 @@ export interface DssClient {
 
   stats(): ClientStats;
   resetStats(): void;
+  /**
+   * Opens up to `count` connections in all (at most the parallelism) when the first one opens, instead of one at a
+   * time as requests find every connection busy: for a run about to send many requests at once. Sends nothing.
+   */
+  warmConnections(count: number): void;
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeConfig } from '../../src/config/types.js';
 import { DEFAULTS } from '../../src/config/types.js';
 import { createDssClient } from '../../src/dss/client.js';
+import type { DssClient } from '../../src/dss/types.js';
 import { DssConnectionError } from '../../src/dss/errors.js';
 import type { Logger } from '../../src/base/logger.js';
 import { UserError } from '../../src/errors.js';
@@ -114,6 +115,26 @@ describe('TLS', () => {
 
     expect(result).toEqual([]);
     expect(warnings).toEqual(['TLS certificate verification is disabled for node design (insecure)']);
+  });
+
+  it('verifies the connections a client opens ahead of need as it verifies the first', async () => {
+    const open = (node: Partial<NodeConfig>): DssClient => {
+      const client = createDssClient({ url, apiKey: 'tls-test-key', ...node }, { nodeName: 'design', defaults: { ...DEFAULTS, parallelism: 4 }, timing: { sleep: () => Promise.resolve() } });
+      client.warmConnections(4);
+      return client;
+    };
+    const untrusted = open({});
+    const trusted = open({ caFile });
+    try {
+      const refused = await Promise.all(['/a', '/b', '/c', '/d'].map((p) => untrusted.getJson(p).catch((e: unknown) => e)));
+      const answered = await Promise.all(['/a', '/b', '/c', '/d'].map((p) => trusted.getJson(p)));
+
+      for (const error of refused) expect(String(error)).toContain('TLS verification failed: set caFile');
+      expect(answered).toEqual([[], [], [], []]);
+    } finally {
+      await untrusted.close();
+      await trusted.close();
+    }
   });
 
   it('reports an unreadable caFile as a user error', () => {

@@ -68,6 +68,9 @@ export class FakeClient implements DssClient {
     this.counts = { reads: 0, writes: 0 };
     this.log.length = 0;
   }
+  warmConnections(): void {
+    // No connections to open.
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }
