@@ -4,14 +4,13 @@
 
 import { Command } from 'commander';
 import { driftRun } from '../reconciler/drift-run.js';
-import { contextFactory } from '../reconciler/reconcile.js';
 import { writeDrift } from './drift-output.js';
 import { useColor } from './io.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { outputOption, type OutputFormat } from './plan.js';
 import type { CommandRegistrar } from './program.js';
-import { openRun, SIM_STATE_FILE, type RunFlags } from './run-context.js';
+import { openRun, preflightContexts, SIM_STATE_FILE, type RunFlags } from './run-context.js';
 import { registryOf } from './kinds.js';
 
 interface DriftFlags extends RunFlags {
@@ -35,12 +34,13 @@ export const registerDrift: CommandRegistrar = (program, ctx) => {
         debug: ctx.debug(),
         kinds: registryOf(ctx),
         plan: { prune: false, allowEmpty: false, targets: [] },
+        preflightWhilePreparing: true,
       });
       try {
         // `prune: true` in the config must not make drift plan deletions: it reports, it never writes.
         const setup = { ...run.setup, options: { ...run.setup.options, prune: false } };
         // Drift may be as old as its preflight, like a plan: the project list the preflight read is the run's.
-        const { report } = await driftRun(setup, run.set.documents, contextFactory(setup, run.preflightCache()));
+        const { report } = await driftRun(setup, run.set.documents, preflightContexts(run, setup), run.connected);
         writeDrift(report, flags.output, io.stdout, useColor(io, io.stdout));
         ctx.setExitCode(report.drift.length > 0 ? EXIT_CHANGES : EXIT_OK);
       } finally {

@@ -9,13 +9,13 @@ import { collectVars } from '../config/vars.js';
 import { scrubSecrets } from '../base/secrets.js';
 import { hasChanges, renderPlanText, writePlanJson, writePlanMarkdown, type PlanReport } from '../diff/index.js';
 import { buildPlanFile } from '../reconciler/plan-file.js';
-import { contextFactory, planRun } from '../reconciler/reconcile.js';
+import { planRun } from '../reconciler/reconcile.js';
 import { narrowToChangedSince, withChangedSinceWarnings } from './changed-since.js';
 import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import { useColor, type CliIo } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
-import { addRunOptions, openRun, type RunFlags } from './run-context.js';
+import { addRunOptions, openRun, preflightContexts, type RunFlags } from './run-context.js';
 import { registryOf } from './kinds.js';
 import { prunedOnRequestKinds } from '../resources/registry.js';
 import { planDestroyRun } from './destroy-run.js';
@@ -103,6 +103,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         plan: { prune: Boolean(flags.prune), allowEmpty: Boolean(flags.allowEmpty), targets: flags.target, adopt: Boolean(flags.adopt), pruneKinds: flags.pruneBundles ? prunedOnRequestKinds(kinds) : [], replace: flags.replace ?? [] },
         // --changed-since with nothing changed sends no request at all.
         deferPreflight: flags.changedSince !== undefined,
+        preflightWhilePreparing: true,
       });
       try {
         const changed = flags.changedSince === undefined ? undefined : await narrowToChangedSince(run, flags.changedSince, load, flags.target);
@@ -114,7 +115,7 @@ export const registerPlan: CommandRegistrar = (program, ctx) => {
         }
         if (changed) await run.checkConnection();
         // A plan may be as old as its preflight: the project list the preflight read is the plan's.
-        const planned = await planRun(run.setup, run.set.documents, contextFactory(run.setup, run.preflightCache()));
+        const planned = await planRun(run.setup, run.set.documents, preflightContexts(run), run.connected);
         if (changed) planned.plan.report = withChangedSinceWarnings(planned.plan.report, changed, planned.plan.units.length);
         renderPlan(planned.plan.report, flags.output, io);
         if (flags.out !== undefined) {

@@ -19,9 +19,10 @@ import { formatProblem } from '../manifest/format-problems.js';
 import { loadManifestSet } from '../input/load.js';
 import { isError, type LoadManifestOptions, type ManifestSet } from '../manifest/types.js';
 import { normalizeRemoteUrl } from '../reconciler/ownership.js';
-import type { RunSetup } from '../reconciler/reconcile.js';
+import { contextFactory, type RunSetup } from '../reconciler/reconcile.js';
 import type { CompareFn, PlanOptions } from '../reconciler/types.js';
 import { kindRegistry, type KindRegistry } from '../resources/registry.js';
+import type { KindContext, ResourceKind } from '../resources/types.js';
 import { seedAnswer } from '../resources/run-memo.js';
 import type { SimulatorHandle } from '../simulator/server.js';
 import { write, type CliIo } from './io.js';
@@ -69,6 +70,8 @@ export interface RunContext {
   sim?: SimulatorHandle;
   /** The preflight read of each node (done by openRun unless deferred). */
   checkConnection(): Promise<void>;
+  /** Settles when openRun's preflight has its answers (at once when openRun waited for them, or deferred it). */
+  connected: Promise<void>;
   /**
    * A run cache holding what the preflight read (the design node's project list), for a first plan that may be as
    * old as the preflight (plan, drift): that plan reads nothing twice. A writing run plans after it looked at the
@@ -142,6 +145,11 @@ export interface OpenRunOptions {
   progressLines?: boolean;
   /** The command calls `checkConnection()` itself, when it knows it will read DSS at all. */
   deferPreflight?: boolean;
+  /**
+   * openRun returns while the preflight waits for its answers: the command prepares its plan meanwhile and waits for
+   * `connected` before it reads anything else (plan, drift).
+   */
+  preflightWhilePreparing?: boolean;
   /** The kinds of the run (`registryOf(ctx)`, cli/kinds.ts); the registry's when absent. */
   kinds?: KindRegistry;
 }
@@ -213,6 +221,16 @@ function warmConnections(set: ManifestSet, kinds: KindRegistry, clients: RunSetu
   clients.deployer.warmConnections(onDeployer);
 }
 
+/**
+ * The kinds' contexts of a run's first plan (plan, drift), from the preflight's answers (see RunContext.preflightCache):
+ * made when the plan first asks for one, which is after `connected`, so that the preflight may still be waiting when
+ * the plan is started.
+ */
+export function preflightContexts(run: RunContext, setup: RunSetup = run.setup): (kind: ResourceKind) => KindContext {
+  let contexts: ((kind: ResourceKind) => KindContext) | undefined;
+  return (kind) => (contexts ??= contextFactory(setup, run.preflightCache()))(kind);
+}
+
 export async function openRun(options: OpenRunOptions): Promise<RunContext> {
   const { io, flags } = options;
   // What git says of the manifests' checkout needs nothing from the manifests: asked first, a git process (where
@@ -262,15 +280,16 @@ async function openClients(
     if (deployer !== design) await deployer.close();
   };
   const answers = new Map<string, unknown>();
+  // The preflight and git's answers need nothing from each other: one waits on DSS, the other (when git had to be
+  // asked) on processes.
+  const connected = options.deferPreflight ? Promise.resolve() : preflight(design, deployer, answers);
+  // Its error is the command's, when it waits for it later (preflightWhilePreparing), or this function's.
+  connected.catch(() => undefined);
   let origin: { source: string; commit?: string };
   try {
-    // The preflight and git's answers need nothing from each other: one waits on DSS, the other (when git had to be
-    // asked) on processes.
-    [, origin] = await Promise.all([
-      options.deferPreflight ? undefined : preflight(design, deployer, answers),
-      options.origin ?? sourceOf(options.load, config, checkout),
-    ]);
+    [, origin] = await Promise.all([options.preflightWhilePreparing ? undefined : connected, options.origin ?? sourceOf(options.load, config, checkout)]);
   } catch (error) {
+    await connected.catch(() => undefined);
     await closeClients();
     throw error;
   }
@@ -297,6 +316,7 @@ async function openClients(
     clients,
     ...(sim ? { sim } : {}),
     checkConnection: () => preflight(design, deployer, answers),
+    connected,
     preflightCache: () => new Map(answers),
     async close() {
       await closeClients();

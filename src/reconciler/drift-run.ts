@@ -148,12 +148,20 @@ async function listWhilePlanning(
 }
 
 /**
- * Reads and classifies. Sends GET requests only. `contextFor`: the kinds' contexts of the plan (by default fresh
- * ones; the caller's may start from the preflight's answers).
+ * Reads and classifies. Sends GET requests only, none before `connected` settles (see planRun). `contextFor`: the
+ * kinds' contexts of the plan (by default fresh ones; the caller's may start from the preflight's answers).
  */
-export async function driftRun(setup: RunSetup, documents: ManifestDocument[], contextFor = contextFactory(setup)): Promise<DriftRun> {
+export async function driftRun(
+  setup: RunSetup,
+  documents: ManifestDocument[],
+  contextFor = contextFactory(setup),
+  connected: Promise<unknown> = Promise.resolve(),
+): Promise<DriftRun> {
   // Drift covers the whole manifests: a `--target` would hide the objects it leaves out.
-  const planning = planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents, contextFor);
+  const planning = planRun({ ...setup, options: { ...setup.options, targets: [] } }, documents, contextFor, connected);
+  // The plan's error when the preflight failed (it waits for it too).
+  planning.catch(() => undefined);
+  await connected;
   const listed = await listWhilePlanning(setup, documents, contextFor, planning);
   const planned = await planning;
   // With prune planned, the owned objects that left the manifests are pending deletions too (whole projects...).

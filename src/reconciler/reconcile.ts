@@ -240,14 +240,19 @@ function writeFound(setup: RunSetup, units: ResourceUnit[]): OnCompared | undefi
   };
 }
 
-/** Reads what the documents need and plans. Sends GET requests only. */
+/**
+ * Reads what the documents need and plans. Sends GET requests only, none before `connected` settles (the run's
+ * preflight, which may still wait for its answer while the units, their selection and the comparisons are set up).
+ */
 export async function planRun(
   setup: RunSetup,
   documents: ManifestDocument[],
   contextFor = contextFactory(setup),
+  connected: Promise<unknown> = Promise.resolve(),
 ): Promise<PlannedRun> {
   const allUnits = unitsOf(documents, setup.registry);
   const targeted = setup.options.targets.length > 0;
+  if (targeted) await connected;
   const selection = targeted
     ? await withAbsentPrerequisites(
         allUnits,
@@ -264,6 +269,10 @@ export async function planRun(
     }),
   );
   const ahead = new CompareAhead(setup.compare, setup.options.ignoreDifferences, writeFound(setup, selection.units));
+  await connected.catch((error: unknown) => {
+    ahead.stop();
+    throw error;
+  });
   const { live, projects } = await readLive({
     units: selection.units,
     kindOf: (name) => kindOf(setup.registry, name),

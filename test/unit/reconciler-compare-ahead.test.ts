@@ -174,3 +174,36 @@ describe('a plan that tells when it finds a write (an apply taking its lock mean
     expect(found).toEqual([]);
   });
 });
+
+describe('a plan started while the preflight still waits for its answer', () => {
+  it('sends nothing until the preflight has its answer, then plans as usual', async () => {
+    const client = new FakeClient();
+    const setup = setupFor(client, {}, 2);
+    await applyRun(setup, await planRun(setup, manifests()));
+    client.resetStats();
+    let answer!: () => void;
+    const connected = new Promise<void>((resolve) => (answer = resolve));
+
+    const planning = planRun(setup, manifests(), undefined, connected);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const readsBefore = client.stats().reads;
+    answer();
+    const planned = await planning;
+
+    expect(readsBefore).toBe(0);
+    expect(client.stats().reads).toBeGreaterThan(0);
+    expect(planned.plan.report.resourceChanges).toEqual([]);
+  });
+
+  it('fails with the preflight’s error, having sent nothing, when the preflight fails', async () => {
+    const client = new FakeClient();
+    const whole = setupFor(client, {}, 2);
+    const targeted = { ...whole, options: { ...whole.options, targets: ['Scenario/CHURN/DAILY'] } };
+    const refused = new Error('cannot use the design node');
+
+    for (const setup of [whole, targeted]) {
+      await expect(planRun(setup, manifests(), undefined, Promise.reject(refused))).rejects.toBe(refused);
+    }
+    expect(client.stats().reads).toBe(0);
+  });
+});
