@@ -125,9 +125,38 @@ export class WorkGraph {
     return seen;
   }
 
-  /** The first cycle found by depth-first search, closed (`a → b → a`), or undefined. */
+  /**
+   * The first cycle found by depth-first search, closed (`a → b → a`), or undefined. Whether there is one is asked
+   * first of a search that sorts nothing (Kahn's: every node whose prerequisites all came off comes off in turn), and
+   * the sorted search that names it runs only when there is: an apply of 100 projects builds this graph of 900 nodes
+   * between taking its lock and its first write, where the sorted search took most of the graph's time.
+   */
   private findCycle(): string[] | undefined {
+    if (!this.hasCycle()) return undefined;
     return firstCycle(this.ids(), (id) => this.before(id));
+  }
+
+  private hasCycle(): boolean {
+    const left = new Map<string, number>();
+    const free: string[] = [];
+    for (const [id, deps] of this.deps) {
+      const n = deps.length + (this.waits.get(id)?.length ?? 0);
+      left.set(id, n);
+      if (n === 0) free.push(id);
+    }
+    let freed = 0;
+    const release = (id: string): void => {
+      const n = (left.get(id) ?? 0) - 1;
+      left.set(id, n);
+      if (n === 0) free.push(id);
+    };
+    while (free.length > 0) {
+      const id = free.pop() as string;
+      freed += 1;
+      for (const dependent of this.dependentsOf(id)) release(dependent);
+      for (const follower of this.followersOf(id)) release(follower);
+    }
+    return freed < this.deps.size;
   }
 }
 
@@ -230,7 +259,8 @@ export async function runGraph(
     );
   };
 
-  for (const id of graph.topologicalOrder()) if (waiting.get(id) === 0) start(id);
+  // What waits for nothing starts first, in id order (the order the graph's topological order begins with).
+  for (const id of graph.ids().filter((i) => waiting.get(i) === 0).sort()) start(id);
   // Work started by finished work is appended to `running` while we wait.
   for (let i = 0; i < running.length; i += 1) await running[i];
   return outcomes;

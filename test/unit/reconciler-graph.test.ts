@@ -23,6 +23,24 @@ describe('WorkGraph', () => {
     expect((error as Error).message).toBe('dependency cycle: a → b → c → a');
   });
 
+  it('finds a cycle behind acyclic parts, through either kind of edge, and names the same one whatever the nodes\' order', () => {
+    const nodes = [
+      { id: 'a', dependsOn: [] },
+      { id: 'b', dependsOn: ['a'] },
+      { id: 'c', dependsOn: ['b', 'e'] },
+      { id: 'd', dependsOn: ['c'] },
+      { id: 'e', dependsOn: [], after: ['d'] },
+      { id: 'f', dependsOn: ['d'] },
+      { id: 'g', dependsOn: [], after: ['a', 'f'] },
+    ];
+    for (const order of [nodes, [...nodes].reverse(), [nodes[4], nodes[6], nodes[0], nodes[2], nodes[5], nodes[1], nodes[3]]]) {
+      expect(() => new WorkGraph(order as typeof nodes)).toThrow('dependency cycle: c → e → d → c');
+    }
+    // Without the edge that closes it, the same nodes make a graph.
+    const open = nodes.map((n) => (n.id === 'e' ? { id: 'e', dependsOn: [] } : n));
+    expect(new WorkGraph(open).topologicalOrder()).toEqual(['a', 'e', 'b', 'c', 'd', 'f', 'g']);
+  });
+
   it('ignores dependencies on ids outside the graph', () => {
     const g = graphOf({ 'Scenario/EXT/S': ['Project/EXT'] });
     expect(g.topologicalOrder()).toEqual(['Scenario/EXT/S']);
@@ -81,6 +99,19 @@ describe('runGraph', () => {
       onState: (id, state) => states.push(`${id}:${state}`),
     });
     expect(states).toEqual(['a:running', 'a:done', 'b:running', 'b:done']);
+  });
+
+  it('starts what waits for nothing in id order, whatever order the graph was given in', async () => {
+    const g = new WorkGraph([
+      { id: 'c', dependsOn: [] },
+      { id: 'x', dependsOn: ['a'] },
+      { id: 'a', dependsOn: [] },
+      { id: 'r', dependsOn: [], after: ['b'] },
+      { id: 'b', dependsOn: [] },
+    ]);
+    const started: string[] = [];
+    await runGraph(g, (id) => (started.push(id), Promise.resolve()), { concurrency: 1 });
+    expect(started).toEqual(['a', 'b', 'c', 'x', 'r']);
   });
 
   it('runs a node that waits for others once they ended, however they ended, and shows it their outcomes', async () => {
