@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 COPY tsconfig.json ./
 COPY src ./src
 COPY schemas ./schemas
-COPY scripts/build.ts scripts/precompile-schemas.mjs scripts/undici-no-h2.cjs ./scripts/
+COPY scripts/build.ts scripts/cached-program.ts scripts/precompile-schemas.mjs scripts/undici-no-h2.cjs ./scripts/
 # npm ci runs the `prepare` script, which bundles src/ into dist/ and precompiles the schemas' validators.
 RUN npm ci --no-audit --no-fund && test -f dist/cli/main.js
 
