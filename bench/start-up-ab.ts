@@ -1,7 +1,8 @@
 // Start-up A/B of built CLI entries, run back to back and alternated: the time from process start to the first
 // request of a plan (100 projects x 5 scenarios by default, against `dss-gitops sim` in another process with
-// latency injected), the whole plan, `--version` and `validate` of the example, each as wall time from spawn to exit
-// and as the process's CPU time. Used to decide whether a start-up change pays; the entries are any files node runs.
+// latency injected) and the CPU time spent by then, the whole plan, `--version`, `--help` and `validate` of the
+// example, each as wall time from spawn to exit and as the process's CPU time. Used to decide whether a start-up
+// change pays; the entries are any files node runs.
 //
 //   node --import tsx bench/start-up-ab.ts --entry old=/tmp/old/dist/cli/main.js --entry new=dist/cli/main.js [--runs 15]
 //
@@ -99,6 +100,7 @@ try {
   const commands = [
     { name: 'plan', argv: ['plan', '--detailed-exitcode', '-f', manifests, '--parallelism', values.parallelism], env, exit: 0 },
     { name: '--version', argv: ['--version'], env: {}, exit: 0 },
+    { name: '--help', argv: ['--help'], env: {}, exit: 0 },
     { name: 'validate', argv: ['validate', '-f', example], env: {}, exit: 0 },
   ];
   const samples = new Map<string, Sample[]>();
