@@ -63,8 +63,9 @@ function sourcesOf(builtFile: string): string[] {
 
 /**
  * The bundle's modules that esbuild wraps in a function evaluated on first use (`"src/cli/plan.ts"() {` for an ES
- * module, `"node_modules/undici/lib/dispatcher/pool.js"(exports2, module2) {` for a CommonJS one): the others are
- * evaluated whenever the bundle is.
+ * module, `"node_modules/undici/lib/dispatcher/pool.js"(exports2, module2) {` for a CommonJS one). The source map's
+ * other sources are counted as evaluated by every run: the bundle's entry, and the sources that a package's own
+ * source map names behind its wrapped files (simple-git's src/*.ts...).
  */
 const WRAPPED = new Set([...readFileSync(BUNDLE, 'utf8').matchAll(/^ {2}"((?:src|node_modules)\/[^"]+)"\((?:exports\d*(?:, module\d*)?)?\) \{$/gm)].map((m) => m[1]!));
 
