@@ -1,13 +1,14 @@
-// The built CLI is an esbuild bundle (scripts/build.ts): a chunk per command and per piece of shared code. These
-// checks read dist/ as `npm run build` left it and run it as users do: every file the code finds beside itself is
-// still found from the chunk it now lives in, a command loads only its own code (told by the chunks' source maps),
-// a plan compiles no schema, and the bundle names the classes of src/ as the sources do.
+// The built CLI is an esbuild bundle (scripts/build.ts): one CommonJS file, in which every module that only an
+// `import()` reaches (each command, and what only commands use) is evaluated on its first import. These checks read
+// dist/ as `npm run build` left it and run it as users do: every file the code finds beside itself is still found
+// from the bundle, a command evaluates only its own code (told by V8's coverage of the bundle's module functions), a
+// plan compiles no schema, and the bundle names the classes of src/ as the sources do.
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renamedClasses, sourceTexts } from '../../scripts/build.js';
@@ -18,10 +19,11 @@ import { startTestSimulator, TEST_ADMIN_KEY, type TestSimulator } from '../helpe
 const ROOT = path.join(import.meta.dirname, '../..');
 const DIST = path.join(ROOT, 'dist');
 const MAIN = path.join(DIST, 'cli/main.js');
+const BUNDLE = path.join(DIST, 'cli/bundle.cjs');
 const DIR = mkdtempSync(path.join(tmpdir(), 'dss-gitops-bundle-'));
 writeProjectFiles(path.join(DIR, 'manifests'), [0, 1].map((index) => ({ key: `BUNDLE_${index}`, index, scenarios: 2 })));
 
-// Records every module the ES module loader loads (the bundle's chunks), and at exit the CommonJS files required
+// Records every module the ES module loader loads (main.js, program.js), and at exit the CommonJS files required
 // (the precompiled validators, packages loaded with createRequire).
 writeFileSync(
   path.join(DIR, 'hooks.mjs'),
@@ -45,10 +47,10 @@ process.on('exit', () => {
 `,
 );
 
-/** The .js files of dist/ (the validators of dist/schemas aside), relative to the package root. */
+/** The .js and .cjs files of dist/ (the validators of dist/schemas aside), relative to the package root. */
 function builtFiles(): string[] {
   return readdirSync(DIST, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.js') && !file.startsWith(`schemas${path.sep}`))
+    .filter((file) => /\.c?js$/.test(file) && !file.startsWith(`schemas${path.sep}`))
     .map((file) => path.join('dist', file).split(path.sep).join('/'))
     .sort();
 }
@@ -59,8 +61,30 @@ function sourcesOf(builtFile: string): string[] {
   return map.sources.map((source) => path.relative(ROOT, path.resolve(path.dirname(builtFile), source)).split(path.sep).join('/'));
 }
 
+/**
+ * The bundle's modules that esbuild wraps in a function evaluated on first use (`"src/cli/plan.ts"() {` for an ES
+ * module, `"node_modules/undici/lib/dispatcher/pool.js"(exports2, module2) {` for a CommonJS one). The source map's
+ * other sources are counted as evaluated by every run: the bundle's entry, and the sources that a package's own
+ * source map names behind its wrapped files (simple-git's src/*.ts...).
+ */
+const WRAPPED = new Set([...readFileSync(BUNDLE, 'utf8').matchAll(/^ {2}"((?:src|node_modules)\/[^"]+)"\((?:exports\d*(?:, module\d*)?)?\) \{$/gm)].map((m) => m[1]!));
+
+/** The bundle's modules a run evaluated, from V8's coverage written to `dir`: its wrapped modules' functions called. */
+function evaluatedModules(dir: string): string[] {
+  const called = new Set<string>();
+  for (const file of readdirSync(dir)) {
+    const coverage = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+      result: Array<{ url: string; functions: Array<{ functionName: string; ranges: Array<{ count: number }> }> }>;
+    };
+    for (const script of coverage.result.filter((s) => s.url === BUNDLE || s.url === pathToFileURL(BUNDLE).href)) {
+      for (const fn of script.functions) if (WRAPPED.has(fn.functionName) && (fn.ranges[0]?.count ?? 0) > 0) called.add(fn.functionName);
+    }
+  }
+  return [...sourcesOf(BUNDLE).filter((source) => !WRAPPED.has(source)), ...called];
+}
+
 interface Loaded {
-  /** Sources of the chunks the run loaded. */
+  /** Sources of the modules the run evaluated. */
   sources: string[];
   /** CommonJS files it required, relative to the package root. */
   required: string[];
@@ -72,18 +96,16 @@ let run = 0;
 /** Runs the built CLI with `argv` in its own process, as a user does, and tells what it loaded. */
 async function loadedBy(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Loaded> {
   const loadedFile = path.join(DIR, `loaded-${(run += 1)}.txt`);
+  const coverageDir = path.join(DIR, `coverage-${run}`);
+  mkdirSync(coverageDir);
   writeFileSync(loadedFile, '');
   await promisify(execFile)(process.execPath, ['--import', pathToFileURL(path.join(DIR, 'record.mjs')).href, MAIN, ...argv], {
     cwd: DIR,
-    env: { ...process.env, ...env, LOADED_FILE: loadedFile, NO_COLOR: '1' },
+    env: { ...process.env, ...env, LOADED_FILE: loadedFile, NODE_V8_COVERAGE: coverageDir, NO_COLOR: '1' },
   });
   const lines = readFileSync(loadedFile, 'utf8').split('\n').filter(Boolean);
-  const chunks = lines
-    .filter((line) => line.startsWith('file:'))
-    .map((url) => fileURLToPath(url))
-    .filter((file) => file.startsWith(`${DIST}${path.sep}`));
   return {
-    sources: [...new Set(chunks.flatMap(sourcesOf))].sort(),
+    sources: [...new Set(evaluatedModules(coverageDir))].sort(),
     required: lines.filter((line) => line.startsWith('cjs:')).map((line) => path.relative(ROOT, line.slice(4)).split(path.sep).join('/')),
     builtins: lines.filter((line) => line.startsWith('builtin:')).map((line) => line.slice(8)),
   };
@@ -106,11 +128,10 @@ describe('the built CLI', () => {
   it('is the entry dist/cli/main.js with its shebang, and every built file sits two folders deep with its source map', () => {
     expect(readFileSync(MAIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     const files = builtFiles();
-    expect(files).toEqual(expect.arrayContaining(['dist/cli/main.js', 'dist/cli/program.js']));
-    expect(files.filter((file) => !/^dist\/(cli|chunks)\/[^/]+\.js$/.test(file))).toEqual([]);
+    expect(files).toEqual(['dist/cli/bundle.cjs', 'dist/cli/main.js', 'dist/cli/program.js']);
     expect(files.filter((file) => !existsSync(path.join(ROOT, `${file}.map`)))).toEqual([]);
-    // Commands are chunks of their own, not all in the entry.
-    expect(files.length).toBeGreaterThan(20);
+    // Commands are evaluated on first use, not with the program.
+    expect(COMMAND_FILES.filter((file) => !WRAPPED.has(file))).toEqual([]);
   });
 
   it('finds every file it reaches with new URL(<path>, import.meta.url) from the chunk that holds the code', () => {
@@ -118,7 +139,8 @@ describe('the built CLI', () => {
     const missing: string[] = [];
     for (const file of builtFiles()) {
       const text = readFileSync(path.join(ROOT, file), 'utf8');
-      for (const m of text.matchAll(/new URL\(\s*(["'])([^"']+)\1\s*,\s*import\.meta\.url\s*\)/g)) {
+      // In the CommonJS bundle, import.meta.url is __import_meta_url, the bundle's URL (scripts/build.ts).
+      for (const m of text.matchAll(/new URL\(\s*(["'])([^"']+)\1\s*,\s*(?:import\.meta\.url|__import_meta_url)\s*\)/g)) {
         const target = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), m[2]!)).split(path.sep).join('/');
         reached.push(target);
         if (target.startsWith('..') || !existsSync(path.join(ROOT, target))) missing.push(`${file}: ${m[2]} (${target})`);
