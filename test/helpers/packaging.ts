@@ -57,11 +57,11 @@ export function packageOf(specifier: string): string | undefined {
 
 /**
  * Repository paths (relative to the root, `/`-separated) that a source file reaches with
- * `new URL('<literal>', import.meta.url)`, resolved from where its code runs: a chunk of the bundle, in dist/chunks/
+ * `new URL('<literal>', import.meta.url)`, resolved from where its code runs: the bundle, dist/cli/bundle.cjs
  * (scripts/build.ts), whatever folder of src/ the file is in.
  */
 export function metaUrlTargets(source: string, _sourcePath: string): string[] {
-  const compiled = 'dist/chunks/chunk.js';
+  const compiled = 'dist/cli/bundle.cjs';
   const targets: string[] = [];
   for (const match of source.matchAll(/new URL\(\s*(['"])([^'"]+)\1\s*,\s*import\.meta\.url\s*\)/g)) {
     targets.push(path.posix.normalize(path.posix.join(path.posix.dirname(compiled), match[2] ?? '')));
