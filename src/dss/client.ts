@@ -145,8 +145,14 @@ class HttpDssClient implements DssClient {
   }
 
   async close(): Promise<void> {
-    this.#ownPool?.warm.close();
-    await this.#ownPool?.pool.close();
+    if (this.#ownPool === undefined) return;
+    const { pool, warm } = this.#ownPool;
+    warm.close();
+    // An idle pool is destroyed, which ends every connection with one error: closing it makes an error per
+    // connection, whose stack trace Node formats as it destroys the socket (~5 ms of CPU for 64 connections). A pool
+    // with requests under way is closed, which lets them end first.
+    if (pool.stats.size === 0) await pool.destroy();
+    else await pool.close();
   }
 
   toJSON(): { nodeName: string; url: string } {

@@ -157,3 +157,20 @@ describe('warming a client’s connections', () => {
     await until(() => open(node).length === 0);
   });
 });
+
+describe('closing a client', () => {
+  it('lets a request under way end before the connections close', async () => {
+    const node = await startNode();
+    const client = clientOf(node, 2);
+    clients.splice(clients.indexOf(client), 1);
+    const asked = client.getJson<{ path: string }>('/slow');
+    await until(() => node.requestsOn.size === 1);
+
+    const closing = client.close();
+    node.open();
+
+    await expect(asked).resolves.toEqual({ path: '/public/api/slow' });
+    await closing;
+    await until(() => open(node).length === 0);
+  });
+});
