@@ -15,8 +15,8 @@ type Callback = buildConnector.Callback;
 export const WARM_IDLE_MS = 10_000;
 
 interface Opening {
+  /** Once open; none when it failed. */
   socket?: Socket;
-  error?: Error;
   /** The pool's callback, when the pool asked for this connection before it was open. */
   waiter?: Callback;
   settled: boolean;
@@ -26,20 +26,25 @@ export class WarmConnector {
   readonly #connect: Connector;
   readonly #openings: Opening[] = [];
   #wanted = 0;
+  #started = false;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(connect: Connector) {
     this.#connect = connect;
   }
 
-  /** Asks for `count` connections more than the first, opened as soon as the pool opens its first one. */
+  /**
+   * Asks for `count` connections more than the first, opened as soon as the pool opens its first one; once the pool
+   * has opened a connection, it opens the others as it needs them.
+   */
   warm(count: number): void {
-    this.#wanted = Math.max(this.#wanted, Math.floor(count));
+    if (!this.#started) this.#wanted = Math.max(this.#wanted, Math.floor(count));
   }
 
   /** The connector the pool calls: a connection opened ahead when there is one, else a new one. */
   readonly connect = (options: ConnectOptions, callback: Callback): void => {
     const wanted = this.#wanted;
+    this.#started = true;
     if (wanted > 0) {
       this.#wanted = 0;
       this.#connect(options, callback);
@@ -47,20 +52,22 @@ export class WarmConnector {
       this.#timer = setTimeout(() => this.close(), WARM_IDLE_MS).unref();
       return;
     }
-    for (let opening = this.#openings.shift(); opening !== undefined; opening = this.#openings.shift()) {
-      if (!opening.settled) {
-        opening.waiter = callback;
-        return;
-      }
-      const socket = opening.socket;
-      if (socket !== undefined && !socket.destroyed && socket.readyState === 'open') {
-        release(socket);
-        process.nextTick(callback, null, socket);
-        return;
-      }
-    }
-    this.#connect(options, callback);
+    const opening = this.#take();
+    if (opening === undefined) this.#connect(options, callback);
+    else if (opening.socket !== undefined) process.nextTick(callback, null, release(opening.socket));
+    else opening.waiter = callback;
   };
+
+  /** An open connection if there is one, else one still opening; those that failed or closed meanwhile are dropped. */
+  #take(): Opening | undefined {
+    for (const opening of this.#openings) {
+      if (opening.settled && !isOpen(opening.socket)) opening.socket?.destroy();
+    }
+    const usable = this.#openings.filter((o) => !o.settled || isOpen(o.socket));
+    const taken = usable.find((o) => o.settled) ?? usable[0];
+    this.#openings.splice(0, this.#openings.length, ...usable.filter((o) => o !== taken));
+    return taken;
+  }
 
   /** Closes the connections the pool never asked for. */
   close(): void {
@@ -89,11 +96,7 @@ export class WarmConnector {
         else waiter(null, socket);
         return;
       }
-      if (error !== null || socket === null) {
-        opening.error = error ?? new Error('no socket');
-        return;
-      }
-      opening.socket = hold(socket);
+      if (error === null && socket !== null) opening.socket = hold(socket);
     });
   }
 }
@@ -109,7 +112,12 @@ function hold(socket: Socket): Socket {
   return socket;
 }
 
-function release(socket: Socket): void {
+function release(socket: Socket): Socket {
   socket.off('error', onIdleError);
   socket.ref();
+  return socket;
+}
+
+function isOpen(socket: Socket | undefined): boolean {
+  return socket !== undefined && !socket.destroyed && socket.readyState === 'open';
 }

@@ -108,6 +108,26 @@ describe('warming a client’s connections', () => {
     await first;
   });
 
+  it('opens nothing ahead once the pool has opened a connection: it opens the others as it needs them', async () => {
+    const node = await startNode();
+    const client = clientOf(node, 4);
+    node.open();
+    await client.getJson('/projects/');
+    // undici takes a connection back a turn of the event loop after its answer.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    client.warmConnections(4);
+    // Two at once: the pool opens a second connection, and only that one.
+    node.hold();
+    const both = Promise.all([client.getJson('/a'), client.getJson('/b')]);
+    await until(() => node.requestsOn.get(1) === 1);
+    node.open();
+    await both;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(node.sockets).toHaveLength(2);
+  });
+
   it('never opens more than the parallelism', async () => {
     const node = await startNode();
     const client = clientOf(node, 3);
