@@ -98,7 +98,21 @@ export function unitsOf(documents: ManifestDocument[], registry: KindRegistry): 
  * answers the run read before it planned (the preflight's), when the plan may be as old as they are.
  */
 export function contextFactory(setup: RunSetup, runCache = new Map<string, unknown>()): (kind: ResourceKind) => KindContext {
-  return (kind) => ({
+  // One context per kind, made at its first use: a plan asks for one per read (and two per unit of a project), and
+  // every one of a kind held the same things.
+  const made = new Map<ResourceKind, KindContext>();
+  return (kind) => {
+    let context = made.get(kind);
+    if (context === undefined) {
+      context = newContext(setup, runCache, kind);
+      made.set(kind, context);
+    }
+    return context;
+  };
+}
+
+function newContext(setup: RunSetup, runCache: Map<string, unknown>, kind: ResourceKind): KindContext {
+  return {
     client: setup.clients[kind.node],
     clients: setup.clients,
     log: setup.log,
@@ -112,7 +126,7 @@ export function contextFactory(setup: RunSetup, runCache = new Map<string, unkno
           },
         }
       : {}),
-  });
+  };
 }
 
 /** Longest stretch of comparisons between two turns of the event loop: the reads' answers wait no longer. */
