@@ -13,7 +13,7 @@ import { executePlan } from './execute.js';
 import type { NodeState } from './graph.js';
 import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes } from './ownership/scopes.js';
-import { specHash } from './hash.js';
+import { sensitivePointersOf, specHash } from './hash.js';
 import { compareUnit, planChanges } from './plan.js';
 import { mayRefuse, readLive } from './read.js';
 import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
@@ -197,8 +197,9 @@ export class CompareAhead {
     while (this.#next < this.#queue.length) {
       const { unit, live } = this.#queue[this.#next++] as { unit: ResourceUnit; live: LiveState | undefined };
       try {
-        const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences);
-        this.#compared.set(unit.address, { live, changes, specHash: specHash(unit) });
+        const sensitive = sensitivePointersOf(unit);
+        const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences, sensitive);
+        this.#compared.set(unit.address, { live, changes, specHash: specHash(unit, sensitive) });
         this.#onCompared?.(unit, live, changes);
       } catch {
         // Left to the plan, which reports it.
