@@ -11,7 +11,7 @@ import type { Logger } from '../base/logger.js';
 import { DssApiError, isRetryable } from './errors.js';
 import { waitForFuture } from './futures.js';
 import { createNodePool, type NodePool } from './pool.js';
-import { realTiming, withRetries, type Timing } from './retry.js';
+import { realTiming, retryAfterFailure, type Timing } from './retry.js';
 import { RequestCounters } from './stats.js';
 import { exchange, type Endpoint, type Exchange, type Reply } from './transport.js';
 import type {
@@ -85,18 +85,16 @@ class HttpDssClient implements DssClient {
     return this.#dssVersion;
   }
 
-  async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
-    const reply = await this.#send(method, path, options, false, false);
-    return reply?.data as T;
+  request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    return this.#send(method, path, options, false, false).then(dataOf) as Promise<T>;
   }
 
   getJson<T = unknown>(path: string, options?: RequestOptions): Promise<T> {
     return this.request<T>('GET', path, options);
   }
 
-  async getOrAbsent<T = unknown>(path: string, options: RequestOptions = {}): Promise<T | undefined> {
-    const reply = await this.#send('GET', path, options, false, true);
-    return reply?.data as T | undefined;
+  getOrAbsent<T = unknown>(path: string, options: RequestOptions = {}): Promise<T | undefined> {
+    return this.#send('GET', path, options, false, true).then(dataOf) as Promise<T | undefined>;
   }
 
   putJson<T = unknown>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
@@ -111,9 +109,8 @@ class HttpDssClient implements DssClient {
     return this.request<T>('DELETE', path, options);
   }
 
-  async getBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
-    const reply = await this.#send('GET', path, options, true, false);
-    return reply?.data as Uint8Array;
+  getBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
+    return this.#send('GET', path, options, true, false).then(dataOf) as Promise<Uint8Array>;
   }
 
   waitForFuture<T = unknown>(jobId: string, options: WaitForFutureOptions = {}): Promise<T> {
@@ -167,32 +164,53 @@ class HttpDssClient implements DssClient {
     return this.toString();
   }
 
-  async #send(
-    method: HttpMethod,
-    path: string,
-    options: RequestOptions,
-    binary: boolean,
-    absentOk: boolean,
-  ): Promise<Reply | undefined> {
-    const timeoutMs =
-      options.timeoutMs ?? (options.longJob === true ? this.#defaults.futureTimeoutMs : this.#defaults.requestTimeoutMs);
-    const started = this.#timing.now();
-    // One description of the exchange for every attempt; the optional fields are left out when not given.
-    const ex: Exchange = { method, path, timeoutMs, binary, absentOk };
-    if (options.query !== undefined) ex.query = options.query;
-    if (options.body !== undefined) ex.body = options.body;
-    if (options.rawBody !== undefined) ex.rawBody = options.rawBody;
-    if (options.signal !== undefined) ex.signal = options.signal;
+  /**
+   * One call: its first attempt is sent here, with no retry loop around it (most answers come at once, and a plan
+   * makes hundreds of calls); a failure goes on in #retry, where the retry rules decide what follows.
+   */
+  #send(method: HttpMethod, path: string, options: RequestOptions, binary: boolean, absentOk: boolean): Promise<Reply | undefined> {
     try {
-      const reply = await withRetries(
+      const timeoutMs =
+        options.timeoutMs ?? (options.longJob === true ? this.#defaults.futureTimeoutMs : this.#defaults.requestTimeoutMs);
+      const started = this.#timing.now();
+      // One description of the exchange for every attempt; the optional fields are left out when not given.
+      const ex: Exchange = { method, path, timeoutMs, binary, absentOk };
+      if (options.query !== undefined) ex.query = options.query;
+      if (options.body !== undefined) ex.body = options.body;
+      if (options.rawBody !== undefined) ex.rawBody = options.rawBody;
+      if (options.signal !== undefined) ex.signal = options.signal;
+      // The retry budget's clock starts here, as the first attempt is sent.
+      const retryStarted = this.#timing.now();
+      this.#counters.count(method);
+      return exchange(this.#endpoint, ex).then(
+        (reply) => this.#answered(ex, reply, 1),
+        (error: unknown) => this.#retry(ex, options, started, retryStarted, error),
+      );
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** The answer of an attempt: logged, its DSS version kept; a 404 that the call allowed is absence. */
+  #answered(ex: Exchange, reply: Reply, attempt: number): Reply | undefined {
+    this.#log.debug({ node: this.nodeName, method: ex.method, path: ex.path, status: reply.status, attempt }, 'DSS request');
+    if (reply.dssVersion !== undefined) this.#dssVersion = reply.dssVersion;
+    return reply.absent === true ? undefined : reply;
+  }
+
+  /** After a failed first attempt: the retries the rules allow, or the call's error. */
+  async #retry(ex: Exchange, options: RequestOptions, started: number, retryStarted: number, firstError: unknown): Promise<Reply | undefined> {
+    const { method, path } = ex;
+    try {
+      const reply = await retryAfterFailure(
+        firstError,
+        retryStarted,
         method,
         options.attempts === undefined ? this.#defaults.retries : { ...this.#defaults.retries, attempts: Math.max(1, Math.min(options.attempts, this.#defaults.retries.attempts)) },
         this.#timing,
         async (attempt) => {
           this.#counters.count(method);
-          const r = await exchange(this.#endpoint, ex);
-          this.#log.debug({ node: this.nodeName, method, path, status: r.status, attempt }, 'DSS request');
-          return r;
+          return this.#answered(ex, await exchange(this.#endpoint, ex), attempt);
         },
         {
           onRetry: (error, attempt, delayMs) => {
@@ -206,10 +224,9 @@ class HttpDssClient implements DssClient {
           ...(options.finalStatuses === undefined ? {} : { retryable: retryableExcept(method, options.finalStatuses) }),
         },
       );
-      if (reply.dssVersion !== undefined) this.#dssVersion = reply.dssVersion;
-      return reply.absent === true ? undefined : reply;
+      return reply;
     } catch (error) {
-      if (absentOk && error instanceof DssApiError && error.status === 404) return undefined;
+      if (ex.absentOk === true && error instanceof DssApiError && error.status === 404) return undefined;
       this.#counters.failed();
       this.#log.debug(
         { node: this.nodeName, method, path, ms: this.#timing.now() - started, err: describeError(error) },
@@ -218,6 +235,10 @@ class HttpDssClient implements DssClient {
       throw error;
     }
   }
+}
+
+function dataOf(reply: Reply | undefined): unknown {
+  return reply?.data;
 }
 
 function retryableExcept(method: HttpMethod, statuses: readonly number[]): (error: unknown) => boolean {

@@ -87,16 +87,39 @@ export async function withRetries<T>(
   hooks: RetryHooks = {},
 ): Promise<T> {
   const started = timing.now();
+  try {
+    return await attempt(1);
+  } catch (error) {
+    return retryAfterFailure(error, started, method, config, timing, attempt, hooks);
+  }
+}
+
+/**
+ * What `withRetries` does once the first attempt, started at `started`, has failed with `error`: the retries it
+ * makes, or the error it throws. A caller that sends the first attempt itself (the client, which needs no retry
+ * loop for the answers that succeed at once) goes on here.
+ */
+export async function retryAfterFailure<T>(
+  error: unknown,
+  started: number,
+  method: HttpMethod,
+  config: RetryConfig,
+  timing: Timing,
+  attempt: (attemptNumber: number) => Promise<T>,
+  hooks: RetryHooks = {},
+): Promise<T> {
+  let failure = error;
   for (let attemptNumber = 1; ; attemptNumber++) {
+    const retryable = hooks.retryable ? hooks.retryable(failure) : isRetryable(method, failure);
+    if (attemptNumber >= config.attempts || !retryable) throw failure;
+    const delay = retryDelay(failure, attemptNumber - 1, config, timing);
+    if (timing.now() - started + delay > config.maxElapsedMs) throw failure;
+    hooks.onRetry?.(failure, attemptNumber, delay);
+    await timing.sleep(delay, hooks.signal);
     try {
-      return await attempt(attemptNumber);
-    } catch (error) {
-      const retryable = hooks.retryable ? hooks.retryable(error) : isRetryable(method, error);
-      if (attemptNumber >= config.attempts || !retryable) throw error;
-      const delay = retryDelay(error, attemptNumber - 1, config, timing);
-      if (timing.now() - started + delay > config.maxElapsedMs) throw error;
-      hooks.onRetry?.(error, attemptNumber, delay);
-      await timing.sleep(delay, hooks.signal);
+      return await attempt(attemptNumber + 1);
+    } catch (next) {
+      failure = next;
     }
   }
 }

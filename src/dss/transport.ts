@@ -62,6 +62,27 @@ export function exchange(endpoint: Endpoint, ex: Exchange): Promise<Reply> {
   });
 }
 
+const NO_HEADERS: Record<string, string | string[] | undefined> = {};
+const EMPTY_BODY = Buffer.alloc(0);
+
+/**
+ * The headers of an exchange without a body, one object per endpoint and accepted type rather than one per exchange:
+ * undici reads a request's headers and never changes them.
+ */
+const bareHeadersOf = new WeakMap<Endpoint, { json: Record<string, string>; binary: Record<string, string> }>();
+
+function bareHeaders(endpoint: Endpoint, binary: boolean): Record<string, string> {
+  let both = bareHeadersOf.get(endpoint);
+  if (both === undefined) {
+    both = {
+      json: { authorization: endpoint.authorization, accept: 'application/json' },
+      binary: { authorization: endpoint.authorization, accept: '*/*' },
+    };
+    bareHeadersOf.set(endpoint, both);
+  }
+  return binary ? both.binary : both.json;
+}
+
 /** The reason undici is given when the exchange stops it: what the caller sees is decided here, not by undici. */
 const STOPPED = new Error('the exchange was stopped');
 
@@ -79,8 +100,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #settled = false;
   #status = 0;
-  #headers: Record<string, string | string[] | undefined> = {};
-  #chunks: Buffer[] = [];
+  #headers: Record<string, string | string[] | undefined> = NO_HEADERS;
+  /** The body's first chunk, and the others when it came in more than one (most answers come in one). */
+  #first: Buffer | undefined;
+  #more: Buffer[] | undefined;
   #size = 0;
 
   constructor(endpoint: Endpoint, ex: Exchange, resolve: (reply: Reply) => void, reject: (error: unknown) => void) {
@@ -97,20 +120,21 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       this.#refuse(ex.signal.reason);
       return;
     }
-    const headers: Record<string, string> = {
-      authorization: endpoint.authorization,
-      accept: ex.binary === true ? '*/*' : 'application/json',
-    };
+    let headers: Record<string, string>;
     let body: string | Uint8Array | null = null;
     if (ex.rawBody !== undefined) {
-      headers['content-type'] = 'application/octet-stream';
+      headers = { ...bareHeaders(endpoint, ex.binary === true), 'content-type': 'application/octet-stream' };
       body = ex.rawBody;
     } else if (ex.body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers = { ...bareHeaders(endpoint, ex.binary === true), 'content-type': 'application/json' };
       body = JSON.stringify(ex.body);
+    } else {
+      headers = bareHeaders(endpoint, ex.binary === true);
     }
-    this.#timer = setTimeout(this.#onTimeout, ex.timeoutMs);
-    ex.signal?.addEventListener('abort', this.#onCallerAbort, { once: true });
+    // The handler rides along as the timer's argument and is the abort listener itself (handleEvent): no closure
+    // is made per exchange.
+    this.#timer = setTimeout(onTimeout, ex.timeoutMs, this);
+    ex.signal?.addEventListener('abort', this, { once: true });
     try {
       endpoint.dispatcher.dispatch(
         { origin: endpoint.origin, path: buildPath(endpoint.prefix, ex.path, ex.query), method: ex.method, headers, body },
@@ -135,7 +159,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#chunks.push(chunk);
+    if (this.#first === undefined) this.#first = chunk;
+    else (this.#more ??= [this.#first]).push(chunk);
     this.#size += chunk.length;
   }
 
@@ -144,9 +169,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const endpoint = this.#endpoint;
     const ex = this.#ex;
     const status = this.#status;
-    const chunks = this.#chunks;
-    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
-    this.#chunks = [];
+    const bytes = this.#more !== undefined ? Buffer.concat(this.#more, this.#size) : (this.#first ?? EMPTY_BODY);
+    this.#first = undefined;
+    this.#more = undefined;
     try {
       const dssVersion = headerValue(this.#headers['dss-version']);
       if (status >= 400) {
@@ -167,19 +192,21 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#fail(error);
   }
 
-  #onTimeout = (): void => {
+  /** The exchange's time is up. */
+  timeout(): void {
     if (this.#settled) return;
     const endpoint = this.#endpoint;
     const ex = this.#ex;
     this.#refuse(new DssTimeoutError({ ...placeOf(endpoint, ex), timeoutMs: ex.timeoutMs }));
     this.#controller?.abort(STOPPED);
-  };
+  }
 
-  #onCallerAbort = (): void => {
+  /** The caller's signal aborted (the handler is its listener). */
+  handleEvent(): void {
     if (this.#settled) return;
     this.#refuse(this.#ex.signal?.reason);
     this.#controller?.abort(STOPPED);
-  };
+  }
 
   /** A failure to exchange at all (connection, TLS, a dispatcher's own error), as a typed connection error. */
   #fail(error: unknown): void {
@@ -209,9 +236,13 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.#settled) return false;
     this.#settled = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#ex.signal?.removeEventListener('abort', this.#onCallerAbort);
+    this.#ex.signal?.removeEventListener('abort', this);
     return true;
   }
+}
+
+function onTimeout(handler: ExchangeHandler): void {
+  handler.timeout();
 }
 
 function placeOf(endpoint: Endpoint, ex: Exchange): { nodeName: string; url: string; method: HttpMethod; path: string } {

@@ -178,10 +178,11 @@ export function replaceAt(value: unknown, patterns: string[], replace: (v: unkno
  * values nor as hashes of them. The record is readable by every reader of the project, and any value-derived
  * digest there, salted with what the address gives, could be checked against guesses offline. The price: a secret
  * rotated only in the manifests or the environment leaves the hash unchanged, so drift reports the live
- * difference on it as drift rather than pending (and apply writes it all the same).
+ * difference on it as drift rather than pending (and apply writes it all the same). `sensitive` is
+ * `sensitivePointersOf(unit)`, for a caller that has it already.
  */
-export function specHash(unit: ResourceUnit): string {
-  const secrets = new SecretMatcher(sensitivePointersOf(unit), unit.policy.secretNamedKeys);
+export function specHash(unit: ResourceUnit, sensitive: readonly string[] = sensitivePointersOf(unit)): string {
+  const secrets = new SecretMatcher(sensitive, unit.policy.secretNamedKeys);
   // The text of canonicalJson({ address, desired }) with desired's secrets masked, paths relative to desired.
   if (unit.desired === undefined) return sha256(canonicalJson({ address: unit.address }));
   const desired = secrets.size === 0 ? canonicalJson(unit.desired) : canonicalMasked(unit.desired, secrets, [], secrets.rootState());

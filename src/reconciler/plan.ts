@@ -22,6 +22,8 @@ function globToRegExp(glob: string): RegExp {
 
 /** The config's `ignoreDifferences` pointers that apply to a unit, relative to its desired object. */
 export function ignorePointersOf(unit: ResourceUnit, rules: IgnoreDifference[]): string[] {
+  // Most configurations have no rules: every unit of the plan asks.
+  if (rules.length === 0) return [];
   const out = new Set<string>();
   for (const rule of rules) {
     if (rule.kind !== unit.kind) continue;
@@ -34,11 +36,20 @@ export function ignorePointersOf(unit: ResourceUnit, rules: IgnoreDifference[]):
   return [...out];
 }
 
-/** The field changes between what `unit` declares and its live state (undefined: absent). Pure. */
-export function compareUnit(unit: ResourceUnit, live: LiveState | undefined, compare: CompareFn, ignoreDifferences: IgnoreDifference[]): FieldChange[] {
+/**
+ * The field changes between what `unit` declares and its live state (undefined: absent). Pure. `sensitive` is
+ * `sensitivePointersOf(unit)`, for a caller that has it already.
+ */
+export function compareUnit(
+  unit: ResourceUnit,
+  live: LiveState | undefined,
+  compare: CompareFn,
+  ignoreDifferences: IgnoreDifference[],
+  sensitive: string[] = sensitivePointersOf(unit),
+): FieldChange[] {
   return compare(unit.desired, live?.view, unit.policy, {
     ignorePointers: ignorePointersOf(unit, ignoreDifferences),
-    sensitivePointers: sensitivePointersOf(unit),
+    sensitivePointers: sensitive,
   });
 }
 

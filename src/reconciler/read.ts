@@ -66,13 +66,22 @@ function metadataOf(raw: unknown): unknown {
 /**
  * Whether a project is known to be absent, as the kind of projects tells it from what the run reads anyway (the
  * project list): nothing of an absent project is read, it is all absent (a fresh apply read every block and
- * scenario of every project it creates, each a 404).
+ * scenario of every project it creates, each a 404). The answer of each key is kept once told (the list is read
+ * once per run), so that the other units of the project ask nothing: `known` gives it, or undefined while untold.
  */
-function absentScopes(input: ReadInput): (key: string) => Promise<boolean> {
+function absentScopes(input: ReadInput): { known: (key: string) => boolean | undefined; ask: (key: string) => Promise<boolean> } {
   const kind = scopeKind(input);
-  if (kind?.scopeExists === undefined) return () => Promise.resolve(false);
+  if (kind?.scopeExists === undefined) return { known: () => false, ask: () => Promise.resolve(false) };
   const exists = kind.scopeExists.bind(kind);
-  return async (key) => (await exists(input.contextFor(kind), key)) === false;
+  const told = new Map<string, boolean>();
+  return {
+    known: (key) => told.get(key),
+    ask: async (key) => {
+      const absent = (await exists(input.contextFor(kind), key)) === false;
+      told.set(key, absent);
+      return absent;
+    },
+  };
 }
 
 /** The key of every project on the design node: the run's project list when the kind of projects shares it. */
@@ -139,7 +148,8 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
     work: async () => {
       const scope = scopes.scopeOf(unit);
       const kind = input.kindOf(unit.kind);
-      const state = scope?.store === 'project' && (await absent(scope.key)) ? undefined : await kind.read(input.contextFor(kind), unit);
+      const gone = scope?.store === 'project' && (absent.known(scope.key) ?? (await absent.ask(scope.key)));
+      const state = gone ? undefined : await kind.read(input.contextFor(kind), unit);
       live.set(unit.address, state);
       input.onLive?.(unit, state);
     },
@@ -147,7 +157,8 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   const readRecord = (key: string): Read => ({
     address: `${projectAddress(key)} (ownership record)`,
     work: async () => {
-      projects.set(key, (await absent(key)) ? { key, exists: false, tags: [] } : await readOwnership(input.designClient, key));
+      const gone = absent.known(key) ?? (await absent.ask(key));
+      projects.set(key, gone ? { key, exists: false, tags: [] } : await readOwnership(input.designClient, key));
     },
   });
   const readInstanceRecord = (node: NodeName): Read => {

@@ -13,7 +13,7 @@ import { executePlan } from './execute.js';
 import type { NodeState } from './graph.js';
 import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes } from './ownership/scopes.js';
-import { specHash } from './hash.js';
+import { sensitivePointersOf, specHash } from './hash.js';
 import { compareUnit, planChanges } from './plan.js';
 import { mayRefuse, readLive } from './read.js';
 import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
@@ -98,7 +98,21 @@ export function unitsOf(documents: ManifestDocument[], registry: KindRegistry): 
  * answers the run read before it planned (the preflight's), when the plan may be as old as they are.
  */
 export function contextFactory(setup: RunSetup, runCache = new Map<string, unknown>()): (kind: ResourceKind) => KindContext {
-  return (kind) => ({
+  // One context per kind, made at its first use: a plan asks for one per read (and two per unit of a project), and
+  // every one of a kind held the same things.
+  const made = new Map<ResourceKind, KindContext>();
+  return (kind) => {
+    let context = made.get(kind);
+    if (context === undefined) {
+      context = newContext(setup, runCache, kind);
+      made.set(kind, context);
+    }
+    return context;
+  };
+}
+
+function newContext(setup: RunSetup, runCache: Map<string, unknown>, kind: ResourceKind): KindContext {
+  return {
     client: setup.clients[kind.node],
     clients: setup.clients,
     log: setup.log,
@@ -112,7 +126,7 @@ export function contextFactory(setup: RunSetup, runCache = new Map<string, unkno
           },
         }
       : {}),
-  });
+  };
 }
 
 /** Longest stretch of comparisons between two turns of the event loop: the reads' answers wait no longer. */
@@ -183,8 +197,9 @@ export class CompareAhead {
     while (this.#next < this.#queue.length) {
       const { unit, live } = this.#queue[this.#next++] as { unit: ResourceUnit; live: LiveState | undefined };
       try {
-        const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences);
-        this.#compared.set(unit.address, { live, changes, specHash: specHash(unit) });
+        const sensitive = sensitivePointersOf(unit);
+        const changes = compareUnit(unit, live, this.#compare, this.#ignoreDifferences, sensitive);
+        this.#compared.set(unit.address, { live, changes, specHash: specHash(unit, sensitive) });
         this.#onCompared?.(unit, live, changes);
       } catch {
         // Left to the plan, which reports it.

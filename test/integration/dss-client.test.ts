@@ -169,6 +169,26 @@ describe('DSS client against the simulator', () => {
     expect(sim.stats().total).toBe(1);
   });
 
+  it('stops a request in flight as soon as its caller aborts, with the caller\'s reason, and does not retry it', async () => {
+    const { client, delays } = connect();
+    sim.setLatency(400);
+    try {
+      const controller = new AbortController();
+      const started = performance.now();
+      const call = client.getJson('/projects/', { signal: controller.signal }).catch((e: unknown) => e);
+      setTimeout(() => controller.abort(new Error('stopped by the user')), 30);
+      const error = (await call) as Error;
+      const waited = performance.now() - started;
+      expect(error.message).toBe('stopped by the user');
+      // Long before the answer, which the simulator holds for 400 ms.
+      expect(waited).toBeLessThan(300);
+      expect(delays).toEqual([]);
+      expect(client.stats()).toMatchObject({ reads: 1, retries: 0, errors: 1 });
+    } finally {
+      sim.setLatency(0);
+    }
+  });
+
   it('reports a node that does not listen as a connection error naming its URL', async () => {
     const { client } = connect({ url: 'http://127.0.0.1:1' });
 

@@ -114,6 +114,28 @@ describe('readLive', () => {
     expect(client.log).toHaveLength(6);
   });
 
+  it('asks whether a project exists once it is told: the other reads of the project ask nothing, and an absent one reads nothing', async () => {
+    const asked: string[] = [];
+    const project: ResourceKind = {
+      ...(fakeRegistry.get('Project') as ResourceKind),
+      scopeExists: (_ctx, key) => {
+        asked.push(key);
+        return Promise.resolve(key === 'A');
+      },
+    };
+    const withList = kindRegistry([project, fakeRegistry.get('Scenario') as ResourceKind]);
+    const client = new FakeClient();
+    const units = [...scenarios('A', ['S1', 'S2', 'S3']), ...scenarios('B', ['S1', 'S2'])];
+    const { live, projects } = await readLive(
+      inputFor(client, units, 1, { kindOf: (k) => withList.get(k) as ResourceKind, scopes: ownershipScopes(withList) }),
+    );
+    expect(asked).toEqual(['A', 'B']);
+    expect(client.log).toEqual(['GET /projects/A/scenarios/S1', 'GET /projects/A/scenarios/S2', 'GET /projects/A/scenarios/S3', 'GET /projects/A/metadata']);
+    expect([...live.keys()].sort()).toEqual(units.map((u) => u.address).sort());
+    expect(live.get('Scenario/B/S1')).toBeUndefined();
+    expect(projects.get('B')).toEqual({ key: 'B', exists: false, tags: [] });
+  });
+
   it('makes the work of a read only as it starts: thousands of units waiting cost no promises', async () => {
     const client = new GatedClient();
     const units = scenarios(
