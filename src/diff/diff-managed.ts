@@ -167,8 +167,10 @@ function compareValue(p: CompiledPolicy, desired: unknown, rawLive: unknown, loc
       return;
     }
     if (!isObject(live)) return push(out, here, 'modify', live, desired);
-    for (const k of declaredKeys(desired)) {
-      compareValue(p, desired[k], hasOwn(live, k) ? live[k] : ABSENT, childKey(here, k, exact), out);
+    // The declared keys (see declaredKeys), without a list of them made first.
+    for (const k of Object.keys(desired)) {
+      const value = desired[k];
+      if (value !== undefined) compareValue(p, value, hasOwn(live, k) ? live[k] : ABSENT, childKey(here, k, exact), out);
     }
     if (!exact) return;
     for (const k of declaredKeys(live)) {
@@ -189,7 +191,7 @@ export function pairItems(
   live: readonly unknown[],
   keys: readonly string[],
   loc: Location,
-): { pairs: Array<{ index: number; label: string | undefined; liveIndex: number | undefined }>; unmatched: number[] } {
+): { pairs: Array<{ index: number; id: string; label: string | undefined; liveIndex: number | undefined }>; unmatched: number[] } {
   const loose = isLoose(p, loc.ptr);
   const liveIds = live.map((item) => itemIdentity(item, keys, loose).id);
   const used = new Set<number>();
@@ -197,7 +199,7 @@ export function pairItems(
     const { id, label } = itemIdentity(item, keys, loose);
     const found = liveIds.findIndex((lid, j) => lid === id && !used.has(j));
     if (found >= 0) used.add(found);
-    return { index, label, liveIndex: found >= 0 ? found : undefined };
+    return { index, id, label, liveIndex: found >= 0 ? found : undefined };
   });
   const unmatched = live.map((_, j) => j).filter((j) => !used.has(j));
   return { pairs, unmatched };
