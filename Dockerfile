@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 COPY tsconfig.json ./
 COPY src ./src
 COPY schemas ./schemas
-COPY scripts/build.ts scripts/cached-program.ts scripts/precompile-schemas.mjs scripts/undici-no-h2.cjs ./scripts/
+COPY scripts/build.ts scripts/cached-program.ts scripts/simulator-process.ts scripts/precompile-schemas.mjs scripts/undici-no-h2.cjs ./scripts/
 # The build runs the CLI on the example to make V8's cached data of its code (scripts/build.ts --code-cache).
 COPY manifests-example ./manifests-example
 # npm ci runs the `prepare` script, which bundles src/ into dist/ and precompiles the schemas' validators.

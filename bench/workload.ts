@@ -2,9 +2,9 @@
 // team's repository holds them), and a simulator in its own process (`dss-gitops sim`), as a DSS node would be, so
 // that its CPU time is not counted against the CLI's and the CLI's start-up, YAML and schemas are.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { startSimulatorProcess } from '../scripts/simulator-process.js';
 import { writeProjectFiles } from '../test/helpers/manifest-tree.js';
 
 /** How the CLI is started: `node [--import tsx] ENTRY`, the built `dist/cli/main.js` by default. */
@@ -60,22 +60,7 @@ export interface RemoteSimulator {
 
 export async function startRemoteSimulator(cli: CliEntry, cwd: string): Promise<RemoteSimulator> {
   const adminKey = 'bench-admin-key';
-  const child: ChildProcess = spawn(cli.node, [...cli.args, 'sim', '--port', '0'], {
-    cwd,
-    env: { ...process.env, DSS_SIM_API_KEY: adminKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(output);
-      if (found?.[1]) resolve(found[1]);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}: ${output}`)));
-  });
+  const { url, child } = await startSimulatorProcess(cli.node, cli.args, { ...process.env, DSS_SIM_API_KEY: adminKey }, cwd);
   const control = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${url}/__sim${path}`, {
       method,

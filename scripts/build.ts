@@ -11,7 +11,7 @@
 // two directories below the package root (src/<folder>/<file>.ts). The bundle is written to dist/cli/, at that same
 // depth, and its `import.meta.url` is its own file's URL: those paths hold.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { startSimulatorProcess } from './simulator-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -144,22 +145,7 @@ writeFileSync(process.env.CACHE_FILE, codeCacheFile());
 
 /** Starts `dss-gitops sim` from dist/ on a free port: its URL, and how to stop it. */
 async function startSimulator(adminKey: string, cwd: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'sim', '--port', '0'], {
-    cwd,
-    env: { ...childEnv(), DSS_SIM_API_KEY: adminKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(output);
-      if (found?.[1] !== undefined) resolve(found[1]);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}: ${output}`)));
-  });
+  const { url, child } = await startSimulatorProcess(process.execPath, [path.join(ROOT, 'dist/cli/main.js')], { ...childEnv(), DSS_SIM_API_KEY: adminKey }, cwd);
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
