@@ -190,12 +190,12 @@ export function runSecretValues(resolved: Iterable<string>, config: GitopsConfig
  * error per object after each has retried. The answers go into `answers` (see RunContext.preflightCache), and the
  * reads count among the run's requests like any other.
  */
-async function preflight(design: DssClient, deployer: DssClient, answers: Map<string, unknown>, onSent?: () => void): Promise<void> {
+async function preflight(design: DssClient, deployer: DssClient, answers: Map<string, unknown>): Promise<void> {
   const checks: Array<[DssClient, string]> = [[design, '/projects/']];
   if (deployer !== design) checks.push([deployer, '/project-deployer/projects']);
   for (const [client, route] of checks) {
     try {
-      seedAnswer(answers, client, route, await client.getJson(route, client === design && onSent !== undefined ? { onSent } : {}));
+      seedAnswer(answers, client, route, await client.getJson(route));
     } catch (error) {
       const refused = error instanceof DssApiError && (error.status === 401 || error.status === 403);
       const hint = refused
@@ -282,17 +282,12 @@ async function openClients(
   const answers = new Map<string, unknown>();
   // The preflight and git's answers need nothing from each other: one waits on DSS, the other (when git had to be
   // asked) on processes.
-  let sent!: () => void;
-  const onItsWay = new Promise<void>((resolve) => (sent = resolve));
-  const connected = options.deferPreflight ? Promise.resolve() : preflight(design, deployer, answers, sent);
+  const connected = options.deferPreflight ? Promise.resolve() : preflight(design, deployer, answers);
   // Its error is the command's, when it waits for it later (preflightWhilePreparing), or this function's.
   connected.catch(() => undefined);
   let origin: { source: string; commit?: string };
   try {
-    // A command that prepares its plan while the preflight waits returns once the preflight's request is on its way
-    // (or over): prepared first, the plan would hold the request back behind its CPU.
-    const preflightStep = options.deferPreflight ? undefined : options.preflightWhilePreparing ? Promise.race([onItsWay, connected]) : connected;
-    [, origin] = await Promise.all([preflightStep, options.origin ?? sourceOf(options.load, config, checkout)]);
+    [, origin] = await Promise.all([options.preflightWhilePreparing ? undefined : connected, options.origin ?? sourceOf(options.load, config, checkout)]);
   } catch (error) {
     await connected.catch(() => undefined);
     await closeClients();

@@ -79,13 +79,13 @@ function mergeKeyed(p: CompiledPolicy, desired: unknown[], live: unknown[], keys
   const result = [...live];
   const added: unknown[] = [];
   const slots: DeclaredSlot[] = [];
-  for (const { index, id, label, liveIndex } of pairs) {
+  for (const { index, label, liveIndex } of pairs) {
     const child = childItem(loc, index, label);
     if (p.ignore.covers(child.ptr)) continue;
     const value = liveIndex === undefined ? deepCopy(desired[index]) : merge(p, desired[index], live[liveIndex], child);
     if (liveIndex === undefined) added.push(value);
     else result[liveIndex] = value;
-    slots.push({ value, liveIndex, id });
+    slots.push({ value, liveIndex, id: itemIdentity(desired[index], keys, loose).id });
   }
   const drop = new Set<number>();
   if (loc.exact) {

@@ -102,17 +102,9 @@ export function effectiveLive(p: CompiledPolicy, loc: Location, live: unknown): 
   return def ? deepCopy(def.value) : ABSENT;
 }
 
-/**
- * Whether this location is ignored, knowing that its parent is not (the walks stop at an ignored location): only a
- * pattern naming this very location can make it so, not one naming an ancestor.
- */
-function isIgnoredHere(p: CompiledPolicy, loc: Location): boolean {
-  return p.ignore.size > 0 && p.ignore.matches(loc.ptr);
-}
-
-/** A live entry the desired side lacks, under an exact block (whose location is not ignored): is it really extra? */
+/** A live entry the desired side lacks, under an exact block: is it really extra? */
 export function isRemovable(p: CompiledPolicy, loc: Location, live: unknown): boolean {
-  if (isIgnoredHere(p, loc)) return false;
+  if (p.ignore.covers(loc.ptr)) return false;
   const def = p.defaults.lookup(loc.ptr);
   return !(def && deepEqual(live, def.value, isLoose(p, loc.ptr)));
 }
@@ -140,9 +132,8 @@ function push(out: FieldChange[], loc: Location, kind: FieldChangeKind, before: 
   out.push(change);
 }
 
-/** `loc` is the root or a child of a location that is not ignored. */
 function compareValue(p: CompiledPolicy, desired: unknown, rawLive: unknown, loc: Location, out: FieldChange[]): void {
-  if (isIgnoredHere(p, loc)) return;
+  if (p.ignore.covers(loc.ptr)) return;
   const live = effectiveLive(p, loc, rawLive);
   const exact = loc.exact || p.exact.matches(loc.ptr);
   const here = loc.withExact(exact);
@@ -167,10 +158,8 @@ function compareValue(p: CompiledPolicy, desired: unknown, rawLive: unknown, loc
       return;
     }
     if (!isObject(live)) return push(out, here, 'modify', live, desired);
-    // The declared keys (see declaredKeys), without a list of them made first.
-    for (const k of Object.keys(desired)) {
-      const value = desired[k];
-      if (value !== undefined) compareValue(p, value, hasOwn(live, k) ? live[k] : ABSENT, childKey(here, k, exact), out);
+    for (const k of declaredKeys(desired)) {
+      compareValue(p, desired[k], hasOwn(live, k) ? live[k] : ABSENT, childKey(here, k, exact), out);
     }
     if (!exact) return;
     for (const k of declaredKeys(live)) {
@@ -191,7 +180,7 @@ export function pairItems(
   live: readonly unknown[],
   keys: readonly string[],
   loc: Location,
-): { pairs: Array<{ index: number; id: string; label: string | undefined; liveIndex: number | undefined }>; unmatched: number[] } {
+): { pairs: Array<{ index: number; label: string | undefined; liveIndex: number | undefined }>; unmatched: number[] } {
   const loose = isLoose(p, loc.ptr);
   const liveIds = live.map((item) => itemIdentity(item, keys, loose).id);
   const used = new Set<number>();
@@ -199,7 +188,7 @@ export function pairItems(
     const { id, label } = itemIdentity(item, keys, loose);
     const found = liveIds.findIndex((lid, j) => lid === id && !used.has(j));
     if (found >= 0) used.add(found);
-    return { index, id, label, liveIndex: found >= 0 ? found : undefined };
+    return { index, label, liveIndex: found >= 0 ? found : undefined };
   });
   const unmatched = live.map((_, j) => j).filter((j) => !used.has(j));
   return { pairs, unmatched };
@@ -217,7 +206,7 @@ function compareKeyed(
   const present: OrderedPair[] = [];
   for (const { index, label, liveIndex } of pairs) {
     const child = childItem(loc, index, label);
-    if (isIgnoredHere(p, child)) continue;
+    if (p.ignore.covers(child.ptr)) continue;
     if (liveIndex === undefined) push(out, child, 'add', ABSENT, desired[index]);
     else {
       present.push({ liveIndex, name: itemName(label, keys, desired[index]) });
@@ -254,7 +243,7 @@ function compareSet(p: CompiledPolicy, desired: unknown[], live: unknown[], loc:
   live.forEach((item, j) => {
     const form = canonical(item, loose);
     const child = childMember(loc, j);
-    if (desiredForms.has(form) || removed.has(form) || isIgnoredHere(p, child)) return;
+    if (desiredForms.has(form) || removed.has(form) || p.ignore.covers(child.ptr)) return;
     removed.add(form);
     push(out, child, 'remove', item, ABSENT);
   });

@@ -14,6 +14,16 @@ export function formatPointer(segments: Segments): string {
   return segments.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
+/** Same length, segment by segment, `*` matching any key or index. */
+function matchesExactly(pattern: Segments, path: Segments): boolean {
+  return pattern.length === path.length && matchesPrefix(pattern, path);
+}
+
+/** The pattern names `path` or one of its ancestors. */
+function covers(pattern: Segments, path: Segments): boolean {
+  return pattern.length <= path.length && matchesPrefix(pattern, path);
+}
+
 /** Each segment of `pattern` is `*` or the segment of `path` at its place. */
 function matchesPrefix(pattern: Segments, path: Segments): boolean {
   for (let i = 0; i < pattern.length; i++) {
@@ -38,55 +48,43 @@ function parsePattern(pointer: string): Segments {
   return parsed;
 }
 
-/**
- * A compiled list of pointer patterns, kept by length: only a pattern as long as a location can name it exactly,
- * and only one no longer than it can name an ancestor.
- */
+/** A compiled list of pointer patterns. */
 export class PointerSet {
-  private readonly byLength: Segments[][] = [];
-  readonly size: number;
+  private readonly patterns: Segments[];
 
   constructor(pointers: readonly string[] = []) {
-    for (const pattern of pointers.map(parsePattern)) (this.byLength[pattern.length] ??= []).push(pattern);
-    this.size = pointers.length;
+    this.patterns = pointers.map(parsePattern);
+  }
+
+  get size(): number {
+    return this.patterns.length;
   }
 
   /** A pattern names exactly this location. */
   matches(path: Segments): boolean {
-    const patterns = this.byLength[path.length];
-    if (patterns === undefined) return false;
-    for (const pattern of patterns) if (matchesPrefix(pattern, path)) return true;
+    for (const pattern of this.patterns) if (matchesExactly(pattern, path)) return true;
     return false;
   }
 
   /** A pattern names this location or an ancestor of it. */
   covers(path: Segments): boolean {
-    const longest = Math.min(path.length, this.byLength.length - 1);
-    for (let length = 0; length <= longest; length++) {
-      const patterns = this.byLength[length];
-      if (patterns === undefined) continue;
-      for (const pattern of patterns) if (matchesPrefix(pattern, path)) return true;
-    }
+    for (const pattern of this.patterns) if (covers(pattern, path)) return true;
     return false;
   }
 }
 
 /** A compiled pointer → value table (keyed lists, defaults): the first matching entry wins. */
 export class PointerTable<T> {
-  /** The entries by pattern length, each in key order: only entries as long as a location can match it. */
-  private readonly byLength: Array<Array<[Segments, { value: T }]>> = [];
+  private readonly entries: Array<[Segments, T]>;
 
   constructor(table: Record<string, T> = {}) {
-    for (const k of Object.keys(table).sort()) {
-      const pattern = parsePattern(k);
-      (this.byLength[pattern.length] ??= []).push([pattern, { value: table[k] as T }]);
-    }
+    this.entries = Object.keys(table)
+      .sort()
+      .map((k) => [parsePattern(k), table[k] as T]);
   }
 
   lookup(path: Segments): { value: T } | undefined {
-    const entries = this.byLength[path.length];
-    if (entries === undefined) return undefined;
-    for (const [pattern, found] of entries) if (matchesPrefix(pattern, path)) return found;
+    for (const [pattern, value] of this.entries) if (matchesExactly(pattern, path)) return { value };
     return undefined;
   }
 }

@@ -28,17 +28,24 @@ export interface CompiledPolicy {
 
 /**
  * The policy compiled, or the compiled form of an equal policy met before: each unit of a kind builds its own
- * policy object, mostly from the same pointers, and a plan compares every unit. Each list of pointers or keys is
- * known by a number given to its JSON text (exact for strings): a list a kind shares between its units' policies
- * (`sharedPolicyLists`) has its number found by identity, without reading it; any other list is read at each call;
- * an empty list costs nothing. `defaults` is known by identity alone, as its values may be anything. The compiled
- * form is never changed, so one serves every comparison of an equal policy.
+ * policy object, mostly from the same pointers, and a plan compares every unit. The lists of pointers and keys are
+ * told apart by their JSON text (exact for strings); `defaults` by identity, as its values may be anything. The
+ * compiled form is never changed, so one serves every comparison of an equal policy.
  */
 export function compilePolicy(policy: DiffPolicy, options: DiffOptions = {}): CompiledPolicy {
-  const key =
-    `${identityOf(policy.defaults)},${listId(policy.keyedLists)},${listId(policy.sets)},${listId(policy.exact)},` +
-    `${listId(policy.ignore)},${listId(options.ignorePointers)},${listId(policy.sensitive)},` +
-    `${listId(options.sensitivePointers)},${listId(policy.secretNamedKeys)},${listId(policy.stringified)},${listId(policy.ordered)}`;
+  const key = JSON.stringify([
+    identityOf(policy.defaults),
+    policy.keyedLists,
+    policy.sets,
+    policy.exact,
+    policy.ignore,
+    options.ignorePointers,
+    policy.sensitive,
+    options.sensitivePointers,
+    policy.secretNamedKeys,
+    policy.stringified,
+    policy.ordered,
+  ]);
   let compiled = compiledPolicies.get(key);
   if (compiled === undefined) {
     compiled = compileAnew(policy, options);
@@ -47,22 +54,6 @@ export function compilePolicy(policy: DiffPolicy, options: DiffOptions = {}): Co
     compiledPolicies.set(key, compiled);
   }
   return compiled;
-}
-
-type PolicyList = readonly string[] | Readonly<Record<string, string[]>>;
-
-/**
- * Lists a kind builds once and puts in the policy of each of its units (a `DiffPolicy`'s fields but `defaults`):
- * frozen, as they are known by identity from now on, and returned as given.
- */
-export function sharedPolicyLists<T extends Omit<DiffPolicy, 'defaults'>>(lists: T): T {
-  for (const list of Object.values(lists) as PolicyList[]) {
-    if (Array.isArray(list)) Object.freeze(list);
-    else for (const keys of Object.values(list)) Object.freeze(keys);
-    Object.freeze(list);
-    sharedIds.set(list, textId(JSON.stringify(list)));
-  }
-  return lists;
 }
 
 const compiledPolicies = new Map<string, CompiledPolicy>();
@@ -78,30 +69,6 @@ function identityOf(value: object | undefined): number {
     identities.set(value, id);
   }
   return id;
-}
-
-/** The numbers of the shared lists, and those given to lists' texts (bounded: a number is never given twice). */
-const sharedIds = new WeakMap<object, number>();
-const textIds = new Map<string, number>();
-const MAX_TEXT_IDS = 10_000;
-
-function textId(text: string): number {
-  let id = textIds.get(text);
-  if (id === undefined) {
-    if (textIds.size >= MAX_TEXT_IDS) textIds.clear();
-    id = ++lastIdentity;
-    textIds.set(text, id);
-  }
-  return id;
-}
-
-/** The number of a list's content: 0 for an absent or empty one (they compile alike). */
-function listId(value: PolicyList | undefined): number {
-  if (value === undefined || (Array.isArray(value) && value.length === 0)) return 0;
-  const shared = sharedIds.get(value);
-  if (shared !== undefined) return shared;
-  const text = JSON.stringify(value);
-  return text === '{}' ? 0 : textId(text);
 }
 
 function compileAnew(policy: DiffPolicy, options: DiffOptions): CompiledPolicy {

@@ -179,7 +179,6 @@ class HttpDssClient implements DssClient {
       if (options.body !== undefined) ex.body = options.body;
       if (options.rawBody !== undefined) ex.rawBody = options.rawBody;
       if (options.signal !== undefined) ex.signal = options.signal;
-      if (options.onSent !== undefined) ex.onSent = options.onSent;
       // The retry budget's clock starts here, as the first attempt is sent.
       const retryStarted = this.#timing.now();
       this.#counters.count(method);

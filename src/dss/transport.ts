@@ -33,8 +33,6 @@ export interface Exchange {
   binary?: boolean;
   /** A 404 is an answer (the object is absent), not an error: no error is built for it. */
   absentOk?: boolean;
-  /** Called as the request goes onto a connection. */
-  onSent?: () => void;
 }
 
 export interface Reply {
@@ -151,7 +149,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     // Timed out or cancelled while it waited for a connection: it is not sent.
     if (this.#settled) controller.abort(STOPPED);
-    else this.#ex.onSent?.();
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {

@@ -30,8 +30,6 @@ export interface RequestOptions {
    * `GET /futures/{id}` with 500, every time it is asked.
    */
   finalStatuses?: readonly number[];
-  /** Called as an attempt's request goes onto a connection (its headers are written next). */
-  onSent?: () => void;
 }
 
 export interface ClientStats {

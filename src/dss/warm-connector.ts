@@ -27,9 +27,6 @@ export class WarmConnector {
   readonly #openings: Opening[] = [];
   #wanted = 0;
   #started = false;
-  #closed = false;
-  /** Connections the pool opened itself after its first, before the others were opened ahead: fewer are. */
-  #openedMeanwhile = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(connect: Connector) {
@@ -50,26 +47,15 @@ export class WarmConnector {
     this.#started = true;
     if (wanted > 0) {
       this.#wanted = 0;
-      // The others are opened once the first is open and its request on its way: opening them all at once delayed
-      // the first request by their connects' CPU (~5 ms for 15 in a young process).
-      this.#connect(options, (...args) => {
-        callback(...args);
-        if (this.#closed) return;
-        // Less those the pool opened itself meanwhile.
-        for (let i = this.#openedMeanwhile; i < wanted; i++) this.#open(options);
-        this.#timer = setTimeout(() => this.close(), WARM_IDLE_MS).unref();
-      });
+      this.#connect(options, callback);
+      for (let i = 0; i < wanted; i++) this.#open(options);
+      this.#timer = setTimeout(() => this.close(), WARM_IDLE_MS).unref();
       return;
     }
     const opening = this.#take();
-    if (opening === undefined) {
-      this.#openedMeanwhile++;
-      this.#connect(options, callback);
-    } else if (opening.socket !== undefined) {
-      process.nextTick(callback, null, release(opening.socket));
-    } else {
-      opening.waiter = callback;
-    }
+    if (opening === undefined) this.#connect(options, callback);
+    else if (opening.socket !== undefined) process.nextTick(callback, null, release(opening.socket));
+    else opening.waiter = callback;
   };
 
   /** An open connection if there is one, else one still opening; those that failed or closed meanwhile are dropped. */
@@ -85,7 +71,6 @@ export class WarmConnector {
 
   /** Closes the connections the pool never asked for. */
   close(): void {
-    this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#wanted = 0;

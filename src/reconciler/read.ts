@@ -151,17 +151,9 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
       const gone = scope?.store === 'project' && (absent.known(scope.key) ?? (await absent.ask(scope.key)));
       const state = gone ? undefined : await kind.read(input.contextFor(kind), unit);
       live.set(unit.address, state);
-      if (scope?.store === 'project' && metadataUnits.get(scope.key) === unit) ownershipAsRead(scope.key, state);
       input.onLive?.(unit, state);
     },
   });
-  // A project's record, from its metadata as each arrives rather than all after the last read: the checks of a
-  // record read from DSS take CPU that the reads' waits leave idle.
-  const recorded = new Map<string, ProjectOwnership>();
-  const ownershipAsRead = (key: string, state: LiveState | undefined): void => {
-    if (state === undefined) recorded.set(key, { key, exists: false, tags: [] });
-    else if (isMetadataObject(metadataOf(state.raw))) recorded.set(key, ownershipFromMetadata(key, metadataOf(state.raw) as Record<string, unknown>));
-  };
   const readRecord = (key: string): Read => ({
     address: `${projectAddress(key)} (ownership record)`,
     work: async () => {
@@ -229,9 +221,16 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
   await runPool(Math.max(1, input.parallelism), next);
   if (failures.length > 0) throw new ReadError(failures.sort(byText((f) => f.address)));
 
-  for (const key of metadataUnits.keys()) {
-    // The kind keeps something other than the bare metadata object: the record is read on its own.
-    projects.set(key, recorded.get(key) ?? (await readOwnership(input.designClient, key)));
+  for (const [key, unit] of metadataUnits) {
+    const state = live.get(unit.address);
+    if (state === undefined) {
+      projects.set(key, { key, exists: false, tags: [] });
+    } else if (isMetadataObject(metadataOf(state.raw))) {
+      projects.set(key, ownershipFromMetadata(key, metadataOf(state.raw) as Record<string, unknown>));
+    } else {
+      // The kind keeps something other than the bare metadata object: read the record on its own.
+      projects.set(key, await readOwnership(input.designClient, key));
+    }
   }
   return { live, projects };
 }

@@ -3,7 +3,6 @@
 // before comparing, and the written item carries every flag explicitly.
 
 import { byText } from '../base/order.js';
-import { sharedPolicyLists } from '../diff/policy.js';
 import type { DiffPolicy } from '../diff/types.js';
 import { isObject, type Json } from '../base/json.js';
 import type { KeyedList } from '../manifest/duplicates.js';
@@ -39,16 +38,8 @@ export const GRANT_KEYS = ['group', 'user'];
  * on the desired side anyway.
  */
 export function grantPolicy(pointer: string): DiffPolicy {
-  // The lists are built once per pointer (a few constants) and shared (see sharedPolicyLists).
-  let lists = grantLists.get(pointer);
-  if (lists === undefined) {
-    lists = sharedPolicyLists({ keyedLists: { [pointer]: GRANT_KEYS }, exact: [pointer] });
-    grantLists.set(pointer, lists);
-  }
-  return { keyedLists: lists.keyedLists, exact: lists.exact };
+  return { keyedLists: { [pointer]: GRANT_KEYS }, exact: [pointer] };
 }
-
-const grantLists = new Map<string, { keyedLists: Record<string, string[]>; exact: string[] }>();
 
 /**
  * A grant with its key first and every flag present: declared flags as given, the others false. Flags DSS

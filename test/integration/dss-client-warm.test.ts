@@ -194,23 +194,3 @@ describe('closing a client', () => {
     await until(() => open(node).length === 0);
   });
 });
-
-describe('a request’s onSent', () => {
-  it('is called as the request goes onto a connection, before its answer, and not for one that never left', async () => {
-    const node = await startNode();
-    const client = clientOf(node, 1);
-    const sent: string[] = [];
-    const first = client.getJson('/first', { onSent: () => sent.push('first') });
-    await until(() => node.requestsOn.size === 1);
-    expect(sent).toEqual(['first']);
-
-    // The only connection is busy: this one waits for it, and times out before it is free.
-    const waiting = client.getJson('/second', { onSent: () => sent.push('second'), timeoutMs: 50, attempts: 1 }).catch((e: unknown) => e);
-    await expect(waiting).resolves.toBeInstanceOf(Error);
-    node.open();
-    await first;
-
-    expect(sent).toEqual(['first']);
-    expect(node.requestsOn.get(0)).toBe(1);
-  });
-});

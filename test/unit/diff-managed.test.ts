@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { diffManaged } from '../../src/diff/diff-managed.js';
-import { sharedPolicyLists } from '../../src/diff/policy.js';
 import type { DiffPolicy, FieldChange } from '../../src/diff/types.js';
 
 const none: DiffPolicy = {};
@@ -277,42 +276,6 @@ describe('diffManaged: normalization', () => {
     expect(lines(diffManaged(desired, live, { exact: [''], defaults: { '/c': 2 } }))).toEqual(['modify a "old" "new"']);
     expect(lines(diffManaged(desired, live, { exact: [''], defaults: { '/c': 3 } }))).toEqual(['modify a "old" "new"', 'remove c 2 undefined']);
     expect(lines(diffManaged(desired, live, plain))).toEqual(['modify a "old" "new"', 'remove c 2 undefined']);
-  });
-
-  it('compares by the lists a policy holds, whether they are shared with other policies, fresh or empty', () => {
-    // Shared lists are known by identity: a shared list, an equal list in a fresh object, and the same list in
-    // another field of the policy must each be compiled by its own place and content.
-    const desired = { a: 'new', b: 1 };
-    const live = { a: 'old', b: 1, c: 2 };
-    const { ignore: shared } = sharedPolicyLists({ ignore: ['/c'] });
-    expect(Object.isFrozen(shared)).toBe(true);
-    expect(lines(diffManaged(desired, live, { exact: [''], ignore: shared }))).toEqual(['modify a "old" "new"']);
-    expect(lines(diffManaged(desired, live, { exact: [''], sensitive: shared }))).toEqual([
-      'modify a "old" "new"',
-      'remove c "(sensitive value)" undefined',
-    ]);
-    expect(lines(diffManaged(desired, live, { exact: [''], ignore: ['/c'] }))).toEqual(['modify a "old" "new"']);
-    expect(lines(diffManaged(desired, live, { exact: [''], ignore: ['/b'] }))).toEqual(['modify a "old" "new"', 'remove c 2 undefined']);
-    expect(lines(diffManaged(desired, live, { exact: [''], ignore: [] }, { ignorePointers: [] }))).toEqual([
-      'modify a "old" "new"',
-      'remove c 2 undefined',
-    ]);
-    expect(lines(diffManaged(desired, live, { exact: [''] }, { ignorePointers: shared }))).toEqual(['modify a "old" "new"']);
-    const { keyedLists } = sharedPolicyLists({ keyedLists: { '/steps': ['id'] } });
-    const steps = { steps: [{ id: 'x', n: 2 }] };
-    expect(lines(diffManaged(steps, { steps: [{ id: 'x', n: 1 }] }, { keyedLists }))).toEqual(['modify steps[id=x].n 1 2']);
-    expect(lines(diffManaged(steps, { steps: [{ id: 'x', n: 1 }] }, { keyedLists: { '/steps': ['n'] } }))).toEqual([
-      'add steps[n=2] undefined {"id":"x","n":2}',
-    ]);
-  });
-
-  it('compares each of more distinct policies than it keeps compiled by its own rules', () => {
-    const live = { a: 'old', k: 1, j: 2 };
-    for (let i = 0; i < 2_500; i += 1) {
-      const ignored = i % 2 === 0 ? '/k' : '/j';
-      const changes = diffManaged({ a: 'old' }, live, { exact: [''], ignore: [ignored, `/n${i}`] });
-      expect(lines(changes)).toEqual([i % 2 === 0 ? 'remove j 2 undefined' : 'remove k 1 undefined']);
-    }
   });
 
   it('gives each change the readable path of its own place, in sets, keyed items and exact blocks', () => {

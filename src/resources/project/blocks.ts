@@ -2,7 +2,6 @@
 // endpoint read and written whole (GET-modify-PUT); a block the manifest does not declare yields no unit.
 
 import { objectField, UnexpectedAnswerError } from '../../dss/answer.js';
-import { sharedPolicyLists } from '../../diff/policy.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import type { ManifestDocument } from '../../manifest/types.js';
 import { PROJECT_GRANT_FLAGS, grantPolicy, normalizeGrants } from '../grants.js';
@@ -36,10 +35,6 @@ const METADATA_FIELDS = ['description', 'shortDesc', 'tags', 'custom'] as const;
 /** What DSS fills in for an absent description; one object for every project, so their policies compile once. */
 const METADATA_DEFAULTS: Record<string, unknown> = { '/description': '', '/shortDesc': '' };
 
-/** The lists of the blocks' policies, built once and shared (see sharedPolicyLists). */
-const METADATA_LISTS = sharedPolicyLists({ sets: ['/tags'], exact: ['/tags'], ignore: [`/custom/${OWNERSHIP_KEY}`] });
-const VARIABLES_LISTS = sharedPolicyLists({ exact: ['/standard', '/local'], secretNamedKeys: ['/standard/*', '/local/*'] });
-
 function sortedUnique(values: unknown): unknown[] {
   if (!Array.isArray(values)) return [];
   return [...new Set(values.map(String))].sort();
@@ -69,8 +64,13 @@ const metadataBlock: ProjectBlock = {
     objectField(objectField(raw, 'custom', route), 'kv', route, 'custom.kv');
   },
   policy(doc) {
-    const { sets, exact, ignore } = METADATA_LISTS;
-    return { sets, exact, ignore, defaults: METADATA_DEFAULTS, sensitive: sensitiveUnder(doc, '/spec') };
+    return {
+      sets: ['/tags'],
+      exact: ['/tags'],
+      ignore: [`/custom/${OWNERSHIP_KEY}`],
+      defaults: METADATA_DEFAULTS,
+      sensitive: sensitiveUnder(doc, '/spec'),
+    };
   },
   shape(raw) {
     return {
@@ -110,8 +110,7 @@ const variablesBlock: ProjectBlock = {
     return desired;
   },
   policy(doc) {
-    const { exact, secretNamedKeys } = VARIABLES_LISTS;
-    return { exact, secretNamedKeys, sensitive: sensitiveUnder(doc, '/spec/variables') };
+    return { exact: ['/standard', '/local'], secretNamedKeys: ['/standard/*', '/local/*'], sensitive: sensitiveUnder(doc, '/spec/variables') };
   },
   check(raw, route) {
     objectField(raw, 'standard', route);

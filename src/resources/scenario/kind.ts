@@ -8,7 +8,6 @@
 
 import { objectOrAbsent } from '../../dss/answer.js';
 import { pathSegment } from '../../base/dss-path.js';
-import { sharedPolicyLists } from '../../diff/policy.js';
 import type { DiffPolicy } from '../../diff/types.js';
 import { DssGitopsError } from '../../errors.js';
 import { addressOf, parseAddress } from '../../manifest/address.js';
@@ -43,31 +42,21 @@ export const SCENARIO_DEFAULTS: Record<string, unknown> = {
   '/params/steps/*/alwaysShowComment': false,
 };
 
-/**
- * The lists of every scenario's policy, built once and shared (see sharedPolicyLists). The policy is written out
- * field by field: a spread of this object makes a policy the diff reads more slowly.
- */
-const SCENARIO_LISTS = sharedPolicyLists({
-  keyedLists: { '/params/steps': ['id'], '/triggers': ['id'], '/reporters': ['id'] },
-  // Declared lists are the whole list: a step, trigger or reporter the manifest drops is removed.
-  exact: ['/params/steps', '/triggers', '/reporters'],
-  // Steps run in list order: a reordering is a change, and a write puts the steps in the declared order.
-  ordered: ['/params/steps'],
-  // Server-managed parts of the settings object: never compared, never written.
-  ignore: ['/versionTag', '/creationTag', '/projectKey', '/id'],
-  // Step params, trigger params and reporter configurations hold credentials under free names (`authToken`).
-  secretNamedKeys: ['/params', '/triggers', '/reporters'],
-});
+/** Server-managed parts of the settings object: never compared, never written. */
+const SERVER_MANAGED = ['/versionTag', '/creationTag', '/projectKey', '/id'];
 
 export function scenarioPolicy(doc: ManifestDocument): DiffPolicy {
   return {
-    keyedLists: SCENARIO_LISTS.keyedLists,
-    exact: SCENARIO_LISTS.exact,
-    ordered: SCENARIO_LISTS.ordered,
-    ignore: SCENARIO_LISTS.ignore,
+    keyedLists: { '/params/steps': ['id'], '/triggers': ['id'], '/reporters': ['id'] },
+    // Declared lists are the whole list: a step, trigger or reporter the manifest drops is removed.
+    exact: ['/params/steps', '/triggers', '/reporters'],
+    // Steps run in list order: a reordering is a change, and a write puts the steps in the declared order.
+    ordered: ['/params/steps'],
+    ignore: SERVER_MANAGED,
     defaults: SCENARIO_DEFAULTS,
     sensitive: sensitiveUnder(doc, '/spec'),
-    secretNamedKeys: SCENARIO_LISTS.secretNamedKeys,
+    // Step params, trigger params and reporter configurations hold credentials under free names (`authToken`).
+    secretNamedKeys: ['/params', '/triggers', '/reporters'],
   };
 }
 
