@@ -76,28 +76,10 @@ export interface RetryHooks {
 }
 
 /**
- * Runs `attempt` until it succeeds, fails permanently, or the budget (attempts, elapsed time) is spent.
- * A retry whose delay would end past `maxElapsedMs` is not started: the last error is thrown instead.
- */
-export async function withRetries<T>(
-  method: HttpMethod,
-  config: RetryConfig,
-  timing: Timing,
-  attempt: (attemptNumber: number) => Promise<T>,
-  hooks: RetryHooks = {},
-): Promise<T> {
-  const started = timing.now();
-  try {
-    return await attempt(1);
-  } catch (error) {
-    return retryAfterFailure(error, started, method, config, timing, attempt, hooks);
-  }
-}
-
-/**
- * What `withRetries` does once the first attempt, started at `started`, has failed with `error`: the retries it
- * makes, or the error it throws. A caller that sends the first attempt itself (the client, which needs no retry
- * loop for the answers that succeed at once) goes on here.
+ * The retries after a first attempt, started at `started`, failed with `error`: `attempt` is called again until it
+ * succeeds, fails permanently, or the budget (attempts, elapsed time) is spent; a retry whose delay would end past
+ * `maxElapsedMs` is not started, and the last error is thrown instead. The caller sends the first attempt itself (the
+ * client, which needs no retry loop around the answers that succeed at once).
  */
 export async function retryAfterFailure<T>(
   error: unknown,
