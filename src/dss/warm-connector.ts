@@ -12,7 +12,7 @@ type ConnectOptions = buildConnector.Options;
 type Callback = buildConnector.Callback;
 
 /** How long an opened connection waits for the pool to want it before it is closed (DSS closes idle ones too). */
-export const WARM_IDLE_MS = 10_000;
+const WARM_IDLE_MS = 10_000;
 
 interface Opening {
   /** Once open; none when it failed. */
