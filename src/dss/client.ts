@@ -172,6 +172,7 @@ class HttpDssClient implements DssClient {
     try {
       const timeoutMs =
         options.timeoutMs ?? (options.longJob === true ? this.#defaults.futureTimeoutMs : this.#defaults.requestTimeoutMs);
+      // The call's clock (the retry budget's, the failure's log) starts as its first attempt is sent.
       const started = this.#timing.now();
       // One description of the exchange for every attempt; the optional fields are left out when not given.
       const ex: Exchange = { method, path, timeoutMs, binary, absentOk };
@@ -179,12 +180,10 @@ class HttpDssClient implements DssClient {
       if (options.body !== undefined) ex.body = options.body;
       if (options.rawBody !== undefined) ex.rawBody = options.rawBody;
       if (options.signal !== undefined) ex.signal = options.signal;
-      // The retry budget's clock starts here, as the first attempt is sent.
-      const retryStarted = this.#timing.now();
       this.#counters.count(method);
       return exchange(this.#endpoint, ex).then(
         (reply) => this.#answered(ex, reply, 1),
-        (error: unknown) => this.#retry(ex, options, started, retryStarted, error),
+        (error: unknown) => this.#retry(ex, options, started, error),
       );
     } catch (error) {
       return Promise.reject(error as Error);
@@ -199,12 +198,12 @@ class HttpDssClient implements DssClient {
   }
 
   /** After a failed first attempt: the retries the rules allow, or the call's error. */
-  async #retry(ex: Exchange, options: RequestOptions, started: number, retryStarted: number, firstError: unknown): Promise<Reply | undefined> {
+  async #retry(ex: Exchange, options: RequestOptions, started: number, firstError: unknown): Promise<Reply | undefined> {
     const { method, path } = ex;
     try {
-      const reply = await retryAfterFailure(
+      return await retryAfterFailure(
         firstError,
-        retryStarted,
+        started,
         method,
         options.attempts === undefined ? this.#defaults.retries : { ...this.#defaults.retries, attempts: Math.max(1, Math.min(options.attempts, this.#defaults.retries.attempts)) },
         this.#timing,
@@ -224,7 +223,6 @@ class HttpDssClient implements DssClient {
           ...(options.finalStatuses === undefined ? {} : { retryable: retryableExcept(method, options.finalStatuses) }),
         },
       );
-      return reply;
     } catch (error) {
       if (ex.absentOk === true && error instanceof DssApiError && error.status === 404) return undefined;
       this.#counters.failed();

@@ -15,7 +15,7 @@ import type { ProjectOwnership } from './ownership.js';
 import { ownershipScopes } from './ownership/scopes.js';
 import { sensitivePointersOf, specHash } from './hash.js';
 import { compareUnit, planChanges } from './plan.js';
-import { mayRefuse, readLive } from './read.js';
+import { mayRefuse, readLive, type ReadResult } from './read.js';
 import { selectUnits, unselectedPrerequisites, type Selection } from './select.js';
 import type { CompareFn, ComparedUnit, Plan, PlanOptions } from './types.js';
 
@@ -284,26 +284,27 @@ export async function planRun(
     }),
   );
   const ahead = new CompareAhead(setup.compare, setup.options.ignoreDifferences, writeFound(setup, selection.units));
-  await connected.catch((error: unknown) => {
+  let read: ReadResult;
+  try {
+    await connected;
+    read = await readLive({
+      units: selection.units,
+      kindOf: (name) => kindOf(setup.registry, name),
+      contextFor,
+      designClient: setup.clients.design,
+      parallelism: setup.parallelism,
+      discoverProjects: setup.options.prune && !targeted,
+      declaredProjects,
+      clients: setup.clients,
+      scopes,
+      ...(setup.onReadProgress ? { onRead: setup.onReadProgress } : {}),
+      onLive: (unit, state) => ahead.add(unit, state),
+    });
+  } catch (error) {
     ahead.stop();
     throw error;
-  });
-  const { live, projects } = await readLive({
-    units: selection.units,
-    kindOf: (name) => kindOf(setup.registry, name),
-    contextFor,
-    designClient: setup.clients.design,
-    parallelism: setup.parallelism,
-    discoverProjects: setup.options.prune && !targeted,
-    declaredProjects,
-    clients: setup.clients,
-    scopes,
-    ...(setup.onReadProgress ? { onRead: setup.onReadProgress } : {}),
-    onLive: (unit, state) => ahead.add(unit, state),
-  }).catch((error: unknown) => {
-    ahead.stop();
-    throw error;
-  });
+  }
+  const { live, projects } = read;
   // An apply that takes its run lock as the plan shows a write: the comparisons still queued go on in slices, so that
   // the lock is asked for as soon as they show a write and its round trips and settle delay pass while they run (a
   // fresh apply reads nothing after the project list: its comparisons would otherwise all run before the lock).
