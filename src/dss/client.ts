@@ -10,7 +10,7 @@ import { SecretRegistry, scrubSecrets } from '../base/secrets.js';
 import type { Logger } from '../base/logger.js';
 import { DssApiError, isRetryable } from './errors.js';
 import { waitForFuture } from './futures.js';
-import { createNodePool, type NodePool } from './pool.js';
+import { createNodePool, waitingIn, type NodePool } from './pool.js';
 import { realTiming, retryAfterFailure, type Timing } from './retry.js';
 import { RequestCounters } from './stats.js';
 import { exchange, type Endpoint, type Exchange, type Reply } from './transport.js';
@@ -79,6 +79,8 @@ class HttpDssClient implements DssClient {
       // The client's own key (a client may live outside a CLI run), then everything the run knows.
       scrub: (text) => scrubSecrets(ownKey.redact(text)),
     };
+    const ownPool = this.#ownPool;
+    if (ownPool !== undefined) this.#endpoint.waiting = () => waitingIn(ownPool.pool);
   }
 
   get dssVersion(): string | undefined {

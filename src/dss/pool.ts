@@ -8,6 +8,7 @@ import type { Pool as UndiciPool } from 'undici';
 // no export map: the path is reachable, and the client's tests fail at once if an undici release moves it.
 import Pool from 'undici/lib/dispatcher/pool.js';
 import buildConnector from 'undici/lib/core/connect.js';
+import undiciSymbols from 'undici/lib/core/symbols.js';
 import type { NodeConfig } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { WarmConnector } from './warm-connector.js';
@@ -23,6 +24,15 @@ export function createNodePool(origin: string, node: NodeConfig, connections: nu
   // undici's own connector with the pool's TLS options, as the pool would build it from `options.connect`.
   const warm = new WarmConnector(buildConnector({ ...options.connect }));
   return { pool: new Pool(origin, { ...options, connect: warm.connect }), warm };
+}
+
+/**
+ * How many requests wait in the pool for a connection, read from undici's own count: `pool.stats` counts every
+ * connection's requests as well, each time it is asked, and the transport asks at each answer.
+ */
+export function waitingIn(pool: UndiciPool): number {
+  const count = (pool as unknown as Record<symbol, unknown>)[undiciSymbols.kQueued];
+  return typeof count === 'number' ? count : 0;
 }
 
 /**

@@ -2,6 +2,7 @@
 // connection, the headers and the body, and turns whatever happens into a response or one of the typed errors. No
 // retries here.
 
+import { setImmediate } from 'node:timers';
 import type { Dispatcher } from 'undici';
 import { DssConnectionError, DssTimeoutError, errorCode } from './errors.js';
 import { apiError, headerValue, parseJson, scrubbedError, tlsHint } from './reply.js';
@@ -19,6 +20,8 @@ export interface Endpoint {
   authorization: string;
   /** Removes the key from text DSS or a proxy may have echoed back. */
   scrub: (text: string) => string;
+  /** How many requests wait in the dispatcher for a connection (the node's own pool); unknown for another dispatcher. */
+  waiting?: () => number;
 }
 
 export interface Exchange {
@@ -223,8 +226,23 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     );
   }
 
+  /**
+   * Gives the answer to the caller: at once, or, while other requests wait in the pool for a connection, after two
+   * turns of the event loop. undici gives a connection freed by an answer its next request in the check phase after
+   * that answer, and writes it (once it has seen the idle socket stay open) in the check phase after that; an answer
+   * given at once is processed before both, and a plan processes an answer in about as long as the network takes to
+   * bring the next, so every waiting request went out that much later. Given later, the waiting requests are on the
+   * wire first: the reads of a plan at parallelism 16 end ~45 ms sooner in 1.1 s (see the README's benchmark).
+   */
   #answer(reply: Reply): void {
-    if (this.#end()) this.#resolve(reply);
+    if (!this.#end()) return;
+    if ((this.#endpoint.waiting?.() ?? 0) === 0) {
+      this.#resolve(reply);
+      return;
+    }
+    // queueMicrotask first: undici schedules its own resume once this handler has returned.
+    const resolve = this.#resolve;
+    queueMicrotask(() => setImmediate(answerLater, resolve, reply));
   }
 
   #refuse(error: unknown): void {
@@ -243,6 +261,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
 function onTimeout(handler: ExchangeHandler): void {
   handler.timeout();
+}
+
+function answerLater(resolve: (reply: Reply) => void, reply: Reply): void {
+  setImmediate(resolve, reply);
 }
 
 function placeOf(endpoint: Endpoint, ex: Exchange): { nodeName: string; url: string; method: HttpMethod; path: string } {

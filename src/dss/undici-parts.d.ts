@@ -14,3 +14,11 @@ declare module 'undici/lib/core/connect.js' {
   const build: typeof buildConnector;
   export default build;
 }
+
+declare module 'undici/lib/core/symbols.js' {
+  const symbols: {
+    /** The key of a pool's count of requests waiting for a connection. */
+    kQueued: symbol;
+  };
+  export default symbols;
+}

@@ -26,7 +26,15 @@ export interface ReadInput {
   contextFor: (kind: ResourceKind) => KindContext;
   /** The client of the node that holds projects (the design node). */
   designClient: DssClient;
+  /** Reads in flight at once. */
   parallelism: number;
+  /**
+   * Reads started beyond the parallelism, for clients whose pool holds at most the parallelism of requests on the
+   * wire and keeps the others waiting for a connection (a DssClient's own pool): each of those goes onto a
+   * connection as an answer frees it rather than after that answer has been processed (see transport.ts,
+   * #answer). 0 when absent.
+   */
+  readsAhead?: number;
   /** Also read the records of projects the manifests no longer declare (prune). */
   discoverProjects: boolean;
   /** Project keys declared anywhere in the manifests (not only in this run's selection). */
@@ -218,7 +226,7 @@ export async function readLive(input: ReadInput): Promise<ReadResult> {
       input.onRead?.(++done, total);
     };
   };
-  await runPool(Math.max(1, input.parallelism), next);
+  await runPool(Math.max(1, input.parallelism) + Math.max(0, input.readsAhead ?? 0), next);
   if (failures.length > 0) throw new ReadError(failures.sort(byText((f) => f.address)));
 
   for (const [key, unit] of metadataUnits) {

@@ -293,6 +293,8 @@ export async function planRun(
       contextFor,
       designClient: setup.clients.design,
       parallelism: setup.parallelism,
+      // The nodes' pools keep at most the parallelism of requests on the wire each: as many more wait in them.
+      readsAhead: setup.parallelism,
       discoverProjects: setup.options.prune && !targeted,
       declaredProjects,
       clients: setup.clients,

@@ -99,6 +99,17 @@ describe('readLive', () => {
     expect(reads.every(([done, total]) => done <= total)).toBe(true);
   });
 
+  it('starts readsAhead reads beyond the parallelism, for a pool that keeps them waiting for a connection', async () => {
+    const client = new GatedClient();
+    const units = [...scenarios('A', ['S1', 'S2', 'S3']), ...scenarios('B', ['S1', 'S2'])];
+    const reading = readLive(inputFor(client, units, 2, { readsAhead: 2 }));
+    expect(await rounds(client, reading)).toEqual([
+      ['/projects/A/scenarios/S1', '/projects/A/scenarios/S2', '/projects/A/scenarios/S3', '/projects/B/scenarios/S1'],
+      ['/projects/A/metadata', '/projects/B/metadata', '/projects/B/scenarios/S2'],
+    ]);
+    expect([...(await reading).live.keys()].sort()).toEqual(units.map((u) => u.address).sort());
+  });
+
   it('lists every read that failed, by address, after the others are done', async () => {
     const client = new FakeClient();
     client.failOn.add('/projects/A/scenarios/S2');
