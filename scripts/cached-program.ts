@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { constants, Script } from 'node:vm';
 import type * as Program from '../src/cli/program.js';
 import type * as Io from '../src/cli/io.js';
@@ -75,6 +76,15 @@ function load(): { bundle: Bundle; state: CodeCacheState; script: Script | undef
   const state = sealed === undefined ? 'absent' : cachedData === undefined || script.cachedDataRejected === true ? 'rejected' : 'accepted';
   return { bundle: module.exports, state, script };
 }
+
+/**
+ * V8 lets the heap grow after each full collection by a factor it picks from how fast the program allocates, up to 4:
+ * a plan of 2,000 x 10 then took its heap from ~65 MB to ~245 MB between two collections in about one run of ten,
+ * and peaked at ~345 MiB of RSS instead of ~222 MiB. At most twice what the last full collection kept, the peak stays
+ * at ~222 MiB in every run, for ~0.1 s more of garbage collection in 3 s. Set before the bundle is compiled: V8's
+ * cached data holds a hash of the flags, and the build's runs, which make it, load this module too.
+ */
+setFlagsFromString('--heap-growing-percent=100');
 
 const loaded = load();
 
