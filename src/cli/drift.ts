@@ -23,7 +23,7 @@ export const registerDrift: CommandRegistrar = (program, ctx) => {
   );
   addManifestOptions(command)
     .addOption(outputOption())
-    .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (flags: DriftFlags) => {
       const { io } = ctx;

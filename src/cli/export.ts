@@ -167,7 +167,7 @@ export const registerExport: CommandRegistrar = (program, ctx) => {
     .option('--out <dir>', 'output directory, new or empty', './exported')
     .addOption(new Option('--layout <layout>', 'files by project or by kind').choices(EXPORT_LAYOUTS).default('by-project'))
     .option('--config <file>', 'configuration file with the connection settings (default: dss-gitops.yaml in the current directory, if any)')
-    .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
     .option('--sim', `export from the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (flags: ExportFlags) => {
       await runExport(flags, ctx.io, ctx.debug(), registryOf(ctx));

@@ -254,7 +254,7 @@ export const registerPromote: CommandRegistrar = (program, ctx) => {
     .option('--apply', 'write the manifest and apply that deployment now')
     .option('--force', 'promote even from an unhealthy source, or backwards through the stages')
     .option('--detailed-exitcode', 'without a flag, exit 2 when the manifest would change')
-    .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (deployment: string, flags: PromoteFlags) => {
       ctx.setExitCode(await promote(deployment, flags, ctx));

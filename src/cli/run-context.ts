@@ -56,7 +56,7 @@ export function addRunOptions(command: Command): Command {
     .option('--prune-bundles', 'with --prune, also delete exported bundles that left the manifests (never by --prune alone)')
     .option('--replace <address>', 'write this object again even when in sync: a deployment is rolled out again (repeatable)', collect, [])
     .option('--allow-empty', 'let prune delete a whole project whose manifests are all gone, or run when the manifests declare nothing')
-    .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);
 }
 

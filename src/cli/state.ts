@@ -25,7 +25,7 @@ interface StateFlags extends RunFlags, LockFlags {
 /** The options of a command that reads the records of this tree: the manifests (for the source), --sim, parallelism. */
 export function addStateOptions(command: Command): Command {
   return addManifestOptions(command)
-    .option('--parallelism <n>', 'concurrent requests (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);
 }
 

@@ -28,17 +28,19 @@ export function createNodePool(origin: string, node: NodeConfig, connections: nu
 
 /**
  * How many requests wait in the pool for a connection, read from undici's own count: `pool.stats` counts every
- * connection's requests as well, each time it is asked, and the transport asks at each answer.
+ * connection's requests as well, each time it is asked, and the transport asks at each answer. Through `pool.stats`
+ * should an undici release keep the count elsewhere.
  */
 export function waitingIn(pool: UndiciPool): number {
   const count = (pool as unknown as Record<symbol, unknown>)[undiciSymbols.kQueued];
-  return typeof count === 'number' ? count : 0;
+  return typeof count === 'number' ? count : pool.stats.queued;
 }
 
 /**
  * The pool's options. undici's own deadlines for the headers and the body (300 s each by default) are off: the
  * transport gives each request its own (the request timeout, or the long-job timeout of 600 s by default, which
- * undici's would cut short), covering the wait for a connection, the headers and the body.
+ * undici's would cut short), bounding the wait for a connection and, again from when the request is sent, the headers
+ * and the body.
  */
 export function nodePoolOptions(node: NodeConfig, connections: number): UndiciPool.Options {
   const connect: { ca?: string; rejectUnauthorized?: boolean } = {};

@@ -1,6 +1,6 @@
 // One HTTP exchange with a DSS node: builds the request, enforces the per-request timeout over the wait for a
-// connection, the headers and the body, and turns whatever happens into a response or one of the typed errors. No
-// retries here.
+// connection and, from when the request goes onto one, over the headers and the body, and turns whatever happens into
+// a response or one of the typed errors. No retries here.
 
 import { setImmediate } from 'node:timers';
 import type { Dispatcher } from 'undici';
@@ -92,7 +92,8 @@ const STOPPED = new Error('the exchange was stopped');
 /**
  * One exchange driven through the dispatcher's handler interface: the body is collected as it arrives, with no
  * stream, abort signal or async resource per request (undici's `request` makes all three, a third of the client's
- * CPU per request). The timeout covers the wait for a connection, the headers and the body.
+ * CPU per request). The timeout bounds the wait for a connection, and is started again as the request goes onto one
+ * for its headers and body: a request is not cut short by the time it waited behind others.
  */
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   readonly #endpoint: Endpoint;
@@ -152,6 +153,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     // Timed out or cancelled while it waited for a connection: it is not sent.
     if (this.#settled) controller.abort(STOPPED);
+    // On a connection now, written next: the whole timeout again for the headers and the body.
+    else this.#timer?.refresh();
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -232,7 +235,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
    * that answer, and writes it (once it has seen the idle socket stay open) in the check phase after that; an answer
    * given at once is processed before both, so each waiting request also waited for the processing of every answer
    * that came in meanwhile (~0.8 ms a round in a plan at parallelism 16). Given later, the waiting requests are on
-   * the wire first: the reads of that plan end ~35 ms sooner in 1.1 s.
+   * the wire first: the reads of that plan end ~35 ms sooner in 1.1 s. Errors are given at once: an error may reach
+   * its caller before an earlier answer does. A caller that aborts before its answer is given gets the abort.
    */
   #answer(reply: Reply): void {
     if (!this.#end()) return;
@@ -241,8 +245,14 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       return;
     }
     // queueMicrotask first: undici schedules its own resume once this handler has returned.
-    const resolve = this.#resolve;
-    queueMicrotask(() => setImmediate(answerLater, resolve, reply));
+    queueMicrotask(() => setImmediate(answerLater, this, reply));
+  }
+
+  /** Gives an answer held back by #answer, two turns of the event loop after it came. */
+  deliver(reply: Reply): void {
+    const signal = this.#ex.signal;
+    if (signal?.aborted === true) this.#reject(signal.reason);
+    else this.#resolve(reply);
   }
 
   #refuse(error: unknown): void {
@@ -263,8 +273,12 @@ function onTimeout(handler: ExchangeHandler): void {
   handler.timeout();
 }
 
-function answerLater(resolve: (reply: Reply) => void, reply: Reply): void {
-  setImmediate(resolve, reply);
+function answerLater(handler: ExchangeHandler, reply: Reply): void {
+  setImmediate(deliverAnswer, handler, reply);
+}
+
+function deliverAnswer(handler: ExchangeHandler, reply: Reply): void {
+  handler.deliver(reply);
 }
 
 function placeOf(endpoint: Endpoint, ex: Exchange): { nodeName: string; url: string; method: HttpMethod; path: string } {

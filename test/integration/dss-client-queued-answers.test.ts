@@ -1,6 +1,7 @@
 // While requests wait in a node's pool for a connection, an answer that frees one is given to its caller only once
 // the next waiting request has been written: a caller's processing of an answer never holds back the requests behind
-// it. Every caller still gets its own answer, and no more requests are on the wire than the node has connections.
+// it. Every caller still gets its own answer (or its abort), no more requests are on the wire than the node has
+// connections, and the time a request waited for a connection does not count against its time once sent.
 
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
@@ -89,6 +90,33 @@ describe('answers while requests wait for a connection', () => {
 
     expect(answers.map((answer) => answer.path)).toEqual(paths.map((path) => `/public/api${path}`));
     expect(node.mostOpen).toBe(3);
+  });
+
+  it('gives a request that waited for a connection its whole timeout once it is sent', async () => {
+    const node = await startNode(400);
+    const client = clientOf(node, 1);
+    // 400 ms waiting for the only connection, then 400 ms at the node: each within the 600 ms, not both together.
+    const [first, second] = await Promise.all(['/a', '/b'].map((path) => client.getJson<{ path: string }>(path, { timeoutMs: 600, attempts: 1 })));
+
+    expect([first?.path, second?.path]).toEqual(['/public/api/a', '/public/api/b']);
+  });
+
+  it('gives the abort, not the answer, to a caller that aborts while its answer is held back', async () => {
+    const node = await startNode(0);
+    const client = clientOf(node, 1);
+    const controller = new AbortController();
+    // Published as the answer ends, before the handler sees it: the abort comes once the answer is held back.
+    const onEnd = (message: unknown): void => {
+      if ((message as { request: { path: string } }).request.path === '/public/api/a') queueMicrotask(() => controller.abort(new Error('stopped by the caller')));
+    };
+    subscribe('undici:request:trailers', onEnd);
+    subscriptions.push(() => unsubscribe('undici:request:trailers', onEnd));
+
+    const first = client.getJson('/a', { signal: controller.signal, attempts: 1 }).catch((error: unknown) => error);
+    const second = client.getJson<{ path: string }>('/b');
+
+    expect(((await first) as Error).message).toBe('stopped by the caller');
+    expect(await second).toEqual({ path: '/public/api/b' });
   });
 
   it('counts the requests waiting in a node pool for a connection as undici does', async () => {
