@@ -10,7 +10,7 @@ import { EXIT_CHANGES, EXIT_OK } from './exit-codes.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import { outputOption, type OutputFormat } from './plan.js';
 import type { CommandRegistrar } from './program.js';
-import { openRun, preflightContexts, SIM_STATE_FILE, type RunFlags } from './run-context.js';
+import { openRun, PARALLELISM_HELP, preflightContexts, SIM_STATE_FILE, type RunFlags } from './run-context.js';
 import { registryOf } from './kinds.js';
 
 interface DriftFlags extends RunFlags {
@@ -23,7 +23,7 @@ export const registerDrift: CommandRegistrar = (program, ctx) => {
   );
   addManifestOptions(command)
     .addOption(outputOption())
-    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', PARALLELISM_HELP)
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (flags: DriftFlags) => {
       const { io } = ctx;

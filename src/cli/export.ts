@@ -25,7 +25,7 @@ import type { SimulatorHandle } from '../simulator/server.js';
 import { EXIT_OK } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 import type { CommandRegistrar } from './program.js';
-import { parseParallelism, runSecretValues, SIM_STATE_FILE, startEmbeddedSimulator } from './run-context.js';
+import { PARALLELISM_HELP, parseParallelism, runSecretValues, SIM_STATE_FILE, startEmbeddedSimulator } from './run-context.js';
 
 interface ExportFlags {
   project: string[];
@@ -167,7 +167,7 @@ export const registerExport: CommandRegistrar = (program, ctx) => {
     .option('--out <dir>', 'output directory, new or empty', './exported')
     .addOption(new Option('--layout <layout>', 'files by project or by kind').choices(EXPORT_LAYOUTS).default('by-project'))
     .option('--config <file>', 'configuration file with the connection settings (default: dss-gitops.yaml in the current directory, if any)')
-    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', PARALLELISM_HELP)
     .option('--sim', `export from the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (flags: ExportFlags) => {
       await runExport(flags, ctx.io, ctx.debug(), registryOf(ctx));

@@ -24,7 +24,7 @@ import { addLockOptions, checkConnectionObservingLock, lockedApply, lockSettings
 import type { RunLock } from '../lock/run-lock.js';
 import { renderPlan } from './plan.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
-import { SIM_STATE_FILE, loadValidManifests, openRun, type RunContext } from './run-context.js';
+import { SIM_STATE_FILE, loadValidManifests, openRun, PARALLELISM_HELP, type RunContext } from './run-context.js';
 import { registryOf } from './kinds.js';
 import { addressOf } from '../manifest/address.js';
 import { promotingKind } from '../resources/registry.js';
@@ -254,7 +254,7 @@ export const registerPromote: CommandRegistrar = (program, ctx) => {
     .option('--apply', 'write the manifest and apply that deployment now')
     .option('--force', 'promote even from an unhealthy source, or backwards through the stages')
     .option('--detailed-exitcode', 'without a flag, exit 2 when the manifest would change')
-    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', PARALLELISM_HELP)
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (deployment: string, flags: PromoteFlags) => {
       ctx.setExitCode(await promote(deployment, flags, ctx));

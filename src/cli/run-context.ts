@@ -48,6 +48,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** The help of `--parallelism`, which every command that talks to DSS takes. */
+export const PARALLELISM_HELP = 'requests at once to each node (default: defaults.parallelism of the config, 8)';
+
 /** The options shared by plan and apply, besides the manifest ones. */
 export function addRunOptions(command: Command): Command {
   return command
@@ -56,7 +59,7 @@ export function addRunOptions(command: Command): Command {
     .option('--prune-bundles', 'with --prune, also delete exported bundles that left the manifests (never by --prune alone)')
     .option('--replace <address>', 'write this object again even when in sync: a deployment is rolled out again (repeatable)', collect, [])
     .option('--allow-empty', 'let prune delete a whole project whose manifests are all gone, or run when the manifests declare nothing')
-    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', PARALLELISM_HELP)
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);
 }
 

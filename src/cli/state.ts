@@ -15,7 +15,7 @@ import { addLockOptions, lockSettings, recordLockGuard, type LockFlags } from '.
 import { write } from './io.js';
 import { addManifestOptions, manifestLoadOptions } from './manifest-options.js';
 import type { CommandContext, CommandRegistrar } from './program.js';
-import { openRun, SIM_STATE_FILE, type RunContext, type RunFlags } from './run-context.js';
+import { openRun, PARALLELISM_HELP, SIM_STATE_FILE, type RunContext, type RunFlags } from './run-context.js';
 import { registryOf } from './kinds.js';
 
 interface StateFlags extends RunFlags, LockFlags {
@@ -25,7 +25,7 @@ interface StateFlags extends RunFlags, LockFlags {
 /** The options of a command that reads the records of this tree: the manifests (for the source), --sim, parallelism. */
 export function addStateOptions(command: Command): Command {
   return addManifestOptions(command)
-    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', PARALLELISM_HELP)
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`);
 }
 

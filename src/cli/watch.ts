@@ -16,7 +16,7 @@ import { EXIT_OK } from './exit-codes.js';
 import { addManifestOptions, manifestLoadOptions, type ManifestFlags } from './manifest-options.js';
 import { addLockOptions, type LockFlags } from './lock-options.js';
 import type { CommandRegistrar } from './program.js';
-import { parseParallelism, SIM_STATE_FILE } from './run-context.js';
+import { PARALLELISM_HELP, parseParallelism, SIM_STATE_FILE } from './run-context.js';
 import { createDriftRunner } from './watch-run.js';
 import { registryOf } from './kinds.js';
 
@@ -65,7 +65,7 @@ export const registerWatch: CommandRegistrar = (program, ctx) => {
     .option('--prune', 'with --self-heal, also delete owned objects that left the manifests')
     .option('--listen <host:port>', 'serve /healthz, /readyz and /metrics on this address')
     .option('--webhook <url>', 'POST a JSON message (Slack-compatible) when the set of drifted objects changes (default: DSS_GITOPS_WEBHOOK_URL)')
-    .option('--parallelism <n>', 'requests at once to each node (default: defaults.parallelism of the config, 8)')
+    .option('--parallelism <n>', PARALLELISM_HELP)
     .option('--sim', `run against the embedded DSS simulator (state in ${SIM_STATE_FILE})`)
     .action(async (flags: WatchFlags) => {
       const { io } = ctx;
